@@ -1,0 +1,531 @@
+//! The site's config (DESIGN §5), validated field by field.
+//!
+//! [`parse_config`] never fails: each invalid field yields a [`ConfigError`] naming it and falls
+//! back to its fail-closed default (opt-in regime, unknown third parties blocked), while the
+//! valid fields are kept.
+
+use super::category::Category;
+use super::regime::{is_region_key, Regime, RegimeRule};
+use super::value::Value;
+
+/// Text in several languages: `(language, text)` pairs.
+pub type Localized = Vec<(String, String)>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryText {
+    pub category: Category,
+    pub label: Localized,
+    pub description: Localized,
+}
+
+/// A service the site declares (it adds to or overrides the catalog).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceDef {
+    pub id: String,
+    pub category: Category,
+    pub name: Option<String>,
+    pub hosts: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnknownThirdParty {
+    Allow,
+    Block,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signals {
+    pub google_consent_mode: bool,
+    pub microsoft_uet: bool,
+    pub clarity: bool,
+    pub tcf_bridge: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub revision: u32,
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub regime: RegimeRule,
+    /// Upper-case region hint (`JP`, `US-CA`).
+    pub region: Option<String>,
+    pub categories: Vec<CategoryText>,
+    pub services: Vec<ServiceDef>,
+    pub catalog: bool,
+    pub unknown_third_party: UnknownThirdParty,
+    pub sync_endpoint: Option<String>,
+    pub consent_max_age_days: u32,
+    pub signals: Signals,
+    pub qa: bool,
+}
+
+/// The longest a choice may be kept, in days (about 13 months).
+pub const MAX_CONSENT_AGE_DAYS: u32 = 395;
+
+impl Default for Config {
+    /// The defaults when a site sets nothing: opt-in everywhere, unknown third parties allowed
+    /// (DESIGN §4). A field that is present but invalid falls back to its strictest value.
+    fn default() -> Config {
+        Config {
+            revision: 0,
+            languages: vec!["ja".into(), "en".into()],
+            default_language: "ja".into(),
+            regime: RegimeRule::Fixed(Regime::OptIn),
+            region: None,
+            categories: Vec::new(),
+            services: Vec::new(),
+            catalog: true,
+            unknown_third_party: UnknownThirdParty::Allow,
+            sync_endpoint: None,
+            consent_max_age_days: 180,
+            signals: Signals {
+                google_consent_mode: true,
+                microsoft_uet: true,
+                clarity: false,
+                tcf_bridge: false,
+            },
+            qa: false,
+        }
+    }
+}
+
+impl Config {
+    pub fn service(&self, id: &str) -> Option<&ServiceDef> {
+        self.services.iter().find(|s| s.id == id)
+    }
+}
+
+/// One problem in the config: `field` is a dotted path (`regime.JP`, `services.youtube.category`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub field: String,
+    pub message: String,
+}
+
+struct Errors(Vec<ConfigError>);
+
+impl Errors {
+    fn push(&mut self, field: &str, message: &str) {
+        self.0.push(ConfigError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
+        self.push(field, &join(&["expected ", expected, ", got ", got.kind()]));
+    }
+}
+
+fn join(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+fn path(parent: &str, key: &str) -> String {
+    join(&[parent, ".", key])
+}
+
+/// A service or language id: `[a-z0-9_-]`, 1–40 bytes.
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=40).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Validates `value` (the parsed config JSON, or `Null` when the page has none).
+pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
+    let mut config = Config::default();
+    let mut errors = Errors(Vec::new());
+    let entries = match value {
+        Value::Null => return (config, errors.0),
+        Value::Object(entries) => entries,
+        other => {
+            errors.wrong_type("config", "an object", other);
+            return (config, errors.0);
+        }
+    };
+    for (key, v) in entries {
+        let key = key.as_str();
+        match key {
+            "revision" => match v {
+                Value::Number(n) if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(n) => {
+                    config.revision = *n as u32
+                }
+                _ => errors.wrong_type(key, "a whole number ≥ 0", v),
+            },
+            "languages" => {
+                if let Some(langs) = string_list(key, v, &mut errors) {
+                    if langs.is_empty() || !langs.iter().all(|l| is_valid_id(l)) {
+                        errors.push(
+                            key,
+                            "expected a non-empty list of language codes like \"ja\"",
+                        );
+                    } else {
+                        config.languages = langs;
+                    }
+                }
+            }
+            "defaultLanguage" => match v {
+                Value::String(s) if is_valid_id(s) => config.default_language = s.clone(),
+                _ => errors.wrong_type(key, "a language code like \"ja\"", v),
+            },
+            "regime" => {
+                if let Some(rule) = regime_rule(v, &mut errors) {
+                    config.regime = rule;
+                }
+            }
+            "region" => match v {
+                Value::String(s) if is_region_key(&s.to_ascii_uppercase()) => {
+                    config.region = Some(s.to_ascii_uppercase())
+                }
+                Value::Null => {}
+                _ => errors.wrong_type(key, "a region code like \"JP\" or \"US-CA\"", v),
+            },
+            "categories" => config.categories = category_texts(v, &mut errors),
+            "services" => config.services = services(v, &mut errors),
+            "catalog" | "qa" => match v {
+                Value::Bool(b) if key == "qa" => config.qa = *b,
+                Value::Bool(b) => config.catalog = *b,
+                _ => errors.wrong_type(key, "true or false", v),
+            },
+            "unknownThirdParty" => match v {
+                Value::String(s) if s == "allow" => {
+                    config.unknown_third_party = UnknownThirdParty::Allow
+                }
+                Value::String(s) if s == "block" => {
+                    config.unknown_third_party = UnknownThirdParty::Block
+                }
+                _ => {
+                    config.unknown_third_party = UnknownThirdParty::Block;
+                    errors.push(key, "expected \"allow\" or \"block\"; using \"block\"");
+                }
+            },
+            "sync" => match v.get("endpoint") {
+                Some(Value::String(s)) if !s.is_empty() => config.sync_endpoint = Some(s.clone()),
+                _ => errors.push("sync.endpoint", "expected a non-empty URL string"),
+            },
+            "consentMaxAgeDays" => match v {
+                Value::Number(n)
+                    if n.fract() == 0.0 && (1.0..=MAX_CONSENT_AGE_DAYS as f64).contains(n) =>
+                {
+                    config.consent_max_age_days = *n as u32
+                }
+                _ => errors.wrong_type(key, "a whole number of days from 1 to 395", v),
+            },
+            "signals" => signals(v, &mut config.signals, &mut errors),
+            _ => errors.push(key, "unknown field (ignored)"),
+        }
+    }
+    if !config.languages.contains(&config.default_language) {
+        errors.push(
+            "defaultLanguage",
+            "is not one of `languages`; using the first",
+        );
+        config.default_language = config.languages[0].clone();
+    }
+    (config, errors.0)
+}
+
+fn string_list(field: &str, v: &Value, errors: &mut Errors) -> Option<Vec<String>> {
+    let Value::Array(items) = v else {
+        errors.wrong_type(field, "an array of strings", v);
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(s) => out.push(s.clone()),
+            other => {
+                errors.wrong_type(field, "an array of strings", other);
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn regime_rule(v: &Value, errors: &mut Errors) -> Option<RegimeRule> {
+    const EXPECTED: &str = "expected \"opt-in\" or \"opt-out\"";
+    match v {
+        Value::String(s) => match Regime::from_id(s) {
+            Some(r) => Some(RegimeRule::Fixed(r)),
+            None => {
+                errors.push("regime", EXPECTED);
+                None
+            }
+        },
+        Value::Object(entries) => {
+            let mut rules = Vec::new();
+            let mut default = None;
+            for (key, rv) in entries {
+                let field = path("regime", key);
+                let Some(regime) = (match rv {
+                    Value::String(s) => Regime::from_id(s),
+                    _ => None,
+                }) else {
+                    // A region whose regime is unreadable gets the strictest one.
+                    errors.push(&field, EXPECTED);
+                    if key == "default" {
+                        default = Some(Regime::OptIn);
+                    } else {
+                        rules.push((key.to_ascii_uppercase(), Regime::OptIn));
+                    }
+                    continue;
+                };
+                if key == "default" {
+                    default = Some(regime);
+                } else if is_region_key(&key.to_ascii_uppercase()) {
+                    rules.push((key.to_ascii_uppercase(), regime));
+                } else {
+                    errors.push(&field, "is not a region code (\"JP\", \"US-CA\", \"EEA\")");
+                }
+            }
+            let default = default.unwrap_or_else(|| {
+                errors.push("regime.default", "missing; using \"opt-in\"");
+                Regime::OptIn
+            });
+            Some(RegimeRule::ByRegion { rules, default })
+        }
+        other => {
+            errors.wrong_type(
+                "regime",
+                "\"opt-in\", \"opt-out\" or a map of regions",
+                other,
+            );
+            None
+        }
+    }
+}
+
+fn localized(field: &str, v: Option<&Value>, errors: &mut Errors) -> Localized {
+    match v {
+        None => Vec::new(),
+        Some(Value::String(s)) => vec![(String::new(), s.clone())],
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .filter_map(|(lang, text)| match text {
+                Value::String(s) => Some((lang.clone(), s.clone())),
+                other => {
+                    errors.wrong_type(&path(field, lang), "a string", other);
+                    None
+                }
+            })
+            .collect(),
+        Some(other) => {
+            errors.wrong_type(field, "a string or {\"ja\": …, \"en\": …}", other);
+            Vec::new()
+        }
+    }
+}
+
+fn category_texts(v: &Value, errors: &mut Errors) -> Vec<CategoryText> {
+    let Value::Object(entries) = v else {
+        errors.wrong_type("categories", "an object keyed by category id", v);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, cv) in entries {
+        let field = path("categories", key);
+        let Some(category) = Category::from_id(key) else {
+            errors.push(
+                &field,
+                "unknown category (necessary, functional, analytics, ads, sns)",
+            );
+            continue;
+        };
+        if !matches!(cv, Value::Object(_)) {
+            errors.wrong_type(&field, "an object", cv);
+            continue;
+        }
+        out.push(CategoryText {
+            category,
+            label: localized(&path(&field, "label"), cv.get("label"), errors),
+            description: localized(&path(&field, "description"), cv.get("description"), errors),
+        });
+    }
+    out
+}
+
+fn services(v: &Value, errors: &mut Errors) -> Vec<ServiceDef> {
+    let Value::Object(entries) = v else {
+        errors.wrong_type("services", "an object keyed by service id", v);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (id, sv) in entries {
+        let field = path("services", id);
+        if !is_valid_id(id) {
+            errors.push(&field, "service ids use a-z, 0-9, '-' and '_' (1–40)");
+            continue;
+        }
+        let category = match sv.get("category") {
+            Some(Value::String(c)) => Category::from_id(c),
+            _ => None,
+        };
+        let Some(category) = category else {
+            // Without a category the service could never be granted by one: skip it (fail closed).
+            errors.push(&path(&field, "category"), "expected a category id");
+            continue;
+        };
+        let name = match sv.get("name") {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let hosts = match sv.get("hosts") {
+            Some(h) => string_list(&path(&field, "hosts"), h, errors).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        out.push(ServiceDef {
+            id: id.clone(),
+            category,
+            name,
+            hosts,
+        });
+    }
+    out
+}
+
+fn signals(v: &Value, signals: &mut Signals, errors: &mut Errors) {
+    let Value::Object(entries) = v else {
+        errors.wrong_type("signals", "an object", v);
+        return;
+    };
+    for (key, sv) in entries {
+        let field = path("signals", key);
+        let slot = match key.as_str() {
+            "googleConsentMode" => &mut signals.google_consent_mode,
+            "microsoftUet" => &mut signals.microsoft_uet,
+            "clarity" => &mut signals.clarity,
+            "tcfBridge" => &mut signals.tcf_bridge,
+            _ => {
+                errors.push(&field, "unknown signal (ignored)");
+                continue;
+            }
+        };
+        match sv {
+            Value::Bool(b) => *slot = *b,
+            other => errors.wrong_type(&field, "true or false", other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> (Config, Vec<ConfigError>) {
+        parse_config(&serde_json::from_str(json).unwrap())
+    }
+
+    fn fields(errors: &[ConfigError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn no_config_gives_fail_closed_defaults_without_errors() {
+        let (c, e) = parse_config(&Value::Null);
+        assert!(e.is_empty());
+        assert_eq!(c.regime, RegimeRule::Fixed(Regime::OptIn));
+        assert_eq!(c.consent_max_age_days, 180);
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn full_config_parses() {
+        let (c, e) = parse(
+            r#"{"revision":3,"languages":["ja","en"],"defaultLanguage":"en",
+            "regime":{"JP":"opt-out","eea":"opt-in","default":"opt-in"},"region":"jp",
+            "categories":{"analytics":{"label":{"ja":"分析","en":"Analytics"},"description":"Stats"}},
+            "services":{"youtube":{"category":"sns","name":"YouTube","hosts":["youtube.com"]}},
+            "catalog":false,"unknownThirdParty":"block","sync":{"endpoint":"/v1/records"},
+            "consentMaxAgeDays":90,"signals":{"clarity":true,"googleConsentMode":false},"qa":true}"#,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(c.revision, 3);
+        assert_eq!(c.default_language, "en");
+        assert_eq!(
+            c.regime,
+            RegimeRule::ByRegion {
+                rules: vec![("JP".into(), Regime::OptOut), ("EEA".into(), Regime::OptIn)],
+                default: Regime::OptIn
+            }
+        );
+        assert_eq!(c.region.as_deref(), Some("JP"));
+        assert_eq!(c.categories[0].category, Category::Analytics);
+        assert_eq!(c.categories[0].label[0], ("ja".into(), "分析".into()));
+        assert_eq!(c.categories[0].description[0].1, "Stats");
+        let yt = c.service("youtube").unwrap();
+        assert_eq!((yt.category, yt.hosts.len()), (Category::Sns, 1));
+        assert!(!c.catalog && c.qa && c.signals.clarity && !c.signals.google_consent_mode);
+        assert_eq!(c.unknown_third_party, UnknownThirdParty::Block);
+        assert_eq!(c.sync_endpoint.as_deref(), Some("/v1/records"));
+        assert_eq!(c.consent_max_age_days, 90);
+    }
+
+    #[test]
+    fn each_bad_field_is_named_and_falls_back_alone() {
+        let (c, e) = parse(
+            r#"{"revision":"2","regime":"sometimes","consentMaxAgeDays":9999,
+            "unknownThirdParty":"maybe","services":{"Bad Id":{"category":"sns"},"x":{"category":"marketing"},"ok":{"category":"ads"}},
+            "categories":{"marketing":{}},"signals":{"gcm":true},"colour":"red","languages":["ja"]}"#,
+        );
+        assert_eq!(
+            fields(&e),
+            [
+                "revision",
+                "regime",
+                "consentMaxAgeDays",
+                "unknownThirdParty",
+                "services.Bad Id",
+                "services.x.category",
+                "categories.marketing",
+                "signals.gcm",
+                "colour"
+            ]
+        );
+        assert!(e[0].message.contains("got a string"), "{}", e[0].message);
+        assert_eq!(c.revision, 0);
+        assert_eq!(c.regime, RegimeRule::Fixed(Regime::OptIn));
+        assert_eq!(c.consent_max_age_days, 180);
+        assert_eq!(c.unknown_third_party, UnknownThirdParty::Block);
+        assert_eq!(c.services.len(), 1);
+        assert_eq!(c.languages, ["ja"]);
+    }
+
+    #[test]
+    fn unreadable_region_regimes_are_strictest() {
+        let (c, e) = parse(r#"{"regime":{"JP":"whatever","Tokyo":"opt-out"}}"#);
+        assert_eq!(fields(&e), ["regime.JP", "regime.Tokyo", "regime.default"]);
+        assert_eq!(
+            c.regime,
+            RegimeRule::ByRegion {
+                rules: vec![("JP".into(), Regime::OptIn)],
+                default: Regime::OptIn
+            }
+        );
+    }
+
+    #[test]
+    fn default_language_must_be_listed() {
+        let (c, e) = parse(r#"{"languages":["en","ja"],"defaultLanguage":"fr"}"#);
+        assert_eq!(fields(&e), ["defaultLanguage"]);
+        assert_eq!(c.default_language, "en");
+    }
+
+    #[test]
+    fn non_object_config_is_an_error() {
+        let (c, e) = parse("[1]");
+        assert_eq!(fields(&e), ["config"]);
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("meta-pixel") && is_valid_id("ga4") && is_valid_id("a_b"));
+        assert!(
+            !is_valid_id("") && !is_valid_id("A") && !is_valid_id("a.b") && !is_valid_id("a~b")
+        );
+        assert!(!is_valid_id(&"a".repeat(41)));
+    }
+}
