@@ -1,0 +1,67 @@
+// Types of the global `window.sekisho` API that dist/sekisho.js installs (DESIGN §7).
+export {};
+
+declare global {
+  type SekishoCategory = "necessary" | "functional" | "analytics" | "ads" | "sns";
+
+  interface SekishoState {
+    /** The visitor made a choice that is valid for this revision and not expired. */
+    decided: boolean;
+    /** Categories in effect (GPC already applied: `ads` is false while GPC is on). */
+    categories: Record<SekishoCategory, boolean>;
+    /** Per-service overrides the visitor set, as in effect. */
+    services: Record<string, boolean>;
+    revision: number | null;
+    consentId: string | null;
+    /** When the choice was made, Unix milliseconds. */
+    updatedAt: number | null;
+    gpc: boolean;
+    regime: "opt-in" | "opt-out";
+    region: string | null;
+    /** Present only when the SDK could not start (fail closed). */
+    error?: string;
+  }
+
+  interface SekishoAuditEntry {
+    at: number;
+    kind: "script" | "iframe" | "img" | "link" | "fetch" | "xhr" | "beacon" | "websocket" | "eventsource" | "cookie";
+    url: string;
+    service: string | null;
+    category: SekishoCategory | null;
+    action: "blocked" | "released" | "allowed";
+  }
+
+  type SekishoChoices = Partial<Record<Exclude<SekishoCategory, "necessary">, boolean>> & {
+    necessary?: true;
+    services?: Record<string, boolean>;
+  };
+
+  type SekishoEvent = "change" | "blocked" | "released" | "ready";
+
+  interface Sekisho {
+    readonly version: string;
+    get(): SekishoState;
+    acceptAll(): SekishoState;
+    rejectAll(): SekishoState;
+    /** Changes only the named categories/services; the rest keep the value in effect. */
+    set(choices: SekishoChoices): SekishoState;
+    on(event: "change" | "ready", callback: (state: SekishoState) => void): void;
+    on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
+    off(event: SekishoEvent, callback: (detail: any) => void): void;
+    audit(): SekishoAuditEntry[];
+    /** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */
+    require(purpose: string): Promise<SekishoState>;
+  }
+
+  interface Window {
+    readonly sekisho: Sekisho;
+  }
+  var sekisho: Sekisho;
+
+  interface DocumentEventMap {
+    "sekisho:change": CustomEvent<SekishoState>;
+    "sekisho:ready": CustomEvent<SekishoState>;
+    "sekisho:blocked": CustomEvent<SekishoAuditEntry>;
+    "sekisho:released": CustomEvent<SekishoAuditEntry>;
+  }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what building and testing Sekisho needs on a fresh Debian 12 machine (root, registries only):
+# the wasm32 target, wasm-bindgen-cli (the exact version pinned in Cargo.toml), Debian chromium +
+# chromium-driver, and the node tools in tests/node_modules (playwright-core, binaryen's wasm-opt).
+# Idempotent: each step is skipped when its tool is already there at the right version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WBG_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -1)
+[ -n "$WBG_VERSION" ] || { echo "setup: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; }
+TOOLS_ROOT="${TOOLS_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
+export PATH="$TOOLS_ROOT/bin:$PATH"
+t0=$SECONDS
+step() { echo "== setup [$((SECONDS - t0))s] $*"; }
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  step "apt-get install chromium chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WBG_VERSION"; then
+  step "cargo install wasm-bindgen-cli $WBG_VERSION"
+  if ! cargo install --locked --no-default-features --root "$TOOLS_ROOT" wasm-bindgen-cli --version "$WBG_VERSION"; then
+    # The registry mirror lacks webpki-roots 1.0.11, which the CLI's Cargo.lock pins: keep the lockfile,
+    # downgrade just that crate, and install from the unpacked source.
+    step "--locked failed; retrying with webpki-roots 1.0.10"
+    crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/wasm-bindgen-cli-"$WBG_VERSION".crate | head -1)
+    src=$(mktemp -d)
+    tar xzf "$crate" -C "$src"
+    ( cd "$src/wasm-bindgen-cli-$WBG_VERSION" &&
+      cargo update -q -p webpki-roots --precise 1.0.10 &&
+      CARGO_TARGET_DIR="$src/target" cargo install --locked --no-default-features --root "$TOOLS_ROOT" --path . )
+    rm -rf "$src"
+  fi
+fi
+
+if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
+  step "npm ci (tests/: playwright-core, binaryen)"
+  ( cd tests && npm ci --no-audit --no-fund >/dev/null )
+fi
+step "done: $(wasm-bindgen --version), $(chromedriver --version | cut -d' ' -f1-2)"

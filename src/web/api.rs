@@ -1,0 +1,286 @@
+//! The JavaScript API. `js/bootstrap.js` exposes these exports as `window.sekisho`
+//! (`get`, `acceptAll`, `rejectAll`, `set`, `on`, `off`, `audit`, `require`, `version`).
+
+use super::dom::{self, set};
+use super::{markup, store, with_sdk, AuditEntry, Sdk, Waiter, SDK};
+use crate::core::consent::uuid_v4;
+use crate::core::markup::Requirement;
+use crate::core::regime::region_from_time_zone;
+use crate::core::{parse_config, Category, Choice, ConsentState, Decision, Value};
+use js_sys::{Array, Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit};
+
+/// Starts the checkpoint: reads config and the stored choice, releases what is allowed, and
+/// watches for marked elements. `config` is the parsed `#sekisho-config` (or the baked-in one);
+/// `config_error` the reason it could not be parsed. Never throws: problems are logged and the
+/// strictest defaults apply.
+#[wasm_bindgen]
+pub fn start(config: JsValue, config_error: Option<String>) {
+    if with_sdk(|_| ()).is_some() {
+        dom::warn(&["already started; ignoring a second start()"]);
+        return;
+    }
+    let value = match config_error {
+        Some(why) => {
+            dom::error(&["config: not valid JSON (", &why, "); using strict defaults"]);
+            Value::Null
+        }
+        None if config.is_undefined() || config.is_null() => Value::Null,
+        None => serde_wasm_bindgen::from_value(config).unwrap_or_else(|_| {
+            dom::error(&["config: unreadable value; using strict defaults"]);
+            Value::Null
+        }),
+    };
+    let (config, errors) = parse_config(&value);
+    for e in &errors {
+        dom::error(&["config.", &e.field, ": ", &e.message]);
+    }
+    // The time zone is read only when the regime depends on it (it can be slow to read).
+    let region = config.region.clone().or_else(|| {
+        let tz = config.regime.depends_on_region().then(dom::time_zone)??;
+        region_from_time_zone(&tz).map(String::from)
+    });
+    let regime = config.regime.resolve(region.as_deref());
+    let now = dom::now_secs();
+    let loaded = store::load(config.revision, config.consent_max_age_days, now);
+    if let Some(reason) = loaded.reask_reason() {
+        dom::warn(&["stored choice not used (", reason, "); asking again"]);
+        if matches!(loaded, crate::core::LoadOutcome::Corrupt(_)) {
+            store::clear();
+        }
+    }
+    let state = ConsentState::new(regime, region, dom::gpc(), &loaded);
+    if let Some(choice) = &state.choice {
+        // Re-writes a cookie the browser dropped while the localStorage copy survived.
+        store::save(choice, config.consent_max_age_days, now);
+    }
+    SDK.with(|cell| {
+        *cell.borrow_mut() = Some(Sdk {
+            config,
+            state,
+            audit: Vec::new(),
+            listeners: Vec::new(),
+            waiters: Vec::new(),
+            ready: false,
+        })
+    });
+    markup::install_observer();
+    markup::scan_document();
+    dom::on_dom_ready(|| {
+        with_sdk(|sdk| sdk.ready = true);
+        emit("ready", &get());
+    });
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").into()
+}
+
+fn state_object(sdk: &Sdk) -> Object {
+    let s = &sdk.state;
+    let o = Object::new();
+    set(&o, "decided", s.decided());
+    let categories = Object::new();
+    for c in Category::ALL {
+        set(&categories, c.id(), s.granted(c));
+    }
+    set(&o, "categories", categories);
+    let services = Object::new();
+    if let Some(choice) = &s.choice {
+        for (id, _) in &choice.services {
+            set(&services, id, s.service_granted(id, sdk.category_of(id)));
+        }
+    }
+    set(&o, "services", services);
+    set(&o, "revision", sdk.config.revision);
+    set(
+        &o,
+        "consentId",
+        s.consent_id.clone().map_or(JsValue::NULL, JsValue::from),
+    );
+    let updated = s.choice.as_ref().map(|c| c.decided_at as f64 * 1000.0);
+    set(
+        &o,
+        "updatedAt",
+        updated.map_or(JsValue::NULL, JsValue::from),
+    );
+    set(&o, "gpc", s.gpc);
+    set(&o, "regime", s.regime.id());
+    set(
+        &o,
+        "region",
+        s.region.clone().map_or(JsValue::NULL, JsValue::from),
+    );
+    o
+}
+
+/// `sekisho.get()`: the consent in effect.
+#[wasm_bindgen]
+pub fn get() -> JsValue {
+    with_sdk(|sdk| state_object(sdk).into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn decide(decision: Decision) -> JsValue {
+    let now = dom::now_secs();
+    let saved = with_sdk(|sdk| {
+        let choice = sdk.state.decide(&decision, sdk.config.revision, now, || {
+            uuid_v4(dom::random_bytes())
+        });
+        store::save(&choice, sdk.config.consent_max_age_days, now);
+        sdk.state.consent_id = Some(choice.consent_id.clone());
+        sdk.state.choice = Some(choice);
+    });
+    if saved.is_none() {
+        dom::error(&["not started; the choice was not saved"]);
+        return JsValue::UNDEFINED;
+    }
+    let state = get();
+    emit("change", &state);
+    markup::scan_document();
+    resolve_waiters();
+    state
+}
+
+/// `sekisho.acceptAll()`.
+#[wasm_bindgen(js_name = acceptAll)]
+pub fn accept_all() -> JsValue {
+    decide(Decision::AcceptAll)
+}
+
+/// `sekisho.rejectAll()`.
+#[wasm_bindgen(js_name = rejectAll)]
+pub fn reject_all() -> JsValue {
+    decide(Decision::RejectAll)
+}
+
+/// `sekisho.set({analytics: true, services: {youtube: false}})`.
+#[wasm_bindgen]
+pub fn set_choices(choices: JsValue) -> Result<JsValue, JsError> {
+    let value: Value = serde_wasm_bindgen::from_value(choices)
+        .map_err(|_| JsError::new("[sekisho] set(): expected an object"))?;
+    match Choice::from_value(&value) {
+        Ok(choice) => Ok(decide(Decision::Set(choice))),
+        Err(why) => {
+            dom::error(&[&why]);
+            Err(JsError::new(&why))
+        }
+    }
+}
+
+/// `sekisho.on(event, callback)`. A `ready` listener added after `ready` is called at once.
+#[wasm_bindgen]
+pub fn on(event: String, callback: Function) {
+    let late_ready = with_sdk(|sdk| {
+        let late = event == "ready" && sdk.ready;
+        sdk.listeners.push((event, callback.clone()));
+        late
+    });
+    if late_ready == Some(true) {
+        let _ = callback.call1(&JsValue::UNDEFINED, &get());
+    }
+}
+
+/// `sekisho.off(event, callback)`.
+#[wasm_bindgen]
+pub fn off(event: String, callback: Function) {
+    with_sdk(|sdk| {
+        sdk.listeners
+            .retain(|(e, f)| !(*e == event && JsValue::from(f) == JsValue::from(&callback)))
+    });
+}
+
+/// Calls the `on(event)` listeners, then dispatches `sekisho:<event>` on `document`. A throwing
+/// listener is reported and does not stop the others.
+pub(crate) fn emit(event: &str, detail: &JsValue) {
+    let listeners: Vec<Function> = with_sdk(|sdk| {
+        sdk.listeners
+            .iter()
+            .filter(|(e, _)| e == event)
+            .map(|(_, f)| f.clone())
+            .collect()
+    })
+    .unwrap_or_default();
+    for f in listeners {
+        if f.call1(&JsValue::UNDEFINED, detail).is_err() {
+            dom::error(&["a '", event, "' listener threw"]);
+        }
+    }
+    let Some(doc) = dom::document() else { return };
+    let init = CustomEventInit::new();
+    init.set_detail(detail);
+    let name = ["sekisho:", event].concat();
+    if let Ok(e) = CustomEvent::new_with_event_init_dict(&name, &init) {
+        let _ = doc.dispatch_event(&e);
+    }
+}
+
+pub(crate) fn audit_entry_object(e: &AuditEntry) -> JsValue {
+    let o = Object::new();
+    set(&o, "at", e.at);
+    set(&o, "kind", e.kind);
+    set(&o, "url", e.url.as_str());
+    set(
+        &o,
+        "service",
+        e.service.as_deref().map_or(JsValue::NULL, JsValue::from),
+    );
+    set(
+        &o,
+        "category",
+        e.category.map_or(JsValue::NULL, |c| c.id().into()),
+    );
+    set(&o, "action", e.action);
+    o.into()
+}
+
+/// `sekisho.audit()`: every held and released element, oldest first.
+#[wasm_bindgen]
+pub fn audit() -> Array {
+    with_sdk(|sdk| sdk.audit.iter().map(audit_entry_object).collect()).unwrap_or_default()
+}
+
+/// `sekisho.require("sns" | "service:facebook" | "facebook")`: resolves with the state once
+/// the purpose is granted.
+#[wasm_bindgen]
+pub fn require(purpose: String) -> Result<Promise, JsError> {
+    let requirement = Requirement::parse(&purpose).or_else(|| {
+        crate::core::config::is_valid_id(&purpose).then(|| Requirement::Service(purpose.clone()))
+    });
+    let Some(requirement) = requirement else {
+        return Err(JsError::new("[sekisho] require(): unknown purpose"));
+    };
+    if allowed(&requirement) == Some(true) {
+        return Ok(Promise::resolve(&get()));
+    }
+    let mut requirement = Some(requirement);
+    Ok(Promise::new(&mut |resolve, _reject| {
+        if let Some(purpose) = requirement.take() {
+            with_sdk(|sdk| sdk.waiters.push(Waiter { purpose, resolve }));
+        }
+    }))
+}
+
+fn allowed(r: &Requirement) -> Option<bool> {
+    with_sdk(|sdk| sdk.state.allows(r, |id| sdk.category_of(id)))
+}
+
+fn resolve_waiters() {
+    let ready: Vec<Function> = with_sdk(|sdk| {
+        let (granted, waiting): (Vec<Waiter>, Vec<Waiter>) = std::mem::take(&mut sdk.waiters)
+            .into_iter()
+            .partition(|w| sdk.state.allows(&w.purpose, |id| sdk.category_of(id)));
+        sdk.waiters = waiting;
+        granted.into_iter().map(|w| w.resolve).collect()
+    })
+    .unwrap_or_default();
+    if ready.is_empty() {
+        return;
+    }
+    let state = get();
+    for resolve in ready {
+        let _ = resolve.call1(&JsValue::UNDEFINED, &state);
+    }
+}
