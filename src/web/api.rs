@@ -2,7 +2,7 @@
 //! (`get`, `acceptAll`, `rejectAll`, `set`, `on`, `off`, `audit`, `require`, `version`).
 
 use super::dom::{self, set};
-use super::{markup, store, with_sdk, AuditEntry, Sdk, Waiter, SDK};
+use super::{markup, store, value, with_sdk, AuditEntry, Sdk, Waiter, SDK};
 use crate::core::consent::uuid_v4;
 use crate::core::markup::Requirement;
 use crate::core::regime::region_from_time_zone;
@@ -26,11 +26,7 @@ pub fn start(config: JsValue, config_error: Option<String>) {
             dom::error(&["config: not valid JSON (", &why, "); using strict defaults"]);
             Value::Null
         }
-        None if config.is_undefined() || config.is_null() => Value::Null,
-        None => serde_wasm_bindgen::from_value(config).unwrap_or_else(|_| {
-            dom::error(&["config: unreadable value; using strict defaults"]);
-            Value::Null
-        }),
+        None => value::from_js(&config),
     };
     let (config, errors) = parse_config(&value);
     for e in &errors {
@@ -43,7 +39,7 @@ pub fn start(config: JsValue, config_error: Option<String>) {
     });
     let regime = config.regime.resolve(region.as_deref());
     let now = dom::now_secs();
-    let loaded = store::load(config.revision, config.consent_max_age_days, now);
+    let (loaded, cookie_missing) = store::load(config.revision, config.consent_max_age_days, now);
     if let Some(reason) = loaded.reask_reason() {
         dom::warn(&["stored choice not used (", reason, "); asking again"]);
         if matches!(loaded, crate::core::LoadOutcome::Corrupt(_)) {
@@ -51,8 +47,8 @@ pub fn start(config: JsValue, config_error: Option<String>) {
         }
     }
     let state = ConsentState::new(regime, region, dom::gpc(), &loaded);
-    if let Some(choice) = &state.choice {
-        // Re-writes a cookie the browser dropped while the localStorage copy survived.
+    if let (Some(choice), true) = (&state.choice, cookie_missing) {
+        // The browser dropped the cookie but the localStorage copy survived: write it back.
         store::save(choice, config.consent_max_age_days, now);
     }
     SDK.with(|cell| {
@@ -159,9 +155,7 @@ pub fn reject_all() -> JsValue {
 /// `sekisho.set({analytics: true, services: {youtube: false}})`.
 #[wasm_bindgen]
 pub fn set_choices(choices: JsValue) -> Result<JsValue, JsError> {
-    let value: Value = serde_wasm_bindgen::from_value(choices)
-        .map_err(|_| JsError::new("[sekisho] set(): expected an object"))?;
-    match Choice::from_value(&value) {
+    match Choice::from_value(&value::from_js(&choices)) {
         Ok(choice) => Ok(decide(Decision::Set(choice))),
         Err(why) => {
             dom::error(&[&why]);

@@ -9,6 +9,7 @@ mod api;
 mod dom;
 mod markup;
 mod store;
+mod value;
 
 use crate::core::{Category, Config, ConsentState};
 use js_sys::Function;

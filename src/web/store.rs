@@ -18,18 +18,23 @@ fn local_storage() -> Option<Storage> {
     window()?.local_storage().ok().flatten()
 }
 
-/// The raw stored value: the cookie if set, else the localStorage copy.
-pub fn read_raw() -> Option<String> {
+fn read_cookie() -> Option<String> {
     let cookies = html_document()?.cookie().unwrap_or_default();
-    let from_cookie = cookies.split(';').find_map(|pair| {
+    cookies.split(';').find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
         (name == COOKIE_NAME).then(|| value.to_string())
-    });
-    from_cookie.or_else(|| local_storage()?.get_item(COOKIE_NAME).ok().flatten())
+    })
 }
 
-pub fn load(revision: u32, max_age_days: u32, now_secs: u64) -> LoadOutcome {
-    LoadOutcome::read(read_raw().as_deref(), revision, max_age_days, now_secs)
+/// Reads the stored choice: the cookie if set, else the localStorage copy. The flag tells
+/// whether the cookie was missing (the caller then writes it back). localStorage is touched
+/// only without a cookie: its first access in a page can cost milliseconds.
+pub fn load(revision: u32, max_age_days: u32, now_secs: u64) -> (LoadOutcome, bool) {
+    let cookie = read_cookie();
+    let cookie_missing = cookie.is_none();
+    let raw = cookie.or_else(|| local_storage()?.get_item(COOKIE_NAME).ok().flatten());
+    let outcome = LoadOutcome::read(raw.as_deref(), revision, max_age_days, now_secs);
+    (outcome, cookie_missing)
 }
 
 fn secure() -> bool {
