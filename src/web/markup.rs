@@ -30,6 +30,12 @@ struct Queue {
 
 thread_local! {
     static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
+    static OBSERVING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+pub fn reset() {
+    QUEUE.with(|q| *q.borrow_mut() = Queue::default());
 }
 
 /// The audit kind of a markable element, `None` for tags the checkpoint does not handle.
@@ -54,6 +60,9 @@ fn url_of(el: &Element) -> String {
 /// Watches the document for marked elements the parser or page code adds later.
 pub fn install_observer() {
     let Some(doc) = document() else { return };
+    if OBSERVING.with(|o| o.replace(true)) {
+        return;
+    }
     let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
         for record in records.iter() {
             let record: web_sys::MutationRecord = record.unchecked_into();

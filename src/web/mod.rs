@@ -11,6 +11,9 @@ mod markup;
 mod store;
 mod value;
 
+#[cfg(test)]
+mod tests;
+
 use crate::core::{Category, Config, ConsentState};
 use js_sys::Function;
 use std::cell::RefCell;

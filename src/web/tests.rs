@@ -1,0 +1,272 @@
+//! The web shell in headless Chromium (`cargo test --target wasm32-unknown-unknown`).
+//! Each test resets the SDK singleton and storage; the page is shared.
+
+use super::api::{accept_all, audit, get, off, on, reject_all, require, set_choices, start};
+use super::dom::{document, prop};
+use super::{markup, store, SDK};
+use crate::core::{CategorySet, LoadOutcome, StoredChoice};
+use js_sys::{Array, Function, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn reset() {
+    SDK.with(|s| *s.borrow_mut() = None);
+    markup::reset();
+    store::clear();
+    // The runner reports through <body>: only our own container is emptied.
+    sandbox().set_inner_html("");
+}
+
+fn sandbox() -> Element {
+    let doc = document().unwrap();
+    doc.get_element_by_id("sekisho-test").unwrap_or_else(|| {
+        let div = doc.create_element("div").unwrap();
+        div.set_id("sekisho-test");
+        doc.body().unwrap().append_child(&div).unwrap();
+        div
+    })
+}
+
+fn json(text: &str) -> JsValue {
+    JSON::parse(text).unwrap()
+}
+
+fn global(name: &str) -> JsValue {
+    prop(&js_sys::global(), name)
+}
+
+fn set_global(name: &str, value: &JsValue) {
+    Reflect::set(&js_sys::global(), &name.into(), value).unwrap();
+}
+
+/// Appends an element built from `html` to <body>.
+fn add(html: &str) -> Element {
+    let doc = document().unwrap();
+    let holder = doc.create_element("div").unwrap();
+    holder.set_inner_html(html);
+    let el = holder.first_element_child().unwrap();
+    sandbox().append_child(&el).unwrap();
+    el
+}
+
+/// Inline scripts parsed by innerHTML never run, so marked scripts are built by hand.
+fn add_marked_script(consent: &str, body: &str) -> Element {
+    let doc = document().unwrap();
+    let s = doc.create_element("script").unwrap();
+    s.set_attribute("type", "text/plain").unwrap();
+    s.set_attribute("data-consent", consent).unwrap();
+    s.set_text_content(Some(body));
+    sandbox().append_child(&s).unwrap();
+    s
+}
+
+async fn tick() {
+    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+        .await
+        .unwrap();
+}
+
+fn state_field(path: &[&str]) -> JsValue {
+    path.iter().fold(get(), |v, key| prop(&v, key))
+}
+
+fn actions() -> Vec<String> {
+    audit()
+        .iter()
+        .map(|e| {
+            [
+                prop(&e, "action").as_string().unwrap(),
+                ":".into(),
+                prop(&e, "kind").as_string().unwrap(),
+            ]
+            .concat()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn store_round_trips_and_falls_back_to_local_storage() {
+    reset();
+    let choice = StoredChoice {
+        consent_id: "abc".into(),
+        revision: 2,
+        granted: CategorySet::ALL,
+        decided_at: super::dom::now_secs(),
+        services: vec![("youtube".into(), false)],
+    };
+    store::save(&choice, 180, super::dom::now_secs());
+    let cookie = document()
+        .unwrap()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .unwrap()
+        .cookie()
+        .unwrap();
+    assert!(cookie.contains("sekisho=1.abc.2.31."), "{cookie}");
+    let (loaded, missing) = store::load(2, 180, super::dom::now_secs());
+    assert_eq!(
+        (loaded, missing),
+        (LoadOutcome::Restored(choice.clone()), false)
+    );
+
+    // Cookie gone, localStorage copy left: restored, and flagged for a rewrite.
+    let value = crate::core::cookie::encode(&choice);
+    store::clear();
+    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    ls.set_item("sekisho", &value).unwrap();
+    let (loaded, missing) = store::load(2, 180, super::dom::now_secs());
+    assert_eq!((loaded, missing), (LoadOutcome::Restored(choice), true));
+    store::clear();
+    assert_eq!(store::load(2, 180, 0).0, LoadOutcome::NoChoice);
+}
+
+#[wasm_bindgen_test]
+fn corrupt_cookie_is_undecided_and_cleared() {
+    reset();
+    let doc: web_sys::HtmlDocument = document().unwrap().dyn_into().unwrap();
+    doc.set_cookie("sekisho=1.abc.1.31.99999999999; Path=/")
+        .unwrap();
+    start(json(r#"{"revision":1}"#), None);
+    assert_eq!(state_field(&["decided"]), JsValue::FALSE);
+    assert_eq!(state_field(&["categories", "ads"]), JsValue::FALSE);
+    assert!(!doc.cookie().unwrap().contains("sekisho="));
+}
+
+#[wasm_bindgen_test]
+async fn marked_script_runs_once_only_after_grant_and_is_audited() {
+    reset();
+    set_global("__ran", &JsValue::from(0));
+    let s = add_marked_script("analytics", "window.__ran += 1");
+    let changes = Array::new();
+    let on_change = Closure::<dyn FnMut(JsValue)>::new({
+        let changes = changes.clone();
+        move |state: JsValue| {
+            changes.push(&prop(&state, "decided"));
+        }
+    })
+    .into_js_value()
+    .unchecked_into::<Function>();
+    start(json(r#"{"revision":1}"#), None);
+    on("change".into(), on_change.clone());
+    assert_eq!(s.get_attribute("data-sekisho").as_deref(), Some("held"));
+    assert_eq!(global("__ran"), JsValue::from(0));
+    assert_eq!(actions(), ["blocked:script"]);
+
+    reject_all();
+    assert_eq!(global("__ran"), JsValue::from(0));
+    accept_all();
+    assert_eq!(global("__ran"), JsValue::from(1));
+    accept_all();
+    assert_eq!(
+        global("__ran"),
+        JsValue::from(1),
+        "released scripts run once"
+    );
+    assert_eq!(actions(), ["blocked:script", "released:script"]);
+    assert_eq!(changes.length(), 3);
+
+    off("change".into(), on_change);
+    reject_all();
+    assert_eq!(changes.length(), 3, "off() removes the listener");
+}
+
+#[wasm_bindgen_test]
+async fn late_insertions_are_held_then_released_in_order() {
+    reset();
+    set_global("__order", &Array::new());
+    start(json(r#"{"revision":1}"#), None);
+    add_marked_script("ads", "window.__order.push('a')");
+    add_marked_script("analytics", "window.__order.push('b')");
+    add_marked_script("ads", "window.__order.push('c')");
+    tick().await;
+    assert_eq!(Array::from(&global("__order")).length(), 0);
+    set_choices(json(r#"{"ads":true,"analytics":true}"#)).unwrap();
+    let order: Vec<String> = Array::from(&global("__order"))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    assert_eq!(order, ["a", "b", "c"]);
+
+    // Once granted, a new marked element is released as soon as it is seen.
+    add_marked_script("ads", "window.__order.push('d')");
+    tick().await;
+    assert_eq!(Array::from(&global("__order")).length(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn iframe_with_service_requirement_follows_the_override() {
+    reset();
+    start(
+        json(r#"{"revision":1,"services":{"youtube":{"category":"sns"}}}"#),
+        None,
+    );
+    let frame =
+        add(r#"<iframe data-consent="service:youtube" data-src="about:blank#yt"></iframe>"#);
+    tick().await;
+    assert_eq!(frame.get_attribute("src"), None);
+    set_choices(json(r#"{"analytics":true}"#)).unwrap();
+    assert_eq!(frame.get_attribute("src"), None);
+    set_choices(json(r#"{"services":{"youtube":true}}"#)).unwrap();
+    assert_eq!(
+        frame.get_attribute("src").as_deref(),
+        Some("about:blank#yt")
+    );
+    assert_eq!(frame.get_attribute("data-src"), None);
+    assert_eq!(state_field(&["services", "youtube"]), JsValue::TRUE);
+    assert_eq!(state_field(&["categories", "sns"]), JsValue::FALSE);
+}
+
+#[wasm_bindgen_test]
+fn invalid_set_arguments_are_rejected_without_a_decision() {
+    reset();
+    start(JsValue::UNDEFINED, None);
+    assert!(set_choices(json(r#"{"marketing":true}"#)).is_err());
+    assert!(set_choices(json(r#"{"necessary":false}"#)).is_err());
+    assert!(set_choices(JsValue::from(3)).is_err());
+    assert_eq!(state_field(&["decided"]), JsValue::FALSE);
+}
+
+#[wasm_bindgen_test]
+async fn require_resolves_once_granted() {
+    reset();
+    start(json(r#"{"regime":"opt-in"}"#), None);
+    let promise = require("sns".into()).unwrap();
+    let resolved = Array::new();
+    let record = Closure::<dyn FnMut(JsValue)>::new({
+        let resolved = resolved.clone();
+        move |_| {
+            resolved.push(&JsValue::TRUE);
+        }
+    });
+    let _ = promise.then(&record);
+    tick().await;
+    assert_eq!(resolved.length(), 0);
+    set_choices(json(r#"{"analytics":true}"#)).unwrap();
+    tick().await;
+    assert_eq!(resolved.length(), 0);
+    set_choices(json(r#"{"sns":true}"#)).unwrap();
+    JsFuture::from(promise).await.unwrap();
+    assert_eq!(resolved.length(), 1);
+    assert!(require("not a purpose!".into()).is_err());
+    // Already granted: resolves at once.
+    JsFuture::from(require("sns".into()).unwrap())
+        .await
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+fn opt_out_region_from_config_hint() {
+    reset();
+    start(
+        json(r#"{"regime":{"JP":"opt-out","default":"opt-in"},"region":"JP"}"#),
+        None,
+    );
+    assert_eq!(state_field(&["regime"]), JsValue::from("opt-out"));
+    assert_eq!(state_field(&["categories", "analytics"]), JsValue::TRUE);
+    assert_eq!(state_field(&["categories", "sns"]), JsValue::FALSE);
+    assert_eq!(state_field(&["decided"]), JsValue::FALSE);
+}
