@@ -7,9 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-if ! command -v wasm-bindgen >/dev/null || [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/esbuild ]; then
-  bash scripts/setup.sh
-fi
+bash scripts/setup.sh >/dev/null   # idempotent: installs only what is missing
 
 cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho
 out=target/sekisho-build

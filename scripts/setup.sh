@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Sekisho needs on a fresh Debian 12 machine (root, registries only):
 # the wasm32 target, wasm-bindgen-cli (the exact version pinned in Cargo.toml), Debian chromium +
-# chromium-driver, and the node tools in tests/node_modules (playwright-core, binaryen's wasm-opt).
+# chromium-driver, and the node tools in tests/node_modules (playwright-core, binaryen's wasm-opt,
+# esbuild).
 # Idempotent: each step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +42,10 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WBG_VERSION"; 
   fi
 fi
 
-if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
-  step "npm ci (tests/: playwright-core, binaryen)"
+# node_modules/.package-lock.json is written by npm at install time: older than the lockfile
+# (or missing) means the tools are missing or stale.
+if [ ! tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
+  step "npm ci (tests/: playwright-core, binaryen's wasm-opt, esbuild)"
   ( cd tests && npm ci --no-audit --no-fund >/dev/null )
 fi
 step "done: $(wasm-bindgen --version), $(chromedriver --version | cut -d' ' -f1-2)"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine or a developer's: installs what is missing (scripts/setup.sh),
+# then host tests (policy core + server), browser unit tests (wasm-bindgen-test in headless
+# Chromium), the SDK build, and the end-to-end suite (Playwright + loopback tracker server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+t0=$SECONDS
+step() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
+
+step "setup (skips what is installed)"
+bash scripts/setup.sh
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
+
+step "host tests: policy core, sekisho-server"
+cargo test --workspace
+
+step "browser unit tests: web shell in headless Chromium"
+WASM_BINDGEN_TEST_TIMEOUT=120 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/webdriver.json" \
+  cargo test --target wasm32-unknown-unknown -p sekisho --lib
+
+step "build dist/ and sekisho-server"
+bash scripts/build.sh
+cargo build --quiet -p sekisho-server
+
+step "end-to-end tests (headless Chromium, requests counted at a loopback server)"
+node --test --test-concurrency=2 tests/e2e/
+step "all tests passed"
