@@ -4,6 +4,7 @@ pub mod category;
 pub mod config;
 pub mod consent;
 pub mod cookie;
+pub mod html;
 pub mod markup;
 pub mod regime;
 pub mod value;
