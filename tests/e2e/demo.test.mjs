@@ -1,0 +1,60 @@
+// Issue #2, case m: the README demo. `sekisho-server --demo` serves www/ at / and dist/ at /sekisho/; the tracker
+// hosts the demo page uses are mapped to the loopback server (the demo itself is plain http on 127.0.0.1, which
+// the resolver rules exclude).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { setup, open, get, call, waitForRequests, settleThenCount, listRequests, REPO, DIST_DIR, sleep } from './harness.mjs';
+
+const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
+const WWW = path.join(REPO, 'www');
+
+async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let env, server, origin, serverLog = '';
+before(async () => {
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: build it first (cargo build -p sekisho-server)`);
+  if (!fs.existsSync(path.join(WWW, 'index.html'))) throw new Error(`${WWW}/index.html is missing (the demo site)`);
+  env = await setup();
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['--demo', '--listen', `127.0.0.1:${port}`, '--www', WWW, '--dist', DIST_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => { serverLog += d; });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`sekisho-server exited (${server.exitCode}):\n${serverLog}`);
+    try { if ((await fetch(origin + '/sekisho/sekisho.js')).ok) break; } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`sekisho-server did not serve /sekisho/sekisho.js within 15 s:\n${serverLog}`);
+    await sleep(100);
+  }
+});
+after(async () => {
+  if (server && server.exitCode === null) { server.kill('SIGTERM'); await new Promise((r) => server.once('exit', r)); }
+  await env?.close();
+});
+
+test('m. demo: 0 tracker requests before a choice; after acceptAll() the GA4 collect hit arrives', async () => {
+  const lb = env.loopback;
+  lb.reset();
+  const context = await env.ctx();
+  const { page, errors } = await open(context, origin + '/', { loopback: lb });
+  const st = await get(page);
+  assert.ok(st, 'window.sekisho exists on the demo page');
+  assert.equal(st.decided, false);
+  const reqs = await settleThenCount(lb, (e) => lb.trackerRequests().includes(e));
+  assert.equal(reqs.length, 0, `tracker requests before a choice:\n  ${listRequests(reqs)}`);
+  await call(page, 'acceptAll');
+  await waitForRequests(lb, { host: 'www.google-analytics.com', path: '/g/collect' });
+  assert.deepEqual(errors().filter((m) => m.text.startsWith('[sekisho]')), []);
+  await context.close();
+});

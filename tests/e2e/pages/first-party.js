@@ -1,0 +1,2 @@
+// Unmarked first-party script: must always run.
+window.__firstPartyRan = true;
