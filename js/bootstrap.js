@@ -1,4 +1,4 @@
-/*! Sekisho __VERSION__ — consent checkpoint (Apache-2.0) */
+/*! Sekisho __VERSION__ | consent checkpoint | Apache-2.0 */
 // The one classic script a site loads first in <head>. It starts the Wasm synchronously and
 // exposes window.sekisho; all policy lives in the Wasm. If the Wasm cannot start, the API
 // answers "undecided" and nothing marked is ever released (fail closed).
@@ -44,29 +44,38 @@
   }
 
   try {
-    var text = "__WASM__";
-    var bytes = new Uint8Array(text.length);
-    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    if (bytes.length !== __WASM_LENGTH__ || text.charCodeAt(0) !== 0) throw new Error("the inlined module is damaged (was the file re-encoded?)");
+    var hex = "__WASM__";
+    var bytes;
+    if (Uint8Array.fromHex) {
+      bytes = Uint8Array.fromHex(hex);
+    } else {
+      bytes = new Uint8Array(hex.length / 2);
+      for (var i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
+    }
+    if (bytes.length !== __WASM_LENGTH__ || bytes[0] !== 0) throw new Error("the inlined module is damaged");
+    var t1 = perf.now();
     w.initSync({ module: new WebAssembly.Module(bytes) });
+    var t2 = perf.now();
   } catch (e) {
     return failClosed(/Content.Security/i.test(e && e.message)
       ? "WebAssembly is blocked by the Content Security Policy (add 'wasm-unsafe-eval' to script-src)"
       : "the WebAssembly module could not start (" + e + ")");
   }
-  impl = { get: w.get, acceptAll: w.acceptAll, rejectAll: w.rejectAll, set: w.set_choices,
-    on: w.on, off: w.off, audit: w.audit, require: w.require };
+  impl = { get: w.get, acceptAll: w.acceptAll, rejectAll: w.rejectAll, on: w.on, off: w.off,
+    audit: w.audit, require: w.require,
+    // The Wasm parses JSON text itself: cheaper than walking a JS object across the boundary.
+    set: function (choices) { return w.set_choices(JSON.stringify(choices === undefined ? null : choices)); } };
 
+  // The config travels as JSON text for the same reason (parsed, and reported, in the Wasm).
   var el = document.getElementById("sekisho-config");
-  var config = __BAKED_CONFIG__;
-  var configError;
-  if (el) {
-    try { config = JSON.parse(el.textContent); } catch (e) { configError = String(e && e.message || e); }
-  }
   try {
-    w.start(config, configError);
+    w.start(el ? el.textContent : __BAKED_CONFIG__);
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
+  // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });
+  perf.measure("sekisho:decode", { start: t0, end: t1 });
+  perf.measure("sekisho:compile", { start: t1, end: t2 });
+  perf.measure("sekisho:policy", { start: t2 });
 })();

@@ -5,6 +5,7 @@ pub mod config;
 pub mod consent;
 pub mod cookie;
 pub mod html;
+pub mod json;
 pub mod markup;
 pub mod regime;
 pub mod value;

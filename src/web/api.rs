@@ -2,31 +2,44 @@
 //! (`get`, `acceptAll`, `rejectAll`, `set`, `on`, `off`, `audit`, `require`, `version`).
 
 use super::dom::{self, set};
-use super::{markup, store, value, with_sdk, AuditEntry, Sdk, Waiter, SDK};
+use super::{markup, store, with_sdk, AuditEntry, Sdk, Waiter, SDK};
 use crate::core::consent::uuid_v4;
+use crate::core::cookie::push_decimal;
+use crate::core::json;
 use crate::core::markup::Requirement;
 use crate::core::regime::region_from_time_zone;
-use crate::core::{parse_config, Category, Choice, ConsentState, Decision, Value};
+use crate::core::{
+    parse_config, Category, Choice, ConsentState, Decision, LoadOutcome, StoredChoice, Value,
+};
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit};
 
 /// Starts the checkpoint: reads config and the stored choice, releases what is allowed, and
-/// watches for marked elements. `config` is the parsed `#sekisho-config` (or the baked-in one);
-/// `config_error` the reason it could not be parsed. Never throws: problems are logged and the
-/// strictest defaults apply.
+/// watches for marked elements. `config` is the text of `#sekisho-config` (or the baked-in
+/// config), `None` without one. Never throws: problems are logged and the strictest defaults
+/// apply.
 #[wasm_bindgen]
-pub fn start(config: JsValue, config_error: Option<String>) {
+pub fn start(config: Option<String>) {
     if with_sdk(|_| ()).is_some() {
         dom::warn(&["already started; ignoring a second start()"]);
         return;
     }
-    let value = match config_error {
-        Some(why) => {
-            dom::error(&["config: not valid JSON (", &why, "); using strict defaults"]);
+    let value = match config.as_deref().map(json::parse) {
+        None => Value::Null,
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            let mut at = String::new();
+            push_decimal(&mut at, e.offset as u64);
+            dom::error(&[
+                "config: not valid JSON at byte ",
+                &at,
+                " (",
+                e.reason,
+                "); using strict defaults",
+            ]);
             Value::Null
         }
-        None => value::from_js(&config),
     };
     let (config, errors) = parse_config(&value);
     for e in &errors {
@@ -39,18 +52,16 @@ pub fn start(config: JsValue, config_error: Option<String>) {
     });
     let regime = config.regime.resolve(region.as_deref());
     let now = dom::now_secs();
-    let (loaded, cookie_missing) = store::load(config.revision, config.consent_max_age_days, now);
-    if let Some(reason) = loaded.reask_reason() {
-        dom::warn(&["stored choice not used (", reason, "); asking again"]);
-        if matches!(loaded, crate::core::LoadOutcome::Corrupt(_)) {
-            store::clear();
-        }
-    }
+    let cookie = store::read_cookie();
+    let cookie_missing = cookie.is_none();
+    let loaded = LoadOutcome::read(
+        cookie.as_deref(),
+        config.revision,
+        config.consent_max_age_days,
+        now,
+    );
+    report_unusable(&loaded, store::clear);
     let state = ConsentState::new(regime, region, dom::gpc(), &loaded);
-    if let (Some(choice), true) = (&state.choice, cookie_missing) {
-        // The browser dropped the cookie but the localStorage copy survived: write it back.
-        store::save(choice, config.consent_max_age_days, now);
-    }
     SDK.with(|cell| {
         *cell.borrow_mut() = Some(Sdk {
             config,
@@ -63,10 +74,49 @@ pub fn start(config: JsValue, config_error: Option<String>) {
     });
     markup::install_observer();
     markup::scan_document();
-    dom::on_dom_ready(|| {
+    dom::on_dom_ready(move || {
+        if cookie_missing {
+            restore_from_local_storage();
+        }
         with_sdk(|sdk| sdk.ready = true);
         emit("ready", &get());
     });
+}
+
+/// Warns about a stored value that cannot be used, and clears it (with `clear`) if corrupt.
+fn report_unusable(loaded: &LoadOutcome, clear: impl FnOnce()) {
+    if let Some(reason) = loaded.reask_reason() {
+        dom::warn(&["stored choice not used (", reason, "); asking again"]);
+        if matches!(loaded, LoadOutcome::Corrupt(_)) {
+            clear();
+        }
+    }
+}
+
+/// Without a cookie, the localStorage copy may still hold the choice (browsers cap or drop
+/// script-set cookies). Read after the document is parsed: the first localStorage access in a
+/// page can take milliseconds, too long for the first script in `<head>`.
+fn restore_from_local_storage() {
+    let Some((revision, max_age)) =
+        with_sdk(|sdk| (sdk.config.revision, sdk.config.consent_max_age_days))
+    else {
+        return;
+    };
+    let now = dom::now_secs();
+    let raw = store::read_local();
+    let loaded = LoadOutcome::read(raw.as_deref(), revision, max_age, now);
+    report_unusable(&loaded, store::clear);
+    match loaded {
+        LoadOutcome::Restored(choice) if with_sdk(|sdk| !sdk.state.decided()) == Some(true) => {
+            apply(choice, now);
+        }
+        LoadOutcome::RevisionChanged(c) | LoadOutcome::Expired(c) => {
+            with_sdk(|sdk| {
+                sdk.state.consent_id.get_or_insert(c.consent_id);
+            });
+        }
+        _ => {}
+    }
 }
 
 /// The package version.
@@ -121,18 +171,31 @@ pub fn get() -> JsValue {
 
 fn decide(decision: Decision) -> JsValue {
     let now = dom::now_secs();
-    let saved = with_sdk(|sdk| {
-        let choice = sdk.state.decide(&decision, sdk.config.revision, now, || {
+    let choice = with_sdk(|sdk| {
+        sdk.state.decide(&decision, sdk.config.revision, now, || {
             uuid_v4(dom::random_bytes())
-        });
-        store::save(&choice, sdk.config.consent_max_age_days, now);
+        })
+    });
+    match choice {
+        Some(choice) => apply(choice, now),
+        None => {
+            dom::error(&["not started; the choice was not saved"]);
+            JsValue::UNDEFINED
+        }
+    }
+}
+
+/// Stores a choice and puts it in effect: `change`, release what is now allowed, resolve
+/// `require()` promises. Storage is written outside the borrow (the cookie setter is guarded).
+fn apply(choice: StoredChoice, now: u64) -> JsValue {
+    let Some(max_age) = with_sdk(|sdk| sdk.config.consent_max_age_days) else {
+        return JsValue::UNDEFINED;
+    };
+    store::save(&choice, max_age, now);
+    with_sdk(|sdk| {
         sdk.state.consent_id = Some(choice.consent_id.clone());
         sdk.state.choice = Some(choice);
     });
-    if saved.is_none() {
-        dom::error(&["not started; the choice was not saved"]);
-        return JsValue::UNDEFINED;
-    }
     let state = get();
     emit("change", &state);
     markup::scan_document();
@@ -152,10 +215,12 @@ pub fn reject_all() -> JsValue {
     decide(Decision::RejectAll)
 }
 
-/// `sekisho.set({analytics: true, services: {youtube: false}})`.
+/// `sekisho.set({analytics: true, services: {youtube: false}})`; the bootstrap passes the
+/// argument as JSON text.
 #[wasm_bindgen]
-pub fn set_choices(choices: JsValue) -> Result<JsValue, JsError> {
-    match Choice::from_value(&value::from_js(&choices)) {
+pub fn set_choices(choices: &str) -> Result<JsValue, JsError> {
+    let parsed = json::parse(choices).map_err(|_| "set(): expected an object".to_string());
+    match parsed.and_then(|v| Choice::from_value(&v)) {
         Ok(choice) => Ok(decide(Decision::Set(choice))),
         Err(why) => {
             dom::error(&[&why]);

@@ -9,7 +9,6 @@ mod api;
 mod dom;
 mod markup;
 mod store;
-mod value;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,6 @@
 //! present; a corrupt value is cleared from both so the visitor is asked again.
 
 use super::dom::{document, window};
-use crate::core::consent::LoadOutcome;
 use crate::core::cookie::{self, COOKIE_NAME};
 use crate::core::StoredChoice;
 use wasm_bindgen::JsCast;
@@ -18,7 +17,8 @@ fn local_storage() -> Option<Storage> {
     window()?.local_storage().ok().flatten()
 }
 
-fn read_cookie() -> Option<String> {
+/// The `sekisho` cookie's value, if set.
+pub fn read_cookie() -> Option<String> {
     let cookies = html_document()?.cookie().unwrap_or_default();
     cookies.split(';').find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
@@ -26,15 +26,10 @@ fn read_cookie() -> Option<String> {
     })
 }
 
-/// Reads the stored choice: the cookie if set, else the localStorage copy. The flag tells
-/// whether the cookie was missing (the caller then writes it back). localStorage is touched
-/// only without a cookie: its first access in a page can cost milliseconds.
-pub fn load(revision: u32, max_age_days: u32, now_secs: u64) -> (LoadOutcome, bool) {
-    let cookie = read_cookie();
-    let cookie_missing = cookie.is_none();
-    let raw = cookie.or_else(|| local_storage()?.get_item(COOKIE_NAME).ok().flatten());
-    let outcome = LoadOutcome::read(raw.as_deref(), revision, max_age_days, now_secs);
-    (outcome, cookie_missing)
+/// The localStorage copy, if any. Its first access in a page can cost milliseconds: callers
+/// read it only when the cookie is missing, and not during start.
+pub fn read_local() -> Option<String> {
+    local_storage()?.get_item(COOKIE_NAME).ok().flatten()
 }
 
 fn secure() -> bool {

@@ -4,8 +4,8 @@
 use super::api::{accept_all, audit, get, off, on, reject_all, require, set_choices, start};
 use super::dom::{document, prop};
 use super::{markup, store, SDK};
-use crate::core::{CategorySet, LoadOutcome, StoredChoice};
-use js_sys::{Array, Function, Reflect, JSON};
+use crate::core::{CategorySet, StoredChoice};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -30,10 +30,6 @@ fn sandbox() -> Element {
         doc.body().unwrap().append_child(&div).unwrap();
         div
     })
-}
-
-fn json(text: &str) -> JsValue {
-    JSON::parse(text).unwrap()
 }
 
 fn global(name: &str) -> JsValue {
@@ -90,7 +86,7 @@ fn actions() -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-fn store_round_trips_and_falls_back_to_local_storage() {
+fn store_writes_cookie_and_local_copy_and_clears_both() {
     reset();
     let choice = StoredChoice {
         consent_id: "abc".into(),
@@ -100,6 +96,9 @@ fn store_round_trips_and_falls_back_to_local_storage() {
         services: vec![("youtube".into(), false)],
     };
     store::save(&choice, 180, super::dom::now_secs());
+    let value = crate::core::cookie::encode(&choice);
+    assert_eq!(store::read_cookie().as_deref(), Some(value.as_str()));
+    assert_eq!(store::read_local().as_deref(), Some(value.as_str()));
     let cookie = document()
         .unwrap()
         .dyn_into::<web_sys::HtmlDocument>()
@@ -107,21 +106,40 @@ fn store_round_trips_and_falls_back_to_local_storage() {
         .cookie()
         .unwrap();
     assert!(cookie.contains("sekisho=1.abc.2.31."), "{cookie}");
-    let (loaded, missing) = store::load(2, 180, super::dom::now_secs());
-    assert_eq!(
-        (loaded, missing),
-        (LoadOutcome::Restored(choice.clone()), false)
-    );
+    store::clear();
+    assert_eq!((store::read_cookie(), store::read_local()), (None, None));
+}
 
-    // Cookie gone, localStorage copy left: restored, and flagged for a rewrite.
-    let value = crate::core::cookie::encode(&choice);
-    store::clear();
+#[wasm_bindgen_test]
+async fn local_copy_restores_a_dropped_cookie_once_the_document_is_parsed() {
+    reset();
+    let choice = StoredChoice {
+        consent_id: "kept-id".into(),
+        revision: 4,
+        granted: CategorySet::from_bits(0b101).unwrap(),
+        decided_at: super::dom::now_secs() - 60,
+        services: Vec::new(),
+    };
     let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    ls.set_item("sekisho", &value).unwrap();
-    let (loaded, missing) = store::load(2, 180, super::dom::now_secs());
-    assert_eq!((loaded, missing), (LoadOutcome::Restored(choice), true));
-    store::clear();
-    assert_eq!(store::load(2, 180, 0).0, LoadOutcome::NoChoice);
+    ls.set_item("sekisho", &crate::core::cookie::encode(&choice))
+        .unwrap();
+    set_global("__restored", &JsValue::FALSE);
+    add_marked_script("analytics", "window.__restored = true");
+    start(Some(r#"{"revision":4}"#.into()));
+    assert_eq!(
+        state_field(&["decided"]),
+        JsValue::FALSE,
+        "not during start"
+    );
+    tick().await;
+    tick().await;
+    assert_eq!(state_field(&["decided"]), JsValue::TRUE);
+    assert_eq!(state_field(&["consentId"]), JsValue::from("kept-id"));
+    assert_eq!(global("__restored"), JsValue::TRUE);
+    assert_eq!(
+        store::read_cookie(),
+        Some(crate::core::cookie::encode(&choice))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -130,7 +148,7 @@ fn corrupt_cookie_is_undecided_and_cleared() {
     let doc: web_sys::HtmlDocument = document().unwrap().dyn_into().unwrap();
     doc.set_cookie("sekisho=1.abc.1.31.99999999999; Path=/")
         .unwrap();
-    start(json(r#"{"revision":1}"#), None);
+    start(Some(r#"{"revision":1}"#.into()));
     assert_eq!(state_field(&["decided"]), JsValue::FALSE);
     assert_eq!(state_field(&["categories", "ads"]), JsValue::FALSE);
     assert!(!doc.cookie().unwrap().contains("sekisho="));
@@ -150,7 +168,7 @@ async fn marked_script_runs_once_only_after_grant_and_is_audited() {
     })
     .into_js_value()
     .unchecked_into::<Function>();
-    start(json(r#"{"revision":1}"#), None);
+    start(Some(r#"{"revision":1}"#.into()));
     on("change".into(), on_change.clone());
     assert_eq!(s.get_attribute("data-sekisho").as_deref(), Some("held"));
     assert_eq!(global("__ran"), JsValue::from(0));
@@ -178,13 +196,13 @@ async fn marked_script_runs_once_only_after_grant_and_is_audited() {
 async fn late_insertions_are_held_then_released_in_order() {
     reset();
     set_global("__order", &Array::new());
-    start(json(r#"{"revision":1}"#), None);
+    start(Some(r#"{"revision":1}"#.into()));
     add_marked_script("ads", "window.__order.push('a')");
     add_marked_script("analytics", "window.__order.push('b')");
     add_marked_script("ads", "window.__order.push('c')");
     tick().await;
     assert_eq!(Array::from(&global("__order")).length(), 0);
-    set_choices(json(r#"{"ads":true,"analytics":true}"#)).unwrap();
+    set_choices(r#"{"ads":true,"analytics":true}"#).unwrap();
     let order: Vec<String> = Array::from(&global("__order"))
         .iter()
         .filter_map(|v| v.as_string())
@@ -200,17 +218,16 @@ async fn late_insertions_are_held_then_released_in_order() {
 #[wasm_bindgen_test]
 async fn iframe_with_service_requirement_follows_the_override() {
     reset();
-    start(
-        json(r#"{"revision":1,"services":{"youtube":{"category":"sns"}}}"#),
-        None,
-    );
+    start(Some(
+        r#"{"revision":1,"services":{"youtube":{"category":"sns"}}}"#.into(),
+    ));
     let frame =
         add(r#"<iframe data-consent="service:youtube" data-src="about:blank#yt"></iframe>"#);
     tick().await;
     assert_eq!(frame.get_attribute("src"), None);
-    set_choices(json(r#"{"analytics":true}"#)).unwrap();
+    set_choices(r#"{"analytics":true}"#).unwrap();
     assert_eq!(frame.get_attribute("src"), None);
-    set_choices(json(r#"{"services":{"youtube":true}}"#)).unwrap();
+    set_choices(r#"{"services":{"youtube":true}}"#).unwrap();
     assert_eq!(
         frame.get_attribute("src").as_deref(),
         Some("about:blank#yt")
@@ -223,17 +240,17 @@ async fn iframe_with_service_requirement_follows_the_override() {
 #[wasm_bindgen_test]
 fn invalid_set_arguments_are_rejected_without_a_decision() {
     reset();
-    start(JsValue::UNDEFINED, None);
-    assert!(set_choices(json(r#"{"marketing":true}"#)).is_err());
-    assert!(set_choices(json(r#"{"necessary":false}"#)).is_err());
-    assert!(set_choices(JsValue::from(3)).is_err());
+    start(None);
+    assert!(set_choices(r#"{"marketing":true}"#).is_err());
+    assert!(set_choices(r#"{"necessary":false}"#).is_err());
+    assert!(set_choices("3").is_err());
     assert_eq!(state_field(&["decided"]), JsValue::FALSE);
 }
 
 #[wasm_bindgen_test]
 async fn require_resolves_once_granted() {
     reset();
-    start(json(r#"{"regime":"opt-in"}"#), None);
+    start(Some(r#"{"regime":"opt-in"}"#.into()));
     let promise = require("sns".into()).unwrap();
     let resolved = Array::new();
     let record = Closure::<dyn FnMut(JsValue)>::new({
@@ -245,10 +262,10 @@ async fn require_resolves_once_granted() {
     let _ = promise.then(&record);
     tick().await;
     assert_eq!(resolved.length(), 0);
-    set_choices(json(r#"{"analytics":true}"#)).unwrap();
+    set_choices(r#"{"analytics":true}"#).unwrap();
     tick().await;
     assert_eq!(resolved.length(), 0);
-    set_choices(json(r#"{"sns":true}"#)).unwrap();
+    set_choices(r#"{"sns":true}"#).unwrap();
     JsFuture::from(promise).await.unwrap();
     assert_eq!(resolved.length(), 1);
     assert!(require("not a purpose!".into()).is_err());
@@ -261,10 +278,9 @@ async fn require_resolves_once_granted() {
 #[wasm_bindgen_test]
 fn opt_out_region_from_config_hint() {
     reset();
-    start(
-        json(r#"{"regime":{"JP":"opt-out","default":"opt-in"},"region":"JP"}"#),
-        None,
-    );
+    start(Some(
+        r#"{"regime":{"JP":"opt-out","default":"opt-in"},"region":"JP"}"#.into(),
+    ));
     assert_eq!(state_field(&["regime"]), JsValue::from("opt-out"));
     assert_eq!(state_field(&["categories", "analytics"]), JsValue::TRUE);
     assert_eq!(state_field(&["categories", "sns"]), JsValue::FALSE);
