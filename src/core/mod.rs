@@ -1,5 +1,6 @@
 //! The policy core: pure Rust, no browser APIs, host-tested.
 
+pub mod catalog;
 pub mod category;
 pub mod config;
 pub mod consent;
@@ -7,6 +8,7 @@ pub mod cookie;
 pub mod html;
 pub mod json;
 pub mod markup;
+pub mod matcher;
 pub mod regime;
 pub mod value;
 
