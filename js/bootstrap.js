@@ -1,12 +1,39 @@
 /*! Sekisho __VERSION__ | consent checkpoint | Apache-2.0 */
-// The one classic script a site loads first in <head>. It starts the Wasm synchronously and
-// exposes window.sekisho; all policy lives in the Wasm. If the Wasm cannot start, the API
-// answers "undecided" and nothing marked is ever released (fail closed).
+// The one classic script a site loads first in <head>. It installs the guards (js/guards.js),
+// starts the Wasm synchronously and exposes window.sekisho; all policy lives in the Wasm. If the
+// Wasm cannot start, the guards keep holding every third party, the API answers "undecided" and
+// nothing held is ever released (fail closed).
 (function () {
   "use strict";
   var perf = window.performance;
   var t0 = perf.now();
   var prefix = "[sekisho] ";
+  // The first cookie read in a page waits for the browser's cookie store (measured 1-15 ms in a
+  // fresh profile). Asking asynchronously now lets that wait overlap decoding and compiling the
+  // Wasm; the synchronous read in start() then finds it warm.
+  try { if (window.cookieStore) window.cookieStore.get("sekisho").catch(function () {}); } catch (e) { /* unavailable */ }
+
+  /*__GUARDS__*/
+
+  // Until the Wasm has started (and for good if it cannot), the policy is fail-closed: every
+  // third-party URL is held under a requirement nothing grants, and HTML strings lose their
+  // scripts and third-party sources.
+  var policy = {
+    hold: function (url) {
+      try {
+        var u = new URL(url, location.href);
+        return /^(https?|wss?):$/.test(u.protocol) && u.hostname !== location.hostname ? "unavailable" : "";
+      } catch (e) {
+        return "";
+      }
+    },
+    rewrite: function (html) {
+      return html.replace(/<script\b/gi, '<script type="text/plain"')
+        .replace(/(<(?:iframe|frame|img|source|embed|link)\b[^>]*?\s)(src|srcset|href)=/gi, "$1data-$2=");
+    },
+    cookie: function () { return true; }
+  };
+  sekishoGuards(policy)(window);
 
   /*__GLUE__*/
 
@@ -73,6 +100,9 @@
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
+  policy.hold = w.hold;
+  policy.rewrite = w.rewrite_html;
+  policy.cookie = w.cookie_allowed;
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });
   perf.measure("sekisho:decode", { start: t0, end: t1 });

@@ -25,12 +25,13 @@ const baked = bakedConfigPath ? JSON.stringify(JSON.stringify(JSON.parse(read(ba
 
 const glue = read(join(buildDir, "nomod", "sekisho.js"));
 const source = read(join(root, "js", "bootstrap.js"))
+  .replace("/*__GUARDS__*/", () => read(join(root, "js", "guards.js")))
   .replace("/*__GLUE__*/", () => glue)
   .replaceAll("__VERSION__", version)
   .replace("__BAKED_CONFIG__", () => baked)
   .replace("__WASM_LENGTH__", String(wasm.length));
 const { code } = esbuild.transformSync(source, {
-  minify: true, target: "es2017", legalComments: "inline", charset: "ascii",
+  minify: !process.env.SEKISHO_UNMINIFIED, target: "es2017", legalComments: "inline", charset: "ascii",
 });
 if (!code.includes('"__WASM__"')) throw new Error("assemble: the __WASM__ placeholder did not survive minification");
 

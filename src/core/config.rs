@@ -57,6 +57,8 @@ pub struct Config {
     pub consent_max_age_days: u32,
     pub signals: Signals,
     pub qa: bool,
+    /// Reload the page when consent is withdrawn (stops code that is already running).
+    pub reload_on_revoke: bool,
 }
 
 /// The longest a choice may be kept, in days (about 13 months).
@@ -85,6 +87,7 @@ impl Default for Config {
                 tcf_bridge: false,
             },
             qa: false,
+            reload_on_revoke: false,
         }
     }
 }
@@ -184,8 +187,9 @@ pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
             },
             "categories" => config.categories = category_texts(v, &mut errors),
             "services" => config.services = services(v, &mut errors),
-            "catalog" | "qa" => match v {
+            "catalog" | "qa" | "reloadOnRevoke" => match v {
                 Value::Bool(b) if key == "qa" => config.qa = *b,
+                Value::Bool(b) if key == "reloadOnRevoke" => config.reload_on_revoke = *b,
                 Value::Bool(b) => config.catalog = *b,
                 _ => errors.wrong_type(key, "true or false", v),
             },
@@ -439,7 +443,8 @@ mod tests {
             "categories":{"analytics":{"label":{"ja":"分析","en":"Analytics"},"description":"Stats"}},
             "services":{"youtube":{"category":"sns","name":"YouTube","hosts":["youtube.com"]}},
             "catalog":false,"unknownThirdParty":"block","sync":{"endpoint":"/v1/records"},
-            "consentMaxAgeDays":90,"signals":{"clarity":true,"googleConsentMode":false},"qa":true}"#,
+            "consentMaxAgeDays":90,"signals":{"clarity":true,"googleConsentMode":false},"qa":true,
+            "reloadOnRevoke":true}"#,
         );
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(c.revision, 3);
@@ -458,6 +463,7 @@ mod tests {
         let yt = c.service("youtube").unwrap();
         assert_eq!((yt.category, yt.hosts.len()), (Category::Sns, 1));
         assert!(!c.catalog && c.qa && c.signals.clarity && !c.signals.google_consent_mode);
+        assert!(c.reload_on_revoke);
         assert_eq!(c.unknown_third_party, UnknownThirdParty::Block);
         assert_eq!(c.sync_endpoint.as_deref(), Some("/v1/records"));
         assert_eq!(c.consent_max_age_days, 90);

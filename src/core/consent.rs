@@ -194,6 +194,23 @@ impl ConsentState {
         }
     }
 
+    /// Whether moving from `self` to `next` withdraws anything that was allowed: a category,
+    /// or a service override.
+    pub fn revokes(&self, next: &ConsentState) -> bool {
+        let lost = self.effective().bits() & !next.effective().bits();
+        let overrides = |s: &ConsentState| {
+            s.choice
+                .as_ref()
+                .map(|c| c.services.clone())
+                .unwrap_or_default()
+        };
+        let before = overrides(self);
+        lost != 0
+            || before
+                .iter()
+                .any(|(id, g)| *g && overrides(next).iter().any(|(n, ng)| n == id && !ng))
+    }
+
     /// The choice a decision produces. `new_id` is called only if this browser has no id yet.
     pub fn decide(
         &self,
@@ -414,6 +431,21 @@ mod tests {
                 .bits(),
             0b00111
         );
+    }
+
+    #[test]
+    fn revocation_is_a_lost_category_or_override() {
+        let mut granted_yt = stored(0b10101, 0, 0);
+        granted_yt.services = vec![("youtube".into(), true)];
+        let all = state(Regime::OptIn, false, Some(granted_yt.clone()));
+        let fewer = state(Regime::OptIn, false, Some(stored(0b00101, 0, 0)));
+        assert!(all.revokes(&fewer));
+        assert!(!fewer.revokes(&all));
+        let mut yt_off = granted_yt.clone();
+        yt_off.services = vec![("youtube".into(), false)];
+        assert!(all.revokes(&state(Regime::OptIn, false, Some(yt_off))));
+        let undecided_opt_out = state(Regime::OptOut, false, None);
+        assert!(undecided_opt_out.revokes(&state(Regime::OptOut, false, Some(stored(1, 0, 0)))));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod json;
 pub mod markup;
 pub mod matcher;
 pub mod regime;
+pub mod revoke;
 pub mod value;
 
 pub use category::{Category, CategorySet};

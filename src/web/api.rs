@@ -2,11 +2,12 @@
 //! (`get`, `acceptAll`, `rejectAll`, `set`, `on`, `off`, `audit`, `require`, `version`).
 
 use super::dom::{self, set};
-use super::{markup, store, with_sdk, AuditEntry, Sdk, Waiter, SDK};
+use super::{guard, markup, store, with_sdk, AuditEntry, Sdk, Waiter, SDK};
 use crate::core::consent::uuid_v4;
 use crate::core::cookie::push_decimal;
 use crate::core::json;
 use crate::core::markup::Requirement;
+use crate::core::matcher::Matcher;
 use crate::core::regime::region_from_time_zone;
 use crate::core::{
     parse_config, Category, Choice, ConsentState, Decision, LoadOutcome, StoredChoice, Value,
@@ -62,9 +63,14 @@ pub fn start(config: Option<String>) {
     );
     report_unusable(&loaded, store::clear);
     let state = ConsentState::new(regime, region, dom::gpc(), &loaded);
+    let origin = dom::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let matcher = Matcher::new(&config, &origin);
     SDK.with(|cell| {
         *cell.borrow_mut() = Some(Sdk {
             config,
+            matcher,
             state,
             audit: Vec::new(),
             listeners: Vec::new(),
@@ -78,6 +84,7 @@ pub fn start(config: Option<String>) {
         if cookie_missing {
             restore_from_local_storage();
         }
+        guard::sweep_cookies();
         with_sdk(|sdk| sdk.ready = true);
         emit("ready", &get());
     });
@@ -192,12 +199,26 @@ fn apply(choice: StoredChoice, now: u64) -> JsValue {
         return JsValue::UNDEFINED;
     };
     store::save(&choice, max_age, now);
-    with_sdk(|sdk| {
+    let (revoked, reload) = with_sdk(|sdk| {
+        let before = sdk.state.clone();
         sdk.state.consent_id = Some(choice.consent_id.clone());
         sdk.state.choice = Some(choice);
-    });
+        (before.revokes(&sdk.state), sdk.config.reload_on_revoke)
+    })
+    .unwrap_or_default();
     let state = get();
     emit("change", &state);
+    if revoked {
+        // The guards close at once (they read the new state); cookies go, and the page reloads
+        // if the site asked for it, to stop code that is already running.
+        guard::sweep_cookies_repeatedly();
+        if reload {
+            if let Some(w) = dom::window() {
+                let _ = w.location().reload();
+            }
+            return state;
+        }
+    }
     markup::scan_document();
     resolve_waiters();
     state

@@ -7,9 +7,8 @@
 //! Element states, in `data-sekisho`: absent (not seen yet) → `held` → `queued` → `released`.
 
 use super::dom::{self, document};
-use super::{with_sdk, AuditEntry};
+use super::with_sdk;
 use crate::core::markup::Requirement;
-use crate::core::Category;
 use js_sys::Array;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -157,7 +156,7 @@ fn consider(el: &Element) {
                 "\" is not a category or service:<id>; the element stays held",
             ]);
         }
-        record(kind, url_of(el), service, category, "blocked");
+        super::record(kind, url_of(el), service, category, "blocked");
     }
 }
 
@@ -165,27 +164,6 @@ fn consider(el: &Element) {
 fn is_inert_script(el: &Element) -> bool {
     el.get_attribute("type")
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/plain"))
-}
-
-/// Adds an audit entry and emits `blocked` / `released`.
-fn record(
-    kind: &'static str,
-    url: String,
-    service: Option<String>,
-    category: Option<Category>,
-    action: &'static str,
-) {
-    let entry = AuditEntry {
-        at: dom::now_ms(),
-        kind,
-        url,
-        service,
-        category,
-        action,
-    };
-    let detail = super::api::audit_entry_object(&entry);
-    with_sdk(|sdk| sdk.audit.push(entry));
-    super::api::emit(action, &detail);
 }
 
 /// Releases queued elements in order, pausing after a blocking script until it has loaded.
@@ -225,7 +203,7 @@ fn release(el: &Element) {
         None => (None, None),
     };
     // The audit line comes first: an inline script released below may already read it.
-    record(kind, url, service, category, "released");
+    super::record(kind, url, service, category, "released");
     if kind == "script" {
         release_script(el);
     } else {

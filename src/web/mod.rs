@@ -7,12 +7,14 @@
 
 mod api;
 mod dom;
+mod guard;
 mod markup;
 mod store;
 
 #[cfg(test)]
 mod tests;
 
+use crate::core::matcher::Matcher;
 use crate::core::{Category, Config, ConsentState};
 use js_sys::Function;
 use std::cell::RefCell;
@@ -35,6 +37,8 @@ pub(crate) struct Waiter {
 
 pub(crate) struct Sdk {
     pub config: Config,
+    /// The catalog merged with the config's services, for this page's origin.
+    pub matcher: Matcher,
     pub state: ConsentState,
     pub audit: Vec<AuditEntry>,
     pub listeners: Vec<(String, Function)>,
@@ -44,9 +48,9 @@ pub(crate) struct Sdk {
 }
 
 impl Sdk {
-    /// The category a service belongs to (config services; the catalog joins in a later issue).
+    /// The category a service belongs to (the site's services, then the catalog).
     pub fn category_of(&self, service: &str) -> Option<Category> {
-        self.config.service(service).map(|s| s.category)
+        self.matcher.category_of(service)
     }
 }
 
@@ -58,4 +62,35 @@ thread_local! {
 /// while borrowed: a nested call is refused instead of panicking).
 pub(crate) fn with_sdk<R>(f: impl FnOnce(&mut Sdk) -> R) -> Option<R> {
     SDK.with(|cell| cell.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// The most audit lines kept: a tracker retrying every second must not grow memory forever.
+const AUDIT_LIMIT: usize = 2000;
+
+/// Adds an audit line; `blocked` and `released` are also emitted as events.
+pub(crate) fn record(
+    kind: &'static str,
+    url: String,
+    service: Option<String>,
+    category: Option<Category>,
+    action: &'static str,
+) {
+    let entry = AuditEntry {
+        at: dom::now_ms(),
+        kind,
+        url,
+        service,
+        category,
+        action,
+    };
+    let detail = (action != "allowed").then(|| api::audit_entry_object(&entry));
+    with_sdk(|sdk| {
+        if sdk.audit.len() >= AUDIT_LIMIT {
+            sdk.audit.drain(..AUDIT_LIMIT / 10);
+        }
+        sdk.audit.push(entry)
+    });
+    if let Some(detail) = detail {
+        api::emit(action, &detail);
+    }
 }

@@ -1,0 +1,313 @@
+// The runtime checkpoint's interception layer, installed synchronously by the first script,
+// before any other script can run. It decides nothing itself: every URL goes to the Wasm policy
+// (`policy.hold(url, kind, record)` → the `data-consent` requirement to hold it under, or "" to
+// let it through). Held elements become inert markup (type="text/plain", data-src, data-href +
+// data-consent) that the markup checkpoint releases, in document order, once allowed. Held
+// network calls fail the way an ad blocker makes them fail, and never hang.
+//
+// `policy` starts fail-closed (every third party held, nothing released) and is replaced by the
+// Wasm once it has started: if it never starts, the gate never opens.
+function sekishoGuards(policy) {
+  "use strict";
+  var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
+  var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],img[src],img[srcset],source[src],source[srcset],link[href]";
+
+  function install(win) {
+    if (!guarded || guarded.has(win)) return;
+    guarded.add(win);
+    var doc = win.document;
+    var E = win.Element && win.Element.prototype;
+    var N = win.Node && win.Node.prototype;
+    if (!E || !N) return;
+    var setAttr = E.setAttribute;
+    var getAttr = E.getAttribute;
+    var hasAttr = E.hasAttribute;
+    var removeAttr = E.removeAttribute;
+    var qsa = E.querySelectorAll;
+
+    function runnable(type) {
+      type = (type || "").trim().toLowerCase();
+      return type === "" || type === "module" || /(java|ecma|j|live)script/.test(type);
+    }
+
+    // What an element would load, and under which audit kind.
+    function target(el) {
+      switch (el.localName) {
+        case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["src", "script"] : null;
+        case "iframe": case "frame": case "embed": return ["src", "iframe"];
+        case "img": case "source": return ["src", "img"];
+        case "link": return ["href", "link"];
+      }
+      return null;
+    }
+
+    // Turns `el` into held markup under `requirement` (the markup checkpoint takes it from there).
+    function holdElement(el, attr, url, requirement) {
+      if (el.localName === "script") {
+        var type = getAttr.call(el, "type");
+        if (type) setAttr.call(el, "data-type", type);
+        setAttr.call(el, "type", "text/plain");
+        setAttr.call(el, "data-src", url);
+        removeAttr.call(el, "src");
+      } else {
+        setAttr.call(el, "data-" + attr, url);
+        removeAttr.call(el, attr);
+        // A parsed frame is already navigating: send it to a blank page instead.
+        if (el.isConnected && el.localName === "iframe") setAttr.call(el, "src", "about:blank");
+      }
+      setAttr.call(el, "data-consent", requirement);
+    }
+
+    // Neutralises one element before it can load; returns true if it was held.
+    function check(el, record) {
+      var t = el && el.nodeType === 1 && target(el);
+      if (!t) return false;
+      if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
+        var rewritten = policy.rewrite(getAttr.call(el, "srcdoc"));
+        if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
+      }
+      var held = false;
+      [t[0], t[0] === "src" ? "srcset" : null].forEach(function (attr) {
+        var url = attr && getAttr.call(el, attr);
+        if (!url) return;
+        var requirement = policy.hold(url, t[1], record);
+        if (requirement) {
+          holdElement(el, attr, url, requirement);
+          held = true;
+        }
+      });
+      return held;
+    }
+
+    function checkTree(node) {
+      if (!node || typeof node !== "object") return;
+      if (node.nodeType === 1) check(node, false);
+      if ((node.nodeType === 1 || node.nodeType === 11) && node.firstElementChild) {
+        var list = qsa.call(node, GUARDED_SELECTOR);
+        for (var i = 0; i < list.length; i++) check(list[i], false);
+      }
+    }
+
+    // Same-origin child frames (about:blank, srcdoc, same-origin src) get the same guards.
+    function adoptFrames(node) {
+      if (!node || node.nodeType !== 1 && node.nodeType !== 11) return;
+      var frames = node.localName === "iframe" ? [node] : node.firstElementChild ? qsa.call(node, "iframe") : [];
+      for (var i = 0; i < frames.length; i++) guardFrame(frames[i]);
+    }
+    function guardFrame(frame) {
+      try {
+        if (frame.contentWindow) install(frame.contentWindow);
+      } catch (e) { /* cross-origin: its own document, not ours to guard */ }
+      if (!frame.__sekishoLoad) {
+        frame.__sekishoLoad = true;
+        frame.addEventListener("load", function () { guardFrame(frame); });
+      }
+    }
+
+    function wrap(proto, name, make) {
+      var orig = proto && proto[name];
+      if (typeof orig === "function") proto[name] = make(orig);
+    }
+
+    // Insertion: the fetch of a dynamic script starts inside these calls, so check before.
+    function insertion(argIndex) {
+      return function (orig) {
+        return function () {
+          var nodes = argIndex < 0 ? arguments : [arguments[argIndex]];
+          for (var i = 0; i < nodes.length; i++) checkTree(nodes[i]);
+          var result = orig.apply(this, arguments);
+          for (var j = 0; j < nodes.length; j++) adoptFrames(nodes[j]);
+          return result;
+        };
+      };
+    }
+    wrap(N, "appendChild", insertion(0));
+    wrap(N, "insertBefore", insertion(0));
+    wrap(N, "replaceChild", insertion(0));
+    ["append", "prepend", "before", "after", "replaceWith", "replaceChildren"].forEach(function (m) {
+      wrap(E, m, insertion(-1));
+      if (win.Document) wrap(win.Document.prototype, m, insertion(-1));
+      if (win.DocumentFragment) wrap(win.DocumentFragment.prototype, m, insertion(-1));
+      if (win.CharacterData) wrap(win.CharacterData.prototype, m, insertion(-1));
+    });
+    wrap(E, "insertAdjacentElement", insertion(1));
+    if (win.Range) wrap(win.Range.prototype, "insertNode", insertion(0));
+
+    // Attribute and property setters that start a load.
+    wrap(E, "setAttribute", function (orig) {
+      return function (name, value) {
+        var n = String(name).toLowerCase();
+        if (n === "srcdoc" && this.localName === "iframe") {
+          var rewritten = policy.rewrite(String(value));
+          if (rewritten != null) return orig.call(this, name, rewritten);
+        }
+        var t = target(this);
+        if (t && (n === t[0] || n === "srcset" && t[0] === "src")) {
+          // Elements are audited by the markup checkpoint once in the document; a detached
+          // image (a `new Image()` pixel) may never get there, so it is audited here.
+          var requirement = policy.hold(String(value), t[1], t[1] === "img" && !this.isConnected);
+          if (requirement) return holdElement(this, n, String(value), requirement);
+        }
+        return orig.apply(this, arguments);
+      };
+    });
+    wrap(E, "setAttributeNS", function (orig) {
+      return function (ns, name, value) {
+        if (ns == null) return E.setAttribute.call(this, name, value);
+        return orig.apply(this, arguments);
+      };
+    });
+    function guardProperty(ctor, prop) {
+      var proto = ctor && ctor.prototype;
+      var d = proto && Object.getOwnPropertyDescriptor(proto, prop);
+      if (!d || !d.set) return;
+      Object.defineProperty(proto, prop, {
+        configurable: true, enumerable: d.enumerable, get: d.get,
+        set: function (value) { E.setAttribute.call(this, prop, value); }
+      });
+    }
+    guardProperty(win.HTMLScriptElement, "src");
+    guardProperty(win.HTMLIFrameElement, "src");
+    guardProperty(win.HTMLIFrameElement, "srcdoc");
+    guardProperty(win.HTMLFrameElement, "src");
+    guardProperty(win.HTMLEmbedElement, "src");
+    guardProperty(win.HTMLImageElement, "src");
+    guardProperty(win.HTMLImageElement, "srcset");
+    guardProperty(win.HTMLSourceElement, "src");
+    guardProperty(win.HTMLSourceElement, "srcset");
+    guardProperty(win.HTMLLinkElement, "href");
+
+    // HTML strings: rewrite held tags into inert markup before the parser sees them.
+    function htmlSink(argIndex) {
+      return function (orig) {
+        return function () {
+          var args = Array.prototype.slice.call(arguments);
+          for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
+            var rewritten = policy.rewrite(String(args[i]));
+            if (rewritten != null) args[i] = rewritten;
+          }
+          var result = orig.apply(this, args);
+          if (this && this.nodeType) adoptFrames(this.nodeType === 9 ? this.documentElement : this);
+          return result;
+        };
+      };
+    }
+    if (win.Document) {
+      wrap(win.Document.prototype, "write", htmlSink(-1));
+      wrap(win.Document.prototype, "writeln", htmlSink(-1));
+    }
+    wrap(E, "insertAdjacentHTML", htmlSink(1));
+    wrap(E, "setHTMLUnsafe", htmlSink(0));
+    if (win.ShadowRoot) wrap(win.ShadowRoot.prototype, "setHTMLUnsafe", htmlSink(0));
+    if (win.Range) wrap(win.Range.prototype, "createContextualFragment", htmlSink(0));
+    [[E, "innerHTML"], [E, "outerHTML"], [win.ShadowRoot && win.ShadowRoot.prototype, "innerHTML"]].forEach(function (p) {
+      var d = p[0] && Object.getOwnPropertyDescriptor(p[0], p[1]);
+      if (!d || !d.set) return;
+      var sink = htmlSink(0)(d.set);
+      Object.defineProperty(p[0], p[1], { configurable: true, enumerable: d.enumerable, get: d.get, set: sink });
+    });
+
+    // Network APIs.
+    function fail(target, type) {
+      setTimeout(function () {
+        try { target.dispatchEvent(new win.Event(type)); } catch (e) { /* detached */ }
+      }, 0);
+    }
+    wrap(win, "fetch", function (orig) {
+      return function (input) {
+        var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
+        if (policy.hold(url, "fetch", true)) return Promise.reject(new TypeError("Failed to fetch"));
+        return orig.apply(this, arguments);
+      };
+    });
+    if (win.XMLHttpRequest) {
+      var xhrUrls = new WeakMap();
+      var XP = win.XMLHttpRequest.prototype;
+      wrap(XP, "open", function (orig) {
+        return function (method, url) {
+          xhrUrls.set(this, String(url));
+          return orig.apply(this, arguments);
+        };
+      });
+      wrap(XP, "send", function (orig) {
+        return function () {
+          if (policy.hold(xhrUrls.get(this) || "", "xhr", true)) {
+            fail(this, "error");
+            fail(this, "loadend");
+            return;
+          }
+          return orig.apply(this, arguments);
+        };
+      });
+    }
+    if (win.Navigator) {
+      wrap(win.Navigator.prototype, "sendBeacon", function (orig) {
+        return function (url) {
+          if (policy.hold(String(url), "beacon", true)) return false;
+          return orig.apply(this, arguments);
+        };
+      });
+    }
+    function guardConstructor(name, kind, closedState) {
+      var Orig = win[name];
+      if (typeof Orig !== "function") return;
+      var Guarded = function (url) {
+        if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
+        if (policy.hold(String(url), kind, true)) {
+          var fake = new win.EventTarget();
+          fake.url = String(url);
+          fake.readyState = closedState;
+          fake.close = fake.send = function () {};
+          fail(fake, "error");
+          if (kind === "websocket") fail(fake, "close");
+          ["error", "close"].forEach(function (type) {
+            fake.addEventListener(type, function (e) { if (typeof fake["on" + type] === "function") fake["on" + type](e); });
+          });
+          return fake;
+        }
+        return Reflect.construct(Orig, arguments, new.target || Orig);
+      };
+      Guarded.prototype = Orig.prototype;
+      Object.setPrototypeOf(Guarded, Orig);
+      win[name] = Guarded;
+    }
+    guardConstructor("WebSocket", "websocket", 3);
+    guardConstructor("EventSource", "eventsource", 2);
+
+    // <a ping>: the browser sends the ping after the click; strip held ping URLs first.
+    win.addEventListener("click", function (e) {
+      var a = e.target && e.target.closest && e.target.closest("a[ping]");
+      if (!a) return;
+      var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
+        return url && !policy.hold(url, "beacon", true);
+      });
+      setAttr.call(a, "ping", kept.join(" "));
+    }, true);
+
+    // document.cookie: drop cookies of services not allowed (catalog cookie names).
+    var cookieDesc = win.Document && Object.getOwnPropertyDescriptor(win.Document.prototype, "cookie");
+    if (cookieDesc && cookieDesc.set) {
+      Object.defineProperty(win.Document.prototype, "cookie", {
+        configurable: true, enumerable: cookieDesc.enumerable, get: cookieDesc.get,
+        set: function (value) {
+          if (policy.cookie(String(value))) cookieDesc.set.call(this, value);
+        }
+      });
+    }
+
+    // Parsed elements: runs before each parser-inserted script executes (the preload scanner
+    // may already have fetched it: see README "What needs markup").
+    new win.MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var added = records[i].addedNodes;
+        for (var j = 0; j < added.length; j++) {
+          var node = added[j];
+          if (node.nodeType !== 1) continue;
+          checkTree(node);
+          adoptFrames(node);
+        }
+      }
+    }).observe(doc.documentElement || doc, { childList: true, subtree: true });
+  }
+  return install;
+}

@@ -1,0 +1,170 @@
+//! The runtime checkpoint's decisions. `js/guards.js` intercepts every way a page starts a
+//! request (element creation and insertion, attribute and property setters, HTML strings,
+//! `fetch`, XHR, beacons, sockets, `document.cookie`) and asks these exports what to do; the
+//! policy stays here, the interception there.
+
+use super::{dom, record, with_sdk, Sdk};
+use crate::core::config::UnknownThirdParty;
+use crate::core::html;
+use crate::core::matcher::Verdict;
+use crate::core::revoke;
+use crate::core::Category;
+use wasm_bindgen::prelude::*;
+
+/// How the page may load one URL.
+struct Verdicts {
+    /// The `data-consent` requirement to hold it under; `None` lets it through.
+    hold: Option<String>,
+    service: Option<String>,
+    category: Option<Category>,
+}
+
+fn judge(sdk: &Sdk, url: &str) -> Verdicts {
+    match sdk.matcher.classify(url) {
+        Verdict::Service(m) => {
+            let granted = sdk.state.service_granted(m.service, Some(m.category));
+            Verdicts {
+                hold: (!granted).then(|| ["service:", m.service].concat()),
+                service: Some(m.service.into()),
+                category: Some(m.category),
+            }
+        }
+        // Unknown third parties the site chose to block wait for `ads`: the category whose
+        // consent covers arbitrary third-party processing (README, "Runtime checkpoint").
+        Verdict::Unknown if sdk.config.unknown_third_party == UnknownThirdParty::Block => {
+            Verdicts {
+                hold: (!sdk.state.granted(Category::Ads)).then(|| "ads".into()),
+                service: None,
+                category: Some(Category::Ads),
+            }
+        }
+        _ => Verdicts {
+            hold: None,
+            service: None,
+            category: None,
+        },
+    }
+}
+
+fn audit_kind(kind: &str) -> &'static str {
+    match kind {
+        "script" => "script",
+        "iframe" => "iframe",
+        "img" => "img",
+        "link" => "link",
+        "xhr" => "xhr",
+        "beacon" => "beacon",
+        "websocket" => "websocket",
+        "eventsource" => "eventsource",
+        _ => "fetch",
+    }
+}
+
+/// The requirement to hold `url` under (`"service:ga4"`), or `""` to let it through. `kind` is
+/// the audit kind; `record` asks for an audit line (elements are audited by the markup
+/// checkpoint once they are in the document, so the guards pass `false` for them). Before the
+/// SDK has started, everything is held ("unavailable" is a requirement nothing grants).
+#[wasm_bindgen]
+pub fn hold(url: &str, kind: &str, record_it: bool) -> String {
+    let Some(v) = with_sdk(|sdk| judge(sdk, url)) else {
+        return "unavailable".into();
+    };
+    if record_it && (v.hold.is_some() || v.service.is_some()) {
+        let action = if v.hold.is_some() {
+            "blocked"
+        } else {
+            "allowed"
+        };
+        record(audit_kind(kind), url.into(), v.service, v.category, action);
+    }
+    v.hold.unwrap_or_default()
+}
+
+/// `html` with the tags to hold turned into inert markup, or `undefined` if nothing changes.
+#[wasm_bindgen]
+pub fn rewrite_html(html: &str) -> Option<String> {
+    if !html.contains('<') {
+        return None;
+    }
+    with_sdk(|sdk| {
+        html::rewrite(html, |_, url| {
+            if url.is_empty() {
+                None // an inline script: nothing to match it by
+            } else {
+                judge(sdk, url).hold
+            }
+        })
+    })
+    .flatten()
+}
+
+/// Whether a `document.cookie = …` write may go through: not for a catalog cookie of a
+/// service that is not allowed. Deletions always pass.
+#[wasm_bindgen]
+pub fn cookie_allowed(write: &str) -> bool {
+    if revoke::is_deletion(write) {
+        return true;
+    }
+    let name = revoke::written_name(write);
+    let refused = with_sdk(|sdk| {
+        let m = sdk.matcher.match_cookie(name)?;
+        let granted = sdk.state.service_granted(m.service, Some(m.category));
+        (!granted).then(|| (m.service.to_string(), m.category))
+    })
+    .flatten();
+    match refused {
+        Some((service, category)) => {
+            record(
+                "cookie",
+                name.into(),
+                Some(service),
+                Some(category),
+                "blocked",
+            );
+            false
+        }
+        None => true,
+    }
+}
+
+/// Deletes every cookie of a catalog service that is not allowed now, on every domain and
+/// path a tag may have used.
+pub fn sweep_cookies() {
+    let Some(doc) = dom::document() else { return };
+    let Ok(html_doc) = doc.dyn_into::<web_sys::HtmlDocument>() else {
+        return;
+    };
+    let header = html_doc.cookie().unwrap_or_default();
+    let Some(location) = dom::window().map(|w| w.location()) else {
+        return;
+    };
+    let host = location.hostname().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    let doomed: Vec<String> = with_sdk(|sdk| {
+        revoke::names(&header)
+            .filter(|name| {
+                sdk.matcher
+                    .match_cookie(name)
+                    .is_some_and(|m| !sdk.state.service_granted(m.service, Some(m.category)))
+            })
+            .map(String::from)
+            .collect()
+    })
+    .unwrap_or_default();
+    for name in doomed {
+        for write in revoke::deletion_writes(&name, &host, &path) {
+            let _ = html_doc.set_cookie(&write);
+        }
+    }
+}
+
+/// Sweeps now and again later: tags that still run re-create their cookies.
+pub fn sweep_cookies_repeatedly() {
+    sweep_cookies();
+    let Some(window) = dom::window() else { return };
+    for delay in [1_000, 4_000, 10_000] {
+        let again = Closure::once_into_js(sweep_cookies);
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
+    }
+}
