@@ -9,3 +9,10 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+
+// A free-list allocator: the SDK allocates little and briefly, and dlmalloc cost ~8 KB.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: the Wasm build has no threads (wasm32-unknown-unknown without atomics).
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
