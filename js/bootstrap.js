@@ -103,6 +103,7 @@
   }
   policy.hold = w.hold;
   policy.rewrite = w.rewrite_html;
+  policy.observe = w.observe_document;
   policy.cookie = w.cookie_allowed;
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });

@@ -23,15 +23,27 @@ function sekishoGuards(policy) {
     var getAttr = E.getAttribute;
     var hasAttr = E.hasAttribute;
     var removeAttr = E.removeAttribute;
-    var qsa = E.querySelectorAll;
+    var qsaElement = E.querySelectorAll;
+    var qsaFragment = win.DocumentFragment && win.DocumentFragment.prototype.querySelectorAll;
+    var qsaDocument = win.Document && win.Document.prototype.querySelectorAll;
+    // querySelectorAll of the node's own kind (Element's throws "Illegal invocation" on a fragment).
+    function findAll(node, selector) {
+      var impl = node.nodeType === 1 ? qsaElement : node.nodeType === 11 ? qsaFragment : qsaDocument;
+      return impl ? impl.call(node, selector) : [];
+    }
 
     function runnable(type) {
       type = (type || "").trim().toLowerCase();
       return type === "" || type === "module" || /(java|ecma|j|live)script/.test(type);
     }
 
+    var SVG = "http://www.w3.org/2000/svg";
     // What an element would load, and under which audit kind.
     function target(el) {
+      if (el.namespaceURI === SVG) {
+        // SVG <script href> and <image href> (held, released by a reload once allowed).
+        return el.localName === "script" ? ["href", "script"] : el.localName === "image" || el.localName === "feImage" ? ["href", "img"] : null;
+      }
       switch (el.localName) {
         case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["src", "script"] : null;
         case "iframe": case "frame": case "embed": return ["src", "iframe"];
@@ -43,7 +55,7 @@ function sekishoGuards(policy) {
 
     // Turns `el` into held markup under `requirement` (the markup checkpoint takes it from there).
     function holdElement(el, attr, url, requirement) {
-      if (el.localName === "script") {
+      if (el.localName === "script" && el.namespaceURI !== SVG) {
         var type = getAttr.call(el, "type");
         if (type) setAttr.call(el, "data-type", type);
         setAttr.call(el, "type", "text/plain");
@@ -83,7 +95,7 @@ function sekishoGuards(policy) {
       if (!node || typeof node !== "object") return;
       if (node.nodeType === 1) check(node, false);
       if ((node.nodeType === 1 || node.nodeType === 11) && node.firstElementChild) {
-        var list = qsa.call(node, GUARDED_SELECTOR);
+        var list = findAll(node, GUARDED_SELECTOR);
         for (var i = 0; i < list.length; i++) check(list[i], false);
       }
     }
@@ -91,12 +103,16 @@ function sekishoGuards(policy) {
     // Same-origin child frames (about:blank, srcdoc, same-origin src) get the same guards.
     function adoptFrames(node) {
       if (!node || node.nodeType !== 1 && node.nodeType !== 11) return;
-      var frames = node.localName === "iframe" ? [node] : node.firstElementChild ? qsa.call(node, "iframe") : [];
+      var frames = node.localName === "iframe" ? [node] : node.firstElementChild ? findAll(node, "iframe") : [];
       for (var i = 0; i < frames.length; i++) guardFrame(frames[i]);
     }
     function guardFrame(frame) {
       try {
-        if (frame.contentWindow) install(frame.contentWindow);
+        if (frame.contentWindow) {
+          install(frame.contentWindow);
+          // The markup checkpoint watches (and releases in) the frame's document too.
+          if (policy.observe && frame.contentDocument) policy.observe(frame.contentDocument);
+        }
       } catch (e) { /* cross-origin: its own document, not ours to guard */ }
       if (!frame.__sekishoLoad) {
         frame.__sekishoLoad = true;
@@ -131,6 +147,48 @@ function sekishoGuards(policy) {
       if (win.CharacterData) wrap(win.CharacterData.prototype, m, insertion(-1));
     });
     wrap(E, "insertAdjacentElement", insertion(1));
+
+    // Nodes that come from another document or a clone start loading (images) a microtask after
+    // they exist in this one: check the result before that.
+    function checkResult(orig) {
+      return function () {
+        var node = orig.apply(this, arguments);
+        checkTree(node);
+        return node;
+      };
+    }
+    if (win.Document) {
+      wrap(win.Document.prototype, "importNode", checkResult);
+      wrap(win.Document.prototype, "adoptNode", checkResult);
+    }
+    wrap(N, "cloneNode", checkResult);
+
+    // Attribute nodes: `attr.value = url`, `setAttributeNode`, `attributes.setNamedItem`.
+    function recheckOwner(orig) {
+      return function (attr) {
+        var result = orig.apply(this, arguments);
+        var owner = attr && attr.ownerElement;
+        if (owner) check(owner, false);
+        return result;
+      };
+    }
+    wrap(E, "setAttributeNode", recheckOwner);
+    wrap(E, "setAttributeNodeNS", recheckOwner);
+    if (win.NamedNodeMap) {
+      wrap(win.NamedNodeMap.prototype, "setNamedItem", recheckOwner);
+      wrap(win.NamedNodeMap.prototype, "setNamedItemNS", recheckOwner);
+    }
+    var attrValue = win.Attr && Object.getOwnPropertyDescriptor(win.Attr.prototype, "value");
+    if (attrValue && attrValue.set) {
+      Object.defineProperty(win.Attr.prototype, "value", {
+        configurable: true, enumerable: attrValue.enumerable, get: attrValue.get,
+        set: function (v) {
+          var owner = this.ownerElement;
+          if (owner) return E.setAttribute.call(owner, this.name, v);
+          attrValue.set.call(this, v);
+        }
+      });
+    }
     if (win.Range) wrap(win.Range.prototype, "insertNode", insertion(0));
 
     // Attribute and property setters that start a load.
@@ -145,15 +203,30 @@ function sekishoGuards(policy) {
         if (t && (n === t[0] || n === "srcset" && t[0] === "src")) {
           // Elements are audited by the markup checkpoint once in the document; a detached
           // image (a `new Image()` pixel) may never get there, so it is audited here.
-          var requirement = policy.hold(String(value), t[1], t[1] === "img" && !this.isConnected);
-          if (requirement) return holdElement(this, n, String(value), requirement);
+          var pixel = t[1] === "img" && !this.isConnected;
+          var requirement = policy.hold(String(value), t[1], pixel);
+          if (requirement) {
+            holdElement(this, n, String(value), requirement);
+            // A held `new Image()` pixel fails as it would behind an ad blocker.
+            if (pixel) fail(this, "error");
+            return;
+          }
         }
         return orig.apply(this, arguments);
       };
     });
     wrap(E, "setAttributeNS", function (orig) {
       return function (ns, name, value) {
-        if (ns == null) return E.setAttribute.call(this, name, value);
+        var local = String(name).replace(/^.*:/, "");
+        // No namespace, or xlink:href (SVG): the same checks as setAttribute.
+        if (!ns || ns === "http://www.w3.org/1999/xlink" && local === "href") {
+          var t = target(this);
+          if (t && local.toLowerCase() === t[0]) {
+            var requirement = policy.hold(String(value), t[1], false);
+            if (requirement) return holdElement(this, t[0], String(value), requirement);
+          }
+          if (!ns) return E.setAttribute.call(this, name, value);
+        }
         return orig.apply(this, arguments);
       };
     });

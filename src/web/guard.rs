@@ -81,6 +81,7 @@ pub fn hold(url: &str, kind: &str, record_it: bool) -> String {
 }
 
 /// `html` with the tags to hold turned into inert markup, or `undefined` if nothing changes.
+/// (The held tags are audited by the markup checkpoint once they are in a watched document.)
 #[wasm_bindgen]
 pub fn rewrite_html(html: &str) -> Option<String> {
     if !html.contains('<') {

@@ -9,12 +9,13 @@
 use super::dom::{self, document};
 use super::with_sdk;
 use crate::core::markup::Requirement;
+use crate::core::Category;
 use js_sys::Array;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlScriptElement, MutationObserver, MutationObserverInit};
+use web_sys::{Document, Element, HtmlScriptElement, MutationObserver, MutationObserverInit};
 
 const STATE: &str = "data-sekisho";
 const SELECTOR: &str = "[data-consent]";
@@ -29,12 +30,20 @@ struct Queue {
 
 thread_local! {
     static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
-    static OBSERVING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static OBSERVER: RefCell<Option<MutationObserver>> = const { RefCell::new(None) };
+    /// The documents the observer watches: the page's and its same-origin frames'.
+    static WATCHED: RefCell<Vec<Document>> = const { RefCell::new(Vec::new()) };
 }
 
 #[cfg(test)]
 pub fn reset() {
     QUEUE.with(|q| *q.borrow_mut() = Queue::default());
+}
+
+/// `node` as an element, also when it was created in another realm (an iframe's `document`):
+/// `dyn_into` checks `instanceof` against this realm's `Element` and would miss it.
+fn as_element(node: web_sys::Node) -> Option<Element> {
+    (node.node_type() == web_sys::Node::ELEMENT_NODE).then(|| node.unchecked_into())
 }
 
 /// The audit kind of a markable element, `None` for tags the checkpoint does not handle.
@@ -59,15 +68,12 @@ fn url_of(el: &Element) -> String {
 /// Watches the document for marked elements the parser or page code adds later.
 pub fn install_observer() {
     let Some(doc) = document() else { return };
-    if OBSERVING.with(|o| o.replace(true)) {
-        return;
-    }
     let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
         for record in records.iter() {
             let record: web_sys::MutationRecord = record.unchecked_into();
             let added = record.added_nodes();
             for i in 0..added.length() {
-                if let Some(el) = added.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                if let Some(el) = added.get(i).and_then(as_element) {
                     if el.has_attribute("data-consent") {
                         consider(&el);
                     }
@@ -84,11 +90,44 @@ pub fn install_observer() {
         return;
     };
     callback.forget(); // lives as long as the page
-    let init = MutationObserverInit::new();
-    init.set_child_list(true);
-    init.set_subtree(true);
-    if let Some(root) = doc.document_element() {
-        let _ = observer.observe_with_options(&root, &init);
+    OBSERVER.with(|o| *o.borrow_mut() = Some(observer));
+    observe(&doc);
+}
+
+/// Watches one more document (the page's, or a same-origin child frame's) and considers what it
+/// already holds.
+fn observe(doc: &Document) {
+    let Some(root) = doc.document_element() else {
+        return;
+    };
+    let fresh = OBSERVER.with(|o| {
+        let o = o.borrow();
+        let Some(observer) = o.as_ref() else {
+            return false;
+        };
+        let seen = WATCHED.with(|w| w.borrow().iter().any(|d| d == doc));
+        if !seen {
+            let init = MutationObserverInit::new();
+            init.set_child_list(true);
+            init.set_subtree(true);
+            let _ = observer.observe_with_options(&root, &init);
+            WATCHED.with(|w| w.borrow_mut().push(doc.clone()));
+        }
+        !seen
+    });
+    if fresh {
+        scan(&root);
+        pump();
+    }
+}
+
+/// `sekisho` guards call this for each same-origin child frame's document (`srcdoc`,
+/// `about:blank`): marked and held elements there are audited and released too.
+#[wasm_bindgen]
+pub fn observe_document(doc: JsValue) {
+    // Not `dyn_into`: the frame's document belongs to the frame's realm.
+    if doc.is_object() {
+        observe(doc.unchecked_ref());
     }
 }
 
@@ -96,25 +135,69 @@ pub fn install_observer() {
 fn scan(root: &Element) {
     if let Ok(list) = root.query_selector_all(SELECTOR) {
         for i in 0..list.length() {
-            if let Some(el) = list.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            if let Some(el) = list.get(i).and_then(as_element) {
                 consider(&el);
             }
         }
     }
 }
 
-/// Considers the whole document and releases what is now allowed (at start and on change).
+/// Considers every watched document and releases what is now allowed (at start and on change).
 pub fn scan_document() {
-    if let Some(root) = document().and_then(|d| d.document_element()) {
-        scan(&root);
+    // Frames that were removed or navigated away leave documents without a window: drop them.
+    let roots: Vec<Element> = WATCHED.with(|w| {
+        let mut w = w.borrow_mut();
+        w.retain(|d| d.default_view().is_some());
+        w.iter().filter_map(|d| d.document_element()).collect()
+    });
+    for root in &roots {
+        scan(root);
     }
     pump();
+}
+
+/// What `data-consent` asks of `el`, its audit service and category, and whether it is allowed.
+fn verdict(el: &Element) -> Option<(Option<Requirement>, Option<String>, Option<Category>, bool)> {
+    let raw = el.get_attribute("data-consent").unwrap_or_default();
+    let requirement = Requirement::parse(&raw);
+    with_sdk(|sdk| {
+        let (service, category) = match &requirement {
+            Some(Requirement::Category(c)) => (None, Some(*c)),
+            Some(Requirement::Service(id)) => (Some(id.clone()), sdk.category_of(id)),
+            None => (None, None),
+        };
+        let allowed = requirement
+            .as_ref()
+            .is_some_and(|r| sdk.state.allows(r, |id| sdk.category_of(id)));
+        (requirement, service, category, allowed)
+    })
+}
+
+/// A released frame whose consent was withdrawn goes back to being held: it is sent to
+/// `about:blank` (stopping the embed) and keeps its URL for a later release. (A reload in the same
+/// tab may still restore an unmarked parsed frame's last URL from session history: README.)
+fn rehold_frame(el: &Element) {
+    if el.tag_name() != "IFRAME" {
+        return;
+    }
+    let Some((_, service, category, false)) = verdict(el) else {
+        return;
+    };
+    let url = el.get_attribute("src").unwrap_or_default();
+    let _ = el.set_attribute("data-src", &url);
+    let _ = el.set_attribute(STATE, "held");
+    let _ = el.set_attribute("src", "about:blank");
+    super::record("iframe", url, service, category, "blocked");
 }
 
 /// Holds or queues one marked element.
 fn consider(el: &Element) {
     let state = el.get_attribute(STATE);
-    if matches!(state.as_deref(), Some("queued" | "released")) {
+    if state.as_deref() == Some("released") {
+        rehold_frame(el);
+        return;
+    }
+    if state.as_deref() == Some("queued") {
         return;
     }
     let Some(kind) = kind_of(el) else { return };
@@ -128,20 +211,7 @@ fn consider(el: &Element) {
         }
         return;
     }
-    let raw = el.get_attribute("data-consent").unwrap_or_default();
-    let requirement = Requirement::parse(&raw);
-    let verdict = with_sdk(|sdk| {
-        let (service, category) = match &requirement {
-            Some(Requirement::Category(c)) => (None, Some(*c)),
-            Some(Requirement::Service(id)) => (Some(id.clone()), sdk.category_of(id)),
-            None => (None, None),
-        };
-        let allowed = requirement
-            .as_ref()
-            .is_some_and(|r| sdk.state.allows(r, |id| sdk.category_of(id)));
-        (allowed, service, category)
-    });
-    let Some((allowed, service, category)) = verdict else {
+    let Some((requirement, service, category, allowed)) = verdict(el) else {
         return;
     };
     if allowed {
@@ -152,7 +222,7 @@ fn consider(el: &Element) {
         if requirement.is_none() {
             dom::error(&[
                 "data-consent=\"",
-                &raw,
+                &el.get_attribute("data-consent").unwrap_or_default(),
                 "\" is not a category or service:<id>; the element stays held",
             ]);
         }
@@ -193,14 +263,8 @@ pub fn pump() {
 fn release(el: &Element) {
     let Some(kind) = kind_of(el) else { return };
     let url = url_of(el);
-    let raw = el.get_attribute("data-consent").unwrap_or_default();
-    let (service, category) = match Requirement::parse(&raw) {
-        Some(Requirement::Category(c)) => (None, Some(c)),
-        Some(Requirement::Service(id)) => {
-            let category = with_sdk(|sdk| sdk.category_of(&id)).flatten();
-            (Some(id), category)
-        }
-        None => (None, None),
+    let Some((_, service, category, _)) = verdict(el) else {
+        return;
     };
     // The audit line comes first: an inline script released below may already read it.
     super::record(kind, url, service, category, "released");
@@ -228,51 +292,41 @@ fn move_attribute(el: &Element, from: &str, to: &str) {
     }
 }
 
-/// Replaces an inert script with a live copy: same attributes (async/defer, nonce, crossorigin,
-/// integrity, data-*), its real type from `data-type`, its `src` from `src` or `data-src`.
-fn release_script(old: &Element) {
-    let Some(doc) = document() else { return };
-    let Some(script) = doc
-        .create_element("script")
-        .ok()
-        .and_then(|e| e.dyn_into::<HtmlScriptElement>().ok())
-    else {
+/// Runs an inert script in place: its real type back (from `data-type`), then `src` set (from
+/// `data-src` or `src`) or its text re-set, which makes the browser prepare it again. The same
+/// element runs, so what page code attached to it stays: an `onload` handler (the UET snippet
+/// relies on it), listeners, references, the nonce.
+fn release_script(el: &Element) {
+    if el.tag_name() != "SCRIPT" {
         return;
-    };
-    let names = old.get_attribute_names();
-    for name in names.iter().filter_map(|n| n.as_string()) {
-        if matches!(name.as_str(), "type" | "data-type" | "data-src" | STATE) {
-            continue;
-        }
-        if let Some(v) = old.get_attribute(&name) {
-            let _ = script.set_attribute(&name, &v);
-        }
     }
-    if let Some(t) = old.get_attribute("data-type") {
-        let _ = script.set_attribute("type", &t);
-    }
-    // The nonce attribute reads as "" once parsed; the property keeps it.
-    if let Some(nonce) = old.dyn_ref::<HtmlElement>().map(|h| h.nonce()) {
-        if !nonce.is_empty() {
-            script.set_nonce(&nonce);
-        }
-    }
-    let _ = script.set_attribute(STATE, "released");
-    let src = old
-        .get_attribute("data-src")
-        .or_else(|| old.get_attribute("src"));
-    let blocking = src.is_some() && !old.has_attribute("async");
-    match &src {
-        Some(src) => {
-            script.set_src(src);
-            // Created scripts default to async; keep the author's ordering instead.
-            script.set_async(old.has_attribute("async"));
+    // Not `dyn_ref`: an element created in another realm fails this realm's `instanceof`.
+    let script: &HtmlScriptElement = el.unchecked_ref();
+    match el.get_attribute("data-type") {
+        Some(t) => {
+            let _ = el.set_attribute("type", &t);
+            let _ = el.remove_attribute("data-type");
         }
         None => {
-            let _ = script.set_text(&old.text_content().unwrap_or_default());
+            let _ = el.remove_attribute("type");
         }
     }
-    if blocking {
+    let _ = el.set_attribute(STATE, "released");
+    let src = el
+        .get_attribute("data-src")
+        .or_else(|| el.get_attribute("src"));
+    let Some(src) = src else {
+        // Re-setting the text is a children change: the browser prepares (runs) it now.
+        script.set_text_content(script.text_content().as_deref());
+        return;
+    };
+    let _ = el.remove_attribute("data-src");
+    // The browser prepares a script when `src` is *added*: remove a markup `src` first.
+    let _ = el.remove_attribute("src");
+    // Inserted scripts default to async; keep the author's ordering instead.
+    let is_async = el.has_attribute("async");
+    script.set_async(is_async);
+    if !is_async {
         QUEUE.with(|q| q.borrow_mut().waiting = true);
         let resume = Closure::<dyn FnMut()>::new(|| {
             let was_waiting = QUEUE.with(|q| std::mem::replace(&mut q.borrow_mut().waiting, false));
@@ -282,11 +336,11 @@ fn release_script(old: &Element) {
         })
         .into_js_value();
         let resume: &js_sys::Function = resume.unchecked_ref();
-        let _ = script.add_event_listener_with_callback("load", resume);
-        let _ = script.add_event_listener_with_callback("error", resume);
+        let _ = el.add_event_listener_with_callback("load", resume);
+        let _ = el.add_event_listener_with_callback("error", resume);
     }
-    if old.replace_with_with_node_1(&script).is_err() {
-        // Detached meanwhile: nothing to wait for.
+    if el.set_attribute("src", &src).is_err() || !el.is_connected() {
+        // Nothing will load: do not wait for it.
         QUEUE.with(|q| q.borrow_mut().waiting = false);
     }
 }
