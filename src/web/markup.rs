@@ -156,8 +156,17 @@ pub fn scan_document() {
     pump();
 }
 
-/// What `data-consent` asks of `el`, its audit service and category, and whether it is allowed.
-fn verdict(el: &Element) -> Option<(Option<Requirement>, Option<String>, Option<Category>, bool)> {
+/// What a marked element's `data-consent` asks for, as the audit names it, and whether it is
+/// allowed now.
+struct Verdict {
+    /// `None` for an unreadable value (held for good).
+    requirement: Option<Requirement>,
+    service: Option<String>,
+    category: Option<Category>,
+    allowed: bool,
+}
+
+fn verdict(el: &Element) -> Option<Verdict> {
     let raw = el.get_attribute("data-consent").unwrap_or_default();
     let requirement = Requirement::parse(&raw);
     with_sdk(|sdk| {
@@ -169,7 +178,12 @@ fn verdict(el: &Element) -> Option<(Option<Requirement>, Option<String>, Option<
         let allowed = requirement
             .as_ref()
             .is_some_and(|r| sdk.state.allows(r, |id| sdk.category_of(id)));
-        (requirement, service, category, allowed)
+        Verdict {
+            requirement,
+            service,
+            category,
+            allowed,
+        }
     })
 }
 
@@ -180,7 +194,13 @@ fn rehold_frame(el: &Element) {
     if el.tag_name() != "IFRAME" {
         return;
     }
-    let Some((_, service, category, false)) = verdict(el) else {
+    let Some(Verdict {
+        service,
+        category,
+        allowed: false,
+        ..
+    }) = verdict(el)
+    else {
         return;
     };
     let url = el.get_attribute("src").unwrap_or_default();
@@ -211,7 +231,13 @@ fn consider(el: &Element) {
         }
         return;
     }
-    let Some((requirement, service, category, allowed)) = verdict(el) else {
+    let Some(Verdict {
+        requirement,
+        service,
+        category,
+        allowed,
+    }) = verdict(el)
+    else {
         return;
     };
     if allowed {
@@ -263,7 +289,10 @@ pub fn pump() {
 fn release(el: &Element) {
     let Some(kind) = kind_of(el) else { return };
     let url = url_of(el);
-    let Some((_, service, category, _)) = verdict(el) else {
+    let Some(Verdict {
+        service, category, ..
+    }) = verdict(el)
+    else {
         return;
     };
     // The audit line comes first: an inline script released below may already read it.
