@@ -50,6 +50,11 @@ export async function setup({ needBundle = true } = {}) {
     loopback, browser,
     /** A fresh context. opts: timezoneId, locale, gpc (bool), cookies ([{name,value}] on site.test), storage ({key:value}). */
     ctx: (opts) => newContext(browser, opts),
+    /** Start a case clean: close contexts a failed case left open (their pages keep sending), forget the log. */
+    async fresh() {
+      for (const c of browser.contexts()) await c.close().catch(() => {});
+      loopback.reset();
+    },
     async close() { await browser.close().catch(() => {}); await loopback.close(); },
   };
 }
@@ -156,3 +161,110 @@ export async function recordEvents(context) {
     }
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Runtime checkpoint (unmarked tags) helpers.
+
+/**
+ * The consent category a request to a tracker host belongs to, decided by the TEST (an oracle independent of the
+ * SDK's catalog): what the real service does with that host and path. `unknown` for a tracker host it does not
+ * know, `null` for a non-tracker host (first party, neutral CDN).
+ */
+export function categoryOf(e) {
+  const h = e.host;
+  const p = e.path;
+  const on = (...ss) => ss.some((s) => h === s || h.endsWith('.' + s));
+  if (on('google-analytics.com', 'googletagmanager.com', 'clarity.ms', 'hotjar.com')) return 'analytics';
+  if (on('facebook.net')) return /\/fbevents\.js$|^\/signals\//.test(p) ? 'ads' : 'sns';
+  if (on('facebook.com')) return /^\/tr(\/|$)|^\/privacy_sandbox/.test(p) ? 'ads' : 'sns';
+  if (on('youtube.com', 'youtube-nocookie.com', 'ytimg.com', 'googlevideo.com')) return 'sns';
+  if (on('platform.twitter.com', 'syndication.twitter.com', 'twimg.com', 'instagram.com')) return 'sns';
+  if (on('ads-twitter.com', 'analytics.twitter.com', 't.co')) return 'ads';
+  if (on('bing.com', 'line.me', 'line-scdn.net', 'yimg.jp', 'yahoo.co.jp', 'tiktok.com', 'criteo.com', 'criteo.net',
+    'licdn.com', 'linkedin.com', 'pinimg.com', 'pinterest.com', 'doubleclick.net', 'googlesyndication.com',
+    'googleadservices.com', 'amazon-adsystem.com')) return 'ads';
+  return isTrackerEntry(e) ? 'unknown' : null;
+}
+const TRACKER_HOST_RE = /(^|\.)(googletagmanager\.com|google-analytics\.com|doubleclick\.net|googlesyndication\.com|googleadservices\.com|google\.com|facebook\.net|facebook\.com|instagram\.com|youtube\.com|youtube-nocookie\.com|ytimg\.com|googlevideo\.com|bing\.com|clarity\.ms|twitter\.com|ads-twitter\.com|t\.co|x\.com|twimg\.com|line-scdn\.net|line\.me|line-apps\.com|yimg\.jp|yahoo\.co\.jp|tiktok\.com|criteo\.com|criteo\.net|amazon-adsystem\.com|linkedin\.com|licdn\.com|pinterest\.com|pinimg\.com|hotjar\.com)$/;
+const isTrackerEntry = (e) => TRACKER_HOST_RE.test(e.host);
+
+/**
+ * Requests to tracker hosts whose category is not in `allowed`, after a settle period. `except(e)` excuses a request
+ * (e.g. the preload scanner's fetch of a `<script src>` written in the HTML, which no script can stop).
+ */
+export async function leaks(loopback, allowed = [], { except = () => false, quiet = QUIET_MS } = {}) {
+  await loopback.quiet(quiet);
+  return loopback.requests((e) => isTrackerEntry(e) && !except(e) && !allowed.includes(categoryOf(e)));
+}
+
+/** First-party cookies the vendors' tags write, by category (the fakes write the real names). */
+export const TRACKER_COOKIES = {
+  analytics: ['_ga', '_clck'],
+  ads: ['_fbp', '_twclid', '_uetsid', '_uetvid', '__lt__cid', '_ycl_yjad', '_gcl_au'],
+};
+TRACKER_COOKIES.all = [...TRACKER_COOKIES.analytics, ...TRACKER_COOKIES.ads];
+/** The tracker cookies present in the jar of `url`. */
+export async function trackerCookies(context, names = TRACKER_COOKIES.all, url = SITE) {
+  const jar = await context.cookies(url);
+  return jar.filter((c) => names.includes(c.name)).map((c) => `${c.name} (domain ${c.domain}, path ${c.path})`);
+}
+
+/** Poll `fn` (async ok) every `interval` ms until it returns a truthy value; returns that value, or the last one at the deadline. */
+export async function until(fn, { timeout = WAIT_MS, interval = 100 } = {}) {
+  const end = Date.now() + timeout;
+  let v;
+  for (;;) {
+    v = await fn();
+    if (v || Date.now() >= end) return v;
+    await sleep(interval);
+  }
+}
+
+/**
+ * pages/rt/unmarked.html: the vendors' published snippets, unmarked. For each tag: its category and catalog
+ * service, the window flag its (fake) file sets when it EXECUTES, the audit entry the SDK should write while it is
+ * held, the data request ("hit") it sends once it runs, and the first-party cookies it writes.
+ */
+export const UNMARKED = {
+  page: '/rt/unmarked.html',
+  /** Written as <script src> / <link rel=preload> in the HTML: the preload scanner fetches these before any
+   *  script runs, so for them the assertion is "never executes, no hit, no cookie", not "no request". */
+  parsed: [
+    'https://www.googletagmanager.com/gtag/js?id=G-RT000001',
+    'https://s.yimg.jp/images/listing/tool/cv/ytag.js',
+    'https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=RTPRELOAD01',
+    'https://s.yimg.jp/images/listing/tool/cv/conversion.js',
+    'https://www.clarity.ms/tag/rtdefer01',
+  ],
+  tags: {
+    ga4: { category: 'analytics', service: 'google-tag-manager', flag: '__gtagLoaded', kind: 'script',
+      url: /^https:\/\/www\.googletagmanager\.com\/gtag\/js\?id=G-RT000001$/, hit: { host: 'www.google-analytics.com', path: '/g/collect' }, cookies: ['_ga'] },
+    clarity: { category: 'analytics', service: 'microsoft-clarity', flag: '__clarityLoaded', kind: 'script',
+      url: /^https:\/\/www\.clarity\.ms\/tag\/rtdefer01$/, hit: { host: 'x.clarity.ms', path: '/collect' }, cookies: ['_clck'] },
+    meta: { category: 'ads', service: 'meta-pixel', flag: '__fbqLoaded', kind: 'script',
+      url: /^https:\/\/connect\.facebook\.net\/en_US\/fbevents\.js$/, hit: { host: 'www.facebook.com', path: '/tr/' }, cookies: ['_fbp'] },
+    xpixel: { category: 'ads', service: 'x-pixel', flag: '__twqLoaded', kind: 'script',
+      url: /^https:\/\/static\.ads-twitter\.com\/uwt\.js$/, hit: { host: 'analytics.twitter.com', path: '/i/adsct' }, cookies: ['_twclid'] },
+    uet: { category: 'ads', service: 'microsoft-uet', flag: '__uetLoaded', kind: 'script',
+      url: /bat\.bing\.com\/bat\.js$/, hit: { host: 'bat.bing.com', path: '/action/0' }, cookies: ['_uetsid', '_uetvid'] },
+    line: { category: 'ads', service: 'line-tag', flag: '__ltLoaded', kind: 'script',
+      url: /^https:\/\/d\.line-scdn\.net\/n\/line_tag\/public\/release\/v1\/lt\.js$/, hit: { host: 'tr.line.me', path: '/tag.gif' }, cookies: ['__lt__cid'] },
+    ytag: { category: 'ads', service: 'yahoo-japan-ads', flag: '__ytagLoaded', kind: 'script',
+      url: /^https:\/\/s\.yimg\.jp\/images\/listing\/tool\/cv\/ytag\.js$/, hit: { host: 'b91.yahoo.co.jp', path: '/pagead/conversion/1000000002/' }, cookies: ['_ycl_yjad'] },
+    yjconv: { category: 'ads', service: 'yahoo-japan-ads', flag: '__yjConvLoaded', kind: 'script',
+      url: /^https:\/\/s\.yimg\.jp\/images\/listing\/tool\/cv\/conversion\.js$/, hit: { host: 'b91.yahoo.co.jp', path: '/pagead/conversion/1000000001/' }, cookies: [] },
+    preload: { category: 'ads', service: 'tiktok-pixel', flag: null, kind: 'link',
+      url: /^https:\/\/analytics\.tiktok\.com\/i18n\/pixel\/events\.js\?sdkid=RTPRELOAD01$/, hit: null, cookies: [] },
+    youtube: { category: 'sns', service: 'youtube', flag: null, kind: 'iframe',
+      url: /^https:\/\/www\.youtube\.com\/embed\/rtParsed01$/, hit: { host: 'www.youtube.com', path: '/s/player/fake.js' }, cookies: [] },
+  },
+};
+/** An <iframe src> written in the HTML: Chromium may send its navigation request before any script can react (it
+ *  races the guard's MutationObserver: a cold first load usually loses the race, a second load in the same tab, with
+ *  the connection warm, wins it). The guard can only stop the document from committing (the frame shows about:blank,
+ *  the embed's own subresources are never requested). */
+UNMARKED.parsedFrames = ['https://www.youtube.com/embed/rtParsed01'];
+/** A request no script can stop: the preload scanner's fetch of a parsed <script src> / <link rel=preload>, or the
+ *  navigation request of a parsed <iframe src>. */
+UNMARKED.isPreloadFetch = (e) => e.method === 'GET' && ((UNMARKED.parsed.includes(e.url) && e.dest === 'script')
+  || (UNMARKED.parsedFrames.includes(e.url) && e.dest === 'iframe'));

@@ -12,6 +12,8 @@
 //   https://site.test/order/<n>.js     a script pushing <n> to window.__order (any file: `?delay=<ms>`)
 //   https://cdn.jsdelivr.net/…         a neutral CDN script (window.__cdnRan = true)
 //   tracker hosts                      FAKE vendor files (tests/e2e/vendors.mjs), pixels, collect endpoints
+//   <any host>/es|/events|/sse         a server-sent events stream (one message, no reconnect)
+//   ws:// and wss:// to any host       a WebSocket handshake (logged with dest "websocket"), then one "hello" frame
 //
 // Every request is logged as {host, path, query, search, method, time, cookie, cookies, dest, referer, status, url};
 // requests Chromium makes on its own (Sec-Fetch-Site: none, not a navigation) go to a separate log.
@@ -21,6 +23,7 @@ import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TYPES, GIF, VENDOR_ROUTES, MAPPED_HOSTS, isTrackerHost, trackerFallback } from './vendors.mjs';
@@ -46,6 +49,7 @@ function makeCert() {
 }
 
 function hostMatches(pattern, host) {
+  if (pattern === '*') return true;
   if (pattern.startsWith('*.')) { const s = pattern.slice(2); return host === s || host.endsWith('.' + s); }
   return pattern === host;
 }
@@ -174,9 +178,28 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR }
     }
   }
 
+  // WebSocket upgrades (ws:// and wss:// to any host): logged like every request, then a minimal RFC 6455
+  // handshake so an allowed socket opens; the server sends one text frame ("hello") and keeps the socket open.
+  function upgrade(req, socket) {
+    const hostHeader = (req.headers.host || 'unknown').replace(/:\d+$/, '');
+    const u = new URL(req.url, `http://${hostHeader}`);
+    const entry = record(req, u);
+    entry.dest = entry.dest || 'websocket';
+    socket.on('error', () => {});
+    const key = req.headers['sec-websocket-key'];
+    if (!key || String(req.headers.upgrade).toLowerCase() !== 'websocket') { entry.status = 400; socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); return; }
+    const accept = crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+    entry.status = 101;
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+      + `Sec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(Buffer.from([0x81, 5, ...Buffer.from('hello')]));
+  }
+
   const { key, cert } = makeCert();
   const httpsServer = https.createServer({ key, cert }, handle);
   const httpServer = http.createServer(handle);
+  httpsServer.on('upgrade', upgrade);
+  httpServer.on('upgrade', upgrade);
   const sockets = new Set();
   const front = net.createServer((socket) => {
     sockets.add(socket);

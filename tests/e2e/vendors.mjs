@@ -59,7 +59,9 @@ export function isTrackerHost(host) {
 // Shared snippet for the fakes: cookie helpers (first-party, as the real tags write them).
 const COOKIE_JS = `
   function __ck(name){var m=new RegExp('(?:^|; )'+name+'=([^;]*)').exec(document.cookie);return m?decodeURIComponent(m[1]):null;}
-  function __setck(name,val,days){document.cookie=name+'='+val+'; path=/; max-age='+(days*86400)+'; SameSite=Lax'+(location.protocol==='https:'?'; Secure':'');}
+  function __setck(name,val,days,domain){document.cookie=name+'='+val+'; path=/; max-age='+(days*86400)+(domain?'; domain='+domain:'')+'; SameSite=Lax'+(location.protocol==='https:'?'; Secure':'');}
+  function __siteDomain(){var h=location.hostname.split('.');return h.length>=2?h.slice(-2).join('.'):location.hostname;}
+  function __hb(fn){var ms=+window.__heartbeatMs||0; if(ms>0) (window.__fakeTimers=window.__fakeTimers||[]).push(setInterval(fn,ms));}
   function __rnd(){return String(Math.floor(Math.random()*1e9));}
   function __img(u){var i=new Image();i.src=u;(window.__fakeImgs=window.__fakeImgs||[]).push(i);}
 `;
@@ -83,7 +85,8 @@ const gtagJs = (id) => `/* FAKE gtag.js for ${id} (sekisho e2e loopback) */
   function cid(){
     if(!granted()) return '';
     var v=__ck('_ga'); if(v) return v.split('.').slice(2).join('.');
-    var c=__rnd()+'.'+Math.floor(Date.now()/1000); __setck('_ga','GA1.1.'+c,400); return c;
+    // cookie_domain 'auto': the real tag writes _ga on the highest domain it can (here site.test, a domain cookie)
+    var c=__rnd()+'.'+Math.floor(Date.now()/1000); __setck('_ga','GA1.1.'+c,400,__siteDomain()); return c;
   }
   function gcs(){ if(!('analytics_storage' in consent)&&!('ad_storage' in consent)) return '';
     return 'G1'+(consent.ad_storage==='denied'?'0':'1')+(consent.analytics_storage==='denied'?'0':'1'); }
@@ -108,12 +111,18 @@ const gtagJs = (id) => `/* FAKE gtag.js for ${id} (sekisho e2e loopback) */
   dl.push=function(){ var r=origPush.apply(dl,arguments); for(var i=0;i<arguments.length;i++) handle(arguments[i]); return r; };
   window.__fakeGtag={addId:function(){}};
   for(var i=0;i<dl.length;i++) handle(dl[i]);
+  // Test hook: window.__heartbeatMs > 0 makes the tag send an 'heartbeat' event that often (like user_engagement).
+  __hb(function(){ for(var j=0;j<configured.length;j++) hit(configured[j],'heartbeat'); });
 })();
 `;
 
 // Google Tag Manager container: https://www.googletagmanager.com/gtm.js?id=GTM-…
-// The fake container holds one GA4 tag: like real GTM it loads gtag.js DYNAMICALLY (createElement + insertBefore)
-// and configures it, so it exercises runtime blocking of scripts inserted by other scripts.
+// The fake container holds two tags, both injected DYNAMICALLY as real GTM does, so they exercise runtime blocking of
+// scripts inserted by other scripts:
+//  - a GA4 tag: loads gtag.js (createElement + insertBefore) and configures G-GTM<id>;
+//  - a Custom HTML tag with the Meta Pixel base code (pixel 9<digits of the id…>): GTM injects Custom HTML as an
+//    inline <script> appended to <body>, which in turn inserts fbevents.js.
+const gtmMetaPixelId = (id) => ('9' + id.replace(/\D/g, '') + '00000000000000').slice(0, 15);
 const gtmJs = (id, l) => `/* FAKE gtm.js for ${id} (sekisho e2e loopback) */
 (function(){
   var L=${JSON.stringify(l || 'dataLayer')};
@@ -125,6 +134,15 @@ const gtmJs = (id, l) => `/* FAKE gtm.js for ${id} (sekisho e2e loopback) */
   var s=document.createElement('script'); s.async=true;
   s.src='https://www.googletagmanager.com/gtag/js?id='+ga+'&l='+L+'&cx=c';
   var f=document.getElementsByTagName('script')[0]; (f&&f.parentNode||document.head).insertBefore(s,f||null);
+  function customHtml(){
+    var c=document.createElement('script');
+    c.text="!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};"
+      +"if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];t=b.createElement(e);t.async=!0;"
+      +"t.src=v;s=b.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,s)}(window,document,'script','https://connect.facebook.net/en_US/fbevents.js');"
+      +"fbq('init','${gtmMetaPixelId(id)}');fbq('track','PageView');window.__gtmCustomHtmlRan=true;";
+    document.body.appendChild(c);
+  }
+  if(document.body) customHtml(); else document.addEventListener('DOMContentLoaded',customHtml);
 })();
 `;
 
@@ -142,7 +160,7 @@ const fbeventsJs = () => `/* FAKE fbevents.js (sekisho e2e loopback) */
   function send(id,ev,data){
     if(revoked){ held.push([id,ev,data]); return; }
     var u='https://www.facebook.com/tr/?id='+encodeURIComponent(id)+'&ev='+encodeURIComponent(ev)
-      +'&dl='+encodeURIComponent(location.href)+'&fbp='+encodeURIComponent(fbp());
+      +'&dl='+encodeURIComponent(location.href)+'&fbp='+encodeURIComponent(fbp())+'&ts='+Date.now()+'.'+__rnd();
     if(data) u+='&cd='+encodeURIComponent(JSON.stringify(data));
     (window.__fbqHits=window.__fbqHits||[]).push(u); __img(u);
   }
@@ -155,6 +173,7 @@ const fbeventsJs = () => `/* FAKE fbevents.js (sekisho e2e loopback) */
   }
   n.callMethod=function(){ handle(arguments); };
   var q=n.queue||[]; n.queue=[]; for(var i=0;i<q.length;i++) handle(q[i]);
+  __hb(function(){ for(var j=0;j<pixels.length;j++) send(pixels[j],'Heartbeat'); });
 })();
 `;
 
@@ -171,7 +190,15 @@ const fbSdkJs = (locale) => `/* FAKE Facebook SDK ${locale} (sekisho e2e loopbac
       var fr=document.createElement('iframe');
       fr.src='https://www.facebook.com/plugins/'+kind+'.php?app_id='+encodeURIComponent(appId||'')+'&href='+encodeURIComponent(el.getAttribute('data-href')||location.href);
       el.appendChild(fr); } }
+  // FB.api: Graph API calls go to graph.facebook.com (with the SDK's cookies / token), as the real SDK's do.
+  function api(path,method,params,cb){ if(typeof method==='function'){cb=method;method='get';} else if(typeof params==='function'){cb=params;}
+    var u='https://graph.facebook.com/v19.0'+(path.charAt(0)==='/'?path:'/'+path)+(path.indexOf('?')<0?'?':'&')+'sdk=joey&app_id='+encodeURIComponent(appId||'');
+    fetch(u,{credentials:'include',mode:'cors'}).then(function(r){return r.json();})
+      .then(function(j){ cb&&cb(j); },function(){ cb&&cb({error:{message:'network error',type:'http'}}); }); }
   window.FB={
+    api:api,
+    AppEvents:{ logPageView:function(){ fetch('https://graph.facebook.com/v19.0/'+encodeURIComponent(appId||'')+'/activities?event=CUSTOM_APP_EVENTS',
+      {method:'POST',mode:'no-cors',credentials:'include',keepalive:true}).catch(function(){}); } },
     init:function(o){ appId=o&&o.appId; if(o&&o.xfbml) parse(); if(o&&o.status!==false) status(); },
     getLoginStatus:function(cb){ status().then(function(r){ cb&&cb({status:r.status||'unknown'}); }); },
     login:function(cb){ window.open('https://www.facebook.com/dialog/oauth?client_id='+encodeURIComponent(appId||''),'fblogin'); cb&&cb({status:'unknown'}); },
@@ -216,7 +243,8 @@ const uwtJs = () => `/* FAKE uwt.js (sekisho e2e loopback) */
   var s=window.twq; if(!s){ s=window.twq=function(){ s.exe?s.exe.apply(s,arguments):s.queue.push(arguments); }; s.version='1.1'; s.queue=[]; }
   window.__twqLoaded=true;
   var ids=[];
-  function fire(id,ev){ if(!__ck('_twpid')) __setck('_twpid','tw.'+Date.now()+'.'+__rnd(),390);
+  var clk=/[?&]twclid=([^&#]*)/.exec(location.search); if(clk&&!__ck('_twclid')) __setck('_twclid',encodeURIComponent(JSON.stringify({t:Date.now(),v:clk[1]})),30);
+  function fire(id,ev){
     var q='txn_id='+encodeURIComponent(id)+'&p_id=Twitter&events='+encodeURIComponent(JSON.stringify([[ev,{}]]))+'&tw_document_href='+encodeURIComponent(location.href);
     __img('https://analytics.twitter.com/i/adsct?'+q); __img('https://t.co/i/adsct?'+q); }
   function handle(a){ if(a[0]==='config'||a[0]==='init'){ ids.push(a[1]); fire(a[1],'pageview'); }
@@ -275,6 +303,18 @@ const ytagJs = () => `/* FAKE ytag.js (sekisho e2e loopback) */
 })();
 `;
 
+// Yahoo! JAPAN search ads conversion tag, legacy form: https://s.yimg.jp/images/listing/tool/cv/conversion.js — a
+// BLOCKING script that reads the globals yahoo_conversion_id / _label / _value set by the inline code before it.
+const yjConversionJs = () => `/* FAKE Yahoo! JAPAN conversion.js (sekisho e2e loopback) */
+(function(){
+  ${COOKIE_JS}
+  window.__yjConvLoaded=true;
+  __img('https://b91.yahoo.co.jp/pagead/conversion/'+encodeURIComponent(window.yahoo_conversion_id||'')+'/?guid=ON&script=0&disvt=false'
+    +'&label='+encodeURIComponent(window.yahoo_conversion_label||'')+'&value='+encodeURIComponent(window.yahoo_conversion_value||0)
+    +'&ycl='+(__ck('_ycl_yjad')||''));
+})();
+`;
+
 // Microsoft Clarity: https://www.clarity.ms/tag/<id>
 const clarityJs = (id) => `/* FAKE Clarity ${id} (sekisho e2e loopback) */
 (function(){
@@ -320,6 +360,10 @@ export const VENDOR_ROUTES = [
   { host: 'platform.twitter.com', path: /\.html$/, handler: (req, u) => ({ type: 'html', body: `<!doctype html><title>FAKE X widget</title>${u.pathname}` }) },
   { host: 'd.line-scdn.net', path: /\/lt\.js$/, handler: () => js(lineTagJs()) },
   { host: 's.yimg.jp', path: /\/ytag\.js$/, handler: () => js(ytagJs()) },
+  { host: 's.yimg.jp', path: /\/cv\/conversion\.js$/, handler: () => js(yjConversionJs()) },
+  { host: 'graph.facebook.com', path: /^\//, handler: (req, u) => ({ type: 'json', body: JSON.stringify({ id: '10000000001', name: 'FAKE Graph API', path: u.pathname }) }) },
+  // Server-sent events from a tracker host (one message, and a long retry so the browser does not reconnect in a test).
+  { host: '*', path: /^\/(es|events|sse)$/, handler: () => ({ type: 'text/event-stream; charset=utf-8', body: 'retry: 600000\ndata: hello\n\n' }) },
   { host: 'www.clarity.ms', path: /^\/tag\/[^/]+$/, handler: (req, u) => js(clarityJs(u.pathname.split('/')[2])) },
   { host: 'www.youtube.com', path: /^\/iframe_api$/, handler: () => js(ytIframeApiJs()) },
   { host: '*.youtube.com', path: /^\/embed\/[^/]+$/, handler: (req, u) => ({ type: 'html', body: ytEmbedHtml(u.hostname, u.pathname.split('/')[2]),

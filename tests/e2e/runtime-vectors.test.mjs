@@ -1,0 +1,278 @@
+// Issue #3 (runtime checkpoint): first-party code reaching tracker hosts by every loading pattern of DESIGN §2
+// (pages/rt/vectors.html + vectors.js): fetch, XHR, sendBeacon, new Image(), WebSocket, EventSource,
+// document.write, innerHTML, insertAdjacentHTML, createContextualFragment, dynamic <link rel=preload>, a script from
+// an about:blank iframe's realm, Element.prototype.setAttribute.call, a srcdoc iframe, a dynamic YouTube iframe,
+// a tag injected 2 s after load and one after history.pushState. Nothing is written as <script src> in the HTML,
+// so "blocked" means ZERO requests here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  setup, open, audit, call, flags, waitForRequests, settleThenCount, listRequests, leaks, until, categoryOf, WAIT_MS,
+} from './harness.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+// (no beforeEach: node:test runs it before every SUBTEST too; each case resets the log itself)
+
+const PAGE = '/rt/vectors.html';
+const NETWORK = ['fetch', 'xhr', 'websocket', 'beacon', 'image', 'eventsource'];
+/** What a blocked call looks like to page code (an ad blocker's failure modes). */
+const BLOCKED = { fetch: 'rejected TypeError', xhr: 'error,loadend', websocket: 'error,close', beacon: false, image: 'error', eventsource: 'error' };
+/** What an allowed call looks like (the loopback answers every one of them). */
+const ALLOWED = { fetch: 'ok', xhr: 'load,loadend', websocket: 'open,message', beacon: true, image: 'load', eventsource: 'open,message' };
+/** DOM vectors: element id in the page, and how to tell that it loaded / ran once released. */
+const DOM = {
+  docwrite: { el: 'vec-docwrite', ran: (p) => p.evaluate(() => window.__twqLoaded === true), req: { host: 'static.ads-twitter.com', path: '/uwt.js' } },
+  innerhtml: { el: 'vec-innerhtml', req: { host: 'tr.line.me', path: '/tag.gif' } },
+  adjacent: { el: 'vec-adjacent', req: { host: 'www.youtube.com', path: '/embed/vecAdjacent' } },
+  fragment: { el: 'vec-fragment', ran: (p) => fakeScriptRan(p, 'static.criteo.net/js/ld/publishertag.js'), req: { host: 'static.criteo.net', path: '/js/ld/publishertag.js' } },
+  preload: { el: 'vec-preload', req: { host: 'bat.bing.com', path: '/bat.js' } },
+  realm: { el: 'vec-realm', ran: (p) => fakeScriptRan(p, 'analytics.tiktok.com/i18n/pixel/events.js'), req: { host: 'analytics.tiktok.com', path: '/i18n/pixel/events.js' } },
+  setattr: { el: 'vec-setattr', ran: (p) => fakeScriptRan(p, 's.pinimg.com/ct/core.js'), req: { host: 's.pinimg.com', path: '/ct/core.js' } },
+  ytdynamic: { el: 'vec-ytdynamic', req: { host: 'www.youtube-nocookie.com', path: '/embed/vecDynamic' } },
+  timer: { el: 'vec-timer', ran: (p) => p.evaluate(() => window.__clarityLoaded === true), req: { host: 'www.clarity.ms', path: '/tag/vectimer' } },
+  spa: { el: 'vec-spa', ran: (p) => fakeScriptRan(p, 'snap.licdn.com/li.lms-analytics/insight.min.js'), req: { host: 'snap.licdn.com', path: '/li.lms-analytics/insight.min.js' } },
+  srcdoc: { frame: 'vec-srcdoc', ran: (p) => p.evaluate(() => document.getElementById('vec-srcdoc')?.contentWindow?.__gtagLoaded === true),
+    req: { host: 'www.googletagmanager.com', path: '/gtag/js' } },
+};
+const fakeScriptRan = (page, hostPath) => page.evaluate((hp) => (window.__fakeScripts || []).includes(hp), hostPath);
+
+async function vectors(page) { return page.evaluate(() => window.__VECTORS); }
+/** Opens the page and waits until the 2 s timer tag and the SPA route tag have been injected. */
+async function openVectors(context, lb, opts = {}) {
+  const o = await open(context, PAGE, { quiet: 0, ...opts });
+  await o.page.waitForFunction(() => window.__timerFired && window.__spaFired && window.__netLoadDone, null, { timeout: WAIT_MS });
+  await lb.quiet();
+  return o;
+}
+/** The state of a DOM vector's element: is it inert (held) or live? */
+async function elementState(page, id) {
+  return page.evaluate((i) => {
+    const el = document.getElementById(i);
+    if (!el) return { missing: true };
+    const a = (n) => el.getAttribute(n);
+    return { tag: el.localName, type: a('type'), src: a('src'), href: a('href'), dataSrc: a('data-src'), dataHref: a('data-href'),
+      consent: a('data-consent'), state: a('data-sekisho') };
+  }, id);
+}
+const isHeld = (s) => !s.missing && /^service:/.test(s.consent || '') && (s.tag === 'script' ? s.type === 'text/plain'
+  : s.tag === 'link' ? s.href === null : s.src === null || s.src === 'about:blank');
+
+test('rt-v1. no action: every loading pattern is stopped before the network (0 requests), fails like an ad blocker, and is audited', async (t) => {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page, errors } = await openVectors(context, lb);
+  const V = await vectors(page);
+
+  await t.test('zero tracker requests; first party and neutral CDN ran; no tracker code ran', async () => {
+    const reqs = await settleThenCount(lb, (e) => categoryOf(e) !== null);
+    assert.equal(reqs.length, 0, `tracker requests before any choice:\n  ${listRequests(reqs)}`);
+    assert.deepEqual(await flags(page, ['__firstPartyRan', '__cdnRan']), { __firstPartyRan: true, __cdnRan: true }, 'first party and neutral CDN ran');
+    assert.deepEqual(await flags(page, ['__twqLoaded', '__clarityLoaded', '__fakeScripts']), { __twqLoaded: null, __clarityLoaded: null, __fakeScripts: null },
+      'no tracker code ran');
+  });
+
+  await t.test('the guards do not break page code (no exception from any DOM API)', async () => {
+    assert.deepEqual(await page.evaluate(() => window.__vecErrors), {}, 'exceptions thrown into page code, by pattern');
+    assert.deepEqual(errors().filter((m) => m.type === 'pageerror'), [], 'no uncaught page error');
+  });
+
+  await t.test('blocked network calls fail like an ad blocker', async () => {
+    const out = await page.evaluate(() => window.__net.load);
+    const { image, ...rest } = out;
+    const { image: wantImage, ...wantRest } = BLOCKED;
+    assert.deepEqual(rest, wantRest, 'fetch rejects TypeError, XHR error+loadend, sendBeacon false, WebSocket error+close, EventSource error');
+    assert.equal(image, wantImage, `new Image().src=<pixel> fires "error" (got ${image === undefined ? 'no load/error event in 3 s' : image})`);
+  });
+
+  await t.test('every injected element is inert markup with data-consent', async () => {
+    const notHeld = [];
+    for (const [id, d] of Object.entries(DOM)) {
+      if (!d.el) continue;
+      const st = await elementState(page, d.el);
+      if (!isHeld(st)) notHeld.push(`${id}: ${JSON.stringify(st)}`);
+    }
+    assert.deepEqual(notHeld, [], 'script type=text/plain, iframe/img without src, link without href');
+    const srcdocHtml = await page.evaluate(() => document.getElementById('vec-srcdoc')?.contentDocument?.documentElement?.outerHTML || null);
+    assert.match(srcdocHtml || '', /type="text\/plain"/, `the tracker script inside the srcdoc frame is inert: ${srcdocHtml}`);
+  });
+
+  await t.test('audit(): a blocked entry with the right kind / service / category for each pattern', async () => {
+    const au = await audit(page);
+    const missing = [];
+    for (const [id, v] of Object.entries(V)) {
+      const e = au.find((x) => x.action === 'blocked' && (x.url || '').startsWith(v.url));
+      if (!e) { missing.push(`${id}: no blocked entry for ${v.url}`); continue; }
+      if (e.kind !== v.kind || e.service !== v.service || e.category !== v.category) {
+        missing.push(`${id}: ${JSON.stringify({ kind: e.kind, service: e.service, category: e.category })}, expected ${JSON.stringify({ kind: v.kind, service: v.service, category: v.category })}`);
+      }
+    }
+    assert.deepEqual(missing, [], `audit: ${JSON.stringify(au)}`);
+  });
+  await context.close();
+});
+
+test('rt-v2. analytics only → accept all → reject all: held patterns released in place without reload; network calls follow the choice at once', async (t) => {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await openVectors(context, lb);
+  const navs = lb.countFor({ host: 'site.test', path: PAGE });
+  const fire = (round) => page.evaluate((r) => window.__fireNetwork(r), round);
+  const roundReqs = (round) => lb.requests((e) => e.query.round === round);
+
+  await t.test('set({analytics:true}): analytics patterns go through; ads / sns stay at 0', async () => {
+    await call(page, 'set', { analytics: true });
+    const out = await fire('a');
+    const want = Object.fromEntries(NETWORK.filter((n) => n !== 'image').map((n) => [n, ['fetch', 'xhr', 'websocket'].includes(n) ? ALLOWED[n] : BLOCKED[n]]));
+    const { image, ...rest } = out;
+    assert.deepEqual(rest, want, 'fetch / XHR / WebSocket (analytics hosts) pass; beacon / EventSource (ads hosts) fail');
+    assert.deepEqual(roundReqs('a').map((e) => e.host).sort(), ['ws.hotjar.com', 'www.google-analytics.com', 'x.clarity.ms'],
+      `requests of round a:\n  ${listRequests(roundReqs('a'))}`);
+    await waitForRequests(lb, DOM.timer.req);
+    await until(() => DOM.timer.ran(page));
+    assert.equal(await DOM.timer.ran(page), true, 'the Clarity tag injected after 2 s was released and ran');
+    const srcdoc = await until(() => DOM.srcdoc.ran(page), { timeout: 2000 });
+    const leaked = await leaks(lb, ['analytics']);
+    assert.equal(leaked.length, 0, `ads / sns requests with analytics only:\n  ${listRequests(leaked)}`);
+    assert.equal(srcdoc, true, `the tracker script held inside the same-origin srcdoc frame (analytics: gtag.js G-VECSRCDOC) was released and ran; `
+      + `frame: ${await page.evaluate(() => document.getElementById('vec-srcdoc')?.contentDocument?.documentElement?.outerHTML)}`);
+    assert.equal(image, BLOCKED.image, `new Image().src=<ads pixel> fires "error" (got ${image === undefined ? 'no load/error event in 3 s' : image})`);
+  });
+
+  await t.test('acceptAll(): every held pattern is released and loads / runs; every network call passes', async () => {
+    await call(page, 'acceptAll');
+    const out = await fire('b');
+    assert.deepEqual(out, ALLOWED, 'every network call passes after acceptAll');
+    const notLoaded = [];
+    for (const [id, d] of Object.entries(DOM)) {
+      if (id === 'timer' || id === 'srcdoc') continue;
+      const got = await waitForRequests(lb, d.req, { timeout: 3000 }).then(() => true, () => false);
+      const ranOk = d.ran ? await until(() => d.ran(page), { timeout: 1000 }) : true;
+      if (!got || !ranOk) notLoaded.push(`${id}: requested=${got} ran=${ranOk} element=${JSON.stringify(await elementState(page, d.el))}`);
+    }
+    assert.deepEqual(notLoaded, [], 'every held pattern was released');
+    assert.equal(lb.countFor({ host: 'site.test', path: PAGE }), navs, 'no reload');
+    const au = await audit(page);
+    assert.ok(au.some((e) => e.action === 'allowed' && e.kind === 'beacon' && e.service === 'microsoft-uet'), 'audit: allowed beacon');
+  });
+
+  await t.test('rejectAll(): every network call fails again at once (0 requests)', async () => {
+    await lb.quiet();
+    await call(page, 'rejectAll');
+    const out = await fire('c');
+    const { image, ...rest } = out;
+    const { image: wantImage, ...wantRest } = BLOCKED;
+    assert.deepEqual(rest, wantRest, 'blocked again right after rejectAll');
+    const reqs = await settleThenCount(lb, (e) => e.query.round === 'c');
+    assert.equal(reqs.length, 0, `requests of round c:\n  ${listRequests(reqs)}`);
+    assert.equal(image, wantImage, `new Image().src=<pixel> fires "error" (got ${image === undefined ? 'no load/error event in 3 s' : image})`);
+  });
+  await context.close();
+});
+
+test('rt-v3. unknown third parties: allowed by default; held under ads with "unknownThirdParty":"block" (first party and neutral CDN still run)', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  lb.route('widgets.unknown-vendor.example', /\.js$/, () => ({ type: 'js', body: 'window.__unknownRan=true;' }));
+  const inject = (page) => page.evaluate(() => new Promise((resolve) => {
+    const s = document.createElement('script'); s.id = 'unknown'; s.src = 'https://widgets.unknown-vendor.example/w.js';
+    s.onload = () => resolve('load'); s.onerror = () => resolve('error'); document.head.appendChild(s); setTimeout(() => resolve('none'), 1500);
+  }));
+  const c1 = await env.ctx();
+  const p1 = await open(c1, '/rt/gtm.html', { quiet: 0 });
+  assert.equal(await inject(p1.page), 'load');
+  assert.equal(await p1.page.evaluate(() => window.__unknownRan), true, 'an unknown third party runs by default');
+  await c1.close();
+
+  lb.reset();
+  const c2 = await env.ctx();
+  const config = { revision: 1, regime: 'opt-in', unknownThirdParty: 'block' };
+  const p2 = await open(c2, '/rt/gtm.html', { config, quiet: 0 });
+  await inject(p2.page);
+  assert.deepEqual(await flags(p2.page, ['__unknownRan', '__firstPartyRan', '__cdnRan']), { __unknownRan: null, __firstPartyRan: true, __cdnRan: true });
+  const reqs = await settleThenCount(lb, 'unknown-vendor.example');
+  assert.equal(reqs.length, 0, listRequests(reqs));
+  const s = await elementState(p2.page, 'unknown');
+  assert.equal(s.type, 'text/plain');
+  assert.equal(s.consent, 'ads', `held under ads: ${JSON.stringify(s)}`);
+  await call(p2.page, 'set', { ads: true });
+  await waitForRequests(lb, { host: 'widgets.unknown-vendor.example', path: '/w.js' });
+  await until(() => p2.page.evaluate(() => window.__unknownRan));
+  assert.equal(await p2.page.evaluate(() => window.__unknownRan), true, 'released with ads');
+  await c2.close();
+});
+
+// More loading patterns, beyond issue #3's list. Each probe reaches the Meta Pixel endpoint (ads) with its own `ev`,
+// or Google Fonts (functional) for the font cases, from first-party code, with nothing allowed.
+const PX = (ev) => `https://www.facebook.com/tr/?id=333333333333333&ev=${ev}`;
+async function runProbes(page, lb, probes) {
+  const threw = {};
+  for (const [name, code] of Object.entries(probes)) {
+    threw[name] = await page.evaluate(([n, c, base]) => {
+      window.U = (ev) => base + ev;
+      try { (0, eval)(c); return null; } catch (e) { return String(e); }
+    }, [name, code, PX('')]);
+  }
+  await until(() => false, { timeout: 1200 });
+  await lb.quiet();
+  const leaked = {};
+  for (const name of Object.keys(probes)) {
+    const hits = lb.requests((e) => (e.host === 'www.facebook.com' && e.query.ev === name) || e.query.probe === name);
+    if (hits.length) leaked[name] = hits.map((e) => `${e.method} ${e.dest} ${e.host}${e.path}`).join(', ');
+    if (threw[name]) leaked[name] = `threw ${threw[name]}`;
+  }
+  return leaked;
+}
+
+test('rt-v4. more patterns the guards claim (setAttribute(NS), createElementNS, adoption, <a ping>): nothing reaches an ads host before a choice', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const leaked = await runProbes(page, lb, {
+    // DOM: a null namespace given as '' (the DOM treats '' as null)
+    setAttributeNS_empty: "var i = new Image(); i.setAttributeNS('', 'src', U('setAttributeNS_empty')); window.__k1 = i;",
+    // attribute nodes: the same attribute, set without setAttribute
+    setAttributeNode: "var i = new Image(); var a = document.createAttribute('src'); a.value = U('setAttributeNode'); i.setAttributeNode(a); window.__k2 = i;",
+    setNamedItem: "var i = new Image(); var a = document.createAttribute('src'); a.value = U('setNamedItem'); i.attributes.setNamedItem(a); window.__k3 = i;",
+    attrValue: "var i = new Image(); var a = document.createAttribute('src'); i.setAttributeNode(a); a.value = U('attrValue'); window.__k4 = i;",
+    // an <img> starts loading when it is adopted into a document with a browsing context, before any insertion
+    importNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('importNode') + '\">', 'text/html'); window.__k5 = document.importNode(d.body.firstChild, true);",
+    adoptNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('adoptNode') + '\">', 'text/html'); window.__k6 = document.adoptNode(d.body.firstChild);",
+    // createElementNS: SVG <script href> runs script, SVG <image href> loads an image
+    svgScript: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var sc = document.createElementNS('http://www.w3.org/2000/svg', 'script'); sc.setAttribute('href', U('svgScript')); s.appendChild(sc); document.body.appendChild(s);",
+    svgImage: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.setAttribute('href', U('svgImage')); s.appendChild(im); document.body.appendChild(s);",
+    // <a ping> (Chromium pings even for a same-document link once allowed)
+    anchorPing: "var a = document.createElement('a'); a.href = '#pinged'; a.ping = U('anchorPing'); a.textContent = 'x'; document.body.appendChild(a); a.click();",
+  });
+  assert.deepEqual(leaked, {}, 'requests to an ads host (facebook.com/tr) by pattern, with nothing allowed');
+  await context.close();
+});
+
+test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
+  todo: 'not guarded: CSS url()/@import/FontFace, frame navigation, form submit, media/object/input[type=image]; '
+    + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
+}, async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const leaked = await runProbes(page, lb, {
+    cssBackground: "var d = document.createElement('div'); d.style.cssText = 'width:9px;height:9px'; d.style.backgroundImage = 'url(' + U('cssBackground') + ')'; document.body.appendChild(d);",
+    styleImport: "var st = document.createElement('style'); st.textContent = '@import url(https://fonts.googleapis.com/css2?family=Noto+Sans+JP&probe=styleImport);'; document.head.appendChild(st);",
+    fontFace: "new FontFace('probe', 'url(https://fonts.gstatic.com/s/notosansjp/v1/probe.woff2?probe=fontFace)').load().catch(function () {});",
+    frameLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('frameLocation');",
+    formSubmit: "var f = document.createElement('iframe'); f.name = 'probe-ft'; document.body.appendChild(f); var m = document.createElement('form'); m.action = U('formSubmit'); m.method = 'POST'; m.target = 'probe-ft'; document.body.appendChild(m); m.submit();",
+    audio: "var a = new Audio(U('audio')); a.preload = 'auto'; window.__k7 = a;",
+    videoPoster: "var v = document.createElement('video'); v.poster = U('videoPoster'); document.body.appendChild(v);",
+    objectData: "var o = document.createElement('object'); o.type = 'text/html'; o.data = U('objectData'); document.body.appendChild(o);",
+    inputImage: "var n = document.createElement('input'); n.type = 'image'; n.src = U('inputImage'); document.body.appendChild(n);",
+    dynamicImport: "import(U('dynamicImport')).catch(function () {});",
+    worker: "new Worker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('worker')) + ', {mode: \"no-cors\"}).catch(function () {})'], {type: 'text/javascript'})));",
+  });
+  assert.deepEqual(leaked, {}, 'requests by pattern, with nothing allowed');
+  await context.close();
+});
