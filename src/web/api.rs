@@ -132,6 +132,11 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").into()
 }
 
+/// `value`, or `null` for `None` (the API's fields are `null` when unknown, never `undefined`).
+fn or_null(value: Option<impl Into<JsValue>>) -> JsValue {
+    value.map_or(JsValue::NULL, Into::into)
+}
+
 fn state_object(sdk: &Sdk) -> Object {
     let s = &sdk.state;
     let o = Object::new();
@@ -149,24 +154,12 @@ fn state_object(sdk: &Sdk) -> Object {
     }
     set(&o, "services", services);
     set(&o, "revision", sdk.config.revision);
-    set(
-        &o,
-        "consentId",
-        s.consent_id.clone().map_or(JsValue::NULL, JsValue::from),
-    );
+    set(&o, "consentId", or_null(s.consent_id.clone()));
     let updated = s.choice.as_ref().map(|c| c.decided_at as f64 * 1000.0);
-    set(
-        &o,
-        "updatedAt",
-        updated.map_or(JsValue::NULL, JsValue::from),
-    );
+    set(&o, "updatedAt", or_null(updated));
     set(&o, "gpc", s.gpc);
     set(&o, "regime", s.regime.id());
-    set(
-        &o,
-        "region",
-        s.region.clone().map_or(JsValue::NULL, JsValue::from),
-    );
+    set(&o, "region", or_null(s.region.clone()));
     o
 }
 
@@ -302,16 +295,8 @@ pub(crate) fn audit_entry_object(e: &AuditEntry) -> JsValue {
     set(&o, "at", e.at);
     set(&o, "kind", e.kind);
     set(&o, "url", e.url.as_str());
-    set(
-        &o,
-        "service",
-        e.service.as_deref().map_or(JsValue::NULL, JsValue::from),
-    );
-    set(
-        &o,
-        "category",
-        e.category.map_or(JsValue::NULL, |c| c.id().into()),
-    );
+    set(&o, "service", or_null(e.service.as_deref()));
+    set(&o, "category", or_null(e.category.map(|c| c.id())));
     set(&o, "action", e.action);
     o.into()
 }
