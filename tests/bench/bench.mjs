@@ -44,7 +44,9 @@ function stats(xs) {
 }
 
 const lb = await startLoopback();
-for (const f of ['bench.html', 'nosdk.html']) {
+// The start figures load the e2e suite's tags.html (config + the marked GA4 / Meta Pixel / YouTube
+// snippets); nosdk.html is the same page without Sekisho, for the fetch baseline.
+for (const f of ['nosdk.html']) {
   lb.route('site.test', new RegExp(`^/${f.replace('.', '\\.')}$`), () => ({ type: 'html', body: fs.readFileSync(path.join(HERE, f)) }));
 }
 lb.route('api.partner.test', /^\/ping$/, () => ({ status: 204, type: 'txt', body: '' }));
@@ -61,7 +63,7 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto('https://site.test/bench.html', { waitUntil: 'load' });
+    await page.goto('https://site.test/tags.html', { waitUntil: 'load' });
     const m = await page.evaluate(() => performance.getEntriesByType('measure')
       .filter((e) => e.name.startsWith('sekisho:')).map((e) => ({ name: e.name, duration: e.duration })));
     await context.close();
@@ -77,7 +79,7 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     for (let i = 0; i < RUNS + 2; i++) {
-      await page.goto('https://site.test/bench.html', { waitUntil: 'load' });
+      await page.goto('https://site.test/tags.html', { waitUntil: 'load' });
       const d = await page.evaluate(() => performance.getEntriesByName('sekisho:start')[0]?.duration);
       if (i >= 2 && d !== undefined) warmStarts.push(d);
     }
@@ -108,7 +110,7 @@ try {
     }
     return { us: stats(per).median, patched };
   }
-  var fetchWith = await fetchCost('https://site.test/bench.html');
+  var fetchWith = await fetchCost('https://site.test/tags.html');
   var fetchWithout = await fetchCost('https://site.test/nosdk.html');
 } finally {
   await browser.close();

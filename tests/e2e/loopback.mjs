@@ -7,7 +7,8 @@
 //
 //   https://site.test/<page>.html      fixture pages from tests/e2e/pages/ (query `config=<json>` replaces the
 //                                      text of <script id="sekisho-config">; a `<page>.html.headers.json`
-//                                      sidecar adds response headers, e.g. a CSP)
+//                                      sidecar adds response headers, e.g. a CSP, and with "$page" serves
+//                                      another page under that name: csp.html is tags.html + a CSP)
 //   https://site.test/sekisho/*        the built SDK from <repo>/dist/ (env SEKISHO_DIST overrides the dir)
 //   https://site.test/order/<n>.js     a script pushing <n> to window.__order (any file: `?delay=<ms>`)
 //   https://cdn.jsdelivr.net/…         a neutral CDN script (window.__cdnRan = true)
@@ -123,10 +124,16 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR }
   function sitePage(u) {
     let rel = decodeURIComponent(u.pathname);
     if (rel.endsWith('/')) rel += 'index.html';
-    const file = inside(pagesDir, rel);
-    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return null;
+    let file = inside(pagesDir, rel);
+    if (!file) return null;
+    // A sidecar adds response headers; with "$page" it serves another page under this name.
     let headers = {};
-    if (fs.existsSync(file + '.headers.json')) headers = JSON.parse(fs.readFileSync(file + '.headers.json', 'utf8'));
+    if (fs.existsSync(file + '.headers.json')) {
+      const { $page, ...rest } = JSON.parse(fs.readFileSync(file + '.headers.json', 'utf8'));
+      headers = rest;
+      if ($page) file = inside(pagesDir, $page);
+    }
+    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return null;
     const out = serveFile(file, headers);
     const cfg = u.searchParams.get('config');
     if (cfg !== null && out.type === 'html') {
