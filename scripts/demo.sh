@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 bash scripts/build.sh
-exec cargo run --quiet --release -p sekisho-server -- --demo "$@"
+exec cargo run --quiet -p sekisho-server -- --demo "$@"
