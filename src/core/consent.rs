@@ -194,21 +194,21 @@ impl ConsentState {
         }
     }
 
-    /// Whether moving from `self` to `next` withdraws anything that was allowed: a category,
-    /// or a service override.
-    pub fn revokes(&self, next: &ConsentState) -> bool {
+    /// Whether moving from `self` to `next` withdraws anything that was allowed: a category, or a
+    /// service that had its own grant (also when the grant is cleared and its category is
+    /// denied). `category_of` names a service's category.
+    pub fn revokes(
+        &self,
+        next: &ConsentState,
+        category_of: impl Fn(&str) -> Option<Category>,
+    ) -> bool {
         let lost = self.effective().bits() & !next.effective().bits();
-        let overrides = |s: &ConsentState| {
-            s.choice
-                .as_ref()
-                .map(|c| c.services.clone())
-                .unwrap_or_default()
-        };
-        let before = overrides(self);
+        let mut overridden = self.choice.iter().flat_map(|c| c.services.iter());
         lost != 0
-            || before
-                .iter()
-                .any(|(id, g)| *g && overrides(next).iter().any(|(n, ng)| n == id && !ng))
+            || overridden.any(|(id, _)| {
+                let category = category_of(id);
+                self.service_granted(id, category) && !next.service_granted(id, category)
+            })
     }
 
     /// The choice a decision produces. `new_id` is called only if this browser has no id yet.
@@ -435,17 +435,35 @@ mod tests {
 
     #[test]
     fn revocation_is_a_lost_category_or_override() {
+        let sns = |_: &str| Some(Category::Sns);
         let mut granted_yt = stored(0b10101, 0, 0);
         granted_yt.services = vec![("youtube".into(), true)];
         let all = state(Regime::OptIn, false, Some(granted_yt.clone()));
         let fewer = state(Regime::OptIn, false, Some(stored(0b00101, 0, 0)));
-        assert!(all.revokes(&fewer));
-        assert!(!fewer.revokes(&all));
+        assert!(all.revokes(&fewer, sns));
+        assert!(!fewer.revokes(&all, sns));
         let mut yt_off = granted_yt.clone();
         yt_off.services = vec![("youtube".into(), false)];
-        assert!(all.revokes(&state(Regime::OptIn, false, Some(yt_off))));
+        assert!(all.revokes(&state(Regime::OptIn, false, Some(yt_off)), sns));
         let undecided_opt_out = state(Regime::OptOut, false, None);
-        assert!(undecided_opt_out.revokes(&state(Regime::OptOut, false, Some(stored(1, 0, 0)))));
+        assert!(
+            undecided_opt_out.revokes(&state(Regime::OptOut, false, Some(stored(1, 0, 0))), sns)
+        );
+
+        // A service granted only by its own override, with its category denied.
+        let mut yt_only = stored(0b00101, 0, 0);
+        yt_only.services = vec![("youtube".into(), true)];
+        let yt_only = state(Regime::OptIn, false, Some(yt_only));
+        let analytics_only = state(Regime::OptIn, false, Some(stored(0b00101, 0, 0)));
+        assert!(
+            yt_only.revokes(&analytics_only, sns),
+            "override cleared, sns denied"
+        );
+        let everything = state(Regime::OptIn, false, Some(stored(0b11111, 0, 0)));
+        assert!(
+            !yt_only.revokes(&everything, sns),
+            "override cleared, sns granted"
+        );
     }
 
     #[test]

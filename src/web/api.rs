@@ -196,7 +196,8 @@ fn apply(choice: StoredChoice, now: u64) -> JsValue {
         let before = sdk.state.clone();
         sdk.state.consent_id = Some(choice.consent_id.clone());
         sdk.state.choice = Some(choice);
-        (before.revokes(&sdk.state), sdk.config.reload_on_revoke)
+        let revoked = before.revokes(&sdk.state, |id| sdk.matcher.category_of(id));
+        (revoked, sdk.config.reload_on_revoke)
     })
     .unwrap_or_default();
     let state = get();
