@@ -70,25 +70,20 @@ function sekishoGuards(policy) {
       setAttr.call(el, "data-consent", requirement);
     }
 
-    // Neutralises one element before it can load; returns true if it was held.
+    // Neutralises one element before it can load.
     function check(el, record) {
       var t = el && el.nodeType === 1 && target(el);
-      if (!t) return false;
+      if (!t) return;
       if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
         var rewritten = policy.rewrite(getAttr.call(el, "srcdoc"));
         if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
       }
-      var held = false;
       [t[0], t[0] === "src" ? "srcset" : null].forEach(function (attr) {
         var url = attr && getAttr.call(el, attr);
         if (!url) return;
         var requirement = policy.hold(url, t[1], record);
-        if (requirement) {
-          holdElement(el, attr, url, requirement);
-          held = true;
-        }
+        if (requirement) holdElement(el, attr, url, requirement);
       });
-      return held;
     }
 
     function checkTree(node) {

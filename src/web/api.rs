@@ -61,7 +61,7 @@ pub fn start(config: Option<String>) {
         config.consent_max_age_days,
         now,
     );
-    report_unusable(&loaded, store::clear);
+    report_unusable(&loaded);
     let state = ConsentState::new(regime, region, dom::gpc(), &loaded);
     let origin = dom::window()
         .and_then(|w| w.location().origin().ok())
@@ -90,12 +90,12 @@ pub fn start(config: Option<String>) {
     });
 }
 
-/// Warns about a stored value that cannot be used, and clears it (with `clear`) if corrupt.
-fn report_unusable(loaded: &LoadOutcome, clear: impl FnOnce()) {
+/// Warns about a stored value that cannot be used, and clears it if corrupt.
+fn report_unusable(loaded: &LoadOutcome) {
     if let Some(reason) = loaded.reask_reason() {
         dom::warn(&["stored choice not used (", reason, "); asking again"]);
         if matches!(loaded, LoadOutcome::Corrupt(_)) {
-            clear();
+            store::clear();
         }
     }
 }
@@ -112,7 +112,7 @@ fn restore_from_local_storage() {
     let now = dom::now_secs();
     let raw = store::read_local();
     let loaded = LoadOutcome::read(raw.as_deref(), revision, max_age, now);
-    report_unusable(&loaded, store::clear);
+    report_unusable(&loaded);
     match loaded {
         LoadOutcome::Restored(choice) if with_sdk(|sdk| !sdk.state.decided()) == Some(true) => {
             apply(choice, now);

@@ -1,6 +1,6 @@
 //! The markup checkpoint. Elements written as `<script type="text/plain" data-consent=…>`,
 //! `<iframe|img data-consent data-src>` or `<link data-consent data-href>` make no request; they
-//! are released when (and only when) their category or service is granted: scripts re-created
+//! are released when (and only when) their category or service is granted: scripts run in place
 //! in document order (a released blocking `src` script is awaited before the next one), iframes
 //! and images given their `src`, links their `href`.
 //!
