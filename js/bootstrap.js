@@ -8,11 +8,6 @@
   var perf = window.performance;
   var t0 = perf.now();
   var prefix = "[sekisho] ";
-  // The first cookie read in a page waits for the browser's cookie store (measured 1-15 ms in a
-  // fresh profile). Asking asynchronously now lets that wait overlap decoding and compiling the
-  // Wasm; the synchronous read in start() then finds it warm.
-  try { if (window.cookieStore) window.cookieStore.get("sekisho").catch(function () {}); } catch (e) { /* unavailable */ }
-
   /*__GUARDS__*/
 
   // Until the Wasm has started (and for good if it cannot), the policy is fail-closed: every
