@@ -10,7 +10,8 @@
 function sekishoGuards(policy) {
   "use strict";
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
-  var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],img[src],img[srcset],source[src],source[srcset],link[href]";
+  var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],object[data],img[src],img[srcset],"
+    + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href]";
 
   function install(win) {
     if (!guarded || guarded.has(win)) return;
@@ -38,17 +39,21 @@ function sekishoGuards(policy) {
     }
 
     var SVG = "http://www.w3.org/2000/svg";
-    // What an element would load, and under which audit kind.
+    var SRC = ["src", "srcset"];
+    // What an element would load: [audit kind, the attributes holding its URLs].
     function target(el) {
       if (el.namespaceURI === SVG) {
         // SVG <script href> and <image href> (held, released by a reload once allowed).
-        return el.localName === "script" ? ["href", "script"] : el.localName === "image" || el.localName === "feImage" ? ["href", "img"] : null;
+        return el.localName === "script" ? ["script", ["href"]] : el.localName === "image" || el.localName === "feImage" ? ["img", ["href"]] : null;
       }
       switch (el.localName) {
-        case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["src", "script"] : null;
-        case "iframe": case "frame": case "embed": return ["src", "iframe"];
-        case "img": case "source": return ["src", "img"];
-        case "link": return ["href", "link"];
+        case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["script", ["src"]] : null;
+        case "iframe": case "frame": case "embed": return ["iframe", ["src"]];
+        case "object": return ["iframe", ["data"]];
+        case "img": case "source": case "input": return ["img", SRC];
+        case "video": return ["media", ["src", "poster"]];
+        case "audio": return ["media", ["src"]];
+        case "link": return ["link", ["href"]];
       }
       return null;
     }
@@ -78,10 +83,10 @@ function sekishoGuards(policy) {
         var rewritten = policy.rewrite(getAttr.call(el, "srcdoc"));
         if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
       }
-      [t[0], t[0] === "src" ? "srcset" : null].forEach(function (attr) {
-        var url = attr && getAttr.call(el, attr);
+      t[1].forEach(function (attr) {
+        var url = getAttr.call(el, attr);
         if (!url) return;
-        var requirement = policy.hold(url, t[1], record);
+        var requirement = policy.hold(url, t[0], record);
         if (requirement) holdElement(el, attr, url, requirement);
       });
     }
@@ -195,11 +200,11 @@ function sekishoGuards(policy) {
           if (rewritten != null) return orig.call(this, name, rewritten);
         }
         var t = target(this);
-        if (t && (n === t[0] || n === "srcset" && t[0] === "src")) {
+        if (t && t[1].indexOf(n) >= 0) {
           // Elements are audited by the markup checkpoint once in the document; a detached
-          // image (a `new Image()` pixel) may never get there, so it is audited here.
-          var pixel = t[1] === "img" && !this.isConnected;
-          var requirement = policy.hold(String(value), t[1], pixel);
+          // image or sound (a `new Image()` pixel) may never get there, so it is audited here.
+          var pixel = (t[0] === "img" || t[0] === "media") && !this.isConnected;
+          var requirement = policy.hold(String(value), t[0], pixel);
           if (requirement) {
             holdElement(this, n, String(value), requirement);
             // A held `new Image()` pixel fails as it would behind an ad blocker.
@@ -216,9 +221,10 @@ function sekishoGuards(policy) {
         // No namespace, or xlink:href (SVG): the same checks as setAttribute.
         if (!ns || ns === "http://www.w3.org/1999/xlink" && local === "href") {
           var t = target(this);
-          if (t && local.toLowerCase() === t[0]) {
-            var requirement = policy.hold(String(value), t[1], false);
-            if (requirement) return holdElement(this, t[0], String(value), requirement);
+          var n = local.toLowerCase();
+          if (t && t[1].indexOf(n) >= 0) {
+            var requirement = policy.hold(String(value), t[0], false);
+            if (requirement) return holdElement(this, n, String(value), requirement);
           }
           if (!ns) return E.setAttribute.call(this, name, value);
         }
@@ -244,6 +250,21 @@ function sekishoGuards(policy) {
     guardProperty(win.HTMLSourceElement, "src");
     guardProperty(win.HTMLSourceElement, "srcset");
     guardProperty(win.HTMLLinkElement, "href");
+    guardProperty(win.HTMLObjectElement, "data");
+    guardProperty(win.HTMLInputElement, "src");
+    guardProperty(win.HTMLMediaElement, "src");
+    guardProperty(win.HTMLVideoElement, "poster");
+    // `new Audio(url)` sets its src without the setter.
+    if (typeof win.Audio === "function") {
+      var OrigAudio = win.Audio;
+      var GuardedAudio = function Audio(url) {
+        var a = Reflect.construct(OrigAudio, [], new.target || OrigAudio);
+        if (arguments.length && url !== undefined) a.src = url;
+        return a;
+      };
+      GuardedAudio.prototype = OrigAudio.prototype;
+      win.Audio = GuardedAudio;
+    }
 
     // HTML strings: rewrite held tags into inert markup before the parser sees them.
     function htmlSink(argIndex) {
@@ -341,6 +362,22 @@ function sekishoGuards(policy) {
     }
     guardConstructor("WebSocket", "websocket", 3);
     guardConstructor("EventSource", "eventsource", 2);
+
+    // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
+    function heldForm(form, submitter) {
+      var url = submitter && hasAttr.call(submitter, "formaction") ? submitter.formAction : form.action;
+      return !!url && !!policy.hold(String(url), "form", true);
+    }
+    if (win.HTMLFormElement) {
+      var FP = win.HTMLFormElement.prototype;
+      wrap(FP, "submit", function (orig) {
+        return function () { if (!heldForm(this, null)) return orig.apply(this, arguments); };
+      });
+    }
+    // requestSubmit() and the visitor's submit buttons fire "submit" first.
+    win.addEventListener("submit", function (e) {
+      if (e.target && e.target.nodeType === 1 && heldForm(e.target, e.submitter)) e.preventDefault();
+    }, true);
 
     // <a ping>: the browser sends the ping after the click; strip held ping URLs first.
     win.addEventListener("click", function (e) {

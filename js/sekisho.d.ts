@@ -24,7 +24,7 @@ declare global {
 
   interface SekishoAuditEntry {
     at: number;
-    kind: "script" | "iframe" | "img" | "link" | "fetch" | "xhr" | "beacon" | "websocket" | "eventsource" | "cookie";
+    kind: "script" | "iframe" | "img" | "link" | "media" | "form" | "fetch" | "xhr" | "beacon" | "websocket" | "eventsource" | "cookie";
     url: string;
     service: string | null;
     category: SekishoCategory | null;

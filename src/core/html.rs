@@ -2,9 +2,10 @@
 //! where page code hands the browser HTML text (`document.write`, `innerHTML`,
 //! `insertAdjacentHTML`, `Range.createContextualFragment`).
 //!
-//! A held `<script>` gets `type="text/plain"` (its own type moves to `data-type`), a held
-//! `<iframe>`/`<img>`/`<source>` has `src`/`srcset` renamed to `data-src`/`data-srcset`, a held
-//! `<link>` has `href` renamed to `data-href`; each gets `data-consent="<requirement>"`. The markup
+//! A held `<script>` gets `type="text/plain"` (its own type moves to `data-type`); any other held
+//! tag has its URL attributes renamed with a `data-` prefix (`src`/`srcset` of `<iframe>`,
+//! `<frame>`, `<embed>`, `<img>`, `<source>`, `<input>`; `src`/`poster` of `<video>`/`<audio>`;
+//! `data` of `<object>`; `href` of `<link>`); each gets `data-consent="<requirement>"`. The markup
 //! checkpoint then releases them when allowed. Everything else is copied byte for byte.
 
 /// The elements the rewriter looks at.
@@ -13,6 +14,7 @@ pub enum TagKind {
     Script,
     Iframe,
     Img,
+    Media,
     Link,
 }
 
@@ -20,14 +22,20 @@ impl TagKind {
     fn from_name(name: &str) -> Option<(TagKind, &'static [(&'static str, &'static str)])> {
         const SRC: &[(&str, &str)] = &[("src", "data-src"), ("srcset", "data-srcset")];
         const HREF: &[(&str, &str)] = &[("href", "data-href")];
+        const DATA: &[(&str, &str)] = &[("data", "data-data")];
+        const VIDEO: &[(&str, &str)] = &[("src", "data-src"), ("poster", "data-poster")];
         let n = name.as_bytes();
         let is = |s: &str| n.eq_ignore_ascii_case(s.as_bytes());
         if is("script") {
             Some((TagKind::Script, &[]))
         } else if is("iframe") || is("frame") || is("embed") {
             Some((TagKind::Iframe, SRC))
-        } else if is("img") || is("source") {
+        } else if is("object") {
+            Some((TagKind::Iframe, DATA))
+        } else if is("img") || is("source") || is("input") {
             Some((TagKind::Img, SRC))
+        } else if is("video") || is("audio") {
+            Some((TagKind::Media, VIDEO))
         } else if is("link") {
             Some((TagKind::Link, HREF))
         } else {
@@ -166,13 +174,11 @@ pub fn rewrite(html: &str, hold: impl Fn(TagKind, &str) -> Option<String>) -> Op
                     .iter()
                     .find(|a| slice(html, a.name).eq_ignore_ascii_case(n))
             };
-            let url_attr = match kind {
-                TagKind::Link => attr("href"),
-                _ => attr("src").or_else(|| attr("srcset")),
+            let url_of = |n: &str| {
+                attr(n)
+                    .and_then(|a| a.value)
+                    .map(|v| unescape(slice(html, v)))
             };
-            let url = url_attr
-                .and_then(|a| a.value)
-                .map(|v| unescape(slice(html, v)));
             let already_inert = kind == TagKind::Script
                 && attr("type").and_then(|a| a.value).is_some_and(|v| {
                     let t = slice(html, v).trim();
@@ -181,11 +187,13 @@ pub fn rewrite(html: &str, hold: impl Fn(TagKind, &str) -> Option<String>) -> Op
                         || t.to_ascii_lowercase().contains("javascript")
                         || t.to_ascii_lowercase().contains("ecmascript"))
                 });
-            let consulted = match (kind, &url) {
-                (TagKind::Script, _) if already_inert => None,
-                (TagKind::Script, u) => hold(kind, u.as_deref().unwrap_or("")),
-                (_, Some(u)) => hold(kind, u),
-                (_, None) => None,
+            let consulted = match kind {
+                TagKind::Script if already_inert => None,
+                TagKind::Script => hold(kind, url_of("src").as_deref().unwrap_or("")),
+                // Held if any of its URLs is: all of them then wait under `data-`.
+                _ => renames
+                    .iter()
+                    .find_map(|(from, _)| url_of(from).and_then(|u| hold(kind, &u))),
             };
             if let Some(requirement) = consulted {
                 out.push_str(html.get(copied..name_end).unwrap_or(""));
@@ -273,6 +281,30 @@ mod tests {
                 r#"<iframe src=https://tracker.example/f width=1></iframe><img srcset="https://tracker.example/p.gif 1x"><link rel=preload href="https://tracker.example/x.js">"#
             ),
             r#"<iframe data-src="https://tracker.example/f" width="1" data-consent="service:tracker"></iframe><img data-srcset="https://tracker.example/p.gif 1x" data-consent="service:tracker"><link rel="preload" data-href="https://tracker.example/x.js" data-consent="service:tracker">"#
+        );
+    }
+
+    #[test]
+    fn renames_urls_of_objects_inputs_and_media() {
+        assert_eq!(
+            rw(
+                r#"<object type="text/html" data="https://tracker.example/o"></object><input type=image src=https://tracker.example/i.gif>"#
+            ),
+            r#"<object type="text/html" data-data="https://tracker.example/o" data-consent="service:tracker"></object><input type="image" data-src="https://tracker.example/i.gif" data-consent="service:tracker">"#
+        );
+        // A video is held when any of its URLs is; then all of them wait.
+        assert_eq!(
+            rw(
+                r#"<video src="/own.mp4" poster="https://tracker.example/p.jpg"></video><audio src="https://tracker.example/a.mp3"></audio>"#
+            ),
+            r#"<video data-src="/own.mp4" data-poster="https://tracker.example/p.jpg" data-consent="service:tracker"></video><audio data-src="https://tracker.example/a.mp3" data-consent="service:tracker"></audio>"#
+        );
+        assert_eq!(
+            rewrite(
+                r#"<video src="/own.mp4" poster="/p.jpg"></video>"#,
+                hold_trackers
+            ),
+            None
         );
     }
 

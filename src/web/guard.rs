@@ -52,6 +52,8 @@ fn audit_kind(kind: &str) -> &'static str {
         "iframe" => "iframe",
         "img" => "img",
         "link" => "link",
+        "media" => "media",
+        "form" => "form",
         "xhr" => "xhr",
         "beacon" => "beacon",
         "websocket" => "websocket",

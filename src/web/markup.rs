@@ -50,19 +50,37 @@ fn as_element(node: web_sys::Node) -> Option<Element> {
 fn kind_of(el: &Element) -> Option<&'static str> {
     match el.tag_name().as_str() {
         "SCRIPT" => Some("script"),
-        "IFRAME" => Some("iframe"),
-        "IMG" => Some("img"),
+        "IFRAME" | "FRAME" | "EMBED" | "OBJECT" => Some("iframe"),
+        "IMG" | "SOURCE" | "INPUT" => Some("img"),
+        "VIDEO" | "AUDIO" => Some("media"),
         "LINK" => Some("link"),
         _ => None,
     }
 }
 
+/// The URL attributes a held element keeps under `data-`: moved back on release.
+const HELD_ATTRIBUTES: [(&str, &str); 6] = [
+    ("data-srcset", "srcset"),
+    ("data-sizes", "sizes"),
+    ("data-poster", "poster"),
+    ("data-data", "data"),
+    ("data-href", "href"),
+    ("data-src", "src"),
+];
+
 /// The URL an element will load, for the audit (empty for inline scripts).
 fn url_of(el: &Element) -> String {
-    ["data-src", "src", "data-href"]
-        .iter()
-        .find_map(|a| el.get_attribute(a))
-        .unwrap_or_default()
+    [
+        "data-src",
+        "src",
+        "data-href",
+        "data-data",
+        "data-srcset",
+        "data-poster",
+    ]
+    .iter()
+    .find_map(|a| el.get_attribute(a))
+    .unwrap_or_default()
 }
 
 /// Watches the document for marked elements the parser or page code adds later.
@@ -299,18 +317,23 @@ fn release(el: &Element) {
     super::record(kind, url, service, category, "released");
     if kind == "script" {
         release_script(el);
-    } else {
-        let (from, to) = if kind == "link" {
-            ("data-href", "href")
-        } else {
-            ("data-src", "src")
-        };
-        if kind == "img" {
-            move_attribute(el, "data-srcset", "srcset");
-            move_attribute(el, "data-sizes", "sizes");
-        }
-        let _ = el.set_attribute(STATE, "released");
+        return;
+    }
+    let _ = el.set_attribute(STATE, "released");
+    // `src` last: an <img> picks its source when `src` is set, with `srcset`/`sizes` in place.
+    for (from, to) in HELD_ATTRIBUTES {
         move_attribute(el, from, to);
+    }
+    // A <video>/<audio> does not look at a <source> that gets its URL later: ask it to.
+    if el.tag_name() == "SOURCE" {
+        if let Some(media) = el
+            .parent_element()
+            .filter(|p| matches!(p.tag_name().as_str(), "VIDEO" | "AUDIO"))
+        {
+            if let Ok(load) = dom::prop(&media, "load").dyn_into::<js_sys::Function>() {
+                let _ = load.call0(&media);
+            }
+        }
     }
 }
 
