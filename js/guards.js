@@ -14,8 +14,11 @@ function sekishoGuards(policy) {
     + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href]";
 
   function install(win) {
-    if (!guarded || guarded.has(win)) return;
-    guarded.add(win);
+    // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
+    // the same when it navigates to a new document, whose realm needs guards of its own.
+    var realm = win.Node;
+    if (!guarded || !realm || guarded.has(realm)) return;
+    guarded.add(realm);
     var doc = win.document;
     var E = win.Element && win.Element.prototype;
     var N = win.Node && win.Node.prototype;

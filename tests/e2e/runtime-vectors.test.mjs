@@ -303,6 +303,35 @@ test('rt-v6. embed / object / input[type=image] / video / audio / picture source
   await context.close();
 });
 
+test('rt-v7. a same-origin frame navigated to another document is guarded again (from its load on)', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  const doc = (body) => ({ type: 'html', body: `<!doctype html><html><body>${body}</body></html>` });
+  lb.route('site.test', /^\/rt7-top\.html$/, () => ({ type: 'html', body: '<!doctype html><html><head><meta charset="utf-8">'
+    + '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>'
+    + '<script src="/sekisho/sekisho.js"></script></head><body><iframe id="f" src="/rt7-a.html"></iframe></body></html>' }));
+  lb.route('site.test', /^\/rt7-[ab]\.html$/, (req, u) => doc(u.pathname));
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt7-top.html', { loopback: lb });
+  const pixelFromFrame = (ev) => page.evaluate((e) => {
+    const w = document.getElementById('f').contentWindow;
+    const i = w.document.createElement('img');
+    i.src = `https://www.facebook.com/tr/?id=7&ev=${e}`;
+    w.document.body.appendChild(i);
+    return w.location.pathname;
+  }, ev);
+  assert.equal(await pixelFromFrame('frameFirst'), '/rt7-a.html');
+  await page.evaluate(() => new Promise((resolve) => {
+    const f = document.getElementById('f');
+    f.addEventListener('load', resolve, { once: true });
+    f.src = '/rt7-b.html';
+  }));
+  assert.equal(await pixelFromFrame('frameSecond'), '/rt7-b.html');
+  const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(reqs.length, 0, `pixels from the frame's first and second document:\n  ${listRequests(reqs)}`);
+  await context.close();
+});
+
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
