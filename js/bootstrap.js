@@ -99,7 +99,14 @@
   policy.hold = w.hold;
   policy.rewrite = w.rewrite_html;
   policy.observe = w.observe_document;
+  policy.added = w.added;
   policy.cookie = w.cookie_allowed;
+  // "ready" (and the localStorage fallback) once the document is parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { w.dom_ready(); });
+  } else {
+    Promise.resolve().then(function () { w.dom_ready(); });
+  }
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });
   perf.measure("sekisho:guards", { start: t0, end: tGuards });

@@ -6,7 +6,8 @@
 // network calls fail the way an ad blocker makes them fail, and never hang.
 //
 // `policy` starts fail-closed (every third party held, nothing released) and is replaced by the
-// Wasm once it has started: if it never starts, the gate never opens.
+// Wasm once it has started: if it never starts, the gate never opens (and `policy.added`, the
+// markup checkpoint, is never set: nothing marked is released).
 function sekishoGuards(policy) {
   "use strict";
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
@@ -404,8 +405,11 @@ function sekishoGuards(policy) {
     }
 
     // Parsed elements: runs before each parser-inserted script executes (the preload scanner
-    // may already have fetched it: see README "What needs markup").
+    // may already have fetched it: see README "What needs markup"). The same elements then go
+    // to the markup checkpoint (`policy.added`, once the Wasm has started), which holds or
+    // releases the marked ones.
     new win.MutationObserver(function (records) {
+      var elements = [];
       for (var i = 0; i < records.length; i++) {
         var added = records[i].addedNodes;
         for (var j = 0; j < added.length; j++) {
@@ -413,8 +417,10 @@ function sekishoGuards(policy) {
           if (node.nodeType !== 1) continue;
           checkTree(node);
           adoptFrames(node);
+          elements.push(node);
         }
       }
+      if (elements.length && policy.added) policy.added(elements);
     }).observe(doc.documentElement || doc, { childList: true, subtree: true });
   }
   return install;

@@ -76,18 +76,29 @@ pub fn start(config: Option<String>) {
             listeners: Vec::new(),
             waiters: Vec::new(),
             ready: false,
+            cookie_missing,
         })
     });
-    markup::install_observer();
+    if let Some(doc) = dom::document() {
+        markup::watch(&doc);
+    }
     markup::scan_document();
-    dom::on_dom_ready(move || {
-        if cookie_missing {
-            restore_from_local_storage();
-        }
-        guard::sweep_cookies();
-        with_sdk(|sdk| sdk.ready = true);
-        emit("ready", &get());
-    });
+}
+
+/// Called once by the bootstrap when the document is parsed (`DOMContentLoaded`, or at once when
+/// that has passed): the localStorage copy is consulted if there was no cookie, then `ready`.
+#[wasm_bindgen]
+pub fn dom_ready() {
+    let Some(cookie_missing) = with_sdk(|sdk| (!sdk.ready).then_some(sdk.cookie_missing)).flatten()
+    else {
+        return;
+    };
+    if cookie_missing {
+        restore_from_local_storage();
+    }
+    guard::sweep_cookies();
+    with_sdk(|sdk| sdk.ready = true);
+    emit("ready", &get());
 }
 
 /// Warns about a stored value that cannot be used, and clears it if corrupt.

@@ -78,18 +78,3 @@ pub fn time_zone() -> Option<String> {
     let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &Object::new());
     prop(&format.resolved_options(), "timeZone").as_string()
 }
-
-/// Runs `f` once the document is parsed (at once, from a microtask, if it already is).
-pub fn on_dom_ready(f: impl FnOnce() + 'static) {
-    let Some(doc) = document() else { return };
-    let callback = Closure::once_into_js(f);
-    let callback: &js_sys::Function = callback.unchecked_ref();
-    if doc.ready_state() == "loading" {
-        let _ = doc.add_event_listener_with_callback("DOMContentLoaded", callback);
-    } else {
-        let resolved: JsValue = js_sys::Promise::resolve(&JsValue::UNDEFINED).into();
-        if let Ok(then) = prop(&resolved, "then").dyn_into::<js_sys::Function>() {
-            let _ = then.call1(&resolved, callback);
-        }
-    }
-}

@@ -6,7 +6,7 @@
 //!
 //! Element states, in `data-sekisho`: absent (not seen yet) → `held` → `queued` → `released`.
 
-use super::dom::{self, document};
+use super::dom;
 use super::with_sdk;
 use crate::core::markup::Requirement;
 use crate::core::Category;
@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlScriptElement, MutationObserver, MutationObserverInit};
+use web_sys::{Document, Element, HtmlScriptElement};
 
 const STATE: &str = "data-sekisho";
 const SELECTOR: &str = "[data-consent]";
@@ -30,7 +30,6 @@ struct Queue {
 
 thread_local! {
     static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
-    static OBSERVER: RefCell<Option<MutationObserver>> = const { RefCell::new(None) };
     /// The documents the observer watches: the page's and its same-origin frames'.
     static WATCHED: RefCell<Vec<Document>> = const { RefCell::new(Vec::new()) };
 }
@@ -38,6 +37,7 @@ thread_local! {
 #[cfg(test)]
 pub fn reset() {
     QUEUE.with(|q| *q.borrow_mut() = Queue::default());
+    WATCHED.with(|w| w.borrow_mut().clear());
 }
 
 /// `node` as an element, also when it was created in another realm (an iframe's `document`):
@@ -83,60 +83,34 @@ fn url_of(el: &Element) -> String {
     .unwrap_or_default()
 }
 
-/// Watches the document for marked elements the parser or page code adds later.
-pub fn install_observer() {
-    let Some(doc) = document() else { return };
-    let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
-        for record in records.iter() {
-            let record: web_sys::MutationRecord = record.unchecked_into();
-            let added = record.added_nodes();
-            for i in 0..added.length() {
-                if let Some(el) = added.get(i).and_then(as_element) {
-                    if el.has_attribute("data-consent") {
-                        consider(&el);
-                    }
-                    if el.first_element_child().is_some() {
-                        scan(&el);
-                    }
-                }
+/// The guards' MutationObserver (one per watched document, in `js/guards.js`) hands over the
+/// elements the parser or page code added: marked ones are held or queued, then released in order.
+#[wasm_bindgen]
+pub fn added(nodes: Array) {
+    for node in nodes.iter() {
+        if let Some(el) = as_element(node.unchecked_into()) {
+            if el.has_attribute("data-consent") {
+                consider(&el);
+            }
+            if el.first_element_child().is_some() {
+                scan(&el);
             }
         }
-        pump();
-    });
-    let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
-        dom::error(&["cannot observe the document; marked tags added later stay held"]);
-        return;
-    };
-    callback.forget(); // lives as long as the page
-    OBSERVER.with(|o| *o.borrow_mut() = Some(observer));
-    observe(&doc);
+    }
+    pump();
 }
 
-/// Watches one more document (the page's, or a same-origin child frame's) and considers what it
-/// already holds.
-fn observe(doc: &Document) {
-    let Some(root) = doc.document_element() else {
-        return;
-    };
-    let fresh = OBSERVER.with(|o| {
-        let o = o.borrow();
-        let Some(observer) = o.as_ref() else {
-            return false;
-        };
-        let seen = WATCHED.with(|w| w.borrow().iter().any(|d| d == doc));
-        if !seen {
-            let init = MutationObserverInit::new();
-            init.set_child_list(true);
-            init.set_subtree(true);
-            let _ = observer.observe_with_options(&root, &init);
-            WATCHED.with(|w| w.borrow_mut().push(doc.clone()));
+/// Adds a document (the page's, or a same-origin child frame's) to those scanned after each
+/// decision. Returns whether it is new.
+pub fn watch(doc: &Document) -> bool {
+    WATCHED.with(|w| {
+        let mut w = w.borrow_mut();
+        let fresh = !w.iter().any(|d| d == doc);
+        if fresh {
+            w.push(doc.clone());
         }
-        !seen
-    });
-    if fresh {
-        scan(&root);
-        pump();
-    }
+        fresh
+    })
 }
 
 /// `sekisho` guards call this for each same-origin child frame's document (`srcdoc`,
@@ -144,8 +118,13 @@ fn observe(doc: &Document) {
 #[wasm_bindgen]
 pub fn observe_document(doc: JsValue) {
     // Not `dyn_into`: the frame's document belongs to the frame's realm.
-    if doc.is_object() {
-        observe(doc.unchecked_ref());
+    if !doc.is_object() {
+        return;
+    }
+    let doc: &Document = doc.unchecked_ref();
+    if let Some(root) = doc.document_element().filter(|_| watch(doc)) {
+        scan(&root);
+        pump();
     }
 }
 

@@ -45,6 +45,8 @@ pub(crate) struct Sdk {
     pub waiters: Vec<Waiter>,
     /// `ready` has been emitted (late `on('ready')` listeners are called at once).
     pub ready: bool,
+    /// There was no `sekisho` cookie at start: the localStorage copy is read at DOM ready.
+    pub cookie_missing: bool,
 }
 
 impl Sdk {

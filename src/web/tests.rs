@@ -1,7 +1,9 @@
 //! The web shell in headless Chromium (`cargo test --target wasm32-unknown-unknown`).
 //! Each test resets the SDK singleton and storage; the page is shared.
 
-use super::api::{accept_all, audit, get, off, on, reject_all, require, set_choices, start};
+use super::api::{
+    accept_all, audit, dom_ready, get, off, on, reject_all, require, set_choices, start,
+};
 use super::dom::{document, prop};
 use super::{markup, store, SDK};
 use crate::core::{CategorySet, StoredChoice};
@@ -59,6 +61,38 @@ fn add_marked_script(consent: &str, body: &str) -> Element {
     s.set_text_content(Some(body));
     sandbox().append_child(&s).unwrap();
     s
+}
+
+/// What the bootstrap and the guards do around `start`: the guards' MutationObserver hands added
+/// nodes to `markup::added` (installed once: the page is shared), and `dom_ready` follows from a
+/// microtask (the test page is parsed already).
+fn start_page(config: Option<String>) {
+    thread_local! {
+        static OBSERVING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    start(config);
+    if !OBSERVING.with(|o| o.replace(true)) {
+        let forward = Closure::<dyn FnMut(Array)>::new(|records: Array| {
+            let nodes = Array::new();
+            for record in records.iter() {
+                let added = record
+                    .unchecked_into::<web_sys::MutationRecord>()
+                    .added_nodes();
+                for i in 0..added.length() {
+                    nodes.push(&added.get(i).unwrap());
+                }
+            }
+            markup::added(nodes);
+        });
+        let observer = web_sys::MutationObserver::new(forward.as_ref().unchecked_ref()).unwrap();
+        forward.forget();
+        let init = web_sys::MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        let root = document().unwrap().document_element().unwrap();
+        observer.observe_with_options(&root, &init).unwrap();
+    }
+    wasm_bindgen_futures::spawn_local(async { dom_ready() });
 }
 
 async fn tick() {
@@ -125,7 +159,7 @@ async fn local_copy_restores_a_dropped_cookie_once_the_document_is_parsed() {
         .unwrap();
     set_global("__restored", &JsValue::FALSE);
     add_marked_script("analytics", "window.__restored = true");
-    start(Some(r#"{"revision":4}"#.into()));
+    start_page(Some(r#"{"revision":4}"#.into()));
     assert_eq!(
         state_field(&["decided"]),
         JsValue::FALSE,
@@ -148,7 +182,7 @@ fn corrupt_cookie_is_undecided_and_cleared() {
     let doc: web_sys::HtmlDocument = document().unwrap().dyn_into().unwrap();
     doc.set_cookie("sekisho=1.abc.1.31.99999999999; Path=/")
         .unwrap();
-    start(Some(r#"{"revision":1}"#.into()));
+    start_page(Some(r#"{"revision":1}"#.into()));
     assert_eq!(state_field(&["decided"]), JsValue::FALSE);
     assert_eq!(state_field(&["categories", "ads"]), JsValue::FALSE);
     assert!(!doc.cookie().unwrap().contains("sekisho="));
@@ -168,7 +202,7 @@ async fn marked_script_runs_once_only_after_grant_and_is_audited() {
     })
     .into_js_value()
     .unchecked_into::<Function>();
-    start(Some(r#"{"revision":1}"#.into()));
+    start_page(Some(r#"{"revision":1}"#.into()));
     on("change".into(), on_change.clone());
     assert_eq!(s.get_attribute("data-sekisho").as_deref(), Some("held"));
     assert_eq!(global("__ran"), JsValue::from(0));
@@ -196,7 +230,7 @@ async fn marked_script_runs_once_only_after_grant_and_is_audited() {
 async fn late_insertions_are_held_then_released_in_order() {
     reset();
     set_global("__order", &Array::new());
-    start(Some(r#"{"revision":1}"#.into()));
+    start_page(Some(r#"{"revision":1}"#.into()));
     add_marked_script("ads", "window.__order.push('a')");
     add_marked_script("analytics", "window.__order.push('b')");
     add_marked_script("ads", "window.__order.push('c')");
@@ -218,7 +252,7 @@ async fn late_insertions_are_held_then_released_in_order() {
 #[wasm_bindgen_test]
 async fn iframe_with_service_requirement_follows_the_override() {
     reset();
-    start(Some(
+    start_page(Some(
         r#"{"revision":1,"services":{"youtube":{"category":"sns"}}}"#.into(),
     ));
     let frame =
@@ -240,7 +274,7 @@ async fn iframe_with_service_requirement_follows_the_override() {
 #[wasm_bindgen_test]
 fn invalid_set_arguments_are_rejected_without_a_decision() {
     reset();
-    start(None);
+    start_page(None);
     assert!(set_choices(r#"{"marketing":true}"#).is_err());
     assert!(set_choices(r#"{"necessary":false}"#).is_err());
     assert!(set_choices("3").is_err());
@@ -250,7 +284,7 @@ fn invalid_set_arguments_are_rejected_without_a_decision() {
 #[wasm_bindgen_test]
 async fn require_resolves_once_granted() {
     reset();
-    start(Some(r#"{"regime":"opt-in"}"#.into()));
+    start_page(Some(r#"{"regime":"opt-in"}"#.into()));
     let promise = require("sns".into()).unwrap();
     let resolved = Array::new();
     let record = Closure::<dyn FnMut(JsValue)>::new({
@@ -278,7 +312,7 @@ async fn require_resolves_once_granted() {
 #[wasm_bindgen_test]
 fn opt_out_region_from_config_hint() {
     reset();
-    start(Some(
+    start_page(Some(
         r#"{"regime":{"JP":"opt-out","default":"opt-in"},"region":"JP"}"#.into(),
     ));
     assert_eq!(state_field(&["regime"]), JsValue::from("opt-out"));
