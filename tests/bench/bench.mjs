@@ -1,21 +1,26 @@
 // Size and start-time figures for dist/sekisho.js (DESIGN §10), as a Markdown table for BENCHMARKS.md.
 //
 //   node tests/bench/bench.mjs [--runs N] [--fetch-calls N] [--json]
+//   node tests/bench/bench.mjs --compare [--runs N] a/sekisho.js b/sekisho.js …   (A/B of builds, start only)
 //
 // - size: raw, gzip -9, brotli q11 of the ONE file a visitor downloads;
-// - start: `performance.getEntriesByName('sekisho:start')[0].duration` (the SDK measures from the top of
-//   sekisho.js to the gate installed), one load per FRESH browser context, page with a config and marked tags,
-//   first load discarded as warm-up;
+// - start: `sekisho:start` (the SDK measures from the top of sekisho.js to the gate installed) and its phases,
+//   reported by the page itself. First page view: one load per FRESH browser context; returning visitor: one
+//   context whose page reloads itself. Both without a DevTools session on the page (tests/bench/cdp.mjs), as a
+//   visitor's browser runs it. The page is the e2e suite's tags.html (config + marked GA4 / Meta Pixel / YouTube);
+//   the first load of each series is discarded as warm-up. --compare interleaves builds load by load, so that
+//   machine noise hits them alike;
 // - guarded fetch: cost of a fetch() call to an allowed third-party URL with a pre-aborted signal (no network),
-//   page with the SDK minus the same page without it.
+//   page with the SDK minus the same page without it (Playwright: it needs to run code in the page).
 // Figures only: this never fails on a budget (budgets are not timed tests).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { startLoopback, DIST_DIR } from '../e2e/loopback.mjs';
+import { startLoopback, DIST_DIR, PAGES_DIR } from '../e2e/loopback.mjs';
 import { launch } from '../e2e/harness.mjs';
+import { launchBare } from './cdp.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -23,6 +28,7 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? Numb
 const RUNS = opt('--runs', 25);
 const FETCH_CALLS = opt('--fetch-calls', 5000);
 const JSON_OUT = args.includes('--json');
+const COMPARE = args.includes('--compare') ? args.filter((a, i) => a.endsWith('.js') && args[i - 1] !== '--runs') : null;
 const LOAD0 = os.loadavg();
 
 const bundle = path.join(DIST_DIR, 'sekisho.js');
@@ -44,48 +50,100 @@ function stats(xs) {
 }
 
 const lb = await startLoopback();
-// The start figures load the e2e suite's tags.html (config + the marked GA4 / Meta Pixel / YouTube
-// snippets); nosdk.html is the same page without Sekisho, for the fetch baseline.
-for (const f of ['nosdk.html']) {
-  lb.route('site.test', new RegExp(`^/${f.replace('.', '\\.')}$`), () => ({ type: 'html', body: fs.readFileSync(path.join(HERE, f)) }));
+// The start page: tags.html with the bundle under test and a reporter that posts the page's measures (and,
+// for a returning visitor, reloads the page until it has loaded `reloads` times).
+const REPORTER = `<script>addEventListener('load', function () { setTimeout(function () {
+  var m = {}; performance.getEntriesByType('measure').forEach(function (e) { if (e.name.indexOf('sekisho:') === 0) m[e.name] = e.duration; });
+  var n = Number(sessionStorage.getItem('bench-n') || 0) + 1; sessionStorage.setItem('bench-n', n);
+  var again = n < Number(new URLSearchParams(location.search).get('reloads') || 0);
+  fetch('/bench/report', { method: 'POST', body: JSON.stringify(m) }).then(function () { if (again) location.reload(); });
+}, 30); });</script>`;
+const TAGS = fs.readFileSync(path.join(PAGES_DIR, 'tags.html'), 'utf8');
+lb.route('site.test', /^\/bench\/start\.html$/, (req, u) => {
+  const v = u.searchParams.get('v');
+  const html = TAGS.replace('/sekisho/sekisho.js', v === null ? '/sekisho/sekisho.js' : `/bench/v/${v}.js`).replace('</body>', `${REPORTER}</body>`);
+  return { type: 'html', body: html };
+});
+lb.route('site.test', /^\/bench\/v\/\d+\.js$/, (req, u) => ({ type: 'js', body: fs.readFileSync(COMPARE[Number(/\d+/.exec(u.pathname)[0])]) }));
+const reports = [];
+let wake = () => {};
+lb.route('site.test', /^\/bench\/report$/, async (req) => {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  reports.push(JSON.parse(text));
+  wake();
+  return { status: 204, type: 'txt', body: '' };
+});
+async function nextReport(timeout = 20000) {
+  const end = Date.now() + timeout;
+  while (!reports.length && Date.now() < end) await new Promise((r) => { wake = r; setTimeout(r, 250); });
+  return reports.shift() || null;
 }
+// nosdk.html is tags.html without Sekisho, for the fetch baseline.
+lb.route('site.test', /^\/nosdk\.html$/, () => ({ type: 'html', body: fs.readFileSync(path.join(HERE, 'nosdk.html')) }));
 lb.route('api.partner.test', /^\/ping$/, () => ({ status: 204, type: 'txt', body: '' }));
-const browser = await launch(lb);
-const chromiumVersion = browser.version();
 
-const starts = [];
-const warmStarts = [];
-const others = {};
-let missing = 0;
-let errors = [];
-try {
-  for (let i = 0; i <= RUNS; i++) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto('https://site.test/tags.html', { waitUntil: 'load' });
-    const m = await page.evaluate(() => performance.getEntriesByType('measure')
-      .filter((e) => e.name.startsWith('sekisho:')).map((e) => ({ name: e.name, duration: e.duration })));
-    await context.close();
-    if (i === 0) continue; // warm-up
-    const start = m.find((e) => e.name === 'sekisho:start');
-    if (start) starts.push(start.duration); else missing++;
-    for (const e of m) if (e.name !== 'sekisho:start') (others[e.name] ||= []).push(e.duration);
-  }
-
-  // A returning visitor: reloads in ONE context (warm cookie store; V8 caches the script's code from
-  // the third load on). The first two loads are discarded.
-  {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    for (let i = 0; i < RUNS + 2; i++) {
-      await page.goto('https://site.test/tags.html', { waitUntil: 'load' });
-      const d = await page.evaluate(() => performance.getEntriesByName('sekisho:start')[0]?.duration);
-      if (i >= 2 && d !== undefined) warmStarts.push(d);
+/** Fresh-context loads of the start page, `variants` interleaved: one { measure: [durations] } per variant. */
+async function freshStarts(bare, variants, runs) {
+  const out = variants.map(() => ({}));
+  let missing = 0;
+  for (let i = 0; i <= runs; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      reports.length = 0;
+      const dispose = await bare.open(`https://site.test/bench/start.html${variants[k] === null ? '' : `?v=${variants[k]}`}`);
+      const m = await nextReport();
+      await dispose();
+      if (!m || m['sekisho:start'] === undefined) { missing++; continue; }
+      if (i === 0) continue; // warm-up
+      for (const [name, d] of Object.entries(m)) (out[k][name] ||= []).push(d);
     }
-    await context.close();
   }
+  return { out, missing };
+}
 
+const bare = await launchBare(lb);
+const chromiumVersion = bare.version;
+if (COMPARE) {
+  const { out, missing } = await freshStarts(bare, COMPARE.map((_, k) => k), RUNS);
+  await bare.close();
+  await lb.close();
+  const names = [...new Set(out.flatMap((o) => Object.keys(o)))];
+  console.log(`fresh-context start, median of ${RUNS} interleaved loads per build (ms), load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`
+    + (missing ? `, ${missing} loads without a measure` : ''));
+  console.log(`| measure | ${COMPARE.join(' | ')} |`);
+  console.log(`| --- |${COMPARE.map(() => ' ---: |').join('')}`);
+  for (const n of names) console.log(`| \`${n}\` | ${out.map((o) => (o[n] ? stats(o[n]).median.toFixed(2) : '–')).join(' | ')} |`);
+  process.exit(0);
+}
+
+let starts = [];
+let others = {};
+let missing = 0;
+const warmStarts = [];
+const errors = [];
+try {
+  ({ out: [others], missing } = await freshStarts(bare, [null], RUNS));
+  starts = others['sekisho:start'] || [];
+  delete others['sekisho:start'];
+
+  // A returning visitor: one context, the page reloads itself (warm cookie store; V8 caches the script's code
+  // from the third load on). The first two loads are discarded.
+  {
+    reports.length = 0;
+    const dispose = await bare.open(`https://site.test/bench/start.html?reloads=${RUNS + 2}`);
+    for (let i = 0; i < RUNS + 2; i++) {
+      const m = await nextReport();
+      if (!m) break;
+      if (i >= 2 && m['sekisho:start'] !== undefined) warmStarts.push(m['sekisho:start']);
+    }
+    await dispose();
+  }
+} finally {
+  await bare.close();
+}
+
+const browser = await launch(lb);
+try {
   // guarded fetch: cost per call with the SDK minus without it. The signal is already aborted, so the browser
   // rejects without touching the network: what is left is the JS entry cost (+ the SDK's guard, if it wraps fetch).
   async function fetchCost(url) {
@@ -94,6 +152,7 @@ try {
     for (let r = 0; r < 7; r++) {
       const context = await browser.newContext();
       const page = await context.newPage();
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       await page.goto(url, { waitUntil: 'load' });
       const out = await page.evaluate((n) => {
         const u = 'https://api.partner.test/ping';
@@ -110,7 +169,7 @@ try {
     }
     return { us: stats(per).median, patched };
   }
-  var fetchWith = await fetchCost('https://site.test/tags.html');
+  var fetchWith = await fetchCost('https://site.test/tags.html'); // also collects console errors of the SDK
   var fetchWithout = await fetchCost('https://site.test/nosdk.html');
 } finally {
   await browser.close();

@@ -29,12 +29,15 @@ export function requireBundle() {
   return f;
 }
 
+/** Chromium flags of every run (tests and bench): headless, quiet, certificates of the loopback accepted. */
+export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--ignore-certificate-errors'];
+
 export async function launch(loopback, extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      `--host-resolver-rules=${loopback.resolverRules()}`, '--ignore-certificate-errors', ...extraArgs],
+    args: [...BROWSER_ARGS, `--host-resolver-rules=${loopback.resolverRules()}`, ...extraArgs],
   });
 }
 

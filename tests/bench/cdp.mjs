@@ -1,0 +1,42 @@
+// Headless Chromium driven over the DevTools protocol at the BROWSER level only (--remote-debugging-pipe):
+// pages are opened in fresh browser contexts without any DevTools session attached to them, as a visitor's
+// are. (A session on the page, as Playwright keeps, makes V8 and Blink collect extra data: start is slower.)
+// Pages report what they measured to the loopback server, so nothing needs to be read from the page.
+import { spawn } from 'node:child_process';
+import { CHROMIUM, BROWSER_ARGS } from '../e2e/harness.mjs';
+
+export async function launchBare(loopback) {
+  const proc = spawn(CHROMIUM, [...BROWSER_ARGS, `--host-resolver-rules=${loopback.resolverRules()}`,
+    '--remote-debugging-pipe', 'about:blank'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+  const [, , , toBrowser, fromBrowser] = proc.stdio;
+  const waiting = new Map();
+  let nextId = 0;
+  let buffered = '';
+  fromBrowser.on('data', (chunk) => {
+    buffered += chunk;
+    for (let end; (end = buffered.indexOf('\0')) >= 0; buffered = buffered.slice(end + 1)) {
+      const msg = JSON.parse(buffered.slice(0, end));
+      const w = msg.id && waiting.get(msg.id);
+      if (!w) continue;
+      waiting.delete(msg.id);
+      if (msg.error) w.reject(new Error(`${w.method}: ${msg.error.message}`)); else w.resolve(msg.result);
+    }
+  });
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  const send = (method, params = {}) => new Promise((resolve, reject) => {
+    const id = ++nextId;
+    waiting.set(id, { resolve, reject, method });
+    toBrowser.write(JSON.stringify({ id, method, params }) + '\0');
+  });
+  const { product } = await send('Browser.getVersion');
+  return {
+    version: product.replace(/^[^/]*\//, ''),
+    /** Opens `url` in a new browser context; returns a function that disposes of it. */
+    async open(url) {
+      const { browserContextId } = await send('Target.createBrowserContext', { disposeOnDetach: true });
+      await send('Target.createTarget', { url, browserContextId });
+      return () => send('Target.disposeBrowserContext', { browserContextId });
+    },
+    async close() { proc.kill(); await exited; },
+  };
+}
