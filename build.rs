@@ -216,6 +216,7 @@ fn generate(root: &Value) -> String {
         category: &'static str,
         hosts: Vec<String>,
         cookies: Vec<String>,
+        storage: Vec<String>,
         recipient: usize,
         sent: Vec<usize>,
         purpose_site: usize,
@@ -242,6 +243,7 @@ fn generate(root: &Value) -> String {
                 "category",
                 "hosts",
                 "cookies",
+                "storage",
                 "recipient",
                 "sent",
                 "purposeSite",
@@ -296,6 +298,18 @@ fn generate(root: &Value) -> String {
                 ));
             }
         }
+        let storage: Vec<String> = strings(o.get("storage"), &format!("{what}.storage"))
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for k in &storage {
+            let key = k.strip_suffix('*').unwrap_or(k);
+            if key.is_empty() || key.contains(|c: char| c.is_whitespace() || c == '*') {
+                fail(&format!(
+                    "{what}.storage: `{k}` is not a storage key or `prefix*`"
+                ));
+            }
+        }
         let sent = strings(o.get("sent"), &format!("{what}.sent"))
             .into_iter()
             .map(|code| {
@@ -331,6 +345,7 @@ fn generate(root: &Value) -> String {
             category,
             hosts,
             cookies,
+            storage,
             recipient,
             sent,
             purpose_site,
@@ -444,6 +459,7 @@ fn generate(root: &Value) -> String {
     // Lists as one space-separated string each: no per-entry slice of pointers.
     column(&mut o, "HOSTS", "&str", &|e| lit(&e.hosts.join(" ")));
     column(&mut o, "COOKIES", "&str", &|e| lit(&e.cookies.join(" ")));
+    column(&mut o, "STORAGE", "&str", &|e| lit(&e.storage.join(" ")));
     column(&mut o, "DISCLOSURES", "Disclosure", &|e| {
         let sent: Vec<String> = e.sent.iter().map(|i| i.to_string()).collect();
         format!(

@@ -144,11 +144,22 @@ impl Entry {
 
     /// Whether cookie `name` is one of [`Entry::cookies`].
     pub fn sets_cookie(self, name: &str) -> bool {
-        self.cookies()
-            .any(|pattern| match pattern.strip_suffix('*') {
-                Some(prefix) => name.starts_with(prefix),
-                None => name == pattern,
-            })
+        self.cookies().any(|pattern| name_matches(pattern, name))
+    }
+
+    /// `localStorage` / `sessionStorage` keys the vendor's tags write on the site: exact keys,
+    /// or `prefix*`.
+    pub fn storage(self) -> impl Iterator<Item = &'static str> {
+        STORAGE
+            .get(self.index())
+            .copied()
+            .unwrap_or("")
+            .split_ascii_whitespace()
+    }
+
+    /// Whether storage key `key` is one of [`Entry::storage`].
+    pub fn sets_storage_key(self, key: &str) -> bool {
+        self.storage().any(|pattern| name_matches(pattern, key))
     }
 
     /// What the Japanese external-transmission disclosure needs about this entry.
@@ -174,9 +185,22 @@ pub fn len() -> usize {
     LEN
 }
 
+/// A catalog name pattern: exact, or `prefix*`.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == pattern,
+    }
+}
+
 /// The entry that sets cookie `name`, first in catalog order.
 pub fn cookie_owner(name: &str) -> Option<Entry> {
     entries().find(|e| e.sets_cookie(name))
+}
+
+/// The entry that writes storage key `key`, first in catalog order.
+pub fn storage_owner(key: &str) -> Option<Entry> {
+    entries().find(|e| e.sets_storage_key(key))
 }
 
 // ---- The generated tables and the types they are made of (used by the matcher) ----
@@ -415,6 +439,27 @@ mod tests {
                     assert_eq!(got.map(|g| g.service), Some(e.id()), "{url}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn storage_keys_map_to_their_vendor() {
+        for (key, id) in [
+            ("_gcl_ls", "google-ads"),
+            ("_uetsid", "microsoft-uet"),
+            ("_uetsid_exp", "microsoft-uet"),
+            ("_uetvid_exp", "microsoft-uet"),
+            ("tt_sessionId", "tiktok-pixel"),
+            ("cto_bundle", "criteo"),
+            ("li_adsId", "linkedin-insight"),
+            ("_hjLocalStorageTest", "hotjar"),
+            ("hjViewportId", "hotjar"),
+        ] {
+            assert_eq!(storage_owner(key).map(Entry::id), Some(id), "{key}");
+        }
+        // The site's own keys, and the SDK's, belong to no vendor.
+        for key in ["sekisho", "cart", "theme", "_g", "tt_", "hj"] {
+            assert_eq!(storage_owner(key).map(Entry::id), None, "{key}");
         }
     }
 

@@ -961,6 +961,16 @@ impl Matcher {
         self.catalog_match(u8::try_from(e.index()).ok()?)
     }
 
+    /// The catalog service that writes `localStorage`/`sessionStorage` key `key`, with its
+    /// category in effect.
+    pub fn match_storage_key(&self, key: &str) -> Option<Match<'_>> {
+        if !self.catalog {
+            return None;
+        }
+        let e = catalog::storage_owner(key)?;
+        self.catalog_match(u8::try_from(e.index()).ok()?)
+    }
+
     /// The category in effect for service `id` (the site's services, then the catalog).
     pub fn category_of(&self, id: &str) -> Option<Category> {
         if let Some(s) = self.services.iter().find(|s| s.id == id) {

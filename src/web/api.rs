@@ -96,7 +96,7 @@ pub fn dom_ready() {
     if cookie_missing {
         restore_from_local_storage();
     }
-    guard::sweep_cookies();
+    guard::sweep_stored();
     with_sdk(|sdk| sdk.ready = true);
     emit("ready", &get());
 }
@@ -216,7 +216,7 @@ fn apply(choice: StoredChoice, now: u64) -> JsValue {
     if revoked {
         // The guards close at once (they read the new state); cookies go, and the page reloads
         // if the site asked for it, to stop code that is already running.
-        guard::sweep_cookies_repeatedly();
+        guard::sweep_stored_repeatedly();
         if reload {
             if let Some(w) = dom::window() {
                 let _ = w.location().reload();

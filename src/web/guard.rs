@@ -161,12 +161,43 @@ pub fn sweep_cookies() {
     }
 }
 
-/// Sweeps now and again later: tags that still run re-create their cookies.
-pub fn sweep_cookies_repeatedly() {
+/// Removes every `localStorage` / `sessionStorage` key of a catalog service that is not allowed
+/// now. (Storage the browser refuses to open has nothing of ours to clear.)
+pub fn sweep_storage() {
+    let Some(window) = dom::window() else { return };
+    for storage in [window.local_storage(), window.session_storage()] {
+        let Ok(Some(storage)) = storage else { continue };
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .collect();
+        let doomed: Vec<String> = with_sdk(|sdk| {
+            keys.into_iter()
+                .filter(|key| {
+                    sdk.matcher
+                        .match_storage_key(key)
+                        .is_some_and(|m| !sdk.state.service_granted(m.service, Some(m.category)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+        for key in doomed {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
+
+/// What tags of services not allowed left on the site: their cookies and storage keys.
+pub fn sweep_stored() {
     sweep_cookies();
+    sweep_storage();
+}
+
+/// Sweeps now and again later: tags that still run re-create their cookies and keys.
+pub fn sweep_stored_repeatedly() {
+    sweep_stored();
     let Some(window) = dom::window() else { return };
     for delay in [1_000, 4_000, 10_000] {
-        let again = Closure::once_into_js(sweep_cookies);
+        let again = Closure::once_into_js(sweep_stored);
         let _ = window
             .set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
     }

@@ -110,6 +110,48 @@ test('rt-f. accept all → set({ads:false}) → rejectAll → reload: heartbeats
   await context.close();
 });
 
+test('rt-j. storage keys of services not allowed are cleared: at once on revoke, again while tags re-create them, and at the next page load', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, UNMARKED.page, { quiet: 0 });
+  // What the vendors' tags leave in the site's storage (catalog `storage`), next to the site's own keys.
+  const KEYS = {
+    local: { _uetsid: 'ads', _uetvid_exp: 'ads', cto_bundle: 'ads', _hjLocalStorageTest: 'analytics', cart: 'site' },
+    session: { tt_sessionId: 'ads', hjViewportId: 'analytics', step: 'site' },
+  };
+  const write = (keys) => page.evaluate((k) => {
+    for (const key of Object.keys(k.local)) localStorage.setItem(key, '1');
+    for (const key of Object.keys(k.session)) sessionStorage.setItem(key, '1');
+  }, keys);
+  const present = () => page.evaluate((k) => [
+    ...Object.keys(k.local).filter((key) => localStorage.getItem(key) !== null),
+    ...Object.keys(k.session).filter((key) => sessionStorage.getItem(key) !== null),
+  ].sort(), KEYS);
+  const owned = (...kinds) => [...Object.entries(KEYS.local), ...Object.entries(KEYS.session)]
+    .filter(([, k]) => kinds.includes(k)).map(([key]) => key).sort();
+
+  await call(page, 'acceptAll');
+  await write(KEYS);
+  assert.deepEqual(await present(), owned('ads', 'analytics', 'site'), 'all written while everything is allowed');
+
+  await call(page, 'set', { ads: false });
+  assert.deepEqual(await present(), owned('analytics', 'site'), 'set({ads:false}): the ads keys are gone at once');
+  // A tag still running re-creates its key: swept again within ~1 s.
+  await page.evaluate(() => localStorage.setItem('_uetsid', 'again'));
+  const swept = await until(async () => !(await present()).includes('_uetsid'), { timeout: 2500, interval: 100 });
+  assert.equal(swept, true, 'a re-created ads key is swept again');
+
+  await call(page, 'rejectAll');
+  assert.deepEqual(await present(), owned('site'), 'rejectAll: only the site\'s own keys are left');
+
+  // Keys left from an earlier grant (here written by hand while nothing is allowed) go at the next page load.
+  await write(KEYS);
+  await page.reload({ waitUntil: 'load' });
+  await until(async () => (await present()).length === owned('site').length, { timeout: 2000 });
+  assert.deepEqual(await present(), owned('site'), 'after a reload with nothing allowed');
+  await context.close();
+});
+
 test('rt-g. config reloadOnRevoke: true — revoking reloads the page; after it the revoked tags do not run', async () => {
   const lb = env.loopback;
   const context = await env.ctx();
