@@ -404,6 +404,19 @@ function sekishoGuards(policy) {
       });
     }
 
+    // cookieStore.set: the same rule, for tags that write cookies through the Cookie Store API.
+    // A refused write resolves as if it had been done (as a dropped document.cookie write).
+    if (win.CookieStore) {
+      wrap(win.CookieStore.prototype, "set", function (orig) {
+        return function (name, value) {
+          var o = name && typeof name === "object" ? name : { name: name, value: value };
+          var deletion = o.expires != null && o.expires <= Date.now();
+          if (!deletion && !policy.cookie(String(o.name) + "=" + String(o.value))) return Promise.resolve();
+          return orig.apply(this, arguments);
+        };
+      });
+    }
+
     // Parsed elements: runs before each parser-inserted script executes (the preload scanner
     // may already have fetched it: see README "What needs markup"). The same elements then go
     // to the markup checkpoint (`policy.added`, once the Wasm has started), which holds or

@@ -143,6 +143,12 @@ test('rt-j. storage keys of services not allowed are cleared: at once on revoke,
 
   await call(page, 'rejectAll');
   assert.deepEqual(await present(), owned('site'), 'rejectAll: only the site\'s own keys are left');
+  // Cookies written through the Cookie Store API follow the same rule as document.cookie.
+  await page.evaluate(() => Promise.all([cookieStore.set('_fbp', 'fb.1.2.3'), cookieStore.set({ name: '_uetvid', value: 'x' }),
+    cookieStore.set('site_pref', 'dark')]));
+  const jar = (await context.cookies()).map((c) => c.name);
+  assert.ok(!jar.includes('_fbp') && !jar.includes('_uetvid'), `cookieStore.set of ads cookies is dropped: ${jar.join(', ')}`);
+  assert.ok(jar.includes('site_pref'), `the site's own cookieStore.set goes through: ${jar.join(', ')}`);
 
   // Keys left from an earlier grant (here written by hand while nothing is allowed) go at the next page load.
   await write(KEYS);
