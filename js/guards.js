@@ -47,7 +47,7 @@ function sekishoGuards(policy) {
     // What an element would load: [audit kind, the attributes holding its URLs].
     function target(el) {
       if (el.namespaceURI === SVG) {
-        // SVG <script href> and <image href> (held, released by a reload once allowed).
+        // SVG <script href> and <image href>: held by their href alone, released by getting it back.
         return el.localName === "script" ? ["script", ["href"]] : el.localName === "image" || el.localName === "feImage" ? ["img", ["href"]] : null;
       }
       switch (el.localName) {

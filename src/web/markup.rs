@@ -48,8 +48,10 @@ fn as_element(node: web_sys::Node) -> Option<Element> {
 
 /// The audit kind of a markable element, `None` for tags the checkpoint does not handle.
 fn kind_of(el: &Element) -> Option<&'static str> {
+    // HTML tag names are upper case; SVG ones keep their case (`script`, `image`, `feImage`).
     match el.tag_name().as_str() {
-        "SCRIPT" => Some("script"),
+        "SCRIPT" | "script" => Some("script"),
+        "image" | "feImage" => Some("img"),
         "IFRAME" | "FRAME" | "EMBED" | "OBJECT" => Some("iframe"),
         "IMG" | "SOURCE" | "INPUT" => Some("img"),
         "VIDEO" | "AUDIO" => Some("media"),
@@ -218,7 +220,7 @@ fn consider(el: &Element) {
         return;
     }
     let Some(kind) = kind_of(el) else { return };
-    if kind == "script" && !is_inert_script(el) {
+    if is_html_script(el) && !is_inert_script(el) {
         if state.is_none() {
             el.set_attribute(STATE, "unmarked").ok();
             dom::warn(&[
@@ -251,6 +253,11 @@ fn consider(el: &Element) {
         }
         super::record(kind, url_of(el), service, category, "blocked");
     }
+}
+
+/// An HTML `<script>` (an SVG one is held by its `href` alone, and released by getting it back).
+fn is_html_script(el: &Element) -> bool {
+    el.tag_name() == "SCRIPT"
 }
 
 /// A marked script is inert when its type is one the browser will not run.
@@ -294,7 +301,7 @@ fn release(el: &Element) {
     };
     // The audit line comes first: an inline script released below may already read it.
     super::record(kind, url, service, category, "released");
-    if kind == "script" {
+    if is_html_script(el) {
         release_script(el);
         return;
     }
@@ -328,9 +335,6 @@ fn move_attribute(el: &Element, from: &str, to: &str) {
 /// element runs, so what page code attached to it stays: an `onload` handler (the UET snippet
 /// relies on it), listeners, references, the nonce.
 fn release_script(el: &Element) {
-    if el.tag_name() != "SCRIPT" {
-        return;
-    }
     // Not `dyn_ref`: an element created in another realm fails this realm's `instanceof`.
     let script: &HtmlScriptElement = el.unchecked_ref();
     match el.get_attribute("data-type") {

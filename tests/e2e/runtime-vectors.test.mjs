@@ -227,7 +227,7 @@ async function runProbes(page, lb, probes) {
   return leaked;
 }
 
-test('rt-v4. more patterns the guards claim (setAttribute(NS), createElementNS, adoption, <a ping>): nothing reaches an ads host before a choice', async () => {
+test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, <a ping>): nothing reaches an ads host before a choice', async () => {
   await env.fresh();
   const lb = env.loopback;
   const context = await env.ctx();
@@ -242,9 +242,6 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), createElementNS, 
     // an <img> starts loading when it is adopted into a document with a browsing context, before any insertion
     importNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('importNode') + '\">', 'text/html'); window.__k5 = document.importNode(d.body.firstChild, true);",
     adoptNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('adoptNode') + '\">', 'text/html'); window.__k6 = document.adoptNode(d.body.firstChild);",
-    // createElementNS: SVG <script href> runs script, SVG <image href> loads an image
-    svgScript: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var sc = document.createElementNS('http://www.w3.org/2000/svg', 'script'); sc.setAttribute('href', U('svgScript')); s.appendChild(sc); document.body.appendChild(s);",
-    svgImage: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.setAttribute('href', U('svgImage')); s.appendChild(im); document.body.appendChild(s);",
     // <a ping> (Chromium pings even for a same-document link once allowed)
     anchorPing: "var a = document.createElement('a'); a.href = '#pinged'; a.ping = U('anchorPing'); a.textContent = 'x'; document.body.appendChild(a); a.click();",
   });
@@ -264,6 +261,9 @@ const ELEMENT_PROBES = {
   videoSource: "var v = document.createElement('video'); v.preload = 'auto'; var s = document.createElement('source'); s.src = U('videoSource'); v.appendChild(s); document.body.appendChild(v);",
   pictureSource: "var p = document.createElement('picture'); var s = document.createElement('source'); s.srcset = U('pictureSource'); p.appendChild(s); p.appendChild(document.createElement('img')); document.body.appendChild(p);",
   mediaHtml: "document.body.insertAdjacentHTML('beforeend', '<video preload=auto poster=\"' + U('mediaHtml') + '\"></video>');",
+  // createElementNS: SVG <script href> runs script, SVG <image href> loads an image
+  svgScript: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var sc = document.createElementNS('http://www.w3.org/2000/svg', 'script'); sc.setAttribute('href', U('svgScript')); s.appendChild(sc); document.body.appendChild(s);",
+  svgImage: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.setAttribute('href', U('svgImage')); s.appendChild(im); document.body.appendChild(s);",
 };
 const DROPPED_PROBES = {
   audio: "var a = new Audio(U('audio')); a.preload = 'auto'; window.__k7 = a;",
@@ -271,7 +271,7 @@ const DROPPED_PROBES = {
   formRequestSubmit: "var f = document.createElement('iframe'); f.name = 'probe-rs'; document.body.appendChild(f); var m = document.createElement('form'); m.action = U('formRequestSubmit'); m.method = 'POST'; m.target = 'probe-rs'; document.body.appendChild(m); m.requestSubmit();",
 };
 
-test('rt-v6. embed / object / input[type=image] / video / audio / picture source / forms: 0 requests before a choice; released in place once allowed', async (t) => {
+test('rt-v6. embed / object / input[type=image] / video / audio / picture source / SVG script and image / forms: 0 requests before a choice; released in place once allowed', async (t) => {
   await env.fresh();
   const lb = env.loopback;
   const context = await env.ctx();
