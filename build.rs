@@ -73,6 +73,18 @@ fn strings<'a>(v: Option<&'a Value>, what: &str) -> Vec<&'a str> {
     }
 }
 
+/// A list of names, each exact or `prefix*` (cookie names, storage keys), checked by `valid`.
+fn name_patterns(v: Option<&Value>, what: &str, valid: impl Fn(&str) -> bool) -> Vec<String> {
+    let patterns: Vec<String> = strings(v, what).into_iter().map(String::from).collect();
+    for p in &patterns {
+        let name = p.strip_suffix('*').unwrap_or(p);
+        if name.is_empty() || !valid(name) {
+            fail(&format!("{what}: `{p}` is not a name or `prefix*`"));
+        }
+    }
+    patterns
+}
+
 fn check_keys(obj: &Map<String, Value>, allowed: &[&str], what: &str) {
     for key in obj.keys() {
         if !key.starts_with('$') && !allowed.contains(&key.as_str()) {
@@ -282,34 +294,13 @@ fn generate(root: &Value) -> String {
             let (host, path) = split_host(spec, &format!("{what}.hosts"));
             rules.entry(host).or_default().push((path, index));
         }
-        let cookies: Vec<String> = strings(o.get("cookies"), &format!("{what}.cookies"))
-            .into_iter()
-            .map(String::from)
-            .collect();
-        for c in &cookies {
-            let name = c.strip_suffix('*').unwrap_or(c);
-            if name.is_empty()
-                || !name
-                    .bytes()
-                    .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}*".contains(&b))
-            {
-                fail(&format!(
-                    "{what}.cookies: `{c}` is not a cookie name or `prefix*`"
-                ));
-            }
-        }
-        let storage: Vec<String> = strings(o.get("storage"), &format!("{what}.storage"))
-            .into_iter()
-            .map(String::from)
-            .collect();
-        for k in &storage {
-            let key = k.strip_suffix('*').unwrap_or(k);
-            if key.is_empty() || key.contains(|c: char| c.is_whitespace() || c == '*') {
-                fail(&format!(
-                    "{what}.storage: `{k}` is not a storage key or `prefix*`"
-                ));
-            }
-        }
+        let cookies = name_patterns(o.get("cookies"), &format!("{what}.cookies"), |name| {
+            name.bytes()
+                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}*".contains(&b))
+        });
+        let storage = name_patterns(o.get("storage"), &format!("{what}.storage"), |key| {
+            !key.contains(|c: char| c.is_whitespace() || c == '*')
+        });
         let sent = strings(o.get("sent"), &format!("{what}.sent"))
             .into_iter()
             .map(|code| {

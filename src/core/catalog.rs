@@ -126,20 +126,12 @@ impl Entry {
     /// The hosts as written in the catalog: `host` (the host and its subdomains) or
     /// `host/path` (only paths under that prefix; `*` stands for one path segment).
     pub fn hosts(self) -> impl Iterator<Item = &'static str> {
-        HOSTS
-            .get(self.index())
-            .copied()
-            .unwrap_or("")
-            .split_ascii_whitespace()
+        words(&HOSTS, self.index())
     }
 
     /// Cookie names the vendor's tags set on the site: exact names, or `prefix*`.
     pub fn cookies(self) -> impl Iterator<Item = &'static str> {
-        COOKIES
-            .get(self.index())
-            .copied()
-            .unwrap_or("")
-            .split_ascii_whitespace()
+        words(&COOKIES, self.index())
     }
 
     /// Whether cookie `name` is one of [`Entry::cookies`].
@@ -150,11 +142,7 @@ impl Entry {
     /// `localStorage` / `sessionStorage` keys the vendor's tags write on the site: exact keys,
     /// or `prefix*`.
     pub fn storage(self) -> impl Iterator<Item = &'static str> {
-        STORAGE
-            .get(self.index())
-            .copied()
-            .unwrap_or("")
-            .split_ascii_whitespace()
+        words(&STORAGE, self.index())
     }
 
     /// Whether storage key `key` is one of [`Entry::storage`].
@@ -183,6 +171,15 @@ pub fn entry(id: &str) -> Option<Entry> {
 /// Number of entries.
 pub fn len() -> usize {
     LEN
+}
+
+/// Entry `index`'s list in a generated column (one space-separated string per entry).
+fn words(column: &'static [&'static str], index: usize) -> impl Iterator<Item = &'static str> {
+    column
+        .get(index)
+        .copied()
+        .unwrap_or("")
+        .split_ascii_whitespace()
 }
 
 /// A catalog name pattern: exact, or `prefix*`.
