@@ -1,7 +1,8 @@
 // The runtime checkpoint's interception layer, installed synchronously by the first script,
 // before any other script can run. It decides nothing itself: every URL goes to the Wasm policy
-// (`policy.hold(url, kind, record)` → the `data-consent` requirement to hold it under, or "" to
-// let it through). Held elements become inert markup (type="text/plain", data-src, data-href +
+// (`policy.hold(url, kind, via)` → the `data-consent` requirement to hold it under, or "" to
+// let it through; `via` names the API that was called, for the audit line, or is "" when the
+// markup checkpoint will write that line). Held elements carry `via` in `data-sekisho-via`. Held elements become inert markup (type="text/plain", data-src, data-href +
 // data-consent) that the markup checkpoint releases, in document order, once allowed. Held
 // network calls fail the way an ad blocker makes them fail, and never hang.
 //
@@ -63,7 +64,7 @@ function sekishoGuards(policy) {
     }
 
     // Turns `el` into held markup under `requirement` (the markup checkpoint takes it from there).
-    function holdElement(el, attr, url, requirement) {
+    function holdElement(el, attr, url, requirement, via) {
       if (el.localName === "script" && el.namespaceURI !== SVG) {
         var type = getAttr.call(el, "type");
         if (type) setAttr.call(el, "data-type", type);
@@ -77,30 +78,31 @@ function sekishoGuards(policy) {
         if (el.isConnected && el.localName === "iframe") setAttr.call(el, "src", "about:blank");
       }
       setAttr.call(el, "data-consent", requirement);
+      if (via) setAttr.call(el, "data-sekisho-via", via);
     }
 
     // Neutralises one element before it can load.
-    function check(el, record) {
+    function check(el, via) {
       var t = el && el.nodeType === 1 && target(el);
       if (!t) return;
       if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
-        var rewritten = policy.rewrite(getAttr.call(el, "srcdoc"));
+        var rewritten = policy.rewrite(getAttr.call(el, "srcdoc"), "srcdoc");
         if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
       }
       t[1].forEach(function (attr) {
         var url = getAttr.call(el, attr);
         if (!url) return;
-        var requirement = policy.hold(url, t[0], record);
-        if (requirement) holdElement(el, attr, url, requirement);
+        var requirement = policy.hold(url, t[0], "");
+        if (requirement) holdElement(el, attr, url, requirement, via);
       });
     }
 
-    function checkTree(node) {
+    function checkTree(node, via) {
       if (!node || typeof node !== "object") return;
-      if (node.nodeType === 1) check(node, false);
+      if (node.nodeType === 1) check(node, via);
       if ((node.nodeType === 1 || node.nodeType === 11) && node.firstElementChild) {
         var list = findAll(node, GUARDED_SELECTOR);
-        for (var i = 0; i < list.length; i++) check(list[i], false);
+        for (var i = 0; i < list.length; i++) check(list[i], via);
       }
     }
 
@@ -126,15 +128,15 @@ function sekishoGuards(policy) {
 
     function wrap(proto, name, make) {
       var orig = proto && proto[name];
-      if (typeof orig === "function") proto[name] = make(orig);
+      if (typeof orig === "function") proto[name] = make(orig, name);
     }
 
     // Insertion: the fetch of a dynamic script starts inside these calls, so check before.
     function insertion(argIndex) {
-      return function (orig) {
+      return function (orig, name) {
         return function () {
           var nodes = argIndex < 0 ? arguments : [arguments[argIndex]];
-          for (var i = 0; i < nodes.length; i++) checkTree(nodes[i]);
+          for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
           var result = orig.apply(this, arguments);
           for (var j = 0; j < nodes.length; j++) adoptFrames(nodes[j]);
           return result;
@@ -154,10 +156,10 @@ function sekishoGuards(policy) {
 
     // Nodes that come from another document or a clone start loading (images) a microtask after
     // they exist in this one: check the result before that.
-    function checkResult(orig) {
+    function checkResult(orig, name) {
       return function () {
         var node = orig.apply(this, arguments);
-        checkTree(node);
+        checkTree(node, name);
         return node;
       };
     }
@@ -168,11 +170,11 @@ function sekishoGuards(policy) {
     wrap(N, "cloneNode", checkResult);
 
     // Attribute nodes: `attr.value = url`, `setAttributeNode`, `attributes.setNamedItem`.
-    function recheckOwner(orig) {
+    function recheckOwner(orig, name) {
       return function (attr) {
         var result = orig.apply(this, arguments);
         var owner = attr && attr.ownerElement;
-        if (owner) check(owner, false);
+        if (owner) check(owner, name);
         return result;
       };
     }
@@ -188,7 +190,7 @@ function sekishoGuards(policy) {
         configurable: true, enumerable: attrValue.enumerable, get: attrValue.get,
         set: function (v) {
           var owner = this.ownerElement;
-          if (owner) return E.setAttribute.call(owner, this.name, v);
+          if (owner) return viaProperty("Attr.value", owner, this.name, v);
           attrValue.set.call(this, v);
         }
       });
@@ -196,11 +198,19 @@ function sekishoGuards(policy) {
     if (win.Range) wrap(win.Range.prototype, "insertNode", insertion(0));
 
     // Attribute and property setters that start a load.
+    // The API a property setter or `Attr.value` came through, while it calls setAttribute.
+    var setterVia = "";
+    function viaProperty(via, el, name, value) {
+      var outer = setterVia;
+      setterVia = via;
+      try { return E.setAttribute.call(el, name, value); } finally { setterVia = outer; }
+    }
     wrap(E, "setAttribute", function (orig) {
       return function (name, value) {
+        var via = setterVia || "setAttribute";
         var n = String(name).toLowerCase();
         if (n === "srcdoc" && this.localName === "iframe") {
-          var rewritten = policy.rewrite(String(value));
+          var rewritten = policy.rewrite(String(value), via);
           if (rewritten != null) return orig.call(this, name, rewritten);
         }
         var t = target(this);
@@ -208,9 +218,9 @@ function sekishoGuards(policy) {
           // Elements are audited by the markup checkpoint once in the document; a detached
           // image or sound (a `new Image()` pixel) may never get there, so it is audited here.
           var pixel = (t[0] === "img" || t[0] === "media") && !this.isConnected;
-          var requirement = policy.hold(String(value), t[0], pixel);
+          var requirement = policy.hold(String(value), t[0], pixel ? via : "");
           if (requirement) {
-            holdElement(this, n, String(value), requirement);
+            holdElement(this, n, String(value), requirement, via);
             // A held `new Image()` pixel fails as it would behind an ad blocker.
             if (pixel) fail(this, "error");
             return;
@@ -227,8 +237,8 @@ function sekishoGuards(policy) {
           var t = target(this);
           var n = local.toLowerCase();
           if (t && t[1].indexOf(n) >= 0) {
-            var requirement = policy.hold(String(value), t[0], false);
-            if (requirement) return holdElement(this, n, String(value), requirement);
+            var requirement = policy.hold(String(value), t[0], "");
+            if (requirement) return holdElement(this, n, String(value), requirement, "setAttributeNS");
           }
           if (!ns) return E.setAttribute.call(this, name, value);
         }
@@ -241,7 +251,7 @@ function sekishoGuards(policy) {
       if (!d || !d.set) return;
       Object.defineProperty(proto, prop, {
         configurable: true, enumerable: d.enumerable, get: d.get,
-        set: function (value) { E.setAttribute.call(this, prop, value); }
+        set: function (value) { viaProperty(prop, this, prop, value); }
       });
     }
     guardProperty(win.HTMLScriptElement, "src");
@@ -272,11 +282,11 @@ function sekishoGuards(policy) {
 
     // HTML strings: rewrite held tags into inert markup before the parser sees them.
     function htmlSink(argIndex) {
-      return function (orig) {
+      return function (orig, name) {
         return function () {
           var args = Array.prototype.slice.call(arguments);
           for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
-            var rewritten = policy.rewrite(String(args[i]));
+            var rewritten = policy.rewrite(String(args[i]), name);
             if (rewritten != null) args[i] = rewritten;
           }
           var result = orig.apply(this, args);
@@ -296,7 +306,7 @@ function sekishoGuards(policy) {
     [[E, "innerHTML"], [E, "outerHTML"], [win.ShadowRoot && win.ShadowRoot.prototype, "innerHTML"]].forEach(function (p) {
       var d = p[0] && Object.getOwnPropertyDescriptor(p[0], p[1]);
       if (!d || !d.set) return;
-      var sink = htmlSink(0)(d.set);
+      var sink = htmlSink(0)(d.set, p[1]);
       Object.defineProperty(p[0], p[1], { configurable: true, enumerable: d.enumerable, get: d.get, set: sink });
     });
 
@@ -309,7 +319,7 @@ function sekishoGuards(policy) {
     wrap(win, "fetch", function (orig) {
       return function (input) {
         var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
-        if (policy.hold(url, "fetch", true)) return Promise.reject(new TypeError("Failed to fetch"));
+        if (policy.hold(url, "fetch", "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
         return orig.apply(this, arguments);
       };
     });
@@ -324,7 +334,7 @@ function sekishoGuards(policy) {
       });
       wrap(XP, "send", function (orig) {
         return function () {
-          if (policy.hold(xhrUrls.get(this) || "", "xhr", true)) {
+          if (policy.hold(xhrUrls.get(this) || "", "xhr", "XMLHttpRequest")) {
             fail(this, "error");
             fail(this, "loadend");
             return;
@@ -336,7 +346,7 @@ function sekishoGuards(policy) {
     if (win.Navigator) {
       wrap(win.Navigator.prototype, "sendBeacon", function (orig) {
         return function (url) {
-          if (policy.hold(String(url), "beacon", true)) return false;
+          if (policy.hold(String(url), "beacon", "sendBeacon")) return false;
           return orig.apply(this, arguments);
         };
       });
@@ -346,7 +356,7 @@ function sekishoGuards(policy) {
       if (typeof Orig !== "function") return;
       var Guarded = function (url) {
         if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
-        if (policy.hold(String(url), kind, true)) {
+        if (policy.hold(String(url), kind, name)) {
           var fake = new win.EventTarget();
           fake.url = String(url);
           fake.readyState = closedState;
@@ -370,7 +380,7 @@ function sekishoGuards(policy) {
     // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
     function heldForm(form, submitter) {
       var url = submitter && hasAttr.call(submitter, "formaction") ? submitter.formAction : form.action;
-      return !!url && !!policy.hold(String(url), "form", true);
+      return !!url && !!policy.hold(String(url), "form", "form");
     }
     if (win.HTMLFormElement) {
       var FP = win.HTMLFormElement.prototype;
@@ -388,7 +398,7 @@ function sekishoGuards(policy) {
       var a = e.target && e.target.closest && e.target.closest("a[ping]");
       if (!a) return;
       var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
-        return url && !policy.hold(url, "beacon", true);
+        return url && !policy.hold(url, "beacon", "a.ping");
       });
       setAttr.call(a, "ping", kept.join(" "));
     }, true);
@@ -399,7 +409,7 @@ function sekishoGuards(policy) {
       Object.defineProperty(win.Document.prototype, "cookie", {
         configurable: true, enumerable: cookieDesc.enumerable, get: cookieDesc.get,
         set: function (value) {
-          if (policy.cookie(String(value))) cookieDesc.set.call(this, value);
+          if (policy.cookie(String(value), "document.cookie")) cookieDesc.set.call(this, value);
         }
       });
     }
@@ -411,7 +421,7 @@ function sekishoGuards(policy) {
         return function (name, value) {
           var o = name && typeof name === "object" ? name : { name: name, value: value };
           var deletion = o.expires != null && o.expires <= Date.now();
-          if (!deletion && !policy.cookie(String(o.name) + "=" + String(o.value))) return Promise.resolve();
+          if (!deletion && !policy.cookie(String(o.name) + "=" + String(o.value), "cookieStore.set")) return Promise.resolve();
           return orig.apply(this, arguments);
         };
       });
@@ -428,7 +438,7 @@ function sekishoGuards(policy) {
         for (var j = 0; j < added.length; j++) {
           var node = added[j];
           if (node.nodeType !== 1) continue;
-          checkTree(node);
+          checkTree(node, "parser");
           adoptFrames(node);
           elements.push(node);
         }

@@ -25,6 +25,11 @@ declare global {
   interface SekishoAuditEntry {
     at: number;
     kind: "script" | "iframe" | "img" | "link" | "media" | "form" | "fetch" | "xhr" | "beacon" | "websocket" | "eventsource" | "cookie";
+    /** The API it came through: the method or property page code called ("appendChild", "innerHTML", "write", "src",
+     *  "setAttribute", "fetch", "XMLHttpRequest", "sendBeacon", "WebSocket", "EventSource", "a.ping", "form",
+     *  "document.cookie", "cookieStore.set", …), "parser" for HTML the browser parsed, "markup" for what the site
+     *  marked itself, "revoke" for a released frame held again. */
+    via: string;
     url: string;
     service: string | null;
     category: SekishoCategory | null;

@@ -135,7 +135,11 @@ fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
 
 /// Rewrites `html`; `hold(kind, url)` returns the `data-consent` value for a tag to hold, `None`
 /// to leave it. Inline scripts are asked with an empty URL. Returns `None` if nothing changed.
-pub fn rewrite(html: &str, hold: impl Fn(TagKind, &str) -> Option<String>) -> Option<String> {
+pub fn rewrite(
+    html: &str,
+    via: &str,
+    hold: impl Fn(TagKind, &str) -> Option<String>,
+) -> Option<String> {
     let b = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0; // bytes of `html` already in `out`
@@ -223,6 +227,10 @@ pub fn rewrite(html: &str, hold: impl Fn(TagKind, &str) -> Option<String>) -> Op
                 }
                 out.push_str(" data-consent=\"");
                 out.push_str(&requirement.replace('"', ""));
+                if !via.is_empty() {
+                    out.push_str("\" data-sekisho-via=\"");
+                    out.push_str(&via.replace('"', ""));
+                }
                 out.push_str("\">");
                 copied = gt + 1;
                 changed = true;
@@ -257,7 +265,7 @@ mod tests {
     }
 
     fn rw(html: &str) -> String {
-        rewrite(html, hold_trackers).unwrap_or_else(|| html.to_string())
+        rewrite(html, "", hold_trackers).unwrap_or_else(|| html.to_string())
     }
 
     #[test]
@@ -302,6 +310,7 @@ mod tests {
         assert_eq!(
             rewrite(
                 r#"<video src="/own.mp4" poster="/p.jpg"></video>"#,
+                "",
                 hold_trackers
             ),
             None
@@ -317,7 +326,7 @@ mod tests {
             r#"<style>a{background:url('<img src="https://tracker.example/p">')}</style>"#,
             "<p>1 < 2 and <b>bold</b></p>",
         ] {
-            assert_eq!(rewrite(html, hold_trackers), None, "{html}");
+            assert_eq!(rewrite(html, "", hold_trackers), None, "{html}");
         }
     }
 
@@ -335,19 +344,21 @@ mod tests {
             "<img src='é'>",
             "<sCrIpT>",
         ] {
-            let _ = rewrite(html, hold_trackers);
+            let _ = rewrite(html, "", hold_trackers);
         }
         assert!(rw("<img =\"x\" src=https://tracker.example/p>").contains("data-src"));
     }
 
     #[test]
     fn inline_scripts_are_asked_with_an_empty_url() {
-        let out = rewrite("<script>fbq('init')</script>", |k, u| {
+        let out = rewrite("<script>fbq('init')</script>", "innerHTML", |k, u| {
             (k == TagKind::Script && u.is_empty()).then(|| "ads".into())
         });
         assert_eq!(
             out.as_deref(),
-            Some(r#"<script type="text/plain" data-consent="ads">fbq('init')</script>"#)
+            Some(
+                r#"<script type="text/plain" data-consent="ads" data-sekisho-via="innerHTML">fbq('init')</script>"#
+            )
         );
     }
 }

@@ -306,6 +306,7 @@ pub(crate) fn audit_entry_object(e: &AuditEntry) -> JsValue {
     let o = Object::new();
     set(&o, "at", e.at);
     set(&o, "kind", e.kind);
+    set(&o, "via", e.via.as_str());
     set(&o, "url", e.url.as_str());
     set(&o, "service", or_null(e.service.as_deref()));
     set(&o, "category", or_null(e.category.map(|c| c.id())));

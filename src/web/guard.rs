@@ -63,34 +63,42 @@ fn audit_kind(kind: &str) -> &'static str {
 }
 
 /// The requirement to hold `url` under (`"service:ga4"`), or `""` to let it through. `kind` is
-/// the audit kind; `record` asks for an audit line (elements are audited by the markup
-/// checkpoint once they are in the document, so the guards pass `false` for them). Before the
-/// SDK has started, everything is held ("unavailable" is a requirement nothing grants).
+/// the audit kind; `via` names the API for an audit line, or is empty for none (elements are
+/// audited by the markup checkpoint once they are in the document). Before the SDK has
+/// started, everything is held ("unavailable" is a requirement nothing grants).
 #[wasm_bindgen]
-pub fn hold(url: &str, kind: &str, record_it: bool) -> String {
+pub fn hold(url: &str, kind: &str, via: &str) -> String {
     let Some(v) = with_sdk(|sdk| judge(sdk, url)) else {
         return "unavailable".into();
     };
-    if record_it && (v.hold.is_some() || v.service.is_some()) {
+    if !via.is_empty() && (v.hold.is_some() || v.service.is_some()) {
         let action = if v.hold.is_some() {
             "blocked"
         } else {
             "allowed"
         };
-        record(audit_kind(kind), url.into(), v.service, v.category, action);
+        record(
+            audit_kind(kind),
+            via.into(),
+            url.into(),
+            v.service,
+            v.category,
+            action,
+        );
     }
     v.hold.unwrap_or_default()
 }
 
 /// `html` with the tags to hold turned into inert markup, or `undefined` if nothing changes.
-/// (The held tags are audited by the markup checkpoint once they are in a watched document.)
+/// (The held tags are audited by the markup checkpoint once they are in a watched document,
+/// with `via`, the API the HTML came through.)
 #[wasm_bindgen]
-pub fn rewrite_html(html: &str) -> Option<String> {
+pub fn rewrite_html(html: &str, via: &str) -> Option<String> {
     if !html.contains('<') {
         return None;
     }
     with_sdk(|sdk| {
-        html::rewrite(html, |_, url| {
+        html::rewrite(html, via, |_, url| {
             if url.is_empty() {
                 None // an inline script: nothing to match it by
             } else {
@@ -104,7 +112,7 @@ pub fn rewrite_html(html: &str) -> Option<String> {
 /// Whether a `document.cookie = …` write may go through: not for a catalog cookie of a
 /// service that is not allowed. Deletions always pass.
 #[wasm_bindgen]
-pub fn cookie_allowed(write: &str) -> bool {
+pub fn cookie_allowed(write: &str, via: &str) -> bool {
     if revoke::is_deletion(write) {
         return true;
     }
@@ -119,6 +127,7 @@ pub fn cookie_allowed(write: &str) -> bool {
         Some((service, category)) => {
             record(
                 "cookie",
+                via.into(),
                 name.into(),
                 Some(service),
                 Some(category),

@@ -70,6 +70,12 @@ const HELD_ATTRIBUTES: [(&str, &str); 6] = [
     ("data-src", "src"),
 ];
 
+/// The API a held element came through (set by the guards), or `markup` for one the site marked.
+fn via_of(el: &Element) -> String {
+    el.get_attribute("data-sekisho-via")
+        .unwrap_or_else(|| "markup".into())
+}
+
 /// The URL an element will load, for the audit (empty for inline scripts).
 fn url_of(el: &Element) -> String {
     [
@@ -206,7 +212,7 @@ fn rehold_frame(el: &Element) {
     let _ = el.set_attribute("data-src", &url);
     let _ = el.set_attribute(STATE, "held");
     let _ = el.set_attribute("src", "about:blank");
-    super::record("iframe", url, service, category, "blocked");
+    super::record("iframe", "revoke".into(), url, service, category, "blocked");
 }
 
 /// Holds or queues one marked element.
@@ -251,7 +257,7 @@ fn consider(el: &Element) {
                 "\" is not a category or service:<id>; the element stays held",
             ]);
         }
-        super::record(kind, url_of(el), service, category, "blocked");
+        super::record(kind, via_of(el), url_of(el), service, category, "blocked");
     }
 }
 
@@ -300,7 +306,7 @@ fn release(el: &Element) {
         return;
     };
     // The audit line comes first: an inline script released below may already read it.
-    super::record(kind, url, service, category, "released");
+    super::record(kind, via_of(el), url, service, category, "released");
     if is_html_script(el) {
         release_script(el);
         return;

@@ -23,6 +23,9 @@ use std::cell::RefCell;
 pub(crate) struct AuditEntry {
     pub at: f64,
     pub kind: &'static str,
+    /// The API it came through (`appendChild`, `innerHTML`, `parser`, `fetch`, …; `markup` for
+    /// what the site marked itself).
+    pub via: String,
     pub url: String,
     pub service: Option<String>,
     pub category: Option<Category>,
@@ -72,6 +75,7 @@ const AUDIT_LIMIT: usize = 2000;
 /// Adds an audit line; `blocked` and `released` are also emitted as events.
 pub(crate) fn record(
     kind: &'static str,
+    via: String,
     url: String,
     service: Option<String>,
     category: Option<Category>,
@@ -80,6 +84,7 @@ pub(crate) fn record(
     let entry = AuditEntry {
         at: dom::now_ms(),
         kind,
+        via,
         url,
         service,
         category,

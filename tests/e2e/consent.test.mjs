@@ -64,7 +64,7 @@ test('a. before any choice (opt-in): marked tags send 0 requests, first-party an
   assert.ok(blocked((e) => e.kind === 'script' && e.category === 'analytics' && /googletagmanager\.com\/gtag\/js/.test(e.url || '')),
     `audit lists gtag.js as blocked: ${JSON.stringify(au)}`);
   assert.ok(blocked((e) => e.kind === 'script' && e.category === 'ads'), `audit lists the Meta Pixel inline script as blocked: ${JSON.stringify(au)}`);
-  assert.ok(blocked((e) => e.kind === 'iframe' && e.category === 'sns' && /youtube\.com\/embed\//.test(e.url || '')),
+  assert.ok(blocked((e) => e.kind === 'iframe' && e.via === 'markup' && e.category === 'sns' && /youtube\.com\/embed\//.test(e.url || '')),
     `audit lists the YouTube iframe as blocked: ${JSON.stringify(au)}`);
   assert.ok(au.every((e) => typeof e.at === 'number' && ['blocked', 'released', 'allowed'].includes(e.action)), 'audit entry shape');
 

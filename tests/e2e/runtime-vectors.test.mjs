@@ -99,14 +99,15 @@ test('rt-v1. no action: every loading pattern is stopped before the network (0 r
     assert.match(srcdocHtml || '', /type="text\/plain"/, `the tracker script inside the srcdoc frame is inert: ${srcdocHtml}`);
   });
 
-  await t.test('audit(): a blocked entry with the right kind / service / category for each pattern', async () => {
+  await t.test('audit(): a blocked entry with the right kind / API (via) / service / category for each pattern', async () => {
     const au = await audit(page);
     const missing = [];
     for (const [id, v] of Object.entries(V)) {
       const e = au.find((x) => x.action === 'blocked' && (x.url || '').startsWith(v.url));
       if (!e) { missing.push(`${id}: no blocked entry for ${v.url}`); continue; }
-      if (e.kind !== v.kind || e.service !== v.service || e.category !== v.category) {
-        missing.push(`${id}: ${JSON.stringify({ kind: e.kind, service: e.service, category: e.category })}, expected ${JSON.stringify({ kind: v.kind, service: v.service, category: v.category })}`);
+      if (e.kind !== v.kind || e.via !== v.via || e.service !== v.service || e.category !== v.category) {
+        missing.push(`${id}: ${JSON.stringify({ kind: e.kind, via: e.via, service: e.service, category: e.category })}, `
+          + `expected ${JSON.stringify({ kind: v.kind, via: v.via, service: v.service, category: v.category })}`);
       }
     }
     assert.deepEqual(missing, [], `audit: ${JSON.stringify(au)}`);

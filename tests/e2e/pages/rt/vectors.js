@@ -1,28 +1,29 @@
 // First-party site code that reaches tracker hosts by every loading pattern the runtime checkpoint guards
-// (DESIGN §2). Each vector is listed in window.__VECTORS with what the SDK should say about it; outcomes of the
+// (DESIGN §2). Each vector is listed in window.__VECTORS with what the SDK should say about it (`via`: the API the
+// audit names: the method or property page code called); outcomes of the
 // network calls land in window.__net[round][id]. Nothing here is marked: the SDK has to recognise the URLs.
 (function () {
   'use strict';
   var V = window.__VECTORS = {
     // network APIs (fired by __fireNetwork(round); ?round=<n> in the URL tells the loopback which round it was)
-    fetch:       { kind: 'fetch', service: 'google-analytics', category: 'analytics', url: 'https://www.google-analytics.com/g/collect?v=2&tid=G-VECFETCH&en=vec_fetch' },
-    xhr:         { kind: 'xhr', service: 'microsoft-clarity', category: 'analytics', url: 'https://x.clarity.ms/collect?vec=xhr' },
-    websocket:   { kind: 'websocket', service: 'hotjar', category: 'analytics', url: 'wss://ws.hotjar.com/api/v2/client/ws?vec=ws' },
-    beacon:      { kind: 'beacon', service: 'microsoft-uet', category: 'ads', url: 'https://bat.bing.com/action/0?ti=vec&evt=beacon' },
-    image:       { kind: 'img', service: 'meta-pixel', category: 'ads', url: 'https://www.facebook.com/tr/?id=222222222222222&ev=VecImage' },
-    eventsource: { kind: 'eventsource', service: 'line-tag', category: 'ads', url: 'https://tr.line.me/es' },
+    fetch:       { kind: 'fetch', via: 'fetch', service: 'google-analytics', category: 'analytics', url: 'https://www.google-analytics.com/g/collect?v=2&tid=G-VECFETCH&en=vec_fetch' },
+    xhr:         { kind: 'xhr', via: 'XMLHttpRequest', service: 'microsoft-clarity', category: 'analytics', url: 'https://x.clarity.ms/collect?vec=xhr' },
+    websocket:   { kind: 'websocket', via: 'WebSocket', service: 'hotjar', category: 'analytics', url: 'wss://ws.hotjar.com/api/v2/client/ws?vec=ws' },
+    beacon:      { kind: 'beacon', via: 'sendBeacon', service: 'microsoft-uet', category: 'ads', url: 'https://bat.bing.com/action/0?ti=vec&evt=beacon' },
+    image:       { kind: 'img', via: 'src', service: 'meta-pixel', category: 'ads', url: 'https://www.facebook.com/tr/?id=222222222222222&ev=VecImage' },
+    eventsource: { kind: 'eventsource', via: 'EventSource', service: 'line-tag', category: 'ads', url: 'https://tr.line.me/es' },
     // DOM vectors (run once, while the page loads or later)
-    docwrite:    { kind: 'script', service: 'x-pixel', category: 'ads', url: 'https://static.ads-twitter.com/uwt.js', ran: '__twqLoaded' },
-    innerhtml:   { kind: 'img', service: 'line-tag', category: 'ads', url: 'https://tr.line.me/tag.gif?c_t=lap&t_id=vec&e=vec-innerhtml' },
-    adjacent:    { kind: 'iframe', service: 'youtube', category: 'sns', url: 'https://www.youtube.com/embed/vecAdjacent' },
-    fragment:    { kind: 'script', service: 'criteo', category: 'ads', url: 'https://static.criteo.net/js/ld/publishertag.js' },
-    preload:     { kind: 'link', service: 'microsoft-uet', category: 'ads', url: 'https://bat.bing.com/bat.js?vec=preload' },
-    realm:       { kind: 'script', service: 'tiktok-pixel', category: 'ads', url: 'https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=VECREALM' },
-    setattr:     { kind: 'script', service: 'pinterest-tag', category: 'ads', url: 'https://s.pinimg.com/ct/core.js' },
-    ytdynamic:   { kind: 'iframe', service: 'youtube', category: 'sns', url: 'https://www.youtube-nocookie.com/embed/vecDynamic' },
-    srcdoc:      { kind: 'script', service: 'google-tag-manager', category: 'analytics', url: 'https://www.googletagmanager.com/gtag/js?id=G-VECSRCDOC', inFrame: true },
-    timer:       { kind: 'script', service: 'microsoft-clarity', category: 'analytics', url: 'https://www.clarity.ms/tag/vectimer', ran: '__clarityLoaded' },
-    spa:         { kind: 'script', service: 'linkedin-insight', category: 'ads', url: 'https://snap.licdn.com/li.lms-analytics/insight.min.js' },
+    docwrite:    { kind: 'script', via: 'write', service: 'x-pixel', category: 'ads', url: 'https://static.ads-twitter.com/uwt.js', ran: '__twqLoaded' },
+    innerhtml:   { kind: 'img', via: 'innerHTML', service: 'line-tag', category: 'ads', url: 'https://tr.line.me/tag.gif?c_t=lap&t_id=vec&e=vec-innerhtml' },
+    adjacent:    { kind: 'iframe', via: 'insertAdjacentHTML', service: 'youtube', category: 'sns', url: 'https://www.youtube.com/embed/vecAdjacent' },
+    fragment:    { kind: 'script', via: 'createContextualFragment', service: 'criteo', category: 'ads', url: 'https://static.criteo.net/js/ld/publishertag.js' },
+    preload:     { kind: 'link', via: 'href', service: 'microsoft-uet', category: 'ads', url: 'https://bat.bing.com/bat.js?vec=preload' },
+    realm:       { kind: 'script', via: 'src', service: 'tiktok-pixel', category: 'ads', url: 'https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=VECREALM' },
+    setattr:     { kind: 'script', via: 'setAttribute', service: 'pinterest-tag', category: 'ads', url: 'https://s.pinimg.com/ct/core.js' },
+    ytdynamic:   { kind: 'iframe', via: 'src', service: 'youtube', category: 'sns', url: 'https://www.youtube-nocookie.com/embed/vecDynamic' },
+    srcdoc:      { kind: 'script', via: 'srcdoc', service: 'google-tag-manager', category: 'analytics', url: 'https://www.googletagmanager.com/gtag/js?id=G-VECSRCDOC', inFrame: true },
+    timer:       { kind: 'script', via: 'src', service: 'microsoft-clarity', category: 'analytics', url: 'https://www.clarity.ms/tag/vectimer', ran: '__clarityLoaded' },
+    spa:         { kind: 'script', via: 'src', service: 'linkedin-insight', category: 'ads', url: 'https://snap.licdn.com/li.lms-analytics/insight.min.js' },
   };
   var NETWORK = ['fetch', 'xhr', 'websocket', 'beacon', 'image', 'eventsource'];
   window.__NETWORK_VECTORS = NETWORK;
