@@ -101,11 +101,16 @@
   policy.observe = w.observe_document;
   policy.added = w.added;
   policy.cookie = w.cookie_allowed;
-  // "ready" (and the localStorage fallback) once the document is parsed.
+  // "ready" (and the localStorage fallback) once the document is parsed; then, when the page is
+  // idle, the storage keys of services not allowed are removed.
+  var domReady = function () {
+    w.dom_ready();
+    (window.requestIdleCallback || setTimeout)(function () { w.sweep_storage(); });
+  };
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { w.dom_ready(); });
+    document.addEventListener("DOMContentLoaded", domReady);
   } else {
-    Promise.resolve().then(function () { w.dom_ready(); });
+    Promise.resolve().then(domReady);
   }
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });

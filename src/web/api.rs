@@ -96,7 +96,9 @@ pub fn dom_ready() {
     if cookie_missing {
         restore_from_local_storage();
     }
-    guard::sweep_stored();
+    // Storage keys are swept when the page is idle (the bootstrap calls `sweep_storage`): the
+    // first localStorage access of a page can take milliseconds.
+    guard::sweep_cookies();
     with_sdk(|sdk| sdk.ready = true);
     emit("ready", &get());
 }

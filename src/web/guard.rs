@@ -172,6 +172,7 @@ pub fn sweep_cookies() {
 
 /// Removes every `localStorage` / `sessionStorage` key of a catalog service that is not allowed
 /// now. (Storage the browser refuses to open has nothing of ours to clear.)
+#[wasm_bindgen]
 pub fn sweep_storage() {
     let Some(window) = dom::window() else { return };
     for storage in [window.local_storage(), window.session_storage()] {
