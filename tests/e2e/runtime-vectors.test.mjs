@@ -240,6 +240,8 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     setAttributeNode: "var i = new Image(); var a = document.createAttribute('src'); a.value = U('setAttributeNode'); i.setAttributeNode(a); window.__k2 = i;",
     setNamedItem: "var i = new Image(); var a = document.createAttribute('src'); a.value = U('setNamedItem'); i.attributes.setNamedItem(a); window.__k3 = i;",
     attrValue: "var i = new Image(); var a = document.createAttribute('src'); i.setAttributeNode(a); a.value = U('attrValue'); window.__k4 = i;",
+    attrNodeValue: "var i = new Image(); var a = document.createAttribute('src'); i.setAttributeNode(a); a.nodeValue = U('attrNodeValue'); window.__k8 = i;",
+    attrTextContent: "var i = new Image(); var a = document.createAttribute('src'); i.setAttributeNode(a); a.textContent = U('attrTextContent'); window.__k9 = i;",
     // an <img> starts loading when it is adopted into a document with a browsing context, before any insertion
     importNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('importNode') + '\">', 'text/html'); window.__k5 = document.importNode(d.body.firstChild, true);",
     adoptNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('adoptNode') + '\">', 'text/html'); window.__k6 = document.adoptNode(d.body.firstChild);",
