@@ -195,19 +195,23 @@ function sekishoGuards(policy) {
         }
       });
     }
-    // `attr.nodeValue = url` and `attr.textContent = url` set the attribute too (Node setters).
-    ["nodeValue", "textContent"].forEach(function (prop) {
-      var d = Object.getOwnPropertyDescriptor(N, prop);
-      if (!d || !d.set) return;
-      Object.defineProperty(N, prop, {
-        configurable: true, enumerable: d.enumerable, get: d.get,
-        set: function (v) {
-          var owner = this.nodeType === 2 && this.ownerElement;
-          if (owner) return viaProperty("Attr." + prop, owner, this.name, v === null ? "" : v);
-          d.set.call(this, v);
-        }
+    // `attr.nodeValue = url` and `attr.textContent = url` set the attribute too. Node's setters
+    // are shadowed on Attr.prototype only: text updates of other nodes (hot in frameworks) pay
+    // nothing.
+    if (win.Attr) {
+      ["nodeValue", "textContent"].forEach(function (prop) {
+        var d = Object.getOwnPropertyDescriptor(N, prop);
+        if (!d || !d.set) return;
+        Object.defineProperty(win.Attr.prototype, prop, {
+          configurable: true, enumerable: d.enumerable, get: d.get,
+          set: function (v) {
+            var owner = this.ownerElement;
+            if (owner) return viaProperty("Attr." + prop, owner, this.name, v === null ? "" : v);
+            d.set.call(this, v);
+          }
+        });
       });
-    });
+    }
     if (win.Range) wrap(win.Range.prototype, "insertNode", insertion(0));
 
     // Attribute and property setters that start a load.
