@@ -125,6 +125,22 @@ function sekishoGuards(policy) {
         frame.addEventListener("load", function () { guardFrame(frame); });
       }
     }
+    // An about:blank frame fires "load" synchronously while it is being inserted, before the
+    // insertion guard returns: its handlers could take the frame's unguarded fetch or Image. A
+    // capturing listener on the document runs before them (a "load" event's path ends at the
+    // document), and guards the frame first.
+    doc.addEventListener("load", function (e) {
+      var t = e.target;
+      if (t && (t.localName === "iframe" || t.localName === "frame" || t.localName === "object")) guardFrame(t);
+    }, true);
+    // A same-origin window opened by script starts as about:blank in a realm of its own.
+    wrap(win, "open", function (orig) {
+      return function () {
+        var opened = orig.apply(this, arguments);
+        try { if (opened) install(opened); } catch (e) { /* cross-origin or closed */ }
+        return opened;
+      };
+    });
 
     function wrap(proto, name, make) {
       var orig = proto && proto[name];

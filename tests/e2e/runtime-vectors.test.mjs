@@ -245,6 +245,11 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     // an <img> starts loading when it is adopted into a document with a browsing context, before any insertion
     importNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('importNode') + '\">', 'text/html'); window.__k5 = document.importNode(d.body.firstChild, true);",
     adoptNode: "var d = new DOMParser().parseFromString('<img src=\"' + U('adoptNode') + '\">', 'text/html'); window.__k6 = document.adoptNode(d.body.firstChild);",
+    // an about:blank frame's realm taken in its "load" handler, which runs inside appendChild (before it returns)
+    frameOnload: "var f = document.createElement('iframe'); f.onload = function () { f.contentWindow.fetch(U('frameOnload'), { mode: 'no-cors' }).catch(function () {}); new f.contentWindow.Image().src = U('frameOnload'); }; document.body.appendChild(f);",
+    frameLoadListener: "var g = document.createElement('iframe'); g.addEventListener('load', function () { g.contentWindow.navigator.sendBeacon(U('frameLoadListener'), 'x'); }); document.body.appendChild(g);",
+    // a same-origin window opened by script (about:blank, a realm of its own)
+    windowOpen: "var w = window.open('', '_blank'); if (w) { w.fetch(U('windowOpen'), { mode: 'no-cors' }).catch(function () {}); window.__opened = w; }",
     // <a ping> (Chromium pings even for a same-document link once allowed)
     anchorPing: "var a = document.createElement('a'); a.href = '#pinged'; a.ping = U('anchorPing'); a.textContent = 'x'; document.body.appendChild(a); a.click();",
   });
