@@ -341,7 +341,7 @@ test('rt-v7. a same-origin frame navigated to another document is guarded again 
 });
 
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location; '
+  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
   await env.fresh();
@@ -353,6 +353,9 @@ test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept 
     styleImport: "var st = document.createElement('style'); st.textContent = '@import url(https://fonts.googleapis.com/css2?family=Noto+Sans+JP&probe=styleImport);'; document.head.appendChild(st);",
     fontFace: "new FontFace('probe', 'url(https://fonts.gstatic.com/s/notosansjp/v1/probe.woff2?probe=fontFace)').load().catch(function () {});",
     frameLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('frameLocation');",
+    // code that runs INSIDE the insertion of a frame with a src (a custom element's connectedCallback, or an inline
+    // script in the same fragment) sees the frame's initial about:blank realm before the guards reach it
+    frameInsertionRealm: "customElements.define('x-grab-natives', class extends HTMLElement { connectedCallback() { this.previousElementSibling.contentWindow.fetch(U('frameInsertionRealm'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-natives')); document.body.appendChild(d);",
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
     worker: "new Worker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('worker')) + ', {mode: \"no-cors\"}).catch(function () {})'], {type: 'text/javascript'})));",
   });
