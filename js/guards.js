@@ -13,7 +13,7 @@ function sekishoGuards(policy) {
   "use strict";
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
   var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],object[data],img[src],img[srcset],"
-    + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href]";
+    + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset]";
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -58,7 +58,7 @@ function sekishoGuards(policy) {
         case "img": case "source": case "input": return ["img", SRC];
         case "video": return ["media", ["src", "poster"]];
         case "audio": return ["media", ["src"]];
-        case "link": return ["link", ["href"]];
+        case "link": return ["link", ["href", "imagesrcset"]];
       }
       return null;
     }
@@ -228,7 +228,10 @@ function sekishoGuards(policy) {
         });
       });
     }
-    if (win.Range) wrap(win.Range.prototype, "insertNode", insertion(0));
+    if (win.Range) {
+      wrap(win.Range.prototype, "insertNode", insertion(0));
+      wrap(win.Range.prototype, "surroundContents", insertion(0));
+    }
 
     // Attribute and property setters that start a load.
     // The API a property setter or `Attr.value` came through, while it calls setAttribute.
@@ -297,6 +300,7 @@ function sekishoGuards(policy) {
     guardProperty(win.HTMLSourceElement, "src");
     guardProperty(win.HTMLSourceElement, "srcset");
     guardProperty(win.HTMLLinkElement, "href");
+    guardProperty(win.HTMLLinkElement, "imageSrcset");
     guardProperty(win.HTMLObjectElement, "data");
     guardProperty(win.HTMLInputElement, "src");
     guardProperty(win.HTMLMediaElement, "src");
@@ -334,7 +338,21 @@ function sekishoGuards(policy) {
     }
     wrap(E, "insertAdjacentHTML", htmlSink(1));
     wrap(E, "setHTMLUnsafe", htmlSink(0));
-    if (win.ShadowRoot) wrap(win.ShadowRoot.prototype, "setHTMLUnsafe", htmlSink(0));
+    wrap(E, "setHTML", htmlSink(0));
+    if (win.ShadowRoot) {
+      wrap(win.ShadowRoot.prototype, "setHTMLUnsafe", htmlSink(0));
+      wrap(win.ShadowRoot.prototype, "setHTML", htmlSink(0));
+    }
+    // Editing: execCommand("insertHTML", …, html) parses HTML into the document too.
+    if (win.Document) {
+      wrap(win.Document.prototype, "execCommand", function (orig) {
+        return function (command, ui, value) {
+          if (String(command).toLowerCase() !== "inserthtml" || value == null) return orig.apply(this, arguments);
+          var rewritten = policy.rewrite(String(value), "execCommand");
+          return orig.call(this, command, ui, rewritten != null ? rewritten : value);
+        };
+      });
+    }
     if (win.Range) wrap(win.Range.prototype, "createContextualFragment", htmlSink(0));
     [[E, "innerHTML"], [E, "outerHTML"], [win.ShadowRoot && win.ShadowRoot.prototype, "innerHTML"]].forEach(function (p) {
       var d = p[0] && Object.getOwnPropertyDescriptor(p[0], p[1]);

@@ -248,6 +248,14 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     // an about:blank frame's realm taken in its "load" handler, which runs inside appendChild (before it returns)
     frameOnload: "var f = document.createElement('iframe'); f.onload = function () { f.contentWindow.fetch(U('frameOnload'), { mode: 'no-cors' }).catch(function () {}); new f.contentWindow.Image().src = U('frameOnload'); }; document.body.appendChild(f);",
     frameLoadListener: "var g = document.createElement('iframe'); g.addEventListener('load', function () { g.contentWindow.navigator.sendBeacon(U('frameLoadListener'), 'x'); }); document.body.appendChild(g);",
+    // a detached frame parsed elsewhere, put in the document by Range.surroundContents
+    surroundContents: "var d = new DOMParser().parseFromString('<iframe src=\"' + U('surroundContents') + '\"></iframe>', 'text/html'); var p = document.createElement('p'); p.textContent = 'x'; document.body.appendChild(p); var r = document.createRange(); r.selectNodeContents(p); r.surroundContents(document.adoptNode ? d.body.firstChild : d.body.firstChild);",
+    // editing: insertHTML into a contenteditable region
+    execCommand: "var ed = document.createElement('div'); ed.contentEditable = 'true'; document.body.appendChild(ed); ed.focus(); document.execCommand('insertHTML', false, '<img src=\"' + U('execCommand') + '\">');",
+    // the Sanitizer API keeps <img src>
+    setHTML: "var s = document.createElement('div'); document.body.appendChild(s); if (s.setHTML) s.setHTML('<img src=\"' + U('setHTML') + '\">');",
+    // <link rel=preload as=image imagesrcset>
+    imageSrcset: "var l = document.createElement('link'); l.rel = 'preload'; l.as = 'image'; l.imageSrcset = U('imageSrcset') + ' 1x'; document.head.appendChild(l);",
     // a same-origin window opened by script (about:blank, a realm of its own)
     windowOpen: "var w = window.open('', '_blank'); if (w) { w.fetch(U('windowOpen'), { mode: 'no-cors' }).catch(function () {}); window.__opened = w; }",
     // <a ping> (Chromium pings even for a same-document link once allowed)
