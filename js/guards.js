@@ -374,6 +374,14 @@ function sekishoGuards(policy) {
         return orig.apply(this, arguments);
       };
     });
+    // fetchLater (a deferred beacon): a held one is never activated.
+    wrap(win, "fetchLater", function (orig) {
+      return function (input) {
+        var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
+        if (policy.hold(url, "beacon", "fetchLater")) return { activated: false };
+        return orig.apply(this, arguments);
+      };
+    });
     if (win.XMLHttpRequest) {
       var xhrUrls = new WeakMap();
       var XP = win.XMLHttpRequest.prototype;
@@ -427,6 +435,20 @@ function sekishoGuards(policy) {
     }
     guardConstructor("WebSocket", "websocket", 3);
     guardConstructor("EventSource", "eventsource", 2);
+    // WebTransport: a held session fails to connect (its promises reject), as a blocked one would.
+    if (typeof win.WebTransport === "function") {
+      var OrigWT = win.WebTransport;
+      var GuardedWT = function WebTransport(url) {
+        if (new.target && policy.hold(String(url), "websocket", "WebTransport")) {
+          var failed = function () { return Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError")); };
+          return { ready: failed(), closed: failed(), close: function () {} };
+        }
+        return Reflect.construct(OrigWT, arguments, new.target || OrigWT);
+      };
+      GuardedWT.prototype = OrigWT.prototype;
+      Object.setPrototypeOf(GuardedWT, OrigWT);
+      win.WebTransport = GuardedWT;
+    }
 
     // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
     function heldForm(form, submitter) {

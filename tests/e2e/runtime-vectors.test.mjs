@@ -258,6 +258,8 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     imageSrcset: "var l = document.createElement('link'); l.rel = 'preload'; l.as = 'image'; l.imageSrcset = U('imageSrcset') + ' 1x'; document.head.appendChild(l);",
     // a same-origin window opened by script (about:blank, a realm of its own)
     windowOpen: "var w = window.open('', '_blank'); if (w) { w.fetch(U('windowOpen'), { mode: 'no-cors' }).catch(function () {}); window.__opened = w; }",
+    // fetchLater: a beacon sent when the page goes away (or after activateAfter)
+    fetchLater: "if (window.fetchLater) window.__fl = fetchLater(U('fetchLater'), { activateAfter: 0 });",
     // <a ping> (Chromium pings even for a same-document link once allowed)
     anchorPing: "var a = document.createElement('a'); a.href = '#pinged'; a.ping = U('anchorPing'); a.textContent = 'x'; document.body.appendChild(a); a.click();",
   });
