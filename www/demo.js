@@ -140,7 +140,7 @@
     ui.tbody = el('tbody');
     var table = el('table', null, [
       el('caption', { className: 'visually-hidden', text: 'Sekisho の監査ログ（新しい順）' }),
-      el('thead', null, [el('tr', null, ['時刻', '種別', 'カテゴリ', 'サービス', '結果', 'URL'].map(function (h) {
+      el('thead', null, [el('tr', null, ['時刻', '種別', '経路 (API)', 'カテゴリ', 'サービス', '結果', 'URL'].map(function (h) {
         return el('th', { scope: 'col', text: h });
       }))]),
       ui.tbody
@@ -211,6 +211,7 @@
       frag.appendChild(el('tr', null, [
         el('td', { text: formatTime(e.at) }),
         el('td', { text: String(e.kind || '') }),
+        el('td', { text: String(e.via || '') }),
         el('td', { text: String(e.category || '') }),
         el('td', { text: String(e.service || '') }),
         el('td', { className: 'sk-action--' + action.replace(/[^a-z]/g, ''), text: action }),
@@ -218,7 +219,7 @@
       ]));
     });
     if (!shown.length) {
-      frag.appendChild(el('tr', null, [el('td', { colspan: '6', text: '記録はまだありません。' })]));
+      frag.appendChild(el('tr', null, [el('td', { colspan: '7', text: '記録はまだありません。' })]));
     }
     ui.tbody.replaceChildren(frag);
   }
