@@ -1,10 +1,11 @@
 // The runtime checkpoint's interception layer, installed synchronously by the first script,
 // before any other script can run. It decides nothing itself: every URL goes to the Wasm policy
 // (`policy.hold(url, kind, via)` → the `data-consent` requirement to hold it under, or "" to
-// let it through; `via` names the API that was called, for the audit line, or is "" when the
-// markup checkpoint will write that line). Held elements carry `via` in `data-sekisho-via`. Held elements become inert markup (type="text/plain", data-src, data-href +
-// data-consent) that the markup checkpoint releases, in document order, once allowed. Held
-// network calls fail the way an ad blocker makes them fail, and never hang.
+// let it through; `via` names the API page code called, for the audit line, or is "" when the
+// markup checkpoint will write that line). Held elements become inert markup (type="text/plain",
+// data-src, data-href… + data-consent, and the API in data-sekisho-via) that the markup
+// checkpoint releases, in document order, once allowed. Held network calls fail the way an ad
+// blocker makes them fail, and never hang.
 //
 // `policy` starts fail-closed (every third party held, nothing released) and is replaced by the
 // Wasm once it has started: if it never starts, the gate never opens (and `policy.added`, the
