@@ -14,7 +14,8 @@ function sekishoGuards(policy) {
   "use strict";
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
   var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],object[data],img[src],img[srcset],"
-    + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset]";
+    + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset],"
+    + "image[*|href],feImage[*|href],script[*|href]";
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -46,11 +47,13 @@ function sekishoGuards(policy) {
 
     var SVG = "http://www.w3.org/2000/svg";
     var SRC = ["src", "srcset"];
+    var SVG_HREF = ["href", "xlink:href"];
     // What an element would load: [audit kind, the attributes holding its URLs].
     function target(el) {
       if (el.namespaceURI === SVG) {
-        // SVG <script href> and <image href>: held by their href alone, released by getting it back.
-        return el.localName === "script" ? ["script", ["href"]] : el.localName === "image" || el.localName === "feImage" ? ["img", ["href"]] : null;
+        // SVG <script href> and <image href> (or the older xlink:href): held by their URL alone,
+        // released by getting it back (as href).
+        return el.localName === "script" ? ["script", SVG_HREF] : el.localName === "image" || el.localName === "feImage" ? ["img", SVG_HREF] : null;
       }
       switch (el.localName) {
         case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["script", ["src"]] : null;
@@ -73,7 +76,7 @@ function sekishoGuards(policy) {
         setAttr.call(el, "data-src", url);
         removeAttr.call(el, "src");
       } else {
-        setAttr.call(el, "data-" + attr, url);
+        setAttr.call(el, attr === "xlink:href" ? "data-href" : "data-" + attr, url);
         removeAttr.call(el, attr);
         // A parsed frame is already navigating: send it to a blank page instead.
         if (el.isConnected && el.localName === "iframe") setAttr.call(el, "src", "about:blank");
@@ -375,6 +378,22 @@ function sekishoGuards(policy) {
         return orig.apply(this, arguments);
       };
     });
+    // Cache.add / addAll fetch their URLs: a held one fails the way a blocked fetch does.
+    if (win.Cache) {
+      ["add", "addAll"].forEach(function (m) {
+        wrap(win.Cache.prototype, m, function (orig) {
+          return function (requests) {
+            var list = m === "add" ? [requests] : Array.prototype.slice.call(requests || []);
+            for (var i = 0; i < list.length; i++) {
+              var r = list[i];
+              var url = r && typeof r === "object" && "url" in r ? r.url : String(r);
+              if (policy.hold(url, "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
+            }
+            return orig.apply(this, arguments);
+          };
+        });
+      });
+    }
     // fetchLater (a deferred beacon): a held one is never activated.
     wrap(win, "fetchLater", function (orig) {
       return function (input) {

@@ -24,6 +24,13 @@ impl TagKind {
         const HREF: &[(&str, &str)] = &[("href", "data-href"), ("imagesrcset", "data-imagesrcset")];
         const DATA: &[(&str, &str)] = &[("data", "data-data")];
         const VIDEO: &[(&str, &str)] = &[("src", "data-src"), ("poster", "data-poster")];
+        // SVG `<image>` (and `<image>` outside SVG, which the HTML parser makes an `<img>`).
+        const IMAGE: &[(&str, &str)] = &[
+            ("href", "data-href"),
+            ("xlink:href", "data-href"),
+            ("src", "data-src"),
+            ("srcset", "data-srcset"),
+        ];
         let n = name.as_bytes();
         let is = |s: &str| n.eq_ignore_ascii_case(s.as_bytes());
         if is("script") {
@@ -36,6 +43,8 @@ impl TagKind {
             Some((TagKind::Img, SRC))
         } else if is("video") || is("audio") {
             Some((TagKind::Media, VIDEO))
+        } else if is("image") || is("feimage") {
+            Some((TagKind::Img, IMAGE))
         } else if is("link") {
             Some((TagKind::Link, HREF))
         } else {
@@ -172,6 +181,12 @@ pub fn rewrite(
             break; // unterminated tag: leave the rest untouched
         };
         let mut tag_end = gt + 1;
+        // `<image …/>`: the slash matters in SVG (a self-closed element has no children), so a
+        // rewritten tag keeps it. (An unquoted value may end in `/`: that is not self-closing.)
+        let last_end = attrs
+            .last()
+            .map_or(name_end, |a| a.value.map_or(a.name.1, |v| v.1));
+        let self_closing = gt > 0 && b.get(gt - 1) == Some(&b'/') && last_end < gt;
         if let Some(kind) = kind {
             let attr = |n: &str| {
                 attrs
@@ -231,7 +246,7 @@ pub fn rewrite(
                     out.push_str("\" data-sekisho-via=\"");
                     out.push_str(&via.replace('"', ""));
                 }
-                out.push_str("\">");
+                out.push_str(if self_closing { "\"/>" } else { "\">" });
                 copied = gt + 1;
                 changed = true;
             }
@@ -314,6 +329,21 @@ mod tests {
                 hold_trackers
             ),
             None
+        );
+    }
+
+    #[test]
+    fn renames_urls_of_svg_images() {
+        assert_eq!(
+            rw(
+                r#"<svg><image href="https://tracker.example/a.png"/><image xlink:href="https://tracker.example/b.png"></image></svg>"#
+            ),
+            r#"<svg><image data-href="https://tracker.example/a.png" data-consent="service:tracker"/><image data-href="https://tracker.example/b.png" data-consent="service:tracker"></image></svg>"#
+        );
+        // An unquoted value ending in `/` does not make the tag self-closing.
+        assert_eq!(
+            rw("<img src=https://tracker.example/p/>"),
+            r#"<img data-src="https://tracker.example/p/" data-consent="service:tracker">"#
         );
     }
 

@@ -258,6 +258,12 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     imageSrcset: "var l = document.createElement('link'); l.rel = 'preload'; l.as = 'image'; l.imageSrcset = U('imageSrcset') + ' 1x'; document.head.appendChild(l);",
     // a same-origin window opened by script (about:blank, a realm of its own)
     windowOpen: "var w = window.open('', '_blank'); if (w) { w.fetch(U('windowOpen'), { mode: 'no-cors' }).catch(function () {}); window.__opened = w; }",
+    // SVG images: href through the animated string, and in HTML strings (href and the older xlink:href)
+    svgBaseVal: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.href.baseVal = U('svgBaseVal'); s.appendChild(im); document.body.appendChild(s);",
+    svgInnerHTML: "var d = document.createElement('div'); document.body.appendChild(d); d.innerHTML = '<svg><image href=\"' + U('svgInnerHTML') + '\"></image></svg>';",
+    svgXlinkInnerHTML: "var d = document.createElement('div'); document.body.appendChild(d); d.innerHTML = '<svg><image xlink:href=\"' + U('svgXlinkInnerHTML') + '\"></image></svg>';",
+    // CacheStorage fetches what it is asked to add
+    cacheAdd: "caches.open('probe').then(function (c) { return c.add(U('cacheAdd')); }).catch(function () {});",
     // fetchLater: a beacon sent when the page goes away (or after activateAfter)
     fetchLater: "if (window.fetchLater) window.__fl = fetchLater(U('fetchLater'), { activateAfter: 0 });",
     // <a ping> (Chromium pings even for a same-document link once allowed)
