@@ -17,7 +17,8 @@ pub fn is_deletion(write: &str) -> bool {
         let (k, v) = attr.split_once('=').unwrap_or((attr, ""));
         let (k, v) = (k.trim(), v.trim());
         (k.eq_ignore_ascii_case("max-age") && (v == "0" || v.starts_with('-')))
-            || (k.eq_ignore_ascii_case("expires") && v.contains("1970"))
+            // (Not `contains("1970")`: a string pattern links core's two-way searcher.)
+            || (k.eq_ignore_ascii_case("expires") && v.as_bytes().windows(4).any(|w| w == b"1970"))
     })
 }
 
