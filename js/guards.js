@@ -1,6 +1,6 @@
 // The runtime checkpoint's interception layer, installed synchronously by the first script,
 // before any other script can run. It decides nothing itself: every URL goes to the Wasm policy
-// (`policy.hold(url, kind, via)` → the `data-consent` requirement to hold it under, or "" to
+// (`hold(url, kind, via)` → the `data-consent` requirement to hold it under, or "" to
 // let it through; `via` names the API page code called, for the audit line, or is "" when the
 // markup checkpoint will write that line). Held elements become inert markup (type="text/plain",
 // data-src, data-href… + data-consent, and the API in data-sekisho-via) that the markup
@@ -39,6 +39,21 @@ function sekishoGuards(policy) {
       var impl = node.nodeType === 1 ? qsaElement : node.nodeType === 11 ? qsaFragment : qsaDocument;
       return impl ? impl.call(node, selector) : [];
     }
+
+    // A relative URL loads against the document's base URL, which a <base href> can move to
+    // another host: the policy sees it resolved then. (Without one, the Wasm knows the page.)
+    var RELATIVE = /^(?![a-z][a-z0-9+.-]*:|\/\/)/i;
+    function movedBase() {
+      var base = doc.baseURI;
+      return base && base !== doc.URL ? base : "";
+    }
+    function hold(url, kind, via) {
+      url = String(url);
+      var base = RELATIVE.test(url) && movedBase();
+      if (base) { try { url = new win.URL(url, base).href; } catch (e) { /* left as it is */ } }
+      return policy.hold(url, kind, via);
+    }
+    function rewrite(html, via) { return policy.rewrite(html, via, movedBase()); }
 
     function runnable(type) {
       type = (type || "").trim().toLowerCase();
@@ -90,13 +105,13 @@ function sekishoGuards(policy) {
       var t = el && el.nodeType === 1 && target(el);
       if (!t) return;
       if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
-        var rewritten = policy.rewrite(getAttr.call(el, "srcdoc"), "srcdoc");
+        var rewritten = rewrite(getAttr.call(el, "srcdoc"), "srcdoc");
         if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
       }
       t[1].forEach(function (attr) {
         var url = getAttr.call(el, attr);
         if (!url) return;
-        var requirement = policy.hold(url, t[0], "");
+        var requirement = hold(url, t[0], "");
         if (requirement) holdElement(el, attr, url, requirement, via);
       });
     }
@@ -250,7 +265,7 @@ function sekishoGuards(policy) {
         var via = setterVia || "setAttribute";
         var n = String(name).toLowerCase();
         if (n === "srcdoc" && this.localName === "iframe") {
-          var rewritten = policy.rewrite(String(value), via);
+          var rewritten = rewrite(String(value), via);
           if (rewritten != null) return orig.call(this, name, rewritten);
         }
         var t = target(this);
@@ -258,7 +273,7 @@ function sekishoGuards(policy) {
           // Elements are audited by the markup checkpoint once in the document; a detached
           // image or sound (a `new Image()` pixel) may never get there, so it is audited here.
           var pixel = (t[0] === "img" || t[0] === "media") && !this.isConnected;
-          var requirement = policy.hold(String(value), t[0], pixel ? via : "");
+          var requirement = hold(String(value), t[0], pixel ? via : "");
           if (requirement) {
             holdElement(this, n, String(value), requirement, via);
             // A held `new Image()` pixel fails as it would behind an ad blocker.
@@ -277,7 +292,7 @@ function sekishoGuards(policy) {
           var t = target(this);
           var n = local.toLowerCase();
           if (t && t[1].indexOf(n) >= 0) {
-            var requirement = policy.hold(String(value), t[0], "");
+            var requirement = hold(String(value), t[0], "");
             if (requirement) return holdElement(this, n, String(value), requirement, "setAttributeNS");
           }
           if (!ns) return E.setAttribute.call(this, name, value);
@@ -327,7 +342,7 @@ function sekishoGuards(policy) {
         return function () {
           var args = Array.prototype.slice.call(arguments);
           for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
-            var rewritten = policy.rewrite(String(args[i]), name);
+            var rewritten = rewrite(String(args[i]), name);
             if (rewritten != null) args[i] = rewritten;
           }
           var result = orig.apply(this, args);
@@ -352,7 +367,7 @@ function sekishoGuards(policy) {
       wrap(win.Document.prototype, "execCommand", function (orig) {
         return function (command, ui, value) {
           if (String(command).toLowerCase() !== "inserthtml" || value == null) return orig.apply(this, arguments);
-          var rewritten = policy.rewrite(String(value), "execCommand");
+          var rewritten = rewrite(String(value), "execCommand");
           return orig.call(this, command, ui, rewritten != null ? rewritten : value);
         };
       });
@@ -374,7 +389,7 @@ function sekishoGuards(policy) {
     wrap(win, "fetch", function (orig) {
       return function (input) {
         var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
-        if (policy.hold(url, "fetch", "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
+        if (hold(url, "fetch", "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
         return orig.apply(this, arguments);
       };
     });
@@ -387,7 +402,7 @@ function sekishoGuards(policy) {
             for (var i = 0; i < list.length; i++) {
               var r = list[i];
               var url = r && typeof r === "object" && "url" in r ? r.url : String(r);
-              if (policy.hold(url, "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
+              if (hold(url, "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
             }
             return orig.apply(this, arguments);
           };
@@ -398,7 +413,7 @@ function sekishoGuards(policy) {
     wrap(win, "fetchLater", function (orig) {
       return function (input) {
         var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
-        if (policy.hold(url, "beacon", "fetchLater")) return { activated: false };
+        if (hold(url, "beacon", "fetchLater")) return { activated: false };
         return orig.apply(this, arguments);
       };
     });
@@ -413,7 +428,7 @@ function sekishoGuards(policy) {
       });
       wrap(XP, "send", function (orig) {
         return function () {
-          if (policy.hold(xhrUrls.get(this) || "", "xhr", "XMLHttpRequest")) {
+          if (hold(xhrUrls.get(this) || "", "xhr", "XMLHttpRequest")) {
             fail(this, "error");
             fail(this, "loadend");
             return;
@@ -425,7 +440,7 @@ function sekishoGuards(policy) {
     if (win.Navigator) {
       wrap(win.Navigator.prototype, "sendBeacon", function (orig) {
         return function (url) {
-          if (policy.hold(String(url), "beacon", "sendBeacon")) return false;
+          if (hold(String(url), "beacon", "sendBeacon")) return false;
           return orig.apply(this, arguments);
         };
       });
@@ -435,7 +450,7 @@ function sekishoGuards(policy) {
       if (typeof Orig !== "function") return;
       var Guarded = function (url) {
         if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
-        if (policy.hold(String(url), kind, name)) {
+        if (hold(String(url), kind, name)) {
           var fake = new win.EventTarget();
           fake.url = String(url);
           fake.readyState = closedState;
@@ -459,7 +474,7 @@ function sekishoGuards(policy) {
     if (typeof win.WebTransport === "function") {
       var OrigWT = win.WebTransport;
       var GuardedWT = function WebTransport(url) {
-        if (new.target && policy.hold(String(url), "websocket", "WebTransport")) {
+        if (new.target && hold(String(url), "websocket", "WebTransport")) {
           var failed = function () { return Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError")); };
           return { ready: failed(), closed: failed(), close: function () {} };
         }
@@ -473,7 +488,7 @@ function sekishoGuards(policy) {
     // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
     function heldForm(form, submitter) {
       var url = submitter && hasAttr.call(submitter, "formaction") ? submitter.formAction : form.action;
-      return !!url && !!policy.hold(String(url), "form", "form");
+      return !!url && !!hold(String(url), "form", "form");
     }
     if (win.HTMLFormElement) {
       var FP = win.HTMLFormElement.prototype;
@@ -491,7 +506,7 @@ function sekishoGuards(policy) {
       var a = e.target && e.target.closest && e.target.closest("a[ping]");
       if (!a) return;
       var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
-        return url && !policy.hold(url, "beacon", "a.ping");
+        return url && !hold(url, "beacon", "a.ping");
       });
       setAttr.call(a, "ping", kept.join(" "));
     }, true);

@@ -492,6 +492,36 @@ fn parse_slow(s: &str, page_scheme: Option<&str>) -> Parsed<'static> {
 
 /// Parses `url` as a browser would on a page whose scheme is `page_scheme` (`"https"`), as far
 /// as the host and path go. Never panics; allocates only for unusual input.
+/// `url` resolved against `base` (an absolute `scheme://host/path` URL) when `url` is relative
+/// (no scheme, not `//host`); `None` when it is not relative or `base` is not absolute. Enough
+/// for classification (host and path prefix): `.`/`..` segments are not collapsed.
+pub fn resolve_relative(base: &str, url: &str) -> Option<String> {
+    if url.starts_with("//") || split_scheme(url).is_some() {
+        return None;
+    }
+    let (_, after_scheme) = split_scheme(base)?;
+    let authority = after_scheme.strip_prefix("//")?;
+    let origin_len =
+        base.len() - authority.len() + find_any(authority, b"/?#").unwrap_or(authority.len());
+    let origin = base.get(..origin_len)?;
+    let path_and_more = base.get(origin_len..)?;
+    let path = path_and_more
+        .get(..find_any(path_and_more, b"?#").unwrap_or(path_and_more.len()))
+        .unwrap_or("");
+    let path = if path.is_empty() { "/" } else { path };
+    Some(match url.as_bytes().first() {
+        Some(b'/') => [origin, url].concat(),
+        Some(b'?') => [origin, path, url].concat(),
+        Some(b'#') | None => [origin, path].concat(),
+        Some(_) => {
+            let dir = path
+                .get(..path.rfind('/').map_or(0, |i| i + 1))
+                .unwrap_or("/");
+            [origin, dir, url].concat()
+        }
+    })
+}
+
 pub fn parse_url<'a>(url: &'a str, page_scheme: Option<&str>) -> Parsed<'a> {
     // Browsers strip leading and trailing C0 controls and spaces (ASCII bytes: the cuts fall
     // on character boundaries).
@@ -992,6 +1022,27 @@ impl Matcher {
 )]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_urls_resolve_against_a_base() {
+        let base = "https://www.facebook.com/dir/page.html?q=1#f";
+        for (url, want) in [
+            ("tr/?id=1", Some("https://www.facebook.com/dir/tr/?id=1")),
+            ("/tr?id=1", Some("https://www.facebook.com/tr?id=1")),
+            ("?x=1", Some("https://www.facebook.com/dir/page.html?x=1")),
+            ("#top", Some("https://www.facebook.com/dir/page.html")),
+            ("https://cdn.example/x.js", None),
+            ("//cdn.example/x.js", None),
+            ("data:image/gif;base64,R0", None),
+        ] {
+            assert_eq!(resolve_relative(base, url).as_deref(), want, "{url}");
+        }
+        assert_eq!(
+            resolve_relative("https://cdn.example", "a.png").as_deref(),
+            Some("https://cdn.example/a.png")
+        );
+        assert_eq!(resolve_relative("about:srcdoc", "a.png"), None);
+    }
     use crate::core::config::{parse_config, ServiceDef};
 
     const PAGE: &str = "https://www.example.co.jp";

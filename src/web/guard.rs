@@ -6,7 +6,7 @@
 use super::{dom, record, with_sdk, Sdk};
 use crate::core::config::UnknownThirdParty;
 use crate::core::html;
-use crate::core::matcher::Verdict;
+use crate::core::matcher::{resolve_relative, Verdict};
 use crate::core::revoke;
 use crate::core::Category;
 use wasm_bindgen::prelude::*;
@@ -91,19 +91,22 @@ pub fn hold(url: &str, kind: &str, via: &str) -> String {
 
 /// `html` with the tags to hold turned into inert markup, or `undefined` if nothing changes.
 /// (The held tags are audited by the markup checkpoint once they are in a watched document,
-/// with `via`, the API the HTML came through.)
+/// with `via`, the API the HTML came through.) `base` is the document's base URL when a
+/// `<base href>` moved it from the page's URL (relative URLs load against it), else empty.
 #[wasm_bindgen]
-pub fn rewrite_html(html: &str, via: &str) -> Option<String> {
+pub fn rewrite_html(html: &str, via: &str, base: &str) -> Option<String> {
     if !html.contains('<') {
         return None;
     }
     with_sdk(|sdk| {
         html::rewrite(html, via, |_, url| {
             if url.is_empty() {
-                None // an inline script: nothing to match it by
-            } else {
-                judge(sdk, url).hold
+                return None; // an inline script: nothing to match it by
             }
+            let resolved = (!base.is_empty())
+                .then(|| resolve_relative(base, url))
+                .flatten();
+            judge(sdk, resolved.as_deref().unwrap_or(url)).hold
         })
     })
     .flatten()

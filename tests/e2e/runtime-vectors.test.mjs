@@ -356,6 +356,32 @@ test('rt-v7. a same-origin frame navigated to another document is guarded again 
   await context.close();
 });
 
+test('rt-v8. relative URLs under a <base href> on a tracker host are judged where they load', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const threw = await page.evaluate(() => {
+    const base = document.createElement('base');
+    base.href = 'https://www.facebook.com/';
+    document.head.appendChild(base);
+    try {
+      const img = new Image(); img.src = 'tr/?id=8&ev=baseImage'; window.__b1 = img;
+      fetch('tr/?id=8&ev=baseFetch', { mode: 'no-cors' }).catch(() => {});
+      navigator.sendBeacon('/tr/?id=8&ev=baseBeacon', 'x');
+      document.body.insertAdjacentHTML('beforeend', '<img alt="" src="tr/?id=8&amp;ev=baseHtml">');
+      return null;
+    } catch (e) { return String(e); } finally { base.remove(); }
+  });
+  assert.equal(threw, null);
+  const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(reqs.length, 0, `requests to the tracker the <base> pointed at:\n  ${listRequests(reqs)}`);
+  const au = await audit(page);
+  assert.ok(au.some((e) => e.action === 'blocked' && e.service === 'meta-pixel' && (e.url || '').startsWith('https://www.facebook.com/tr/')),
+    `audit names the resolved URL: ${JSON.stringify(au.filter((e) => e.service === 'meta-pixel'))}`);
+  await context.close();
+});
+
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
