@@ -15,7 +15,7 @@ function sekishoGuards(policy) {
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
   var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],object[data],img[src],img[srcset],"
     + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset],"
-    + "image[*|href],feImage[*|href],script[*|href]";
+    + "image[*|href],feImage[*|href],script[*|href],[attributionsrc]";
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -61,7 +61,8 @@ function sekishoGuards(policy) {
     }
 
     var SVG = "http://www.w3.org/2000/svg";
-    var SRC = ["src", "srcset"];
+    // `attributionsrc`: the Attribution Reporting API sends its URLs a registration request.
+    var SRC = ["src", "srcset", "attributionsrc"];
     var SVG_HREF = ["href", "xlink:href"];
     // What an element would load: [audit kind, the attributes holding its URLs].
     function target(el) {
@@ -71,7 +72,7 @@ function sekishoGuards(policy) {
         return el.localName === "script" ? ["script", SVG_HREF] : el.localName === "image" || el.localName === "feImage" ? ["img", SVG_HREF] : null;
       }
       switch (el.localName) {
-        case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["script", ["src"]] : null;
+        case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["script", ["src", "attributionsrc"]] : null;
         case "iframe": case "frame": case "embed": return ["iframe", ["src"]];
         case "object": return ["iframe", ["data"]];
         case "img": case "source": case "input": return ["img", SRC];
@@ -84,6 +85,8 @@ function sekishoGuards(policy) {
 
     // Turns `el` into held markup under `requirement` (the markup checkpoint takes it from there).
     function holdElement(el, attr, url, requirement, via) {
+      // An attribution registration belongs to this load: it is dropped, not released later.
+      if (attr === "attributionsrc") return removeAttr.call(el, attr);
       if (el.localName === "script" && el.namespaceURI !== SVG) {
         var type = getAttr.call(el, "type");
         if (type) setAttr.call(el, "data-type", type);
@@ -111,7 +114,8 @@ function sekishoGuards(policy) {
       t[1].forEach(function (attr) {
         var url = getAttr.call(el, attr);
         if (!url) return;
-        var requirement = hold(url, t[0], "");
+        // (Elements are audited by the markup checkpoint; a dropped registration here.)
+        var requirement = hold(url, t[0], attr === "attributionsrc" ? via : "");
         if (requirement) holdElement(el, attr, url, requirement, via);
       });
     }
@@ -273,7 +277,7 @@ function sekishoGuards(policy) {
           // Elements are audited by the markup checkpoint once in the document; a detached
           // image or sound (a `new Image()` pixel) may never get there, so it is audited here.
           var pixel = (t[0] === "img" || t[0] === "media") && !this.isConnected;
-          var requirement = hold(String(value), t[0], pixel ? via : "");
+          var requirement = hold(String(value), t[0], pixel || n === "attributionsrc" ? via : "");
           if (requirement) {
             holdElement(this, n, String(value), requirement, via);
             // A held `new Image()` pixel fails as it would behind an ad blocker.

@@ -20,7 +20,11 @@ pub enum TagKind {
 
 impl TagKind {
     fn from_name(name: &str) -> Option<(TagKind, &'static [(&'static str, &'static str)])> {
-        const SRC: &[(&str, &str)] = &[("src", "data-src"), ("srcset", "data-srcset")];
+        const SRC: &[(&str, &str)] = &[
+            ("src", "data-src"),
+            ("srcset", "data-srcset"),
+            ("attributionsrc", "data-attributionsrc"),
+        ];
         const HREF: &[(&str, &str)] = &[("href", "data-href"), ("imagesrcset", "data-imagesrcset")];
         const DATA: &[(&str, &str)] = &[("data", "data-data")];
         const VIDEO: &[(&str, &str)] = &[("src", "data-src"), ("poster", "data-poster")];

@@ -61,8 +61,9 @@ fn kind_of(el: &Element) -> Option<&'static str> {
 }
 
 /// The URL attributes a held element keeps under `data-`: moved back on release.
-const HELD_ATTRIBUTES: [(&str, &str); 7] = [
+const HELD_ATTRIBUTES: [(&str, &str); 8] = [
     ("data-srcset", "srcset"),
+    ("data-attributionsrc", "attributionsrc"),
     ("data-imagesrcset", "imagesrcset"),
     ("data-sizes", "sizes"),
     ("data-poster", "poster"),

@@ -382,6 +382,27 @@ test('rt-v8. relative URLs under a <base href> on a tracker host are judged wher
   await context.close();
 });
 
+test('rt-v9. attributionsrc to a held service is dropped (this headless Chromium sends no registration: DOM state and audit)', async () => {
+  await env.fresh();
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: env.loopback });
+  const state = await page.evaluate(() => {
+    const ads = 'https://www.facebook.com/tr/?id=9&ev=attribution';
+    const img = document.createElement('img'); img.setAttribute('attributionsrc', ads); img.src = '/pixel.gif?attr=1'; document.body.appendChild(img);
+    const own = document.createElement('img'); own.setAttribute('attributionsrc', ''); own.src = '/pixel.gif?attr=2'; document.body.appendChild(own);
+    const html = document.createElement('div'); document.body.appendChild(html);
+    html.innerHTML = '<img alt="" src="/pixel.gif?attr=3" attributionsrc="' + ads + '">';
+    return { img: img.getAttribute('attributionsrc'), imgSrc: img.getAttribute('src'), own: own.getAttribute('attributionsrc'),
+      html: html.firstChild.getAttribute('attributionsrc'), htmlHeld: html.firstChild.getAttribute('data-attributionsrc') };
+  });
+  assert.deepEqual(state, { img: null, imgSrc: '/pixel.gif?attr=1', own: '', html: null, htmlHeld: 'https://www.facebook.com/tr/?id=9&ev=attribution' },
+    'the held registration URL is gone; the first-party image still loads; an empty attributionsrc (register with the src itself) stays');
+  const au = await audit(page);
+  assert.ok(au.some((e) => e.action === 'blocked' && e.service === 'meta-pixel' && e.via === 'setAttribute' && (e.url || '').endsWith('ev=attribution')),
+    `audit: ${JSON.stringify(au.filter((e) => e.service === 'meta-pixel'))}`);
+  await context.close();
+});
+
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
