@@ -314,6 +314,8 @@ function sekishoGuards(policy) {
       });
     }
     guardProperty(win.HTMLScriptElement, "src");
+    guardProperty(win.HTMLScriptElement, "attributionSrc");
+    guardProperty(win.HTMLImageElement, "attributionSrc");
     guardProperty(win.HTMLIFrameElement, "src");
     guardProperty(win.HTMLIFrameElement, "srcdoc");
     guardProperty(win.HTMLFrameElement, "src");

@@ -389,13 +389,14 @@ test('rt-v9. attributionsrc to a held service is dropped (this headless Chromium
   const state = await page.evaluate(() => {
     const ads = 'https://www.facebook.com/tr/?id=9&ev=attribution';
     const img = document.createElement('img'); img.setAttribute('attributionsrc', ads); img.src = '/pixel.gif?attr=1'; document.body.appendChild(img);
+    const prop = new Image(); prop.attributionSrc = ads; prop.src = '/pixel.gif?attr=4'; window.__attrProp = prop;
     const own = document.createElement('img'); own.setAttribute('attributionsrc', ''); own.src = '/pixel.gif?attr=2'; document.body.appendChild(own);
     const html = document.createElement('div'); document.body.appendChild(html);
     html.innerHTML = '<img alt="" src="/pixel.gif?attr=3" attributionsrc="' + ads + '">';
-    return { img: img.getAttribute('attributionsrc'), imgSrc: img.getAttribute('src'), own: own.getAttribute('attributionsrc'),
+    return { img: img.getAttribute('attributionsrc'), prop: prop.getAttribute('attributionsrc'), imgSrc: img.getAttribute('src'), own: own.getAttribute('attributionsrc'),
       html: html.firstChild.getAttribute('attributionsrc'), htmlHeld: html.firstChild.getAttribute('data-attributionsrc') };
   });
-  assert.deepEqual(state, { img: null, imgSrc: '/pixel.gif?attr=1', own: '', html: null, htmlHeld: 'https://www.facebook.com/tr/?id=9&ev=attribution' },
+  assert.deepEqual(state, { img: null, prop: null, imgSrc: '/pixel.gif?attr=1', own: '', html: null, htmlHeld: 'https://www.facebook.com/tr/?id=9&ev=attribution' },
     'the held registration URL is gone; the first-party image still loads; an empty attributionsrc (register with the src itself) stays');
   const au = await audit(page);
   assert.ok(au.some((e) => e.action === 'blocked' && e.service === 'meta-pixel' && e.via === 'setAttribute' && (e.url || '').endsWith('ev=attribution')),
