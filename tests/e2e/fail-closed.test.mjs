@@ -34,6 +34,19 @@ test("j. CSP without 'wasm-unsafe-eval' + a stored cookie granting everything: [
   assert.ok(st.error.length > 0);
   const held = await page.evaluate(() => [...document.querySelectorAll('[data-consent]')].filter((el) => el.tagName === 'SCRIPT' ? el.type !== 'text/plain' : el.hasAttribute('src')).length);
   assert.equal(held, 0, 'no marked element was released');
+  // page code reaching trackers by the guarded paths: the fail-closed policy holds every third party
+  await page.evaluate(() => {
+    const px = (ev) => `https://www.facebook.com/tr/?id=4&ev=${ev}`;
+    const box = document.createElement('div'); document.body.appendChild(box);
+    box.innerHTML = `<img alt="" src="${px('fcHtmlImg')}"><video poster="${px('fcHtmlPoster')}" src="${px('fcHtmlVideo')}"></video>`
+      + `<svg><image xlink:href="${px('fcHtmlSvg')}"/></svg>`;
+    new Image().src = px('fcImage');
+    fetch(px('fcFetch'), { mode: 'no-cors' }).catch(() => {});
+    navigator.sendBeacon(px('fcBeacon'), 'x');
+    const f = document.createElement('iframe'); f.src = px('fcFrame'); document.body.appendChild(f);
+  });
+  const probes = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(probes.length, 0, `page code with the gate down:\n  ${listRequests(probes)}`);
   // the API must not open the gate either
   await page.evaluate(() => { try { window.sekisho.acceptAll(); } catch (e) { /* allowed to throw */ } });
   const after = await settleThenCount(lb, (e) => lb.trackerRequests().includes(e));
