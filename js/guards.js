@@ -404,13 +404,14 @@ function sekishoGuards(policy) {
       ["add", "addAll"].forEach(function (m) {
         wrap(win.Cache.prototype, m, function (orig) {
           return function (requests) {
-            var list = m === "add" ? [requests] : Array.prototype.slice.call(requests || []);
+            // addAll takes any iterable: read it once, and hand the same items on.
+            var list = m === "add" ? [requests] : requests == null ? [] : Array.from(requests);
             for (var i = 0; i < list.length; i++) {
               var r = list[i];
               var url = r && typeof r === "object" && "url" in r ? r.url : String(r);
               if (hold(url, "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
             }
-            return orig.apply(this, arguments);
+            return m === "add" ? orig.apply(this, arguments) : orig.call(this, requests == null ? requests : list);
           };
         });
       });
