@@ -545,8 +545,9 @@ function sekishoGuards(policy) {
     // Parsed elements: runs before each parser-inserted script executes (the preload scanner
     // may already have fetched it: see README "What needs markup"). The same elements then go
     // to the markup checkpoint (`policy.added`, once the Wasm has started), which holds or
-    // releases the marked ones.
-    new win.MutationObserver(function (records) {
+    // releases the marked ones. The document itself is observed, so a `document.open()` that
+    // replaces <html> stays watched.
+    function onMutations(records) {
       var elements = [];
       for (var i = 0; i < records.length; i++) {
         var added = records[i].addedNodes;
@@ -559,7 +560,36 @@ function sekishoGuards(policy) {
         }
       }
       if (elements.length && policy.added) policy.added(elements);
-    }).observe(doc.documentElement || doc, { childList: true, subtree: true });
+    }
+    var observeOptions = { childList: true, subtree: true };
+    new win.MutationObserver(onMutations).observe(doc, observeOptions);
+
+    // Shadow roots: their content is invisible to the document's observer and to its
+    // querySelectorAll, so each gets an observer of its own, and is rescanned after every
+    // decision (what was held inside is then released, or a released frame held again).
+    wrap(E, "attachShadow", function (orig) {
+      return function () {
+        var root = orig.apply(this, arguments);
+        new win.MutationObserver(onMutations).observe(root, observeOptions);
+        shadowRoots.push(typeof WeakRef === "function" ? new WeakRef(root) : { deref: function () { return root; } });
+        return root;
+      };
+    });
+    if (!listening) {
+      listening = true;
+      win.document.addEventListener("sekisho:change", rescanShadowRoots);
+    }
+  }
+
+  // Shadow roots of every guarded realm, held weakly.
+  var shadowRoots = [];
+  var listening = false;
+  function rescanShadowRoots() {
+    shadowRoots = shadowRoots.filter(function (ref) {
+      var root = ref.deref();
+      if (root && root.host && root.host.isConnected && policy.added) policy.added(Array.prototype.slice.call(root.children));
+      return !!root;
+    });
   }
   return install;
 }

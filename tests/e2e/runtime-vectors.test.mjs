@@ -404,6 +404,44 @@ test('rt-v9. attributionsrc to a held service is dropped (this headless Chromium
   await context.close();
 });
 
+test('rt-v10. inside shadow roots (web components): held before a choice, released in place after it, held again on revoke', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  await page.evaluate(() => {
+    customElements.define('x-embed', class extends HTMLElement {
+      connectedCallback() {
+        const root = this.attachShadow({ mode: 'closed' });
+        root.innerHTML = '<iframe title="video" src="https://www.youtube.com/embed/shadowVideo"></iframe>';
+        const img = document.createElement('img');
+        img.src = 'https://www.facebook.com/tr/?id=10&ev=shadowPixel';
+        root.appendChild(img);
+        window.__shadow = root;
+      }
+    });
+    document.body.appendChild(document.createElement('x-embed'));
+  });
+  const frameState = () => page.evaluate(() => {
+    const f = window.__shadow.querySelector('iframe');
+    return { src: f.getAttribute('src'), held: f.getAttribute('data-src') };
+  });
+  const trackers = (e) => e.host === 'www.youtube.com' || (e.host === 'www.facebook.com' && e.query.ev === 'shadowPixel');
+  assert.equal((await settleThenCount(lb, trackers)).length, 0, 'nothing inside the shadow root loads before a choice');
+  assert.deepEqual(await frameState(), { src: null, held: 'https://www.youtube.com/embed/shadowVideo' });
+  const au = await audit(page);
+  assert.ok(au.some((e) => e.action === 'blocked' && e.service === 'youtube' && e.via === 'innerHTML'), `audit: ${JSON.stringify(au)}`);
+
+  await call(page, 'acceptAll');
+  await waitForRequests(lb, { host: 'www.youtube.com', path: '/embed/shadowVideo' }, { timeout: 3000 });
+  await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'shadowPixel', { timeout: 3000 });
+  assert.equal((await frameState()).src, 'https://www.youtube.com/embed/shadowVideo', 'released in place');
+
+  await call(page, 'rejectAll');
+  assert.equal((await frameState()).src, 'about:blank', 'the released frame is held again on revoke');
+  await context.close();
+});
+
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
