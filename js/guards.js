@@ -347,12 +347,23 @@ function sekishoGuards(policy) {
       return function (orig, name) {
         return function () {
           var args = Array.prototype.slice.call(arguments);
+          var declarative = false;
           for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
-            var rewritten = rewrite(String(args[i]), name);
+            var html = String(args[i]);
+            declarative = declarative || /shadowrootmode/i.test(html);
+            var rewritten = rewrite(html, name);
             if (rewritten != null) args[i] = rewritten;
           }
           var result = orig.apply(this, args);
-          if (this && this.nodeType) adoptFrames(this.nodeType === 9 ? this.documentElement : this);
+          if (this && this.nodeType) {
+            var scope = this.nodeType === 9 ? this.documentElement : this;
+            adoptFrames(scope);
+            // Declarative shadow roots (<template shadowrootmode>) in the HTML: watched too.
+            if (declarative && scope) {
+              var all = findAll(scope, "*");
+              for (var k = 0; k < all.length; k++) if (all[k].shadowRoot) watchRoot(all[k].shadowRoot, true);
+            }
+          }
           return result;
         };
       };
@@ -557,6 +568,8 @@ function sekishoGuards(policy) {
           checkTree(node, "parser");
           adoptFrames(node);
           elements.push(node);
+          // A host parsed with a declarative shadow root (<template shadowrootmode=open>).
+          if (node.shadowRoot) watchRoot(node.shadowRoot, true);
         }
       }
       if (elements.length && policy.added) policy.added(elements);
@@ -567,11 +580,20 @@ function sekishoGuards(policy) {
     // Shadow roots: their content is invisible to the document's observer and to its
     // querySelectorAll, so each gets an observer of its own, and is rescanned after every
     // decision (what was held inside is then released, or a released frame held again).
+    function watchRoot(root, filled) {
+      if (watchedRoots.has(root)) return;
+      watchedRoots.add(root);
+      new win.MutationObserver(onMutations).observe(root, observeOptions);
+      shadowRoots.push(typeof WeakRef === "function" ? new WeakRef(root) : { deref: function () { return root; } });
+      // A root that arrives with content (declarative): checked, then to the checkpoint, now.
+      var children = filled ? Array.prototype.slice.call(root.children) : [];
+      for (var i = 0; i < children.length; i++) { checkTree(children[i], "parser"); adoptFrames(children[i]); }
+      if (children.length && policy.added) policy.added(children);
+    }
     wrap(E, "attachShadow", function (orig) {
       return function () {
         var root = orig.apply(this, arguments);
-        new win.MutationObserver(onMutations).observe(root, observeOptions);
-        shadowRoots.push(typeof WeakRef === "function" ? new WeakRef(root) : { deref: function () { return root; } });
+        watchRoot(root, false);
         return root;
       };
     });
@@ -583,6 +605,7 @@ function sekishoGuards(policy) {
 
   // Shadow roots of every guarded realm, held weakly.
   var shadowRoots = [];
+  var watchedRoots = typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
   var listening = false;
   function rescanShadowRoots() {
     shadowRoots = shadowRoots.filter(function (ref) {

@@ -404,7 +404,7 @@ test('rt-v9. attributionsrc to a held service is dropped (this headless Chromium
   await context.close();
 });
 
-test('rt-v10. inside shadow roots (web components): held before a choice, released in place after it, held again on revoke', async () => {
+test('rt-v10. inside shadow roots (web components, declarative ones too): held before a choice, released in place after it, held again on revoke', async () => {
   await env.fresh();
   const lb = env.loopback;
   const context = await env.ctx();
@@ -421,6 +421,13 @@ test('rt-v10. inside shadow roots (web components): held before a choice, releas
       }
     });
     document.body.appendChild(document.createElement('x-embed'));
+    // a declarative shadow root in an HTML string
+    const host = document.createElement('div'); host.id = 'dsd'; document.body.appendChild(host);
+    host.setHTMLUnsafe('<div><template shadowrootmode="open"><iframe title="dsd" src="https://www.youtube.com/embed/dsdVideo"></iframe></template></div>');
+  });
+  const dsdState = () => page.evaluate(() => {
+    const f = document.getElementById('dsd').firstElementChild.shadowRoot.querySelector('iframe');
+    return { src: f.getAttribute('src'), held: f.getAttribute('data-src') };
   });
   const frameState = () => page.evaluate(() => {
     const f = window.__shadow.querySelector('iframe');
@@ -429,6 +436,7 @@ test('rt-v10. inside shadow roots (web components): held before a choice, releas
   const trackers = (e) => e.host === 'www.youtube.com' || (e.host === 'www.facebook.com' && e.query.ev === 'shadowPixel');
   assert.equal((await settleThenCount(lb, trackers)).length, 0, 'nothing inside the shadow root loads before a choice');
   assert.deepEqual(await frameState(), { src: null, held: 'https://www.youtube.com/embed/shadowVideo' });
+  assert.deepEqual(await dsdState(), { src: null, held: 'https://www.youtube.com/embed/dsdVideo' });
   const au = await audit(page);
   assert.ok(au.some((e) => e.action === 'blocked' && e.service === 'youtube' && e.via === 'innerHTML'), `audit: ${JSON.stringify(au)}`);
 
@@ -436,6 +444,8 @@ test('rt-v10. inside shadow roots (web components): held before a choice, releas
   await waitForRequests(lb, { host: 'www.youtube.com', path: '/embed/shadowVideo' }, { timeout: 3000 });
   await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'shadowPixel', { timeout: 3000 });
   assert.equal((await frameState()).src, 'https://www.youtube.com/embed/shadowVideo', 'released in place');
+  await waitForRequests(lb, { host: 'www.youtube.com', path: '/embed/dsdVideo' }, { timeout: 3000 });
+  assert.equal((await dsdState()).src, 'https://www.youtube.com/embed/dsdVideo', 'released in place (declarative shadow root)');
 
   await call(page, 'rejectAll');
   assert.equal((await frameState()).src, 'about:blank', 'the released frame is held again on revoke');
