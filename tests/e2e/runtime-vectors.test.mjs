@@ -209,6 +209,15 @@ test('rt-v3. unknown third parties: allowed by default; held under ads with "unk
 // More loading patterns, beyond issue #3's list. Each probe reaches the Meta Pixel endpoint (ads) with its own `ev`,
 // or Google Fonts (functional) for the font cases, from first-party code, with nothing allowed.
 const PX = (ev) => `https://www.facebook.com/tr/?id=333333333333333&ev=${ev}`;
+/** A clean log, a fresh context and the GTM fixture page, loaded and quiet. */
+async function freshGtmPage() {
+  await env.fresh();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  return { lb, context, page };
+}
+
 async function runProbes(page, lb, probes) {
   const threw = {};
   for (const [name, code] of Object.entries(probes)) {
@@ -229,10 +238,7 @@ async function runProbes(page, lb, probes) {
 }
 
 test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, <a ping>): nothing reaches an ads host before a choice', async () => {
-  await env.fresh();
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     // DOM: a null namespace given as '' (the DOM treats '' as null)
     setAttributeNS_empty: "var i = new Image(); i.setAttributeNS('', 'src', U('setAttributeNS_empty')); window.__k1 = i;",
@@ -296,10 +302,7 @@ const DROPPED_PROBES = {
 };
 
 test('rt-v6. embed / object / input[type=image] / video / audio / picture source / SVG script and image / forms: 0 requests before a choice; released in place once allowed', async (t) => {
-  await env.fresh();
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, { ...ELEMENT_PROBES, ...DROPPED_PROBES });
   assert.deepEqual(leaked, {}, 'requests to an ads host (facebook.com/tr) by pattern, with nothing allowed');
   const au = await audit(page);
@@ -357,10 +360,7 @@ test('rt-v7. a same-origin frame navigated to another document is guarded again 
 });
 
 test('rt-v8. relative URLs under a <base href> on a tracker host are judged where they load', async () => {
-  await env.fresh();
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const { lb, context, page } = await freshGtmPage();
   const threw = await page.evaluate(() => {
     const base = document.createElement('base');
     base.href = 'https://www.facebook.com/';
@@ -405,10 +405,7 @@ test('rt-v9. attributionsrc to a held service is dropped (this headless Chromium
 });
 
 test('rt-v10. inside shadow roots (web components, declarative ones too): held before a choice, released in place after it, held again on revoke', async () => {
-  await env.fresh();
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const { lb, context, page } = await freshGtmPage();
   await page.evaluate(() => {
     customElements.define('x-embed', class extends HTMLElement {
       connectedCallback() {
@@ -456,10 +453,7 @@ test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept 
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
-  await env.fresh();
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/rt/gtm.html', { loopback: lb });
+  const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     cssBackground: "var d = document.createElement('div'); d.style.cssText = 'width:9px;height:9px'; d.style.backgroundImage = 'url(' + U('cssBackground') + ')'; document.body.appendChild(d);",
     styleImport: "var st = document.createElement('style'); st.textContent = '@import url(https://fonts.googleapis.com/css2?family=Noto+Sans+JP&probe=styleImport);'; document.head.appendChild(st);",
