@@ -223,29 +223,19 @@ function sekishoGuards(policy) {
       wrap(win.NamedNodeMap.prototype, "setNamedItem", recheckOwner);
       wrap(win.NamedNodeMap.prototype, "setNamedItemNS", recheckOwner);
     }
-    var attrValue = win.Attr && Object.getOwnPropertyDescriptor(win.Attr.prototype, "value");
-    if (attrValue && attrValue.set) {
-      Object.defineProperty(win.Attr.prototype, "value", {
-        configurable: true, enumerable: attrValue.enumerable, get: attrValue.get,
-        set: function (v) {
-          var owner = this.ownerElement;
-          if (owner) return viaProperty("Attr.value", owner, this.name, v);
-          attrValue.set.call(this, v);
-        }
-      });
-    }
-    // `attr.nodeValue = url` and `attr.textContent = url` set the attribute too. Node's setters
-    // are shadowed on Attr.prototype only: text updates of other nodes (hot in frameworks) pay
-    // nothing.
+    // An attribute node sets its element's attribute through `value`, and through Node's
+    // `nodeValue` and `textContent`: those two are shadowed on Attr.prototype only, so text
+    // updates of other nodes (hot in frameworks) pay nothing.
     if (win.Attr) {
-      ["nodeValue", "textContent"].forEach(function (prop) {
-        var d = Object.getOwnPropertyDescriptor(N, prop);
+      [[win.Attr.prototype, "value"], [N, "nodeValue"], [N, "textContent"]].forEach(function (p) {
+        var d = Object.getOwnPropertyDescriptor(p[0], p[1]);
         if (!d || !d.set) return;
-        Object.defineProperty(win.Attr.prototype, prop, {
+        Object.defineProperty(win.Attr.prototype, p[1], {
           configurable: true, enumerable: d.enumerable, get: d.get,
           set: function (v) {
             var owner = this.ownerElement;
-            if (owner) return viaProperty("Attr." + prop, owner, this.name, v === null ? "" : v);
+            // (`nodeValue = null` and `textContent = null` empty it; `value = null` sets "null".)
+            if (owner) return viaProperty("Attr." + p[1], owner, this.name, v === null && p[0] === N ? "" : v);
             d.set.call(this, v);
           }
         });
@@ -403,10 +393,13 @@ function sekishoGuards(policy) {
         try { target.dispatchEvent(new win.Event(type)); } catch (e) { /* detached */ }
       }, 0);
     }
+    // The URL of a RequestInfo (a Request, or anything that stringifies to a URL).
+    function requestUrl(input) {
+      return input && typeof input === "object" && "url" in input ? input.url : String(input);
+    }
     wrap(win, "fetch", function (orig) {
       return function (input) {
-        var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
-        if (hold(url, "fetch", "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
+        if (hold(requestUrl(input), "fetch", "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
         return orig.apply(this, arguments);
       };
     });
@@ -418,9 +411,7 @@ function sekishoGuards(policy) {
             // addAll takes any iterable: read it once, and hand the same items on.
             var list = m === "add" ? [requests] : requests == null ? [] : Array.from(requests);
             for (var i = 0; i < list.length; i++) {
-              var r = list[i];
-              var url = r && typeof r === "object" && "url" in r ? r.url : String(r);
-              if (hold(url, "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
+              if (hold(requestUrl(list[i]), "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
             }
             return m === "add" ? orig.apply(this, arguments) : orig.call(this, requests == null ? requests : list);
           };
@@ -430,8 +421,7 @@ function sekishoGuards(policy) {
     // fetchLater (a deferred beacon): a held one is never activated.
     wrap(win, "fetchLater", function (orig) {
       return function (input) {
-        var url = input && typeof input === "object" && "url" in input ? input.url : String(input);
-        if (hold(url, "beacon", "fetchLater")) return { activated: false };
+        if (hold(requestUrl(input), "beacon", "fetchLater")) return { activated: false };
         return orig.apply(this, arguments);
       };
     });
@@ -463,45 +453,41 @@ function sekishoGuards(policy) {
         };
       });
     }
-    function guardConstructor(name, kind, closedState) {
+    // Connections made with `new`: a held one gets `fake(url)`, which fails as a blocked one would.
+    function guardConstructor(name, kind, fake) {
       var Orig = win[name];
       if (typeof Orig !== "function") return;
       var Guarded = function (url) {
         if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
-        if (hold(String(url), kind, name)) {
-          var fake = new win.EventTarget();
-          fake.url = String(url);
-          fake.readyState = closedState;
-          fake.close = fake.send = function () {};
-          fail(fake, "error");
-          if (kind === "websocket") fail(fake, "close");
-          ["error", "close"].forEach(function (type) {
-            fake.addEventListener(type, function (e) { if (typeof fake["on" + type] === "function") fake["on" + type](e); });
-          });
-          return fake;
-        }
+        if (hold(String(url), kind, name)) return fake(String(url));
         return Reflect.construct(Orig, arguments, new.target || Orig);
       };
       Guarded.prototype = Orig.prototype;
       Object.setPrototypeOf(Guarded, Orig);
       win[name] = Guarded;
     }
-    guardConstructor("WebSocket", "websocket", 3);
-    guardConstructor("EventSource", "eventsource", 2);
-    // WebTransport: a held session fails to connect (its promises reject), as a blocked one would.
-    if (typeof win.WebTransport === "function") {
-      var OrigWT = win.WebTransport;
-      var GuardedWT = function WebTransport(url) {
-        if (new.target && hold(String(url), "websocket", "WebTransport")) {
-          var failed = function () { return Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError")); };
-          return { ready: failed(), closed: failed(), close: function () {} };
-        }
-        return Reflect.construct(OrigWT, arguments, new.target || OrigWT);
+    // A socket that fires "error" (and "close") without connecting.
+    function closedSocket(closedState, closes) {
+      return function (url) {
+        var socket = new win.EventTarget();
+        socket.url = url;
+        socket.readyState = closedState;
+        socket.close = socket.send = function () {};
+        fail(socket, "error");
+        if (closes) fail(socket, "close");
+        ["error", "close"].forEach(function (type) {
+          socket.addEventListener(type, function (e) { if (typeof socket["on" + type] === "function") socket["on" + type](e); });
+        });
+        return socket;
       };
-      GuardedWT.prototype = OrigWT.prototype;
-      Object.setPrototypeOf(GuardedWT, OrigWT);
-      win.WebTransport = GuardedWT;
     }
+    guardConstructor("WebSocket", "websocket", closedSocket(3, true));
+    guardConstructor("EventSource", "eventsource", closedSocket(2, false));
+    // A WebTransport session whose promises reject.
+    guardConstructor("WebTransport", "websocket", function () {
+      var failed = function () { return Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError")); };
+      return { ready: failed(), closed: failed(), close: function () {} };
+    });
 
     // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
     function heldForm(form, submitter) {
@@ -562,15 +548,17 @@ function sekishoGuards(policy) {
       var elements = [];
       for (var i = 0; i < records.length; i++) {
         var added = records[i].addedNodes;
-        for (var j = 0; j < added.length; j++) {
-          var node = added[j];
-          if (node.nodeType !== 1) continue;
-          checkTree(node, "parser");
-          adoptFrames(node);
-          elements.push(node);
-          // A host parsed with a declarative shadow root (<template shadowrootmode=open>).
-          if (node.shadowRoot) watchRoot(node.shadowRoot, true);
-        }
+        for (var j = 0; j < added.length; j++) if (added[j].nodeType === 1) elements.push(added[j]);
+      }
+      arrived(elements);
+    }
+    // Elements a document or shadow root gained without going through an insertion guard.
+    function arrived(elements) {
+      for (var i = 0; i < elements.length; i++) {
+        checkTree(elements[i], "parser");
+        adoptFrames(elements[i]);
+        // A host parsed with a declarative shadow root (<template shadowrootmode=open>).
+        if (elements[i].shadowRoot) watchRoot(elements[i].shadowRoot, true);
       }
       if (elements.length && policy.added) policy.added(elements);
     }
@@ -585,10 +573,8 @@ function sekishoGuards(policy) {
       watchedRoots.add(root);
       new win.MutationObserver(onMutations).observe(root, observeOptions);
       shadowRoots.push(typeof WeakRef === "function" ? new WeakRef(root) : { deref: function () { return root; } });
-      // A root that arrives with content (declarative): checked, then to the checkpoint, now.
-      var children = filled ? Array.prototype.slice.call(root.children) : [];
-      for (var i = 0; i < children.length; i++) { checkTree(children[i], "parser"); adoptFrames(children[i]); }
-      if (children.length && policy.added) policy.added(children);
+      // A root that arrives with content (declarative): its elements arrive now.
+      if (filled) arrived(Array.prototype.slice.call(root.children));
     }
     wrap(E, "attachShadow", function (orig) {
       return function () {
