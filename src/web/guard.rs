@@ -22,7 +22,7 @@ struct Verdicts {
 fn judge(sdk: &Sdk, url: &str) -> Verdicts {
     match sdk.matcher.classify(url) {
         Verdict::Service(m) => {
-            let granted = sdk.state.service_granted(m.service, Some(m.category));
+            let granted = sdk.allows(&m);
             Verdicts {
                 hold: (!granted).then(|| ["service:", m.service].concat()),
                 service: Some(m.service.into()),
@@ -122,7 +122,7 @@ pub fn cookie_allowed(write: &str, via: &str) -> bool {
     let name = revoke::written_name(write);
     let refused = with_sdk(|sdk| {
         let m = sdk.matcher.match_cookie(name)?;
-        let granted = sdk.state.service_granted(m.service, Some(m.category));
+        let granted = sdk.allows(&m);
         (!granted).then(|| (m.service.to_string(), m.category))
     })
     .flatten();
@@ -160,7 +160,7 @@ pub fn sweep_cookies() {
             .filter(|name| {
                 sdk.matcher
                     .match_cookie(name)
-                    .is_some_and(|m| !sdk.state.service_granted(m.service, Some(m.category)))
+                    .is_some_and(|m| !sdk.allows(&m))
             })
             .map(String::from)
             .collect()
@@ -188,7 +188,7 @@ pub fn sweep_storage() {
                 .filter(|key| {
                     sdk.matcher
                         .match_storage_key(key)
-                        .is_some_and(|m| !sdk.state.service_granted(m.service, Some(m.category)))
+                        .is_some_and(|m| !sdk.allows(&m))
                 })
                 .collect()
         })

@@ -14,7 +14,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use crate::core::matcher::Matcher;
+use crate::core::matcher::{Match, Matcher};
 use crate::core::{Category, Config, ConsentState};
 use js_sys::Function;
 use std::cell::RefCell;
@@ -56,6 +56,11 @@ impl Sdk {
     /// The category a service belongs to (the site's services, then the catalog).
     pub fn category_of(&self, service: &str) -> Option<Category> {
         self.matcher.category_of(service)
+    }
+
+    /// Whether a matched service may load (and keep its cookies and storage keys) now.
+    pub fn allows(&self, m: &Match<'_>) -> bool {
+        self.state.service_granted(m.service, Some(m.category))
     }
 }
 
