@@ -2,7 +2,9 @@
 //   sekisho.js    ONE classic script: bootstrap + guards + no-modules glue, minified, with the
 //                 optimised Wasm inlined as a hex string decoded by the native Uint8Array.fromHex:
 //                 +9% over the binary after brotli (base64: +32%), ASCII-only (no charset issue).
-//   sekisho.wasm + sekisho.mjs + sekisho.d.mts   for bundlers (ES module glue)
+//   index.mjs + index.d.ts   the package entry: the window.sekisho API as ES module functions
+//   sekisho.wasm + sekisho.mjs + sekisho.d.mts   the raw module and its ES glue ("sekisho/wasm":
+//                 low level, without the guards; not an SDK by itself)
 //   sekisho.d.ts  types of window.sekisho;  package.json  from pkg.json with the crate version.
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -49,6 +51,8 @@ const esm = read(join(buildDir, "web", "sekisho.js")).replace("'sekisho_bg.wasm'
 writeFileSync(join(dist, "sekisho.mjs"), esbuild.transformSync(esm, { minify: true, format: "esm", target: "es2020" }).code);
 copyFileSync(join(buildDir, "web", "sekisho.d.ts"), join(dist, "sekisho.d.mts"));
 copyFileSync(join(root, "js", "sekisho.d.ts"), join(dist, "sekisho.d.ts"));
+writeFileSync(join(dist, "index.mjs"), read(join(root, "js", "index.mjs")).replaceAll("__VERSION__", version));
+copyFileSync(join(root, "js", "index.d.ts"), join(dist, "index.d.ts"));
 
 const pkg = JSON.parse(read(join(root, "pkg.json")));
 pkg.version = version;

@@ -1,0 +1,29 @@
+// Types of the package's entry point (js/index.mjs): the window.sekisho API as functions.
+/// <reference path="./sekisho.d.ts" />
+
+export declare function get(): SekishoState;
+export declare function acceptAll(): SekishoState;
+export declare function rejectAll(): SekishoState;
+/** Changes only the named categories/services; the rest keep the value in effect. */
+export declare function set(choices: SekishoChoices): SekishoState;
+export declare function on(event: "change" | "ready", callback: (state: SekishoState) => void): void;
+export declare function on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
+export declare function off(event: SekishoEvent, callback: (detail: any) => void): void;
+export declare function audit(): SekishoAuditEntry[];
+/** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */
+export declare function require(purpose: string): Promise<SekishoState>;
+/** The version of sekisho.js on the page. */
+export declare function version(): string;
+
+declare const sekisho: {
+  readonly get: typeof get;
+  readonly acceptAll: typeof acceptAll;
+  readonly rejectAll: typeof rejectAll;
+  readonly set: typeof set;
+  readonly on: typeof on;
+  readonly off: typeof off;
+  readonly audit: typeof audit;
+  readonly require: typeof require;
+  readonly version: typeof version;
+};
+export default sekisho;
