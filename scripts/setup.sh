@@ -2,7 +2,7 @@
 # Installs what building and testing Sekisho needs on a fresh Debian 12 machine (root, registries only):
 # the wasm32 target, wasm-bindgen-cli (the exact version pinned in Cargo.toml), Debian chromium +
 # chromium-driver, and the node tools in tests/node_modules (playwright-core, binaryen's wasm-opt,
-# esbuild).
+# esbuild, typescript for the package's type test).
 # Idempotent: each step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +45,7 @@ fi
 # node_modules/.package-lock.json is written by npm at install time: older than the lockfile
 # (or missing) means the tools are missing or stale.
 if [ ! tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
-  step "npm ci (tests/: playwright-core, binaryen's wasm-opt, esbuild)"
+  step "npm ci (tests/: playwright-core, binaryen's wasm-opt, esbuild, typescript)"
   ( cd tests && npm ci --no-audit --no-fund >/dev/null )
 fi
 step "done: $(wasm-bindgen --version), $(chromedriver --version | cut -d' ' -f1-2)"
