@@ -24,8 +24,8 @@
     },
     rewrite: function (html) {
       return html.replace(/<script\b/gi, '<script type="text/plain"')
-        .replace(/<(?:iframe|frame|img|source|embed|link|object|video|audio|input|image|feimage)\b[^>]*>/gi, function (tag) {
-          return tag.replace(/(\s)(src|srcset|href|xlink:href|data|poster|imagesrcset|attributionsrc)=/gi, "$1data-held-$2=");
+        .replace(/<(?:iframe|frame|img|source|embed|link|object|video|audio|input|image|feimage|body|table|thead|tbody|tfoot|tr|td|th)\b[^>]*>/gi, function (tag) {
+          return tag.replace(/(\s)(src|srcset|href|xlink:href|data|poster|imagesrcset|attributionsrc|background)=/gi, "$1data-held-$2=");
         });
     },
     cookie: function () { return true; }

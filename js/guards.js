@@ -15,7 +15,7 @@ function sekishoGuards(policy) {
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
   var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],object[data],img[src],img[srcset],"
     + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset],"
-    + "image[*|href],feImage[*|href],script[*|href],[attributionsrc]";
+    + "image[*|href],feImage[*|href],script[*|href],[attributionsrc],[background],script[type='speculationrules' i]";
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -79,6 +79,9 @@ function sekishoGuards(policy) {
         case "video": return ["media", ["src", "poster"]];
         case "audio": return ["media", ["src"]];
         case "link": return ["link", ["href", "imagesrcset"]];
+        // The legacy `background` image of a page or table.
+        case "body": case "table": case "thead": case "tbody": case "tfoot": case "tr": case "td": case "th":
+          return ["img", ["background"]];
       }
       return null;
     }
@@ -103,10 +106,30 @@ function sekishoGuards(policy) {
       if (via) setAttr.call(el, "data-sekisho-via", via);
     }
 
+    // Speculation rules prefetch or prerender the URLs they list: held ones are taken out before
+    // the browser reads the rules (when the script is inserted). Document rules are left alone.
+    function speculation(el, via) {
+      var rules;
+      try { rules = JSON.parse(el.text); } catch (e) { return; }
+      var changed = false;
+      ["prefetch", "prerender"].forEach(function (action) {
+        var list = rules && rules[action];
+        (Array.isArray(list) ? list : []).forEach(function (rule) {
+          if (!rule || !Array.isArray(rule.urls)) return;
+          var kept = rule.urls.filter(function (url) { return !hold(url, "link", via || "speculationrules"); });
+          if (kept.length !== rule.urls.length) { rule.urls = kept; changed = true; }
+        });
+      });
+      if (changed) el.text = JSON.stringify(rules);
+    }
+
     // Neutralises one element before it can load.
     function check(el, via) {
       var t = el && el.nodeType === 1 && target(el);
-      if (!t) return;
+      if (!t) {
+        if (el && el.localName === "script" && (getAttr.call(el, "type") || "").trim().toLowerCase() === "speculationrules") speculation(el, via);
+        return;
+      }
       if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
         var rewritten = rewrite(getAttr.call(el, "srcdoc"), "srcdoc");
         if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
@@ -207,6 +230,8 @@ function sekishoGuards(policy) {
       wrap(win.Document.prototype, "adoptNode", checkResult);
     }
     wrap(N, "cloneNode", checkResult);
+    // XSLT output in this document: its images load as they are made.
+    if (win.XSLTProcessor) wrap(win.XSLTProcessor.prototype, "transformToFragment", checkResult);
 
     // Attribute nodes: `attr.value = url`, `setAttributeNode`, `attributes.setNamedItem`.
     function recheckOwner(orig, name) {
@@ -320,6 +345,7 @@ function sekishoGuards(policy) {
     guardProperty(win.HTMLInputElement, "src");
     guardProperty(win.HTMLMediaElement, "src");
     guardProperty(win.HTMLVideoElement, "poster");
+    guardProperty(win.HTMLBodyElement, "background");
     // `new Audio(url)` sets its src without the setter.
     if (typeof win.Audio === "function") {
       var OrigAudio = win.Audio;
@@ -418,6 +444,17 @@ function sekishoGuards(policy) {
         });
       });
     }
+    // Worklets (CSS paint, audio) fetch their module: a held one fails as a blocked module load does.
+    if (win.Worklet) {
+      wrap(win.Worklet.prototype, "addModule", function (orig) {
+        return function (url) {
+          if (hold(String(url), "script", "addModule")) {
+            return Promise.reject(new win.DOMException("Unable to load a worklet's module.", "AbortError"));
+          }
+          return orig.apply(this, arguments);
+        };
+      });
+    }
     // fetchLater (a deferred beacon): a held one is never activated.
     wrap(win, "fetchLater", function (orig) {
       return function (input) {
@@ -505,12 +542,12 @@ function sekishoGuards(policy) {
       if (e.target && e.target.nodeType === 1 && heldForm(e.target, e.submitter)) e.preventDefault();
     }, true);
 
-    // <a ping>: the browser sends the ping after the click; strip held ping URLs first.
+    // <a ping>, <area ping>: the browser sends the ping after the click; strip held URLs first.
     win.addEventListener("click", function (e) {
-      var a = e.target && e.target.closest && e.target.closest("a[ping]");
+      var a = e.target && e.target.closest && e.target.closest("a[ping],area[ping]");
       if (!a) return;
       var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
-        return url && !hold(url, "beacon", "a.ping");
+        return url && !hold(url, "beacon", a.localName + ".ping");
       });
       setAttr.call(a, "ping", kept.join(" "));
     }, true);

@@ -5,7 +5,7 @@
 //! A held `<script>` gets `type="text/plain"` (its own type moves to `data-type`); any other held
 //! tag has its URL attributes renamed with a `data-` prefix (`src`/`srcset` of `<iframe>`,
 //! `<frame>`, `<embed>`, `<img>`, `<source>`, `<input>`; `src`/`poster` of `<video>`/`<audio>`;
-//! `data` of `<object>`; `href` of `<link>`); each gets `data-consent="<requirement>"`. The markup
+//! `data` of `<object>`; `href` of `<link>`; `background` of `<body>` and table parts); each gets `data-consent="<requirement>"`. The markup
 //! checkpoint then releases them when allowed. Everything else is copied byte for byte.
 
 /// The elements the rewriter looks at.
@@ -51,6 +51,12 @@ impl TagKind {
             Some((TagKind::Img, IMAGE))
         } else if is("link") {
             Some((TagKind::Link, HREF))
+        } else if ["table", "thead", "tbody", "tfoot", "tr", "td", "th", "body"]
+            .iter()
+            .any(|t| is(t))
+        {
+            // The legacy `background` image of a table (or a page written by `document.write`).
+            Some((TagKind::Img, &[("background", "data-background")]))
         } else {
             None
         }
@@ -348,6 +354,16 @@ mod tests {
                 hold_trackers
             ),
             None
+        );
+    }
+
+    #[test]
+    fn renames_background_images_of_tables() {
+        assert_eq!(
+            rw(
+                r#"<table background="https://tracker.example/t.gif"><tr><TD background=https://tracker.example/d.gif>x</TD><td background="/own.gif">y</td></tr></table>"#
+            ),
+            r#"<table data-background="https://tracker.example/t.gif" data-consent="service:tracker"><tr><TD data-background="https://tracker.example/d.gif" data-consent="service:tracker">x</TD><td background="/own.gif">y</td></tr></table>"#
         );
     }
 

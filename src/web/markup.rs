@@ -53,7 +53,8 @@ fn kind_of(el: &Element) -> Option<&'static str> {
         "SCRIPT" | "script" => Some("script"),
         "image" | "feImage" => Some("img"),
         "IFRAME" | "FRAME" | "EMBED" | "OBJECT" => Some("iframe"),
-        "IMG" | "SOURCE" | "INPUT" => Some("img"),
+        "IMG" | "SOURCE" | "INPUT" | "BODY" | "TABLE" | "THEAD" | "TBODY" | "TFOOT" | "TR"
+        | "TD" | "TH" => Some("img"),
         "VIDEO" | "AUDIO" => Some("media"),
         "LINK" => Some("link"),
         _ => None,
@@ -61,8 +62,9 @@ fn kind_of(el: &Element) -> Option<&'static str> {
 }
 
 /// The URL attributes a held element keeps under `data-`: moved back on release.
-const HELD_ATTRIBUTES: [(&str, &str); 8] = [
+const HELD_ATTRIBUTES: [(&str, &str); 9] = [
     ("data-srcset", "srcset"),
+    ("data-background", "background"),
     ("data-attributionsrc", "attributionsrc"),
     ("data-imagesrcset", "imagesrcset"),
     ("data-sizes", "sizes"),

@@ -237,7 +237,7 @@ async function runProbes(page, lb, probes) {
   return leaked;
 }
 
-test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, <a ping>): nothing reaches an ads host before a choice', async () => {
+test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, speculation rules, worklets, XSLT): nothing reaches an ads host before a choice', async () => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     // DOM: a null namespace given as '' (the DOM treats '' as null)
@@ -272,10 +272,27 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     cacheAdd: "caches.open('probe').then(function (c) { return c.add(U('cacheAdd')); }).catch(function () {});",
     // fetchLater: a beacon sent when the page goes away (or after activateAfter)
     fetchLater: "if (window.fetchLater) window.__fl = fetchLater(U('fetchLater'), { activateAfter: 0 });",
-    // <a ping> (Chromium pings even for a same-document link once allowed)
+    // <a ping> (Chromium pings even for a same-document link once allowed), and an image map's <area ping>
     anchorPing: "var a = document.createElement('a'); a.href = '#pinged'; a.ping = U('anchorPing'); a.textContent = 'x'; document.body.appendChild(a); a.click();",
+    areaPing: "var m = document.createElement('map'); m.name = 'probe-map'; var ar = document.createElement('area'); ar.shape = 'default'; ar.href = '#area'; ar.ping = U('areaPing'); m.appendChild(ar); document.body.appendChild(m); ar.click();",
+    // speculation rules: a listed URL is prefetched / prerendered (a document request to the host)
+    speculationPrefetch: "var s = document.createElement('script'); s.type = 'speculationrules'; s.textContent = JSON.stringify({ prefetch: [{ source: 'list', urls: [U('speculationPrefetch'), '/own-page.html'] }] }); document.head.appendChild(s); window.__rules = s.textContent;",
+    speculationPrerender: "var d = document.createElement('div'); var s = document.createElement('script'); s.type = 'SpeculationRules'; s.textContent = JSON.stringify({ prerender: [{ urls: [U('speculationPrerender')] }] }); d.appendChild(s); document.body.appendChild(d);",
+    // worklets fetch their module
+    paintWorklet: "if (window.CSS && CSS.paintWorklet) CSS.paintWorklet.addModule(U('paintWorklet')).catch(function (e) { window.__workletError = e.name; });",
+    audioWorklet: "new AudioContext().audioWorklet.addModule(U('audioWorklet')).catch(function () {});",
+    // XSLT output: its images load as the fragment is made, before anything inserts it
+    xslt: "var xsl = new DOMParser().parseFromString('<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"><xsl:output method=\"html\"/><xsl:template match=\"/\"><img src=\"' + U('xslt').replace(/&/g, '&amp;') + '\"/></xsl:template></xsl:stylesheet>', 'application/xml'); var x = new XSLTProcessor(); x.importStylesheet(xsl); window.__xslt = x.transformToFragment(new DOMParser().parseFromString('<a/>', 'application/xml'), document);",
   });
   assert.deepEqual(leaked, {}, 'requests to an ads host (facebook.com/tr) by pattern, with nothing allowed');
+  // What page code sees: the held URL is gone from the rules (the rest kept), a held worklet module fails to load.
+  assert.deepEqual(await page.evaluate(() => JSON.parse(window.__rules).prefetch[0].urls), ['/own-page.html']);
+  assert.equal(await page.evaluate(() => window.__workletError), 'AbortError');
+  const au = await audit(page);
+  for (const [name, kind, via] of [['speculationPrefetch', 'link', 'appendChild'], ['paintWorklet', 'script', 'addModule'], ['areaPing', 'beacon', 'area.ping']]) {
+    assert.ok(au.some((e) => e.action === 'blocked' && e.kind === kind && e.via === via && (e.url || '').endsWith(`ev=${name}`)),
+      `audit: ${name} blocked as ${kind} via ${via}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(name)))}`);
+  }
   await context.close();
 });
 
@@ -291,6 +308,10 @@ const ELEMENT_PROBES = {
   videoSource: "var v = document.createElement('video'); v.preload = 'auto'; var s = document.createElement('source'); s.src = U('videoSource'); v.appendChild(s); document.body.appendChild(v);",
   pictureSource: "var p = document.createElement('picture'); var s = document.createElement('source'); s.srcset = U('pictureSource'); p.appendChild(s); p.appendChild(document.createElement('img')); document.body.appendChild(p);",
   mediaHtml: "document.body.insertAdjacentHTML('beforeend', '<video preload=auto poster=\"' + U('mediaHtml') + '\"></video>');",
+  // the legacy `background` image of a table cell (attribute, HTML string) and of the page
+  tableBackground: "var t = document.createElement('table'); var r = t.insertRow(); var c = r.insertCell(); c.textContent = 'x'; c.setAttribute('background', U('tableBackground')); document.body.appendChild(t);",
+  tableBackgroundHtml: "document.body.insertAdjacentHTML('beforeend', '<table background=\"' + U('tableBackgroundHtml') + '\"><tr><td>x</td></tr></table>');",
+  bodyBackground: "document.body.background = U('bodyBackground');",
   // createElementNS: SVG <script href> runs script, SVG <image href> loads an image
   svgScript: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var sc = document.createElementNS('http://www.w3.org/2000/svg', 'script'); sc.setAttribute('href', U('svgScript')); s.appendChild(sc); document.body.appendChild(s);",
   svgImage: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.setAttribute('href', U('svgImage')); s.appendChild(im); document.body.appendChild(s);",
@@ -301,7 +322,7 @@ const DROPPED_PROBES = {
   formRequestSubmit: "var f = document.createElement('iframe'); f.name = 'probe-rs'; document.body.appendChild(f); var m = document.createElement('form'); m.action = U('formRequestSubmit'); m.method = 'POST'; m.target = 'probe-rs'; document.body.appendChild(m); m.requestSubmit();",
 };
 
-test('rt-v6. embed / object / input[type=image] / video / audio / picture source / SVG script and image / forms: 0 requests before a choice; released in place once allowed', async (t) => {
+test('rt-v6. embed / object / input[type=image] / video / audio / picture source / SVG script and image / table and page backgrounds / forms: 0 requests before a choice; released in place once allowed', async (t) => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, { ...ELEMENT_PROBES, ...DROPPED_PROBES });
   assert.deepEqual(leaked, {}, 'requests to an ads host (facebook.com/tr) by pattern, with nothing allowed');
@@ -450,7 +471,7 @@ test('rt-v10. inside shadow roots (web components, declarative ones too): held b
 });
 
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location, natives taken from a frame inside the insertion that creates it; '
+  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
@@ -459,6 +480,7 @@ test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept 
     styleImport: "var st = document.createElement('style'); st.textContent = '@import url(https://fonts.googleapis.com/css2?family=Noto+Sans+JP&probe=styleImport);'; document.head.appendChild(st);",
     fontFace: "new FontFace('probe', 'url(https://fonts.gstatic.com/s/notosansjp/v1/probe.woff2?probe=fontFace)').load().catch(function () {});",
     frameLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('frameLocation');",
+    frameMetaRefresh: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentDocument.write('<meta http-equiv=refresh content=\"0;url=' + U('frameMetaRefresh') + '\">'); f.contentDocument.close();",
     // code that runs INSIDE the insertion of a frame with a src (a custom element's connectedCallback, or an inline
     // script in the same fragment) sees the frame's initial about:blank realm before the guards reach it
     frameInsertionRealm: "customElements.define('x-grab-natives', class extends HTMLElement { connectedCallback() { this.previousElementSibling.contentWindow.fetch(U('frameInsertionRealm'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-natives')); document.body.appendChild(d);",
