@@ -14,7 +14,9 @@
   // third-party URL is held under a requirement nothing grants, and HTML strings lose their
   // scripts and third-party sources.
   var policy = {
-    hold: function (url) {
+    hold: function (url, kind) {
+      // A frame document in an opaque origin (data:, a sandboxed srcdoc or blob:) is held too.
+      if (kind === "opaque" || kind === "iframe" && /^[\s\x00-\x1f]*data:/i.test(url)) return "unavailable";
       try {
         var u = new URL(url, location.href);
         return /^(https?|wss?):$/.test(u.protocol) && u.hostname !== location.hostname ? "unavailable" : "";

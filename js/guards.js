@@ -123,6 +123,32 @@ function sekishoGuards(policy) {
       if (changed) el.text = JSON.stringify(rules);
     }
 
+    // Content the page made (`srcdoc`, a `blob:` URL) in a sandbox that allows scripts but not
+    // the same origin runs in an opaque origin that no guard reaches: the policy holds it as
+    // "opaque" (and `data:` documents, which it recognises by their URL).
+    function opaqueSandbox(el) {
+      if (el.localName !== "iframe" || !hasAttr.call(el, "sandbox")) return false;
+      var flags = " " + getAttr.call(el, "sandbox").toLowerCase().split(/\s+/).join(" ") + " ";
+      return flags.indexOf(" allow-scripts ") >= 0 && flags.indexOf(" allow-same-origin ") < 0;
+    }
+    function holdUrl(el, attr, url, kind, via) {
+      if ((attr === "srcdoc" || /^\s*blob:/i.test(url)) && opaqueSandbox(el)) {
+        return policy.hold(attr === "srcdoc" ? "about:srcdoc" : url, "opaque", via);
+      }
+      return hold(url, kind, via);
+    }
+    // An iframe's `srcdoc` as it may be set: null when it is held whole (an opaque sandbox; it
+    // then waits under data-srcdoc), else with the tags it would load held.
+    function srcdoc(el, html, via) {
+      var requirement = holdUrl(el, "srcdoc", html, "iframe", "");
+      if (requirement) {
+        holdElement(el, "srcdoc", html, requirement, via);
+        return null;
+      }
+      var rewritten = rewrite(html, via);
+      return rewritten != null ? rewritten : html;
+    }
+
     // Neutralises one element before it can load.
     function check(el, via) {
       var t = el && el.nodeType === 1 && target(el);
@@ -131,14 +157,15 @@ function sekishoGuards(policy) {
         return;
       }
       if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
-        var rewritten = rewrite(getAttr.call(el, "srcdoc"), "srcdoc");
-        if (rewritten != null) setAttr.call(el, "srcdoc", rewritten);
+        var html = getAttr.call(el, "srcdoc");
+        var kept = srcdoc(el, html, "srcdoc");
+        if (kept !== null && kept !== html) setAttr.call(el, "srcdoc", kept);
       }
       t[1].forEach(function (attr) {
         var url = getAttr.call(el, attr);
         if (!url) return;
         // (Elements are audited by the markup checkpoint; a dropped registration here.)
-        var requirement = hold(url, t[0], attr === "attributionsrc" ? via : "");
+        var requirement = holdUrl(el, attr, url, t[0], attr === "attributionsrc" ? via : "");
         if (requirement) holdElement(el, attr, url, requirement, via);
       });
     }
@@ -179,9 +206,15 @@ function sekishoGuards(policy) {
       var t = e.target;
       if (t && (t.localName === "iframe" || t.localName === "frame" || t.localName === "object")) guardFrame(t);
     }, true);
-    // A same-origin window opened by script starts as about:blank in a realm of its own.
+    // A target that names a frame (or a window) rather than this page, its parents or a new window.
+    function namedFrame(name) {
+      return !!name && !/^_(self|top|parent|blank)$/i.test(name);
+    }
+    // A same-origin window opened by script starts as about:blank in a realm of its own; a held
+    // URL opened into a named frame does not load (as a link's, below).
     wrap(win, "open", function (orig) {
-      return function () {
+      return function (url, name) {
+        if (url != null && String(url) !== "" && namedFrame(name) && hold(String(url), "iframe", "open")) return null;
         var opened = orig.apply(this, arguments);
         try { if (opened) install(opened); } catch (e) { /* cross-origin or closed */ }
         return opened;
@@ -284,15 +317,15 @@ function sekishoGuards(policy) {
         var via = setterVia || "setAttribute";
         var n = String(name).toLowerCase();
         if (n === "srcdoc" && this.localName === "iframe") {
-          var rewritten = rewrite(String(value), via);
-          if (rewritten != null) return orig.call(this, name, rewritten);
+          var kept = srcdoc(this, String(value), via);
+          return kept === null ? undefined : orig.call(this, name, kept);
         }
         var t = target(this);
         if (t && t[1].indexOf(n) >= 0) {
           // Elements are audited by the markup checkpoint once in the document; a detached
           // image or sound (a `new Image()` pixel) may never get there, so it is audited here.
           var pixel = (t[0] === "img" || t[0] === "media") && !this.isConnected;
-          var requirement = hold(String(value), t[0], pixel || n === "attributionsrc" ? via : "");
+          var requirement = holdUrl(this, n, String(value), t[0], pixel || n === "attributionsrc" ? via : "");
           if (requirement) {
             holdElement(this, n, String(value), requirement, via);
             // A held `new Image()` pixel fails as it would behind an ad blocker.
@@ -543,13 +576,20 @@ function sekishoGuards(policy) {
     }, true);
 
     // <a ping>, <area ping>: the browser sends the ping after the click; strip held URLs first.
+    // A script's click on a link into a named frame navigates that (maybe hidden) frame: a held
+    // URL does not go. (A visitor's own click, or a link that replaces the page, is theirs.)
     win.addEventListener("click", function (e) {
-      var a = e.target && e.target.closest && e.target.closest("a[ping],area[ping]");
+      var a = e.target && e.target.closest && e.target.closest("a[href],area[href]");
       if (!a) return;
-      var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
-        return url && !hold(url, "beacon", a.localName + ".ping");
-      });
-      setAttr.call(a, "ping", kept.join(" "));
+      if (hasAttr.call(a, "ping")) {
+        var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
+          return url && !hold(url, "beacon", a.localName + ".ping");
+        });
+        setAttr.call(a, "ping", kept.join(" "));
+      }
+      var base = doc.querySelector("base[target]");
+      if (!e.isTrusted && namedFrame(getAttr.call(a, "target") || base && getAttr.call(base, "target"))
+        && hold(getAttr.call(a, "href"), "iframe", a.localName + ".click")) e.preventDefault();
     }, true);
 
     // document.cookie: drop cookies of services not allowed (catalog cookie names).

@@ -744,6 +744,30 @@ pub fn is_neutral_cdn(url: &str) -> bool {
     }
 }
 
+/// Whether a frame would run `url` as a document with script in an opaque origin: a `data:` URL
+/// of HTML, XHTML, SVG or XML. No guard reaches code in such a document, whatever it requests.
+pub fn is_data_document(url: &str) -> bool {
+    // Browsers strip leading spaces and C0 controls from URLs.
+    let start = url.bytes().position(|b| b > b' ').unwrap_or(url.len());
+    let Some((scheme, rest)) = url.get(start..).and_then(split_scheme) else {
+        return false;
+    };
+    if !eq_lower(scheme.as_bytes(), b"data") {
+        return false;
+    }
+    let end = find_any(rest, b";,").unwrap_or(rest.len());
+    let media = rest.get(..end).unwrap_or("").trim().as_bytes();
+    [
+        &b"text/html"[..],
+        b"application/xhtml+xml",
+        b"image/svg+xml",
+        b"text/xml",
+        b"application/xml",
+    ]
+    .iter()
+    .any(|t| eq_lower(media, t))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The matcher: catalog + the site's services
 
@@ -1535,6 +1559,27 @@ mod tests {
             "Unknown"
         );
         assert_eq!(verdict(&m, "data:,x"), "NoRequest");
+        for doc in [
+            "data:text/html,<script>x</script>",
+            " DATA:Text/HTML;charset=utf-8,x",
+            "data:image/svg+xml;base64,PHN2Zz4=",
+            "data:application/xhtml+xml,x",
+            "data:text/xml,x",
+        ] {
+            assert!(is_data_document(doc), "{doc}");
+        }
+        for other in [
+            "data:,x",
+            "data:image/png;base64,AA",
+            "data:text/plain,<script>",
+            "data:text/htmlx,x",
+            "https://a.example/data:text/html,x",
+            "javascript:'data:text/html,x'",
+            "data:",
+            "",
+        ] {
+            assert!(!is_data_document(other), "{other}");
+        }
         assert_eq!(verdict(&m, "https://"), "NoRequest");
     }
 

@@ -6,7 +6,7 @@
 use super::{dom, record, with_sdk, Sdk};
 use crate::core::config::UnknownThirdParty;
 use crate::core::html;
-use crate::core::matcher::{resolve_relative, Verdict};
+use crate::core::matcher::{is_data_document, resolve_relative, Verdict};
 use crate::core::revoke;
 use crate::core::Category;
 use wasm_bindgen::prelude::*;
@@ -46,10 +46,22 @@ fn judge(sdk: &Sdk, url: &str) -> Verdicts {
     }
 }
 
+/// A frame document whose script would run in an opaque origin the guards cannot reach: a
+/// `data:` document, or content the page made (`srcdoc`, `blob:`) in a sandbox without
+/// `allow-same-origin`. It is held until `ads`, the category whose consent covers arbitrary
+/// third-party processing (README, "Runtime checkpoint").
+fn judge_opaque(sdk: &Sdk) -> Verdicts {
+    Verdicts {
+        hold: (!sdk.state.granted(Category::Ads)).then(|| "ads".into()),
+        service: None,
+        category: Some(Category::Ads),
+    }
+}
+
 fn audit_kind(kind: &str) -> &'static str {
     match kind {
         "script" => "script",
-        "iframe" => "iframe",
+        "iframe" | "opaque" => "iframe",
         "img" => "img",
         "link" => "link",
         "media" => "media",
@@ -65,10 +77,17 @@ fn audit_kind(kind: &str) -> &'static str {
 /// The requirement to hold `url` under (`"service:ga4"`), or `""` to let it through. `kind` is
 /// the audit kind; `via` names the API for an audit line, or is empty for none (elements are
 /// audited by the markup checkpoint once they are in the document). Before the SDK has
-/// started, everything is held ("unavailable" is a requirement nothing grants).
+/// started, everything is held ("unavailable" is a requirement nothing grants). Kind `opaque`:
+/// the guards found a sandboxed frame of page-made content (see [`judge_opaque`]).
 #[wasm_bindgen]
 pub fn hold(url: &str, kind: &str, via: &str) -> String {
-    let Some(v) = with_sdk(|sdk| judge(sdk, url)) else {
+    let Some(v) = with_sdk(|sdk| {
+        if kind == "opaque" || kind == "iframe" && is_data_document(url) {
+            judge_opaque(sdk)
+        } else {
+            judge(sdk, url)
+        }
+    }) else {
         return "unavailable".into();
     };
     if !via.is_empty() && (v.hold.is_some() || v.service.is_some()) {
@@ -99,9 +118,12 @@ pub fn rewrite_html(html: &str, via: &str, base: &str) -> Option<String> {
         return None;
     }
     with_sdk(|sdk| {
-        html::rewrite(html, via, |_, url| {
+        html::rewrite(html, via, |kind, url| {
             if url.is_empty() {
                 return None; // an inline script: nothing to match it by
+            }
+            if kind == html::TagKind::Iframe && is_data_document(url) {
+                return judge_opaque(sdk).hold;
             }
             let resolved = (!base.is_empty())
                 .then(|| resolve_relative(base, url))

@@ -62,8 +62,9 @@ fn kind_of(el: &Element) -> Option<&'static str> {
 }
 
 /// The URL attributes a held element keeps under `data-`: moved back on release.
-const HELD_ATTRIBUTES: [(&str, &str); 9] = [
+const HELD_ATTRIBUTES: [(&str, &str); 10] = [
     ("data-srcset", "srcset"),
+    ("data-srcdoc", "srcdoc"),
     ("data-background", "background"),
     ("data-attributionsrc", "attributionsrc"),
     ("data-imagesrcset", "imagesrcset"),
@@ -80,8 +81,12 @@ fn via_of(el: &Element) -> String {
         .unwrap_or_else(|| "markup".into())
 }
 
-/// The URL an element will load, for the audit (empty for inline scripts).
+/// The URL an element will load, for the audit (empty for inline scripts; `about:srcdoc` for a
+/// held `srcdoc` document).
 fn url_of(el: &Element) -> String {
+    if el.has_attribute("data-srcdoc") {
+        return "about:srcdoc".into();
+    }
     [
         "data-src",
         "src",
@@ -89,6 +94,7 @@ fn url_of(el: &Element) -> String {
         "data-data",
         "data-srcset",
         "data-poster",
+        "data-background",
     ]
     .iter()
     .find_map(|a| el.get_attribute(a))

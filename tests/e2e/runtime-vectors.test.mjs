@@ -223,6 +223,8 @@ async function runProbes(page, lb, probes) {
   for (const [name, code] of Object.entries(probes)) {
     threw[name] = await page.evaluate(([n, c, base]) => {
       window.U = (ev) => base + ev;
+      // A document whose script sends a pixel and a fetch to the ads host.
+      window.OPAQUE = (ev) => `<script>fetch('${base + ev}', { mode: 'no-cors' }).catch(function () {}); new Image().src = '${base + ev}&img=1';<\/script>`;
       try { (0, eval)(c); return null; } catch (e) { return String(e); }
     }, [name, code, PX('')]);
   }
@@ -237,7 +239,7 @@ async function runProbes(page, lb, probes) {
   return leaked;
 }
 
-test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, speculation rules, worklets, XSLT): nothing reaches an ads host before a choice', async () => {
+test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, links and window.open into frames, speculation rules, worklets, XSLT): nothing reaches an ads host before a choice', async () => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     // DOM: a null namespace given as '' (the DOM treats '' as null)
@@ -278,6 +280,9 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     // speculation rules: a listed URL is prefetched / prerendered (a document request to the host)
     speculationPrefetch: "var s = document.createElement('script'); s.type = 'speculationrules'; s.textContent = JSON.stringify({ prefetch: [{ source: 'list', urls: [U('speculationPrefetch'), '/own-page.html'] }] }); document.head.appendChild(s); window.__rules = s.textContent;",
     speculationPrerender: "var d = document.createElement('div'); var s = document.createElement('script'); s.type = 'SpeculationRules'; s.textContent = JSON.stringify({ prerender: [{ urls: [U('speculationPrerender')] }] }); d.appendChild(s); document.body.appendChild(d);",
+    // a script's click on a link into a named (hidden) frame, and window.open into it, navigate the frame
+    linkIntoFrame: "var f = document.createElement('iframe'); f.name = 'probe-lt'; document.body.appendChild(f); var a = document.createElement('a'); a.href = U('linkIntoFrame'); a.target = 'probe-lt'; document.body.appendChild(a); a.click();",
+    openIntoFrame: "var f = document.createElement('iframe'); f.name = 'probe-wo'; document.body.appendChild(f); window.__wo = window.open(U('openIntoFrame'), 'probe-wo');",
     // worklets fetch their module
     paintWorklet: "if (window.CSS && CSS.paintWorklet) CSS.paintWorklet.addModule(U('paintWorklet')).catch(function (e) { window.__workletError = e.name; });",
     audioWorklet: "new AudioContext().audioWorklet.addModule(U('audioWorklet')).catch(function () {});",
@@ -288,6 +293,7 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
   // What page code sees: the held URL is gone from the rules (the rest kept), a held worklet module fails to load.
   assert.deepEqual(await page.evaluate(() => JSON.parse(window.__rules).prefetch[0].urls), ['/own-page.html']);
   assert.equal(await page.evaluate(() => window.__workletError), 'AbortError');
+  assert.equal(await page.evaluate(() => window.__wo), null, 'window.open of a held URL into a frame returns null');
   const au = await audit(page);
   for (const [name, kind, via] of [['speculationPrefetch', 'link', 'appendChild'], ['paintWorklet', 'script', 'addModule'], ['areaPing', 'beacon', 'area.ping']]) {
     assert.ok(au.some((e) => e.action === 'blocked' && e.kind === kind && e.via === via && (e.url || '').endsWith(`ev=${name}`)),
@@ -312,6 +318,13 @@ const ELEMENT_PROBES = {
   tableBackground: "var t = document.createElement('table'); var r = t.insertRow(); var c = r.insertCell(); c.textContent = 'x'; c.setAttribute('background', U('tableBackground')); document.body.appendChild(t);",
   tableBackgroundHtml: "document.body.insertAdjacentHTML('beforeend', '<table background=\"' + U('tableBackgroundHtml') + '\"><tr><td>x</td></tr></table>');",
   bodyBackground: "document.body.background = U('bodyBackground');",
+  // documents in an opaque origin, out of every guard's reach: data: documents (frame, object) and page-made content in a
+  // sandbox with scripts but without allow-same-origin (srcdoc, blob:). Held whole until ads; then their scripts run.
+  dataFrame: "var f = document.createElement('iframe'); f.src = 'data:text/html,' + encodeURIComponent(OPAQUE('dataFrame')); document.body.appendChild(f);",
+  dataObject: "var o = document.createElement('object'); o.type = 'text/html'; o.data = 'data:text/html,' + encodeURIComponent(OPAQUE('dataObject')); document.body.appendChild(o);",
+  dataFrameHtml: "document.body.insertAdjacentHTML('beforeend', '<iframe src=\"data:text/html,' + encodeURIComponent(OPAQUE('dataFrameHtml')) + '\"></iframe>');",
+  sandboxSrcdoc: "var f = document.createElement('iframe'); f.sandbox = 'allow-scripts'; f.srcdoc = OPAQUE('sandboxSrcdoc'); document.body.appendChild(f);",
+  sandboxBlob: "var f = document.createElement('iframe'); f.setAttribute('sandbox', 'allow-scripts allow-forms'); f.src = URL.createObjectURL(new Blob([OPAQUE('sandboxBlob')], { type: 'text/html' })); document.body.appendChild(f);",
   // createElementNS: SVG <script href> runs script, SVG <image href> loads an image
   svgScript: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var sc = document.createElementNS('http://www.w3.org/2000/svg', 'script'); sc.setAttribute('href', U('svgScript')); s.appendChild(sc); document.body.appendChild(s);",
   svgImage: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.setAttribute('href', U('svgImage')); s.appendChild(im); document.body.appendChild(s);",
@@ -322,7 +335,7 @@ const DROPPED_PROBES = {
   formRequestSubmit: "var f = document.createElement('iframe'); f.name = 'probe-rs'; document.body.appendChild(f); var m = document.createElement('form'); m.action = U('formRequestSubmit'); m.method = 'POST'; m.target = 'probe-rs'; document.body.appendChild(m); m.requestSubmit();",
 };
 
-test('rt-v6. embed / object / input[type=image] / video / audio / picture source / SVG script and image / table and page backgrounds / forms: 0 requests before a choice; released in place once allowed', async (t) => {
+test('rt-v6. embed / object / input[type=image] / video / audio / picture source / SVG script and image / table and page backgrounds / opaque-origin frame documents / forms: 0 requests before a choice; released in place once allowed', async (t) => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, { ...ELEMENT_PROBES, ...DROPPED_PROBES });
   assert.deepEqual(leaked, {}, 'requests to an ads host (facebook.com/tr) by pattern, with nothing allowed');
@@ -331,6 +344,9 @@ test('rt-v6. embed / object / input[type=image] / video / audio / picture source
     assert.ok(au.some((e) => e.action === 'blocked' && e.kind === kind && e.service === 'meta-pixel' && (e.url || '').endsWith(`ev=${name}`)),
       `audit: ${name} blocked as ${kind}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(name)))}`);
   }
+  const opaque = au.filter((e) => e.action === 'blocked' && e.kind === 'iframe' && e.category === 'ads' && e.service === null);
+  assert.ok(opaque.some((e) => e.url === 'about:srcdoc'), `audit: the sandboxed srcdoc, held under ads: ${JSON.stringify(opaque)}`);
+  assert.ok(opaque.some((e) => e.url.startsWith('data:text/html,')), `audit: the data: document, held under ads: ${JSON.stringify(opaque)}`);
 
   await t.test('set({ads:true}): every held element in the document loads, without reload; forms to the host submit again', async () => {
     await call(page, 'set', { ads: true });
