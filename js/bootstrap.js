@@ -101,6 +101,7 @@
     return failClosed("start failed (" + e + ")");
   }
   policy.hold = w.hold;
+  policy.final = true; // its "" (allowed whatever the visitor chooses) may be remembered
   policy.rewrite = w.rewrite_html;
   policy.observe = w.observe_document;
   policy.added = w.added;

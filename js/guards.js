@@ -13,9 +13,10 @@
 function sekishoGuards(policy) {
   "use strict";
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
-  var GUARDED_SELECTOR = "script[src],iframe[src],iframe[srcdoc],frame[src],embed[src],object[data],img[src],img[srcset],"
+  var GUARDED_SELECTOR = "script[src],iframe,frame[src],embed[src],object[data],img[src],img[srcset],"
     + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset],"
-    + "image[*|href],feImage[*|href],script[*|href],[attributionsrc],[background],script[type='speculationrules' i]";
+    + "image[*|href],feImage[*|href],script[*|href],[attributionsrc],[background],script[type='speculationrules' i],"
+    + "[data-consent]";
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -32,6 +33,7 @@ function sekishoGuards(policy) {
     var hasAttr = E.hasAttribute;
     var removeAttr = E.removeAttribute;
     var qsaElement = E.querySelectorAll;
+    var getByTag = E.getElementsByTagName;
     var qsaFragment = win.DocumentFragment && win.DocumentFragment.prototype.querySelectorAll;
     var qsaDocument = win.Document && win.Document.prototype.querySelectorAll;
     // querySelectorAll of the node's own kind (Element's throws "Illegal invocation" on a fragment).
@@ -51,9 +53,22 @@ function sekishoGuards(policy) {
       url = String(url);
       var base = RELATIVE.test(url) && movedBase();
       if (base) { try { url = new win.URL(url, base).href; } catch (e) { /* left as it is */ } }
-      return policy.hold(url, kind, via);
+      return ask(url, kind, via);
     }
-    function rewrite(html, via) { return policy.rewrite(html, via, movedBase()); }
+    // HTML strings as `ask` treats URLs: one that only holds URLs no choice changes is remembered
+    // (frameworks set the same template HTML again and again); any other forgets the clean trees.
+    function rewrite(html, via) {
+      var base = movedBase();
+      if (!base && cleanHtml && cleanHtml.has(html)) return null;
+      var out = policy.rewrite(html, via, base);
+      if (out == null && policy.final && !base && cleanHtml && html.length <= 4096) {
+        if (cleanHtml.size >= 200) cleanHtml.clear();
+        cleanHtml.set(html, true);
+        return null;
+      }
+      forget();
+      return out === "+" ? null : out;
+    }
 
     function runnable(type) {
       type = (type || "").trim().toLowerCase();
@@ -133,7 +148,7 @@ function sekishoGuards(policy) {
     }
     function holdUrl(el, attr, url, kind, via) {
       if ((attr === "srcdoc" || /^\s*blob:/i.test(url)) && opaqueSandbox(el)) {
-        return policy.hold(attr === "srcdoc" ? "about:srcdoc" : url, "opaque", via);
+        return ask(attr === "srcdoc" ? "about:srcdoc" : url, "opaque", via);
       }
       return hold(url, kind, via);
     }
@@ -151,12 +166,19 @@ function sekishoGuards(policy) {
 
     // Neutralises one element before it can load.
     function check(el, via) {
+      // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
+      // insertion (`adoptFrames`): a tree with either is never "clean".
+      if (el && el.nodeType === 1 && (el.localName === "iframe" || hasAttr.call(el, "data-consent"))) fixed = false;
       var t = el && el.nodeType === 1 && target(el);
       if (!t) {
-        if (el && el.localName === "script" && (getAttr.call(el, "type") || "").trim().toLowerCase() === "speculationrules") speculation(el, via);
+        if (el && el.localName === "script" && (getAttr.call(el, "type") || "").trim().toLowerCase() === "speculationrules") {
+          fixed = false;
+          speculation(el, via);
+        }
         return;
       }
       if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
+        fixed = false;
         var html = getAttr.call(el, "srcdoc");
         var kept = srcdoc(el, html, "srcdoc");
         if (kept !== null && kept !== html) setAttr.call(el, "srcdoc", kept);
@@ -170,19 +192,35 @@ function sekishoGuards(policy) {
       });
     }
 
+    // A tree whose every URL was let through for good is not checked again when it is inserted
+    // (frameworks clone and insert the same rows over and over; see `ask`).
     function checkTree(node, via) {
-      if (!node || typeof node !== "object") return;
+      if (!node || typeof node !== "object" || isClean(node)) return;
+      var memo = generation;
+      fixed = true;
       if (node.nodeType === 1) check(node, via);
       if ((node.nodeType === 1 || node.nodeType === 11) && node.firstElementChild) {
-        var list = findAll(node, GUARDED_SELECTOR);
-        for (var i = 0; i < list.length; i++) check(list[i], via);
+        // A tree built bottom-up (children inserted, each checked) needs no search below.
+        var c = node.firstElementChild;
+        while (c && isClean(c)) c = c.nextElementSibling;
+        if (c) {
+          var list = findAll(node, GUARDED_SELECTOR);
+          for (var i = 0; i < list.length; i++) check(list[i], via);
+        }
       }
+      if (fixed && memo === generation) remember(node);
+    }
+    // A clean fragment's children are clean: they are what the observer sees once it is inserted.
+    function remember(node) {
+      markClean(node);
+      if (node.nodeType === 11) for (var c = node.firstElementChild; c; c = c.nextElementSibling) markClean(c);
     }
 
     // Same-origin child frames (about:blank, srcdoc, same-origin src) get the same guards.
     function adoptFrames(node) {
       if (!node || node.nodeType !== 1 && node.nodeType !== 11) return;
-      var frames = node.localName === "iframe" ? [node] : node.firstElementChild ? findAll(node, "iframe") : [];
+      var frames = node.localName === "iframe" ? [node] : !node.firstElementChild ? []
+        : node.nodeType === 1 ? getByTag.call(node, "iframe") : findAll(node, "iframe");
       for (var i = 0; i < frames.length; i++) guardFrame(frames[i]);
     }
     function guardFrame(frame) {
@@ -233,7 +271,7 @@ function sekishoGuards(policy) {
           var nodes = argIndex < 0 ? arguments : [arguments[argIndex]];
           for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
           var result = orig.apply(this, arguments);
-          for (var j = 0; j < nodes.length; j++) adoptFrames(nodes[j]);
+          for (var j = 0; j < nodes.length; j++) if (!isClean(nodes[j])) adoptFrames(nodes[j]);
           return result;
         };
       };
@@ -251,10 +289,19 @@ function sekishoGuards(policy) {
 
     // Nodes that come from another document or a clone start loading (images) a microtask after
     // they exist in this one: check the result before that.
+    // A deep copy of a tree that was found clean is clean (and a clean copy vouches for its
+    // source): a framework importing the same template for every row pays the check once.
     function checkResult(orig, name) {
-      return function () {
+      return function (a, b) {
         var node = orig.apply(this, arguments);
-        checkTree(node, name);
+        var source = name === "cloneNode" ? this : a;
+        var deep = name === "cloneNode" ? a : name === "importNode" ? b : true;
+        if (deep && isClean(source)) {
+          remember(node);
+        } else {
+          checkTree(node, name);
+          if (deep && isClean(node)) markClean(source);
+        }
         return node;
       };
     }
@@ -312,10 +359,14 @@ function sekishoGuards(policy) {
       setterVia = via;
       try { return E.setAttribute.call(el, name, value); } finally { setterVia = outer; }
     }
+    // The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
+    var WATCHED_ATTRIBUTE = /^(?:src|srcset|srcdoc|href|xlink:href|data|poster|imagesrcset|attributionsrc|background|data-consent)$/i;
     wrap(E, "setAttribute", function (orig) {
       return function (name, value) {
+        if (!WATCHED_ATTRIBUTE.test(name)) return orig.apply(this, arguments);
         var via = setterVia || "setAttribute";
         var n = String(name).toLowerCase();
+        if (n === "data-consent") forget(); // marked now: no tree is "clean" for sure
         if (n === "srcdoc" && this.localName === "iframe") {
           var kept = srcdoc(this, String(value), via);
           return kept === null ? undefined : orig.call(this, name, kept);
@@ -631,13 +682,16 @@ function sekishoGuards(policy) {
     }
     // Elements a document or shadow root gained without going through an insertion guard.
     function arrived(elements) {
+      var marked = [];
       for (var i = 0; i < elements.length; i++) {
         checkTree(elements[i], "parser");
-        adoptFrames(elements[i]);
+        if (!isClean(elements[i])) adoptFrames(elements[i]);
         // A host parsed with a declarative shadow root (<template shadowrootmode=open>).
         if (elements[i].shadowRoot) watchRoot(elements[i].shadowRoot, true);
+        // A clean tree has no marked element: nothing for the markup checkpoint.
+        if (!isClean(elements[i])) marked.push(elements[i]);
       }
-      if (elements.length && policy.added) policy.added(elements);
+      if (marked.length && policy.added) policy.added(marked);
     }
     var observeOptions = { childList: true, subtree: true };
     new win.MutationObserver(onMutations).observe(doc, observeOptions);
@@ -667,8 +721,39 @@ function sekishoGuards(policy) {
   }
 
   // Shadow roots of every guarded realm, held weakly.
+  // URLs the policy let through for good (first party, neutral CDN, no request, an unknown
+  // third party the site allows: no choice changes that), so that hot DOM paths skip the Wasm.
+  // A URL allowed or held by the choice in effect ("+" or a requirement) is asked every time,
+  // and forgets every tree remembered as checked: such a URL may now be inside one of them.
+  // (`data:` URLs are not remembered: a frame judges them differently from an image.)
+  var forGood = typeof Map === "function" ? new Map() : null;
+  var cleanHtml = typeof Map === "function" ? new Map() : null;
+  // A clean tree carries the generation it was found clean in; forgetting them all is a new one.
+  var CLEAN = typeof Symbol === "function" ? Symbol("sekisho.clean") : "__sekishoClean";
+  var generation = 1;
+  function isClean(node) { return node != null && node[CLEAN] === generation; }
+  function markClean(node) {
+    try { node[CLEAN] = generation; } catch (e) { /* a frozen node stays unremembered */ }
+  }
+  function forget() { generation++; }
+  var fixed = true; // no URL of the tree being checked depends on a choice (so far)
+  function ask(url, kind, via) {
+    if (forGood && kind !== "opaque" && forGood.has(url)) return "";
+    var requirement = policy.hold(url, kind, via);
+    if (requirement === "" && policy.final && kind !== "opaque" && forGood && !/^[\s\x00-\x1f]*data:/i.test(url)) {
+      if (forGood.size >= 2000) forGood.clear();
+      forGood.set(url, true);
+      return "";
+    }
+    fixed = false;
+    forget();
+    return requirement === "+" ? "" : requirement;
+  }
+  function weakSet() {
+    return typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
+  }
   var shadowRoots = [];
-  var watchedRoots = typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
+  var watchedRoots = weakSet();
   var listening = false;
   function rescanShadowRoots() {
     shadowRoots = shadowRoots.filter(function (ref) {

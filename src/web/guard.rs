@@ -9,6 +9,7 @@ use crate::core::html;
 use crate::core::matcher::{is_data_document, resolve_relative, Verdict};
 use crate::core::revoke;
 use crate::core::Category;
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 /// How the page may load one URL.
@@ -16,6 +17,8 @@ struct Verdicts {
     /// The `data-consent` requirement to hold it under; `None` lets it through.
     hold: Option<String>,
     service: Option<String>,
+    /// The category the decision depends on; `None` when no choice can change it (first party,
+    /// neutral CDN, no request, an unknown third party the site allows).
     category: Option<Category>,
 }
 
@@ -74,11 +77,13 @@ fn audit_kind(kind: &str) -> &'static str {
     }
 }
 
-/// The requirement to hold `url` under (`"service:ga4"`), or `""` to let it through. `kind` is
-/// the audit kind; `via` names the API for an audit line, or is empty for none (elements are
-/// audited by the markup checkpoint once they are in the document). Before the SDK has
-/// started, everything is held ("unavailable" is a requirement nothing grants). Kind `opaque`:
-/// the guards found a sandboxed frame of page-made content (see [`judge_opaque`]).
+/// The requirement to hold `url` under (`"service:ga4"`), or, to let it through, `""` when no
+/// choice can change that (the guards may remember it for the page's life) and `"+"` when it
+/// is allowed by the choice in effect. `kind` is the audit kind; `via` names the API for an
+/// audit line, or is empty for none (elements are audited by the markup checkpoint once they
+/// are in the document). Before the SDK has started, everything is held ("unavailable" is a
+/// requirement nothing grants). Kind `opaque`: the guards found a sandboxed frame of page-made
+/// content (see [`judge_opaque`]).
 #[wasm_bindgen]
 pub fn hold(url: &str, kind: &str, via: &str) -> String {
     let Some(v) = with_sdk(|sdk| {
@@ -105,31 +110,42 @@ pub fn hold(url: &str, kind: &str, via: &str) -> String {
             action,
         );
     }
-    v.hold.unwrap_or_default()
+    match v.hold {
+        Some(requirement) => requirement,
+        None if v.category.is_none() => String::new(),
+        None => "+".into(),
+    }
 }
 
-/// `html` with the tags to hold turned into inert markup, or `undefined` if nothing changes.
-/// (The held tags are audited by the markup checkpoint once they are in a watched document,
-/// with `via`, the API the HTML came through.) `base` is the document's base URL when a
-/// `<base href>` moved it from the page's URL (relative URLs load against it), else empty.
+/// `html` with the tags to hold turned into inert markup; if nothing changes, `"+"` when a URL
+/// in it is decided by the choice in effect, else `undefined` (no choice can change that: the
+/// guards may remember the string). (The held tags are audited by the markup checkpoint once
+/// they are in a watched document, with `via`, the API the HTML came through.) `base` is the
+/// document's base URL when a `<base href>` moved it from the page's URL (relative URLs load
+/// against it), else empty.
 #[wasm_bindgen]
 pub fn rewrite_html(html: &str, via: &str, base: &str) -> Option<String> {
     if !html.contains('<') {
         return None;
     }
+    let decided = Cell::new(false);
     with_sdk(|sdk| {
-        html::rewrite(html, via, |kind, url| {
+        let rewritten = html::rewrite(html, via, |kind, url| {
             if url.is_empty() {
                 return None; // an inline script: nothing to match it by
             }
-            if kind == html::TagKind::Iframe && is_data_document(url) {
-                return judge_opaque(sdk).hold;
-            }
-            let resolved = (!base.is_empty())
-                .then(|| resolve_relative(base, url))
-                .flatten();
-            judge(sdk, resolved.as_deref().unwrap_or(url)).hold
-        })
+            let v = if kind == html::TagKind::Iframe && is_data_document(url) {
+                judge_opaque(sdk)
+            } else {
+                let resolved = (!base.is_empty())
+                    .then(|| resolve_relative(base, url))
+                    .flatten();
+                judge(sdk, resolved.as_deref().unwrap_or(url))
+            };
+            decided.set(decided.get() || v.category.is_some());
+            v.hold
+        });
+        rewritten.or_else(|| decided.get().then(|| "+".into()))
     })
     .flatten()
 }

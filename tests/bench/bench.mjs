@@ -13,6 +13,10 @@
 // - guarded fetch: cost of a fetch() call to an allowed third-party URL with a pre-aborted signal (no network),
 //   blocks of calls through the guarded fetch and the native one (kept before sekisho.js wrapped it) alternate
 //   in one page; the figure is the median difference (Playwright: it needs to run code in the page).
+// - DOM overhead: what the guards add to common framework operations (import a template row and insert it, create
+//   and insert elements, innerHTML, a non-URL setAttribute), the MutationObserver's work included: pages with and
+//   without sekisho.js alternate, 6 each;
+//   the figure is the difference of the medians, per operation (informational: DESIGN §10 has no ceiling for it).
 // Figures only: this never fails on a budget (budgets are not timed tests).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,10 +82,23 @@ async function nextReport(timeout = 20000) {
   while (!reports.length && Date.now() < end) await new Promise((r) => { wake = r; setTimeout(r, 250); });
   return reports.shift() || null;
 }
-// The fetch page keeps the native fetch before sekisho.js wraps it.
+// The fetch page keeps the native fetch before sekisho.js wraps it (no tags on it: nothing else runs).
 lb.route('site.test', /^\/bench\/fetch\.html$/, () => ({ type: 'html',
-  body: TAGS.replace('<script type="application/json" id="sekisho-config">', '<script>window.__nativeFetch = window.fetch;</script>\n$&') }));
+  body: '<!doctype html><html><head><meta charset=utf-8><script>window.__nativeFetch = window.fetch;</script>'
+    + '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>'
+    + '<script src="/sekisho/sekisho.js"></script></head><body></body></html>' }));
 lb.route('api.partner.test', /^\/ping$/, () => ({ status: 204, type: 'txt', body: '' }));
+// The DOM page: a template row of first-party content, with or without the SDK.
+lb.route('site.test', /^\/bench\/dom-(with|without)\.html$/, (req, u) => ({ type: 'html', body: '<!doctype html><html><head><meta charset=utf-8>'
+  + (u.pathname.includes('without') ? '' : '<script src="/sekisho/sekisho.js"></script>')
+  + '<template id=row><div class=row><span class=a>x</span><a href="/item">y</a><img alt="" src="/pixel.gif"><button>z</button></div></template>'
+  + '</head><body><div id=host></div></body></html>' }));
+const DOM_OPS = {
+  'import a template row and insert it (`importNode` + `appendChild`)': 'importRow',
+  'create a `div` with a child, set two attributes, insert it': 'createRow',
+  '`innerHTML` of a row (one `img`, one link)': 'innerHTML',
+  '`setAttribute("class", …)`': 'setAttribute',
+};
 
 /** Fresh-context loads of the start page, `variants` interleaved: one { measure: [durations] } per variant. */
 async function freshStarts(bare, variants, runs) {
@@ -147,8 +164,11 @@ try {
   // guarded fetch: the page keeps the native fetch in a variable before sekisho.js wraps it, then alternates
   // blocks of calls through the guarded and the native function (same page, same JIT state, so the machine's
   // drift hits both alike). The signal is already aborted, so the browser rejects without touching the network:
-  // the difference is the guard's own cost (wrapper + the Wasm policy's decision for an allowed URL).
+  // the difference is the guard's own cost. Two URLs, after acceptAll(): a catalog service's (Google Analytics:
+  // allowed by the choice, so the Wasm policy is asked and an "allowed" audit line written on every call: the
+  // figure held against the ceiling), and an unknown third party's (allowed whatever the choice: remembered).
   const fetchRounds = [];
+  const partnerRounds = [];
   let patched = true;
   for (let c = 0; c < 3; c++) {
     const context = await browser.newContext();
@@ -156,27 +176,60 @@ try {
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     await page.goto('https://site.test/bench/fetch.html', { waitUntil: 'load' });
     const out = await page.evaluate((n) => {
-      const u = 'https://api.partner.test/ping';
+      window.sekisho.acceptAll();
       const signal = AbortSignal.abort();
-      const run = (f, calls) => {
+      const run = (f, u, calls) => {
         const t0 = performance.now();
         for (let i = 0; i < calls; i++) { try { f(u, { mode: 'no-cors', signal }).catch(() => {}); } catch (e) { /* blocked synchronously */ } }
         return ((performance.now() - t0) / calls) * 1000;
       };
       const guarded = window.fetch;
       const native = window.__nativeFetch;
-      run(guarded, 500); run(native, 500); // warm both paths
-      const rounds = [];
-      for (let r = 0; r < 9; r++) rounds.push({ with: run(guarded, n), without: run(native, n) });
-      return { rounds, patched: guarded !== native };
+      const measure = (u) => {
+        run(guarded, u, 500); run(native, u, 500); // warm both paths
+        const rounds = [];
+        for (let r = 0; r < 9; r++) rounds.push({ with: run(guarded, u, n), without: run(native, u, n) });
+        return rounds;
+      };
+      return { rounds: measure('https://www.google-analytics.com/g/collect?v=2&tid=G-BENCH'), partner: measure('https://api.partner.test/ping'),
+        patched: guarded !== native };
     }, FETCH_CALLS);
     fetchRounds.push(...out.rounds);
+    partnerRounds.push(...out.partner);
     patched = patched && out.patched;
     await context.close();
   }
   var fetchWith = { us: stats(fetchRounds.map((p) => p.with)).median, patched };
   var fetchWithout = { us: stats(fetchRounds.map((p) => p.without)).median };
   var fetchAddedMedian = stats(fetchRounds.map((p) => p.with - p.without)).median;
+  var partnerAddedMedian = stats(partnerRounds.map((p) => p.with - p.without)).median;
+
+  // DOM overhead: alternate pages with and without the SDK; each reports µs per operation for every case.
+  var domRuns = { with: {}, without: {} };
+  for (let c = 0; c < 12; c++) {
+    const variant = c % 2 ? 'with' : 'without';
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`https://site.test/bench/dom-${variant}.html`, { waitUntil: 'load' });
+    const out = await page.evaluate(async () => {
+      const host = document.getElementById('host');
+      const row = document.getElementById('row').content;
+      // Includes the MutationObserver's work: its callback is a microtask queued before the `await`'s continuation.
+      const time = async (f, n) => { const t0 = performance.now(); for (let i = 0; i < n; i++) f(i); await null; return ((performance.now() - t0) / n) * 1000; };
+      const cases = {
+        importRow: () => time(() => host.appendChild(document.importNode(row, true)), 2000),
+        createRow: () => time((i) => { const d = document.createElement('div'); d.setAttribute('class', 'c' + i); d.setAttribute('data-i', String(i));
+          d.appendChild(document.createElement('span')); host.appendChild(d); }, 2000),
+        innerHTML: () => time(() => { host.innerHTML = '<div class=row><span>x</span><a href="/item">y</a><img alt="" src="/pixel.gif"></div>'; }, 2000),
+        setAttribute: () => time((i) => host.setAttribute('class', 'k' + (i & 7)), 20000),
+      };
+      const res = {};
+      for (const [name, run] of Object.entries(cases)) { await run(); host.textContent = ''; res[name] = await run(); host.textContent = ''; await null; }
+      return res;
+    });
+    for (const [name, us] of Object.entries(out)) (domRuns[variant][name] ||= []).push(us);
+    await context.close();
+  }
 } finally {
   await browser.close();
   await lb.close();
@@ -197,16 +250,24 @@ const rows = [
   ...(warmStarts.length ? [(() => { const w = stats(warmStarts); return [`start, returning visitor (median of ${w.n} reloads in one context; p10 / p90)`, `${ms(w.median)} (${ms(w.p10)} / ${ms(w.p90)})`, '8 ms', '2 ms', status(w.median, 8, 2)]; })()] : []),
   ['start min / max', st ? `${ms(st.min)} / ${ms(st.max)}` : 'n/a', '', '', ''],
   ...Object.entries(others).map(([name, xs]) => { const s = stats(xs); return [`\`${name}\` median (p10 / p90)`, `${ms(s.median)} (${ms(s.p10)} / ${ms(s.p90)})`, '', '', '']; }),
-  [`added cost of an allowed third-party \`fetch\` call (median of 27 paired blocks of ${FETCH_CALLS.toLocaleString('en-US')} calls, pre-aborted signal, guarded − native in one page)`
+  [`added cost of an allowed \`fetch\` call to a catalog service (Google Analytics after \`acceptAll()\`: policy asked, audit line written; median of 27 paired blocks of ${FETCH_CALLS.toLocaleString('en-US')} calls, pre-aborted signal, guarded − native in one page)`
     + (fetchWith.patched ? '' : ' — fetch NOT wrapped by this build'),
     `${fetchAdded.toFixed(2)} µs (medians ${fetchWith.us.toFixed(2)} with, ${fetchWithout.us.toFixed(2)} without)`, '20 µs', '2 µs', fetchWith.patched ? status(fetchAdded, 20, 2) : 'n/a (not wrapped)'],
+  ['added cost of a `fetch` call to an unknown third party (allowed whatever the choice: remembered after the first call)', `${partnerAddedMedian.toFixed(2)} µs`, '', '', ''],
+  ...Object.entries(DOM_OPS).map(([label, name]) => {
+    const w = stats(domRuns.with[name]).median;
+    const wo = stats(domRuns.without[name]).median;
+    return [`added cost per DOM operation: ${label} (medians of 6 pages each)`, `${(w - wo).toFixed(2)} µs (${w.toFixed(2)} with, ${wo.toFixed(2)} without)`, '', '', ''];
+  }),
   ['matcher, catalog lookup per URL (host, release build)', 'not measured here (host bench)', '1 µs', '100 ns', ''],
   ['server ingest, SQLite, 2 cores', 'not measured here (server bench)', '2,000 records/s', '20,000 records/s', ''],
 ];
 
 if (JSON_OUT) {
   console.log(JSON.stringify({ version, chromium: chromiumVersion, loadavg: { start: LOAD0, end: os.loadavg() }, raw: raw.length, gzip, brotli, start: st, startWarm: warmStarts.length ? stats(warmStarts) : null, startOthers: others,
-    fetch: { withSdkUs: fetchWith.us, withoutSdkUs: fetchWithout.us, addedUs: fetchAdded, wrapped: fetchWith.patched }, consoleErrors: errors }, null, 2));
+    fetch: { withSdkUs: fetchWith.us, withoutSdkUs: fetchWithout.us, addedUs: fetchAdded, wrapped: fetchWith.patched, unknownThirdPartyAddedUs: partnerAddedMedian },
+    dom: Object.fromEntries(Object.values(DOM_OPS).map((n) => [n, { withUs: stats(domRuns.with[n]).median, withoutUs: stats(domRuns.without[n]).median }])),
+    consoleErrors: errors }, null, 2));
 } else {
   console.log(`Sekisho ${version} — \`node tests/bench/bench.mjs --runs ${RUNS}\` — ${new Date().toISOString().slice(0, 10)}, `
     + `headless Chromium ${chromiumVersion}, node ${process.version}, ${os.cpus().length} CPU cores (${os.cpus()[0]?.model?.trim() || '?'}), `

@@ -486,6 +486,47 @@ test('rt-v10. inside shadow roots (web components, declarative ones too): held b
   await context.close();
 });
 
+// The guards remember trees they found clean (only first-party URLs) and URLs no choice can change, so that frameworks
+// that clone and insert the same rows pay the check once. What they remember must never let a held URL through.
+test('rt-v11. what the guards remember (clean trees, first-party URLs) never lets a held URL through', async () => {
+  const { lb, context, page } = await freshGtmPage();
+  const hits = (ev) => lb.requests((e) => e.host === 'www.facebook.com' && e.query.ev === ev).length;
+  await page.evaluate((base) => {
+    window.U = (ev) => base + ev;
+    // (a) a template row, imported and inserted (remembered as clean); then a pixel is put into the template
+    const t = document.createElement('template');
+    t.innerHTML = '<div class="row"><img alt="" src="/own.gif"><img alt="" class="px"></div>';
+    document.body.appendChild(document.importNode(t.content, true));
+    t.content.querySelector('.px').src = U('memoTemplate');
+    document.body.appendChild(document.importNode(t.content, true));
+    document.body.appendChild(t.content.cloneNode(true));
+    // (b) a data: document seen first as an image URL (allowed), then as a frame document (held)
+    const doc = 'data:text/html,' + encodeURIComponent(`<script>fetch('${U('memoData')}', { mode: 'no-cors' })<\/script>`);
+    new Image().src = doc;
+    const f = document.createElement('iframe'); f.src = doc; document.body.appendChild(f);
+    // (c) a clean container, inserted, detached, given a frame by a property setter, inserted again
+    const box = document.createElement('div'); box.innerHTML = '<p>text</p>';
+    document.body.appendChild(box); box.remove();
+    const g = document.createElement('iframe'); g.src = U('memoBox'); box.appendChild(g);
+    document.body.appendChild(box);
+    window.__box = box;
+  }, PX(''));
+  await lb.quiet();
+  assert.deepEqual(['memoTemplate', 'memoData', 'memoBox'].filter((ev) => hits(ev)), [], 'nothing reached the ads host before a choice');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.row .px[data-src]').length), 2, 'both later rows carry the pixel held');
+
+  // (d) allowed by a choice, then revoked: a tree re-inserted after the revoke is checked again
+  await call(page, 'set', { ads: true });
+  await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'memoBox');
+  await page.evaluate(() => { window.__box.remove(); const h = document.createElement('iframe'); h.src = U('memoRevoke'); window.__box.appendChild(h); });
+  await call(page, 'set', { ads: false });
+  lb.reset();
+  await page.evaluate(() => document.body.appendChild(window.__box));
+  await lb.quiet();
+  assert.deepEqual(['memoBox', 'memoRevoke'].filter((ev) => hits(ev)), [], 'a frame re-inserted after the revoke does not load');
+  await context.close();
+});
+
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
