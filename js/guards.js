@@ -146,8 +146,15 @@ function sekishoGuards(policy) {
       var flags = " " + getAttr.call(el, "sandbox").toLowerCase().split(/\s+/).join(" ") + " ";
       return flags.indexOf(" allow-scripts ") >= 0 && flags.indexOf(" allow-same-origin ") < 0;
     }
+    // An <object>/<embed> of a `blob:` document: its realm exists only once it loads, after
+    // its own scripts ran, so no guard reaches it in time either (a PDF, image or media type
+    // is no document: left alone).
+    function blobDocument(el, url) {
+      return (el.localName === "object" || el.localName === "embed") && /^\s*blob:/i.test(url)
+        && !/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i.test(getAttr.call(el, "type") || "");
+    }
     function holdUrl(el, attr, url, kind, via) {
-      if ((attr === "srcdoc" || /^\s*blob:/i.test(url)) && opaqueSandbox(el)) {
+      if ((attr === "srcdoc" || /^\s*blob:/i.test(url)) && opaqueSandbox(el) || blobDocument(el, url)) {
         return ask(attr === "srcdoc" ? "about:srcdoc" : url, "opaque", via);
       }
       return hold(url, kind, via);
@@ -604,11 +611,18 @@ function sekishoGuards(policy) {
     }
     guardConstructor("WebSocket", "websocket", closedSocket(3, true));
     guardConstructor("EventSource", "eventsource", closedSocket(2, false));
-    // A WebTransport session whose promises reject.
-    guardConstructor("WebTransport", "websocket", function () {
-      var failed = function () { return Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError")); };
-      return { ready: failed(), closed: failed(), close: function () {} };
-    });
+    // A WebTransport session, or a WebSocketStream, whose promises reject.
+    function failedSession(promises) {
+      return function () {
+        var session = { close: function () {} };
+        promises.forEach(function (p) {
+          session[p] = Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError"));
+        });
+        return session;
+      };
+    }
+    guardConstructor("WebTransport", "websocket", failedSession(["ready", "closed"]));
+    guardConstructor("WebSocketStream", "websocket", failedSession(["opened", "closed"]));
 
     // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
     function heldForm(form, submitter) {

@@ -239,7 +239,7 @@ async function runProbes(page, lb, probes) {
   return leaked;
 }
 
-test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, links and window.open into frames, speculation rules, worklets, XSLT): nothing reaches an ads host before a choice', async () => {
+test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, links and window.open into frames, speculation rules, worklets, XSLT, WebSocketStream): nothing reaches an ads host before a choice', async () => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     // DOM: a null namespace given as '' (the DOM treats '' as null)
@@ -283,6 +283,8 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     // a script's click on a link into a named (hidden) frame, and window.open into it, navigate the frame
     linkIntoFrame: "var f = document.createElement('iframe'); f.name = 'probe-lt'; document.body.appendChild(f); var a = document.createElement('a'); a.href = U('linkIntoFrame'); a.target = 'probe-lt'; document.body.appendChild(a); a.click();",
     openIntoFrame: "var f = document.createElement('iframe'); f.name = 'probe-wo'; document.body.appendChild(f); window.__wo = window.open(U('openIntoFrame'), 'probe-wo');",
+    // WebSocketStream (a WebSocket with streams): a held one's promises reject
+    webSocketStream: "if (window.WebSocketStream) { var w = new WebSocketStream(U('webSocketStream').replace('https:', 'wss:')); w.opened.catch(function (e) { window.__wssError = e.name; }); w.closed.catch(function () {}); }",
     // worklets fetch their module
     paintWorklet: "if (window.CSS && CSS.paintWorklet) CSS.paintWorklet.addModule(U('paintWorklet')).catch(function (e) { window.__workletError = e.name; });",
     audioWorklet: "new AudioContext().audioWorklet.addModule(U('audioWorklet')).catch(function () {});",
@@ -294,6 +296,9 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
   assert.deepEqual(await page.evaluate(() => JSON.parse(window.__rules).prefetch[0].urls), ['/own-page.html']);
   assert.equal(await page.evaluate(() => window.__workletError), 'AbortError');
   assert.equal(await page.evaluate(() => window.__wo), null, 'window.open of a held URL into a frame returns null');
+  if (await page.evaluate(() => typeof WebSocketStream === 'function')) {
+    assert.equal(await page.evaluate(() => window.__wssError), 'NetworkError', 'a held WebSocketStream fails to open');
+  }
   const au = await audit(page);
   for (const [name, kind, via] of [['speculationPrefetch', 'link', 'appendChild'], ['paintWorklet', 'script', 'addModule'], ['areaPing', 'beacon', 'area.ping']]) {
     assert.ok(au.some((e) => e.action === 'blocked' && e.kind === kind && e.via === via && (e.url || '').endsWith(`ev=${name}`)),
@@ -325,6 +330,9 @@ const ELEMENT_PROBES = {
   dataFrameHtml: "document.body.insertAdjacentHTML('beforeend', '<iframe src=\"data:text/html,' + encodeURIComponent(OPAQUE('dataFrameHtml')) + '\"></iframe>');",
   sandboxSrcdoc: "var f = document.createElement('iframe'); f.sandbox = 'allow-scripts'; f.srcdoc = OPAQUE('sandboxSrcdoc'); document.body.appendChild(f);",
   sandboxBlob: "var f = document.createElement('iframe'); f.setAttribute('sandbox', 'allow-scripts allow-forms'); f.src = URL.createObjectURL(new Blob([OPAQUE('sandboxBlob')], { type: 'text/html' })); document.body.appendChild(f);",
+  // an <object>/<embed> of a blob: document: its realm only exists once its scripts ran
+  objectBlob: "var o = document.createElement('object'); o.type = 'text/html'; o.data = URL.createObjectURL(new Blob([OPAQUE('objectBlob')], { type: 'text/html' })); document.body.appendChild(o);",
+  embedBlob: "var e = document.createElement('embed'); e.type = 'text/html'; e.src = URL.createObjectURL(new Blob([OPAQUE('embedBlob')], { type: 'text/html' })); document.body.appendChild(e);",
   // createElementNS: SVG <script href> runs script, SVG <image href> loads an image
   svgScript: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var sc = document.createElementNS('http://www.w3.org/2000/svg', 'script'); sc.setAttribute('href', U('svgScript')); s.appendChild(sc); document.body.appendChild(s);",
   svgImage: "var s = document.createElementNS('http://www.w3.org/2000/svg', 'svg'); var im = document.createElementNS('http://www.w3.org/2000/svg', 'image'); im.setAttribute('href', U('svgImage')); s.appendChild(im); document.body.appendChild(s);",
@@ -529,7 +537,7 @@ test('rt-v11. what the guards remember (clean trees, first-party URLs) never let
 
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, natives taken from a frame inside the insertion that creates it; '
-    + 'impossible for a script: dynamic import() (syntax, not patchable) and code inside Workers — need the header checkpoint (CSP)',
+    + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
@@ -542,6 +550,9 @@ test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept 
     // script in the same fragment) sees the frame's initial about:blank realm before the guards reach it
     frameInsertionRealm: "customElements.define('x-grab-natives', class extends HTMLElement { connectedCallback() { this.previousElementSibling.contentWindow.fetch(U('frameInsertionRealm'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-natives')); document.body.appendChild(d);",
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
+    // the module graph: a static import in an inline module script, and a specifier an import map sends to the host
+    moduleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"' + U('moduleImport') + '\";'; document.head.appendChild(s);",
+    importMap: "var m = document.createElement('script'); m.type = 'importmap'; m.textContent = JSON.stringify({ imports: { trk: U('importMap') } }); document.head.appendChild(m); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"trk\";'; document.head.appendChild(s);",
     worker: "new Worker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('worker')) + ', {mode: \"no-cors\"}).catch(function () {})'], {type: 'text/javascript'})));",
   });
   assert.deepEqual(leaked, {}, 'requests by pattern, with nothing allowed');
