@@ -16,7 +16,7 @@ function sekishoGuards(policy) {
   var GUARDED_SELECTOR = "script[src],iframe,frame[src],embed[src],object[data],img[src],img[srcset],"
     + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset],"
     + "image[*|href],feImage[*|href],script[*|href],[attributionsrc],[background],script[type='speculationrules' i],"
-    + "[data-consent]";
+    + "[data-consent],set,animate";
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -171,6 +171,23 @@ function sekishoGuards(policy) {
       return rewritten != null ? rewritten : html;
     }
 
+    // An SVG animation of an `href` (<set>/<animate attributeName=href to|values|from|by=…>)
+    // loads the URLs it sets on the next frame: a held one is dropped (not replayed).
+    function animation(el, via) {
+      var name = (getAttr.call(el, "attributeName") || "").trim();
+      if (name !== "href" && name !== "xlink:href") return;
+      ["to", "values", "from", "by"].forEach(function (attr) {
+        var value = getAttr.call(el, attr);
+        var held = value && value.split(";").some(function (url) {
+          return url.trim() && hold(url.trim(), "img", via || "animate");
+        });
+        if (held) {
+          setAttr.call(el, "data-held-" + attr, value);
+          removeAttr.call(el, attr);
+        }
+      });
+    }
+
     // Neutralises one element before it can load.
     function check(el, via) {
       // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
@@ -181,6 +198,8 @@ function sekishoGuards(policy) {
         if (el && el.localName === "script" && (getAttr.call(el, "type") || "").trim().toLowerCase() === "speculationrules") {
           fixed = false;
           speculation(el, via);
+        } else if (el && el.namespaceURI === SVG && (el.localName === "set" || el.localName === "animate")) {
+          animation(el, via);
         }
         return;
       }
@@ -367,13 +386,18 @@ function sekishoGuards(policy) {
       try { return E.setAttribute.call(el, name, value); } finally { setterVia = outer; }
     }
     // The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
-    var WATCHED_ATTRIBUTE = /^(?:src|srcset|srcdoc|href|xlink:href|data|poster|imagesrcset|attributionsrc|background|data-consent)$/i;
+    var WATCHED_ATTRIBUTE = /^(?:src|srcset|srcdoc|href|xlink:href|data|poster|imagesrcset|attributionsrc|background|data-consent|to|values|from|by|attributename)$/i;
     wrap(E, "setAttribute", function (orig) {
       return function (name, value) {
         if (!WATCHED_ATTRIBUTE.test(name)) return orig.apply(this, arguments);
         var via = setterVia || "setAttribute";
         var n = String(name).toLowerCase();
         if (n === "data-consent") forget(); // marked now: no tree is "clean" for sure
+        if (this.namespaceURI === SVG && (this.localName === "set" || this.localName === "animate")) {
+          var set = orig.apply(this, arguments);
+          animation(this, via);
+          return set;
+        }
         if (n === "srcdoc" && this.localName === "iframe") {
           var kept = srcdoc(this, String(value), via);
           return kept === null ? undefined : orig.call(this, name, kept);

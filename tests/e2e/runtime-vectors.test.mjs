@@ -239,7 +239,7 @@ async function runProbes(page, lb, probes) {
   return leaked;
 }
 
-test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, links and window.open into frames, speculation rules, worklets, XSLT, WebSocketStream): nothing reaches an ads host before a choice', async () => {
+test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, adoption, pings, links and window.open into frames, speculation rules, worklets, XSLT, SVG href animation, WebSocketStream): nothing reaches an ads host before a choice', async () => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     // DOM: a null namespace given as '' (the DOM treats '' as null)
@@ -283,6 +283,9 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     // a script's click on a link into a named (hidden) frame, and window.open into it, navigate the frame
     linkIntoFrame: "var f = document.createElement('iframe'); f.name = 'probe-lt'; document.body.appendChild(f); var a = document.createElement('a'); a.href = U('linkIntoFrame'); a.target = 'probe-lt'; document.body.appendChild(a); a.click();",
     openIntoFrame: "var f = document.createElement('iframe'); f.name = 'probe-wo'; document.body.appendChild(f); window.__wo = window.open(U('openIntoFrame'), 'probe-wo');",
+    // SVG animation of an image's href: <set to> in an HTML string, <animate values> built with the DOM
+    smilSet: "var d = document.createElement('div'); document.body.appendChild(d); d.innerHTML = '<svg width=10 height=10><image width=10 height=10 href=\"/own.png\"><set attributeName=\"href\" to=\"' + U('smilSet') + '\"/></image></svg>';",
+    smilAnimate: "var NS = 'http://www.w3.org/2000/svg'; var s = document.createElementNS(NS, 'svg'); var im = document.createElementNS(NS, 'image'); im.setAttribute('width', '10'); im.setAttribute('height', '10'); var an = document.createElementNS(NS, 'animate'); an.setAttribute('attributeName', 'href'); an.setAttribute('values', '/own.png;' + U('smilAnimate')); an.setAttribute('dur', '0.2s'); im.appendChild(an); s.appendChild(im); document.body.appendChild(s);",
     // WebSocketStream (a WebSocket with streams): a held one's promises reject
     webSocketStream: "if (window.WebSocketStream) { var w = new WebSocketStream(U('webSocketStream').replace('https:', 'wss:')); w.opened.catch(function (e) { window.__wssError = e.name; }); w.closed.catch(function () {}); }",
     // worklets fetch their module
@@ -536,7 +539,7 @@ test('rt-v11. what the guards remember (clean trees, first-party URLs) never let
 });
 
 test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, natives taken from a frame inside the insertion that creates it; '
+  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, a PaymentRequest method manifest, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
@@ -553,6 +556,7 @@ test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept 
     // the module graph: a static import in an inline module script, and a specifier an import map sends to the host
     moduleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"' + U('moduleImport') + '\";'; document.head.appendChild(s);",
     importMap: "var m = document.createElement('script'); m.type = 'importmap'; m.textContent = JSON.stringify({ imports: { trk: U('importMap') } }); document.head.appendChild(m); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"trk\";'; document.head.appendChild(s);",
+    paymentManifest: "try { new PaymentRequest([{ supportedMethods: 'https://www.facebook.com/tr/pay?probe=paymentManifest' }], { total: { label: 'x', amount: { currency: 'JPY', value: '1' } } }).canMakePayment().catch(function () {}); } catch (e) {}",
     worker: "new Worker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('worker')) + ', {mode: \"no-cors\"}).catch(function () {})'], {type: 'text/javascript'})));",
   });
   assert.deepEqual(leaked, {}, 'requests by pattern, with nothing allowed');
