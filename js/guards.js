@@ -758,12 +758,10 @@ function sekishoGuards(policy) {
     }
   }
 
-  // Shadow roots of every guarded realm, held weakly.
   // URLs the policy let through for good (first party, neutral CDN, no request, an unknown
   // third party the site allows: no choice changes that), so that hot DOM paths skip the Wasm.
   // A URL allowed or held by the choice in effect ("+" or a requirement) is asked every time,
   // and forgets every tree remembered as checked: such a URL may now be inside one of them.
-  // (`data:` URLs are not remembered: a frame judges them differently from an image.)
   var forGood = typeof Map === "function" ? new Map() : null;
   var cleanHtml = typeof Map === "function" ? new Map() : null;
   // A clean tree carries the generation it was found clean in; forgetting them all is a new one.
@@ -778,9 +776,12 @@ function sekishoGuards(policy) {
   function ask(url, kind, via) {
     if (forGood && kind !== "opaque" && forGood.has(url)) return "";
     var requirement = policy.hold(url, kind, via);
-    if (requirement === "" && policy.final && kind !== "opaque" && forGood && !/^[\s\x00-\x1f]*data:/i.test(url)) {
-      if (forGood.size >= 2000) forGood.clear();
-      forGood.set(url, true);
+    if (requirement === "" && policy.final && kind !== "opaque") {
+      // (`data:` URLs are not remembered: a frame judges them differently from an image.)
+      if (forGood && !/^[\s\x00-\x1f]*data:/i.test(url)) {
+        if (forGood.size >= 2000) forGood.clear();
+        forGood.set(url, true);
+      }
       return "";
     }
     fixed = false;
@@ -790,6 +791,7 @@ function sekishoGuards(policy) {
   function weakSet() {
     return typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
   }
+  // Shadow roots of every guarded realm, held weakly.
   var shadowRoots = [];
   var watchedRoots = weakSet();
   var listening = false;
