@@ -98,7 +98,15 @@ pub(crate) fn record(
     let detail = (action != "allowed").then(|| api::audit_entry_object(&entry));
     with_sdk(|sdk| {
         if sdk.audit.len() >= AUDIT_LIMIT {
-            sdk.audit.drain(..AUDIT_LIMIT / 10);
+            // Room for a tenth more, oldest first, "allowed" lines before the others: the
+            // steady hits of an allowed tag must not push out what was held and released.
+            let mut room = AUDIT_LIMIT / 10;
+            sdk.audit.retain(|e| {
+                let evict = room > 0 && e.action == "allowed";
+                room -= usize::from(evict);
+                !evict
+            });
+            sdk.audit.drain(..room.min(sdk.audit.len()));
         }
         sdk.audit.push(entry)
     });

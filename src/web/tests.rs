@@ -320,3 +320,33 @@ fn opt_out_region_from_config_hint() {
     assert_eq!(state_field(&["categories", "sns"]), JsValue::FALSE);
     assert_eq!(state_field(&["decided"]), JsValue::FALSE);
 }
+
+#[wasm_bindgen_test]
+fn a_full_audit_drops_allowed_lines_before_held_ones() {
+    reset();
+    start_page(Some(r#"{"revision":1,"regime":"opt-in"}"#.into()));
+    let held = super::guard::hold("https://www.facebook.com/tr/?ev=first", "img", "src");
+    assert_eq!(held, "service:meta-pixel");
+    accept_all();
+    for i in 0..2100 {
+        let url = [
+            "https://www.google-analytics.com/g/collect?_p=",
+            &i.to_string(),
+        ]
+        .concat();
+        assert_eq!(super::guard::hold(&url, "fetch", "fetch"), "+");
+    }
+    let lines = audit();
+    assert!(lines.length() <= 2000, "{} lines", lines.length());
+    let first = lines.get(0);
+    assert_eq!(
+        prop(&first, "action").as_string().as_deref(),
+        Some("blocked")
+    );
+    assert_eq!(
+        prop(&first, "service").as_string().as_deref(),
+        Some("meta-pixel")
+    );
+    let last = lines.get(lines.length() - 1);
+    assert!(prop(&last, "url").as_string().unwrap().ends_with("_p=2099"));
+}
