@@ -350,3 +350,50 @@ fn a_full_audit_drops_allowed_lines_before_held_ones() {
     let last = lines.get(lines.length() - 1);
     assert!(prop(&last, "url").as_string().unwrap().ends_with("_p=2099"));
 }
+
+/// The guards remember a `""` answer for the page's life (js/guards.js, `ask`): only an answer
+/// no choice can change may be `""`; one the choice in effect decides is `"+"`.
+#[wasm_bindgen_test]
+fn hold_and_rewrite_tell_lasting_answers_from_answers_a_choice_decides() {
+    use super::guard::{hold, rewrite_html};
+    reset();
+    start_page(Some(r#"{"revision":1,"regime":"opt-in"}"#.into()));
+    let ga = "https://www.google-analytics.com/g/collect";
+    let html = r#"<img src="https://www.google-analytics.com/g/collect">"#;
+    for lasting in [
+        "/own.js",
+        "https://cdn.jsdelivr.net/npm/x.js",
+        "https://partner.example/p",
+    ] {
+        assert_eq!(hold(lasting, "script", ""), "", "{lasting}");
+    }
+    assert_eq!(hold("data:text/html,<script>x</script>", "img", ""), "");
+    assert_eq!(
+        hold("data:text/html,<script>x</script>", "iframe", ""),
+        "ads"
+    );
+    assert_eq!(hold("about:srcdoc", "opaque", ""), "ads");
+    assert_eq!(hold(ga, "fetch", ""), "service:google-analytics");
+    assert_eq!(
+        rewrite_html(r#"<img src="/own.png">"#, "innerHTML", ""),
+        None
+    );
+    assert!(rewrite_html(html, "innerHTML", "").is_some_and(|h| h.contains("data-src")));
+    accept_all();
+    assert_eq!(hold(ga, "fetch", ""), "+");
+    assert_eq!(hold("about:srcdoc", "opaque", ""), "+");
+    assert_eq!(hold("/own.js", "script", ""), "");
+    assert_eq!(rewrite_html(html, "innerHTML", "").as_deref(), Some("+"));
+    assert_eq!(
+        rewrite_html(r#"<img src="/own.png">"#, "innerHTML", ""),
+        None
+    );
+
+    reset();
+    start_page(Some(
+        r#"{"revision":1,"regime":"opt-in","unknownThirdParty":"block"}"#.into(),
+    ));
+    assert_eq!(hold("https://partner.example/p", "script", ""), "ads");
+    accept_all();
+    assert_eq!(hold("https://partner.example/p", "script", ""), "+");
+}
