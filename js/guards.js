@@ -70,8 +70,8 @@ function sekishoGuards(policy) {
       return out === "+" ? null : out;
     }
 
+    function scriptType(el) { return (getAttr.call(el, "type") || "").trim().toLowerCase(); }
     function runnable(type) {
-      type = (type || "").trim().toLowerCase();
       return type === "" || type === "module" || /(java|ecma|j|live)script/.test(type);
     }
 
@@ -87,7 +87,7 @@ function sekishoGuards(policy) {
         return el.localName === "script" ? ["script", SVG_HREF] : el.localName === "image" || el.localName === "feImage" ? ["img", SVG_HREF] : null;
       }
       switch (el.localName) {
-        case "script": return runnable(getAttr.call(el, "type")) && !hasAttr.call(el, "data-consent") ? ["script", ["src", "attributionsrc"]] : null;
+        case "script": return runnable(scriptType(el)) && !hasAttr.call(el, "data-consent") ? ["script", ["src", "attributionsrc"]] : null;
         case "iframe": case "frame": case "embed": return ["iframe", ["src"]];
         case "object": return ["iframe", ["data"]];
         case "img": case "source": case "input": return ["img", SRC];
@@ -146,15 +146,16 @@ function sekishoGuards(policy) {
       var flags = " " + getAttr.call(el, "sandbox").toLowerCase().split(/\s+/).join(" ") + " ";
       return flags.indexOf(" allow-scripts ") >= 0 && flags.indexOf(" allow-same-origin ") < 0;
     }
-    // An <object>/<embed> of a `blob:` document: its realm exists only once it loads, after
-    // its own scripts ran, so no guard reaches it in time either (a PDF, image or media type
-    // is no document: left alone).
-    function blobDocument(el, url) {
-      return (el.localName === "object" || el.localName === "embed") && /^\s*blob:/i.test(url)
+    // Whether an <object>/<embed> shows its `blob:` URL as a document: that realm exists only once
+    // it loads, after its own scripts ran, so no guard reaches it in time either (a PDF, image or
+    // media type is no document: left alone).
+    function blobDocument(el) {
+      return (el.localName === "object" || el.localName === "embed")
         && !/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i.test(getAttr.call(el, "type") || "");
     }
     function holdUrl(el, attr, url, kind, via) {
-      if ((attr === "srcdoc" || /^\s*blob:/i.test(url)) && opaqueSandbox(el) || blobDocument(el, url)) {
+      var blob = /^\s*blob:/i.test(url);
+      if ((attr === "srcdoc" || blob) && opaqueSandbox(el) || blob && blobDocument(el)) {
         return ask(attr === "srcdoc" ? "about:srcdoc" : url, "opaque", via);
       }
       return hold(url, kind, via);
@@ -195,7 +196,7 @@ function sekishoGuards(policy) {
       if (el && el.nodeType === 1 && (el.localName === "iframe" || hasAttr.call(el, "data-consent"))) fixed = false;
       var t = el && el.nodeType === 1 && target(el);
       if (!t) {
-        if (el && el.localName === "script" && (getAttr.call(el, "type") || "").trim().toLowerCase() === "speculationrules") {
+        if (el && el.localName === "script" && scriptType(el) === "speculationrules") {
           fixed = false;
           speculation(el, via);
         } else if (el && el.namespaceURI === SVG && (el.localName === "set" || el.localName === "animate")) {
@@ -676,8 +677,9 @@ function sekishoGuards(policy) {
         });
         setAttr.call(a, "ping", kept.join(" "));
       }
+      if (e.isTrusted) return;
       var base = doc.querySelector("base[target]");
-      if (!e.isTrusted && namedFrame(getAttr.call(a, "target") || base && getAttr.call(base, "target"))
+      if (namedFrame(getAttr.call(a, "target") || base && getAttr.call(base, "target"))
         && hold(getAttr.call(a, "href"), "iframe", a.localName + ".click")) e.preventDefault();
     }, true);
 

@@ -61,6 +61,15 @@ fn judge_opaque(sdk: &Sdk) -> Verdicts {
     }
 }
 
+/// `url` as a frame's (`frame`: a `data:` document is then opaque) or any other element's URL.
+fn judge_url(sdk: &Sdk, url: &str, frame: bool) -> Verdicts {
+    if frame && is_data_document(url) {
+        judge_opaque(sdk)
+    } else {
+        judge(sdk, url)
+    }
+}
+
 fn audit_kind(kind: &str) -> &'static str {
     match kind {
         "script" => "script",
@@ -87,10 +96,10 @@ fn audit_kind(kind: &str) -> &'static str {
 #[wasm_bindgen]
 pub fn hold(url: &str, kind: &str, via: &str) -> String {
     let Some(v) = with_sdk(|sdk| {
-        if kind == "opaque" || kind == "iframe" && is_data_document(url) {
+        if kind == "opaque" {
             judge_opaque(sdk)
         } else {
-            judge(sdk, url)
+            judge_url(sdk, url, kind == "iframe")
         }
     }) else {
         return "unavailable".into();
@@ -134,14 +143,15 @@ pub fn rewrite_html(html: &str, via: &str, base: &str) -> Option<String> {
             if url.is_empty() {
                 return None; // an inline script: nothing to match it by
             }
-            let v = if kind == html::TagKind::Iframe && is_data_document(url) {
-                judge_opaque(sdk)
-            } else {
-                let resolved = (!base.is_empty())
-                    .then(|| resolve_relative(base, url))
-                    .flatten();
-                judge(sdk, resolved.as_deref().unwrap_or(url))
-            };
+            // (A `data:` URL is absolute: resolving it against `base` leaves it as it is.)
+            let resolved = (!base.is_empty())
+                .then(|| resolve_relative(base, url))
+                .flatten();
+            let v = judge_url(
+                sdk,
+                resolved.as_deref().unwrap_or(url),
+                kind == html::TagKind::Iframe,
+            );
             decided.set(decided.get() || v.category.is_some());
             v.hold
         });
