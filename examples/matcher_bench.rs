@@ -8,7 +8,7 @@
 //! `-- --each` also prints each URL's time; `MATCHER_BENCH_ROUNDS=2000` with
 //! `valgrind --tool=cachegrind` gives instruction counts that do not depend on the machine's load.
 
-use sekisho::core::matcher::{Matcher, Verdict};
+use sekisho::core::matcher::{Destination, Matcher};
 use sekisho::core::{parse_config, Value};
 use std::hint::black_box;
 use std::time::Instant;
@@ -79,11 +79,11 @@ fn main() {
     let mut counts = [0usize; 5];
     for url in URLS {
         let k = match matcher.classify(url) {
-            Verdict::Service(_) => 0,
-            Verdict::FirstParty => 1,
-            Verdict::Neutral => 2,
-            Verdict::NoRequest => 3,
-            Verdict::Unknown => 4,
+            Destination::Service(_) => 0,
+            Destination::FirstParty => 1,
+            Destination::Neutral => 2,
+            Destination::NoRequest => 3,
+            Destination::Unknown => 4,
         };
         counts[k] += 1;
     }
@@ -110,7 +110,7 @@ fn main() {
         let mut services = 0usize;
         for _ in 0..rounds {
             for url in URLS {
-                if let Verdict::Service(_) = matcher.classify(black_box(url)) {
+                if let Destination::Service(_) = matcher.classify(black_box(url)) {
                     services += 1;
                 }
             }

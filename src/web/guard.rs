@@ -6,7 +6,7 @@
 use super::{dom, record, with_sdk, Sdk};
 use crate::core::config::UnknownThirdParty;
 use crate::core::html;
-use crate::core::matcher::{is_data_document, resolve_relative, Verdict};
+use crate::core::matcher::{is_data_document, resolve_relative, Destination};
 use crate::core::revoke;
 use crate::core::Category;
 use std::cell::Cell;
@@ -24,7 +24,7 @@ struct Verdicts {
 
 fn judge(sdk: &Sdk, url: &str) -> Verdicts {
     match sdk.matcher.classify(url) {
-        Verdict::Service(m) => {
+        Destination::Service(m) => {
             let granted = sdk.allows(&m);
             Verdicts {
                 hold: (!granted).then(|| ["service:", m.service].concat()),
@@ -34,7 +34,7 @@ fn judge(sdk: &Sdk, url: &str) -> Verdicts {
         }
         // Unknown third parties the site chose to block wait for `ads`: the category whose
         // consent covers arbitrary third-party processing (README, "Runtime checkpoint").
-        Verdict::Unknown if sdk.config.unknown_third_party == UnknownThirdParty::Block => {
+        Destination::Unknown if sdk.config.unknown_third_party == UnknownThirdParty::Block => {
             Verdicts {
                 hold: (!sdk.state.granted(Category::Ads)).then(|| "ads".into()),
                 service: None,
