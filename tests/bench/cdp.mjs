@@ -2,6 +2,8 @@
 // pages are opened in fresh browser contexts without any DevTools session attached to them, as a visitor's
 // are. (A session on the page, as Playwright keeps, makes V8 and Blink collect extra data: start is slower.)
 // Pages report what they measured to the loopback server, so nothing needs to be read from the page.
+// `send` is the raw protocol for benches that need more (peers.mjs): with a `sessionId` from
+// `Target.attachToTarget {flatten: true}` it reaches that page's session on the same pipe.
 import { spawn } from 'node:child_process';
 import { CHROMIUM, BROWSER_ARGS } from '../e2e/harness.mjs';
 
@@ -23,14 +25,15 @@ export async function launchBare(loopback) {
     }
   });
   const exited = new Promise((resolve) => proc.on('exit', resolve));
-  const send = (method, params = {}) => new Promise((resolve, reject) => {
+  const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
     const id = ++nextId;
     waiting.set(id, { resolve, reject, method });
-    toBrowser.write(JSON.stringify({ id, method, params }) + '\0');
+    toBrowser.write(JSON.stringify({ id, method, params, sessionId }) + '\0');
   });
   const { product } = await send('Browser.getVersion');
   return {
     version: product.replace(/^[^/]*\//, ''),
+    send,
     /** Opens `url` in a new browser context; returns a function that disposes of it. */
     async open(url) {
       const { browserContextId } = await send('Target.createBrowserContext', { disposeOnDetach: true });
