@@ -8,28 +8,35 @@
   var perf = window.performance;
   var t0 = perf.now();
   var prefix = "[sekisho] ";
+  /*__PROTOCOL__*/
   /*__GUARDS__*/
 
   // Until the Wasm has started (and for good if it cannot), the policy is fail-closed: every
   // third-party URL is held under a requirement nothing grants, and HTML strings lose their
-  // scripts and third-party sources.
+  // scripts and the URLs of every tag that loads one.
+  var rewritten = "";
   var policy = {
-    hold: function (url, kind) {
-      // A frame document in an opaque origin (data:, a sandboxed srcdoc or blob:) is held too.
-      if (kind === "opaque" || kind === "iframe" && /^[\s\x00-\x1f]*data:/i.test(url)) return "unavailable";
+    judge: function (url, kind) {
+      // A `data:` document in a frame runs in an opaque origin: held too.
+      if (kind === KIND.iframe && /^[\s\x00-\x1f]*data:/i.test(url)) return VERDICT.hold;
       try {
         var u = new URL(url, location.href);
-        return /^(https?|wss?):$/.test(u.protocol) && u.hostname !== location.hostname ? "unavailable" : "";
+        return /^(https?|wss?):$/.test(u.protocol) && u.hostname !== location.hostname ? VERDICT.hold : VERDICT.pass;
       } catch (e) {
-        return "";
+        return VERDICT.pass;
       }
     },
+    judgeOpaque: function () { return VERDICT.hold; },
+    requirement: function () { return "unavailable"; },
     rewrite: function (html) {
-      return html.replace(/<script\b/gi, '<script type="text/plain"')
-        .replace(/<(?:iframe|frame|img|source|embed|link|object|video|audio|input|image|feimage|body|table|thead|tbody|tfoot|tr|td|th)\b[^>]*>/gi, function (tag) {
-          return tag.replace(/(\s)(src|srcset|href|xlink:href|data|poster|imagesrcset|attributionsrc|background)=/gi, "$1data-held-$2=");
-        });
+      var tags = new RegExp("<(?:" + URL_TAGS.join("|") + ")\\b[^>]*>", "gi");
+      var attributes = new RegExp("(\\s)(" + URL_ATTRIBUTES.join("|") + ")=", "gi");
+      rewritten = html.replace(/<script\b/gi, '<script type="text/plain"').replace(tags, function (tag) {
+        return tag.replace(attributes, "$1data-held-$2=");
+      });
+      return VERDICT.hold;
     },
+    rewritten: function () { return rewritten; },
     cookie: function () { return true; }
   };
   sekishoGuards(policy)(window);
@@ -100,23 +107,24 @@
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
-  policy.hold = w.hold;
-  policy.final = true; // its "" (allowed whatever the visitor chooses) may be remembered
+  policy.judge = w.judge;
+  policy.judgeOpaque = w.judge_opaque_frame;
+  policy.requirement = w.held_requirement;
+  policy.final = true; // its passes (allowed whatever the visitor chooses) may be remembered
   policy.rewrite = w.rewrite_html;
+  policy.rewritten = w.rewritten_html;
   policy.observe = w.observe_document;
   policy.added = w.added;
   policy.cookie = w.cookie_allowed;
-  // "ready" (and the localStorage fallback) once the document is parsed; then, when the page is
-  // idle, the storage keys of services not allowed are removed.
-  var domReady = function () {
-    w.dom_ready();
-    (window.requestIdleCallback || setTimeout)(function () { w.sweep_storage(); });
-  };
+  // "ready" (and the localStorage fallback) once the document is parsed; once the page has
+  // loaded and is idle, what services not allowed left (cookies, storage keys) is swept.
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", domReady);
+    document.addEventListener("DOMContentLoaded", w.dom_ready);
   } else {
-    Promise.resolve().then(domReady);
+    Promise.resolve().then(w.dom_ready);
   }
+  var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_stored); };
+  if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });
   perf.measure("sekisho:guards", { start: t0, end: tGuards });

@@ -1,11 +1,14 @@
 // The runtime checkpoint's interception layer, installed synchronously by the first script,
-// before any other script can run. It decides nothing itself: every URL goes to the Wasm policy
-// (`hold(url, kind, via)` → the `data-consent` requirement to hold it under, or "" to
-// let it through; `via` names the API page code called, for the audit line, or is "" when the
-// markup checkpoint will write that line). Held elements become inert markup (type="text/plain",
-// data-src, data-href… + data-consent, and the API in data-sekisho-via) that the markup
-// checkpoint releases, in document order, once allowed. Held network calls fail the way an ad
-// blocker makes them fail, and never hang.
+// before any other script can run. It decides nothing itself: every URL goes to the policy
+// (`policy.judge(url, kind, via)` → a VERDICT number: pass, passByChoice or hold; `kind` is a
+// KIND number; `via` names the API page code called, for the audit line, or is "" when the
+// markup checkpoint will write that line; after a hold, `policy.requirement()` gives the
+// `data-consent` value to hold an element under). Held elements become inert markup
+// (type="text/plain", data-src, data-href… + data-consent, and the API in data-sekisho-via) that
+// the markup checkpoint releases, in document order, once allowed. Held network calls fail the
+// way an ad blocker makes them fail, and never hang. Which elements load URLs through which
+// attributes is the shared table (src/protocol.json: ELEMENTS, URL_SELECTOR, URL_ATTRIBUTES,
+// URL_PROPERTIES, RUNNABLE_SCRIPT_TYPES, KIND, VERDICT).
 //
 // `policy` starts fail-closed (every third party held, nothing released) and is replaced by the
 // Wasm once it has started: if it never starts, the gate never opens (and `policy.added`, the
@@ -13,10 +16,10 @@
 function sekishoGuards(policy) {
   "use strict";
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
-  var GUARDED_SELECTOR = "script[src],iframe,frame[src],embed[src],object[data],img[src],img[srcset],"
-    + "source[src],source[srcset],input[src],video[src],video[poster],audio[src],link[href],link[imagesrcset],"
-    + "image[*|href],feImage[*|href],script[*|href],[attributionsrc],[background],script[type='speculationrules' i],"
-    + "[data-consent],set,animate";
+  // Besides the elements that load URLs: every iframe (its realm is guarded), speculation
+  // rules, marked elements, SVG animations of an `href`.
+  var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate";
+  var HOLD = VERDICT.hold;
 
   function install(win) {
     // Keyed by the realm (its Node constructor), not the WindowProxy: a frame's WindowProxy stays
@@ -49,56 +52,45 @@ function sekishoGuards(policy) {
       var base = doc.baseURI;
       return base && base !== doc.URL ? base : "";
     }
-    function hold(url, kind, via) {
+    // Whether `url` (relative ones resolved where they load) is held, as `kind`.
+    function held(url, kind, via) {
       url = String(url);
       var base = RELATIVE.test(url) && movedBase();
       if (base) { try { url = new win.URL(url, base).href; } catch (e) { /* left as it is */ } }
-      return ask(url, kind, via);
+      return ask(url, kind, via) === HOLD;
     }
     // HTML strings as `ask` treats URLs: one that only holds URLs no choice changes is remembered
     // (frameworks set the same template HTML again and again); any other forgets the clean trees.
+    // The HTML with its held tags made inert, or null when it is unchanged.
     function rewrite(html, via) {
       var base = movedBase();
       if (!base && cleanHtml && cleanHtml.has(html)) return null;
-      var out = policy.rewrite(html, via, base);
-      if (out == null && policy.final && !base && cleanHtml && html.length <= 4096) {
+      var verdict = policy.rewrite(html, via, base);
+      if (verdict === VERDICT.pass && policy.final && !base && cleanHtml && html.length <= 4096) {
         if (cleanHtml.size >= 200) cleanHtml.clear();
         cleanHtml.set(html, true);
         return null;
       }
       forget();
-      return out === "+" ? null : out;
+      return verdict === HOLD ? policy.rewritten() : null;
     }
 
     function scriptType(el) { return (getAttr.call(el, "type") || "").trim().toLowerCase(); }
+    // A type a browser runs a script of (without `;` parameters: a superset of what runs).
     function runnable(type) {
-      return type === "" || type === "module" || /(java|ecma|j|live)script/.test(type);
+      return RUNNABLE_SCRIPT_TYPES.indexOf(type.split(";")[0].trim()) >= 0;
     }
 
     var SVG = "http://www.w3.org/2000/svg";
-    // `attributionsrc`: the Attribution Reporting API sends its URLs a registration request.
-    var SRC = ["src", "srcset", "attributionsrc"];
-    var SVG_HREF = ["href", "xlink:href"];
-    // What an element would load: [audit kind, the attributes holding its URLs].
+    // What an element would load: [KIND number, the attributes holding its URLs], from the
+    // table. SVG <script href> and <image href> are held by their URL alone, released by getting
+    // it back (as href). A marked script is the markup checkpoint's.
     function target(el) {
-      if (el.namespaceURI === SVG) {
-        // SVG <script href> and <image href> (or the older xlink:href): held by their URL alone,
-        // released by getting it back (as href).
-        return el.localName === "script" ? ["script", SVG_HREF] : el.localName === "image" || el.localName === "feImage" ? ["img", SVG_HREF] : null;
-      }
-      switch (el.localName) {
-        case "script": return runnable(scriptType(el)) && !hasAttr.call(el, "data-consent") ? ["script", ["src", "attributionsrc"]] : null;
-        case "iframe": case "frame": case "embed": return ["iframe", ["src"]];
-        case "object": return ["iframe", ["data"]];
-        case "img": case "source": case "input": return ["img", SRC];
-        case "video": return ["media", ["src", "poster"]];
-        case "audio": return ["media", ["src"]];
-        case "link": return ["link", ["href", "imagesrcset"]];
-        // The legacy `background` image of a page or table.
-        case "body": case "table": case "thead": case "tbody": case "tfoot": case "tr": case "td": case "th":
-          return ["img", ["background"]];
-      }
-      return null;
+      var rule = (el.namespaceURI === SVG ? ELEMENTS.svg : ELEMENTS.html)[el.localName];
+      if (!rule) return null;
+      if (el.localName === "script" && el.namespaceURI !== SVG
+        && (!runnable(scriptType(el)) || hasAttr.call(el, "data-consent"))) return null;
+      return rule;
     }
 
     // Turns `el` into held markup under `requirement` (the markup checkpoint takes it from there).
@@ -131,7 +123,7 @@ function sekishoGuards(policy) {
         var list = rules && rules[action];
         (Array.isArray(list) ? list : []).forEach(function (rule) {
           if (!rule || !Array.isArray(rule.urls)) return;
-          var kept = rule.urls.filter(function (url) { return !hold(url, "link", via || "speculationrules"); });
+          var kept = rule.urls.filter(function (url) { return !held(url, KIND.link, via || "speculationrules"); });
           if (kept.length !== rule.urls.length) { rule.urls = kept; changed = true; }
         });
       });
@@ -153,21 +145,26 @@ function sekishoGuards(policy) {
       return (el.localName === "object" || el.localName === "embed")
         && !/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i.test(getAttr.call(el, "type") || "");
     }
-    function holdUrl(el, attr, url, kind, via) {
+    // Whether the URL `el` would load through `attr` is held.
+    function heldUrl(el, attr, url, kind, via) {
       var blob = /^\s*blob:/i.test(url);
       if ((attr === "srcdoc" || blob) && opaqueSandbox(el) || blob && blobDocument(el)) {
-        return ask(attr === "srcdoc" ? "about:srcdoc" : url, "opaque", via);
+        fixed = false;
+        forget();
+        return policy.judgeOpaque(attr === "srcdoc" ? "about:srcdoc" : url, via) === HOLD;
       }
-      return hold(url, kind, via);
+      return held(url, kind, via);
+    }
+    // Holds `el` when the URL it would load through `attr` is held; whether it did.
+    function holdIfHeld(el, attr, url, kind, via, auditVia) {
+      if (!heldUrl(el, attr, url, kind, auditVia)) return false;
+      holdElement(el, attr, url, policy.requirement(), via);
+      return true;
     }
     // An iframe's `srcdoc` as it may be set: null when it is held whole (an opaque sandbox; it
     // then waits under data-srcdoc), else with the tags it would load held.
     function srcdoc(el, html, via) {
-      var requirement = holdUrl(el, "srcdoc", html, "iframe", "");
-      if (requirement) {
-        holdElement(el, "srcdoc", html, requirement, via);
-        return null;
-      }
+      if (holdIfHeld(el, "srcdoc", html, KIND.iframe, via, "")) return null;
       var rewritten = rewrite(html, via);
       return rewritten != null ? rewritten : html;
     }
@@ -179,10 +176,10 @@ function sekishoGuards(policy) {
       if (name !== "href" && name !== "xlink:href") return;
       ["to", "values", "from", "by"].forEach(function (attr) {
         var value = getAttr.call(el, attr);
-        var held = value && value.split(";").some(function (url) {
-          return url.trim() && hold(url.trim(), "img", via || "animate");
+        var holds = value && value.split(";").some(function (url) {
+          return url.trim() && held(url.trim(), KIND.img, via || "animate");
         });
-        if (held) {
+        if (holds) {
           setAttr.call(el, "data-held-" + attr, value);
           removeAttr.call(el, attr);
         }
@@ -210,12 +207,10 @@ function sekishoGuards(policy) {
         var kept = srcdoc(el, html, "srcdoc");
         if (kept !== null && kept !== html) setAttr.call(el, "srcdoc", kept);
       }
-      t[1].forEach(function (attr) {
+      t.urls.forEach(function (attr) {
         var url = getAttr.call(el, attr);
-        if (!url) return;
         // (Elements are audited by the markup checkpoint; a dropped registration here.)
-        var requirement = holdUrl(el, attr, url, t[0], attr === "attributionsrc" ? via : "");
-        if (requirement) holdElement(el, attr, url, requirement, via);
+        if (url) holdIfHeld(el, attr, url, t.kind, via, attr === "attributionsrc" ? via : "");
       });
     }
 
@@ -279,7 +274,7 @@ function sekishoGuards(policy) {
     // URL opened into a named frame does not load (as a link's, below).
     wrap(win, "open", function (orig) {
       return function (url, name) {
-        if (url != null && String(url) !== "" && namedFrame(name) && hold(String(url), "iframe", "open")) return null;
+        if (url != null && String(url) !== "" && namedFrame(name) && held(url, KIND.iframe, "open")) return null;
         var opened = orig.apply(this, arguments);
         try { if (opened) install(opened); } catch (e) { /* cross-origin or closed */ }
         return opened;
@@ -387,7 +382,7 @@ function sekishoGuards(policy) {
       try { return E.setAttribute.call(el, name, value); } finally { setterVia = outer; }
     }
     // The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
-    var WATCHED_ATTRIBUTE = /^(?:src|srcset|srcdoc|href|xlink:href|data|poster|imagesrcset|attributionsrc|background|data-consent|to|values|from|by|attributename)$/i;
+    var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|data-consent|to|values|from|by|attributename)$", "i");
     wrap(E, "setAttribute", function (orig) {
       return function (name, value) {
         if (!WATCHED_ATTRIBUTE.test(name)) return orig.apply(this, arguments);
@@ -404,13 +399,11 @@ function sekishoGuards(policy) {
           return kept === null ? undefined : orig.call(this, name, kept);
         }
         var t = target(this);
-        if (t && t[1].indexOf(n) >= 0) {
+        if (t && t.urls.indexOf(n) >= 0) {
           // Elements are audited by the markup checkpoint once in the document; a detached
           // image or sound (a `new Image()` pixel) may never get there, so it is audited here.
-          var pixel = (t[0] === "img" || t[0] === "media") && !this.isConnected;
-          var requirement = holdUrl(this, n, String(value), t[0], pixel || n === "attributionsrc" ? via : "");
-          if (requirement) {
-            holdElement(this, n, String(value), requirement, via);
+          var pixel = (t.kind === KIND.img || t.kind === KIND.media) && !this.isConnected;
+          if (holdIfHeld(this, n, String(value), t.kind, via, pixel || n === "attributionsrc" ? via : "")) {
             // A held `new Image()` pixel fails as it would behind an ad blocker.
             if (pixel) fail(this, "error");
             return;
@@ -426,10 +419,7 @@ function sekishoGuards(policy) {
         if (!ns || ns === "http://www.w3.org/1999/xlink" && local === "href") {
           var t = target(this);
           var n = local.toLowerCase();
-          if (t && t[1].indexOf(n) >= 0) {
-            var requirement = hold(String(value), t[0], "");
-            if (requirement) return holdElement(this, n, String(value), requirement, "setAttributeNS");
-          }
+          if (t && t.urls.indexOf(n) >= 0 && holdIfHeld(this, n, String(value), t.kind, "setAttributeNS", "")) return;
           if (!ns) return E.setAttribute.call(this, name, value);
         }
         return orig.apply(this, arguments);
@@ -444,24 +434,7 @@ function sekishoGuards(policy) {
         set: function (value) { viaProperty(prop, this, prop, value); }
       });
     }
-    guardProperty(win.HTMLScriptElement, "src");
-    guardProperty(win.HTMLScriptElement, "attributionSrc");
-    guardProperty(win.HTMLImageElement, "attributionSrc");
-    guardProperty(win.HTMLIFrameElement, "src");
-    guardProperty(win.HTMLIFrameElement, "srcdoc");
-    guardProperty(win.HTMLFrameElement, "src");
-    guardProperty(win.HTMLEmbedElement, "src");
-    guardProperty(win.HTMLImageElement, "src");
-    guardProperty(win.HTMLImageElement, "srcset");
-    guardProperty(win.HTMLSourceElement, "src");
-    guardProperty(win.HTMLSourceElement, "srcset");
-    guardProperty(win.HTMLLinkElement, "href");
-    guardProperty(win.HTMLLinkElement, "imageSrcset");
-    guardProperty(win.HTMLObjectElement, "data");
-    guardProperty(win.HTMLInputElement, "src");
-    guardProperty(win.HTMLMediaElement, "src");
-    guardProperty(win.HTMLVideoElement, "poster");
-    guardProperty(win.HTMLBodyElement, "background");
+    URL_PROPERTIES.forEach(function (p) { guardProperty(win[p[0]], p[1]); });
     // `new Audio(url)` sets its src without the setter.
     if (typeof win.Audio === "function") {
       var OrigAudio = win.Audio;
@@ -541,7 +514,7 @@ function sekishoGuards(policy) {
     }
     wrap(win, "fetch", function (orig) {
       return function (input) {
-        if (hold(requestUrl(input), "fetch", "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
+        if (held(requestUrl(input), KIND.fetch, "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
         return orig.apply(this, arguments);
       };
     });
@@ -553,7 +526,7 @@ function sekishoGuards(policy) {
             // addAll takes any iterable: read it once, and hand the same items on.
             var list = m === "add" ? [requests] : requests == null ? [] : Array.from(requests);
             for (var i = 0; i < list.length; i++) {
-              if (hold(requestUrl(list[i]), "fetch", "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
+              if (held(requestUrl(list[i]), KIND.fetch, "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
             }
             return m === "add" ? orig.apply(this, arguments) : orig.call(this, requests == null ? requests : list);
           };
@@ -564,7 +537,7 @@ function sekishoGuards(policy) {
     if (win.Worklet) {
       wrap(win.Worklet.prototype, "addModule", function (orig) {
         return function (url) {
-          if (hold(String(url), "script", "addModule")) {
+          if (held(url, KIND.script, "addModule")) {
             return Promise.reject(new win.DOMException("Unable to load a worklet's module.", "AbortError"));
           }
           return orig.apply(this, arguments);
@@ -574,7 +547,7 @@ function sekishoGuards(policy) {
     // fetchLater (a deferred beacon): a held one is never activated.
     wrap(win, "fetchLater", function (orig) {
       return function (input) {
-        if (hold(requestUrl(input), "beacon", "fetchLater")) return { activated: false };
+        if (held(requestUrl(input), KIND.beacon, "fetchLater")) return { activated: false };
         return orig.apply(this, arguments);
       };
     });
@@ -589,7 +562,7 @@ function sekishoGuards(policy) {
       });
       wrap(XP, "send", function (orig) {
         return function () {
-          if (hold(xhrUrls.get(this) || "", "xhr", "XMLHttpRequest")) {
+          if (held(xhrUrls.get(this) || "", KIND.xhr, "XMLHttpRequest")) {
             fail(this, "error");
             fail(this, "loadend");
             return;
@@ -601,7 +574,7 @@ function sekishoGuards(policy) {
     if (win.Navigator) {
       wrap(win.Navigator.prototype, "sendBeacon", function (orig) {
         return function (url) {
-          if (hold(String(url), "beacon", "sendBeacon")) return false;
+          if (held(url, KIND.beacon, "sendBeacon")) return false;
           return orig.apply(this, arguments);
         };
       });
@@ -612,7 +585,7 @@ function sekishoGuards(policy) {
       if (typeof Orig !== "function") return;
       var Guarded = function (url) {
         if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
-        if (hold(String(url), kind, name)) return fake(String(url));
+        if (held(url, kind, name)) return fake(String(url));
         return Reflect.construct(Orig, arguments, new.target || Orig);
       };
       Guarded.prototype = Orig.prototype;
@@ -634,8 +607,8 @@ function sekishoGuards(policy) {
         return socket;
       };
     }
-    guardConstructor("WebSocket", "websocket", closedSocket(3, true));
-    guardConstructor("EventSource", "eventsource", closedSocket(2, false));
+    guardConstructor("WebSocket", KIND.websocket, closedSocket(3, true));
+    guardConstructor("EventSource", KIND.eventsource, closedSocket(2, false));
     // A WebTransport session, or a WebSocketStream, whose promises reject.
     function failedSession(promises) {
       return function () {
@@ -646,13 +619,13 @@ function sekishoGuards(policy) {
         return session;
       };
     }
-    guardConstructor("WebTransport", "websocket", failedSession(["ready", "closed"]));
-    guardConstructor("WebSocketStream", "websocket", failedSession(["opened", "closed"]));
+    guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed"]));
+    guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"]));
 
     // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
     function heldForm(form, submitter) {
       var url = submitter && hasAttr.call(submitter, "formaction") ? submitter.formAction : form.action;
-      return !!url && !!hold(String(url), "form", "form");
+      return !!url && held(url, KIND.form, "form");
     }
     if (win.HTMLFormElement) {
       var FP = win.HTMLFormElement.prototype;
@@ -673,14 +646,14 @@ function sekishoGuards(policy) {
       if (!a) return;
       if (hasAttr.call(a, "ping")) {
         var kept = getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
-          return url && !hold(url, "beacon", a.localName + ".ping");
+          return url && !held(url, KIND.beacon, a.localName + ".ping");
         });
         setAttr.call(a, "ping", kept.join(" "));
       }
       if (e.isTrusted) return;
       var base = doc.querySelector("base[target]");
       if (namedFrame(getAttr.call(a, "target") || base && getAttr.call(base, "target"))
-        && hold(getAttr.call(a, "href"), "iframe", a.localName + ".click")) e.preventDefault();
+        && held(getAttr.call(a, "href"), KIND.iframe, a.localName + ".click")) e.preventDefault();
     }, true);
 
     // document.cookie: drop cookies of services not allowed (catalog cookie names).
@@ -775,20 +748,21 @@ function sekishoGuards(policy) {
   }
   function forget() { generation++; }
   var fixed = true; // no URL of the tree being checked depends on a choice (so far)
+  // The policy's verdict for `url`; a `pass` is remembered (see above).
   function ask(url, kind, via) {
-    if (forGood && kind !== "opaque" && forGood.has(url)) return "";
-    var requirement = policy.hold(url, kind, via);
-    if (requirement === "" && policy.final && kind !== "opaque") {
+    if (forGood && forGood.has(url)) return VERDICT.pass;
+    var verdict = policy.judge(url, kind, via);
+    if (verdict === VERDICT.pass && policy.final) {
       // (`data:` URLs are not remembered: a frame judges them differently from an image.)
       if (forGood && !/^[\s\x00-\x1f]*data:/i.test(url)) {
         if (forGood.size >= 2000) forGood.clear();
         forGood.set(url, true);
       }
-      return "";
+      return verdict;
     }
     fixed = false;
     forget();
-    return requirement === "+" ? "" : requirement;
+    return verdict;
   }
   function weakSet() {
     return typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };

@@ -25,8 +25,34 @@ const wasm = readFileSync(join(buildDir, "sekisho.wasm"));
 const baked = bakedConfigPath ? JSON.stringify(JSON.stringify(JSON.parse(read(bakedConfigPath)))) : "undefined";
 
 
+/**
+ * The guards' constants from src/protocol.json (what JavaScript and Rust agree on): KIND and
+ * VERDICT numbers; ELEMENTS by namespace and local name ({kind, urls}); URL_SELECTOR (every
+ * element with a URL attribute), URL_ATTRIBUTES, URL_TAGS (for the fail-closed rewrite),
+ * URL_PROPERTIES ([interface, property]), RUNNABLE_SCRIPT_TYPES. Typed in js/protocol.d.ts.
+ */
+function protocolConstants(p) {
+  const numbered = (names) => Object.fromEntries(names.map((n, i) => [n, i]));
+  const KIND = numbered(p.kinds);
+  const rules = (table) => Object.fromEntries(Object.entries(table).map(([tag, r]) => [tag, { kind: KIND[r.kind], urls: r.urls }]));
+  const all = [...Object.entries(p.html), ...Object.entries(p.svg)];
+  // SVG's `href` and `xlink:href` are both `[*|href]` in a selector.
+  const selectors = all.flatMap(([tag, r]) => r.urls.map((a) => (/href$/.test(a) && p.svg[tag] ? `${tag}[*|href]` : `${tag}[${a}]`)));
+  const constants = {
+    KIND, VERDICT: numbered(p.verdicts), ELEMENTS: { html: rules(p.html), svg: rules(p.svg) },
+    URL_SELECTOR: [...new Set(selectors)].join(","),
+    URL_ATTRIBUTES: [...new Set(all.flatMap(([, r]) => r.urls))],
+    URL_TAGS: [...new Set([...all.map(([tag]) => tag.toLowerCase()), ...Object.keys(p.parserAliases)])].filter((t) => t !== "script"),
+    URL_PROPERTIES: Object.entries(p.properties).flatMap(([iface, props]) => props.map((prop) => [iface, prop])),
+    RUNNABLE_SCRIPT_TYPES: p.runnableScriptTypes,
+  };
+  return "var " + Object.entries(constants).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(",\n    ") + ";";
+}
+
 const glue = read(join(buildDir, "nomod", "sekisho.js"));
+const protocol = JSON.parse(read(join(root, "src", "protocol.json")));
 const source = read(join(root, "js", "bootstrap.js"))
+  .replace("/*__PROTOCOL__*/", () => protocolConstants(protocol))
   .replace("/*__GUARDS__*/", () => read(join(root, "js", "guards.js")))
   .replace("/*__GLUE__*/", () => glue)
   .replaceAll("__VERSION__", version)

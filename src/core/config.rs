@@ -128,13 +128,7 @@ fn path(parent: &str, key: &str) -> String {
     join(&[parent, ".", key])
 }
 
-/// A service or language id: `[a-z0-9_-]`, 1–40 bytes.
-pub fn is_valid_id(id: &str) -> bool {
-    (1..=40).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
+pub use super::ids::is_valid_id;
 
 /// Validates `value` (the parsed config JSON, or `Null` when the page has none).
 pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {

@@ -3,8 +3,8 @@
 use super::category::{Category, CategorySet};
 use super::config::is_valid_id;
 use super::cookie::{self, CookieError};
-use super::markup::Requirement;
 use super::regime::Regime;
+use super::requirement::Requirement;
 use super::value::Value;
 
 /// A decision as stored in the `sekisho` cookie.

@@ -2,64 +2,32 @@
 //! where page code hands the browser HTML text (`document.write`, `innerHTML`,
 //! `insertAdjacentHTML`, `Range.createContextualFragment`).
 //!
-//! A held `<script>` gets `type="text/plain"` (its own type moves to `data-type`); any other held
-//! tag has its URL attributes renamed with a `data-` prefix (`src`/`srcset` of `<iframe>`,
-//! `<frame>`, `<embed>`, `<img>`, `<source>`, `<input>`; `src`/`poster` of `<video>`/`<audio>`;
-//! `data` of `<object>`; `href` of `<link>`; `background` of `<body>` and table parts); each gets `data-consent="<requirement>"`. The markup
-//! checkpoint then releases them when allowed. Everything else is copied byte for byte.
+//! A held tag has its URL attributes (the element table, [`elements`]) renamed with a `data-`
+//! prefix and gets `data-consent="<requirement>"`; a held `<script>` also gets
+//! `type="text/plain"` (its own type moves to `data-type`). The markup checkpoint then releases
+//! them when allowed. Everything else is copied byte for byte.
 
-/// The elements the rewriter looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TagKind {
-    Script,
-    Iframe,
-    Img,
-    Media,
-    Link,
+use super::checkpoint::Kind;
+use super::elements;
+
+/// What the rewriter knows of a tag: what it loads and its URL attributes with the names they
+/// wait under when held (the union over the rules its name may follow: [`elements`]).
+struct TagRule {
+    kind: Kind,
+    renames: Vec<(&'static str, String)>,
 }
 
-impl TagKind {
-    fn from_name(name: &str) -> Option<(TagKind, &'static [(&'static str, &'static str)])> {
-        const SRC: &[(&str, &str)] = &[
-            ("src", "data-src"),
-            ("srcset", "data-srcset"),
-            ("attributionsrc", "data-attributionsrc"),
-        ];
-        const HREF: &[(&str, &str)] = &[("href", "data-href"), ("imagesrcset", "data-imagesrcset")];
-        const DATA: &[(&str, &str)] = &[("data", "data-data")];
-        const VIDEO: &[(&str, &str)] = &[("src", "data-src"), ("poster", "data-poster")];
-        // SVG `<image>` (and `<image>` outside SVG, which the HTML parser makes an `<img>`).
-        const IMAGE: &[(&str, &str)] = &[
-            ("href", "data-href"),
-            ("xlink:href", "data-href"),
-            ("src", "data-src"),
-            ("srcset", "data-srcset"),
-        ];
-        let n = name.as_bytes();
-        let is = |s: &str| n.eq_ignore_ascii_case(s.as_bytes());
-        if is("script") {
-            Some((TagKind::Script, &[]))
-        } else if is("iframe") || is("frame") || is("embed") {
-            Some((TagKind::Iframe, SRC))
-        } else if is("object") {
-            Some((TagKind::Iframe, DATA))
-        } else if is("img") || is("source") || is("input") {
-            Some((TagKind::Img, SRC))
-        } else if is("video") || is("audio") {
-            Some((TagKind::Media, VIDEO))
-        } else if is("image") || is("feimage") {
-            Some((TagKind::Img, IMAGE))
-        } else if is("link") {
-            Some((TagKind::Link, HREF))
-        } else if ["table", "thead", "tbody", "tfoot", "tr", "td", "th", "body"]
-            .iter()
-            .any(|t| is(t))
-        {
-            // The legacy `background` image of a table (or a page written by `document.write`).
-            Some((TagKind::Img, &[("background", "data-background")]))
-        } else {
-            None
+impl TagRule {
+    fn of(name: &str) -> Option<TagRule> {
+        let mut rules = elements::in_html_string(name).peekable();
+        let kind = rules.peek()?.kind;
+        let mut renames: Vec<(&'static str, String)> = Vec::new();
+        for url in rules.flat_map(|r| r.urls.iter().copied()) {
+            if !renames.iter().any(|(a, _)| *a == url) {
+                renames.push((url, elements::held_name(url)));
+            }
         }
+        Some(TagRule { kind, renames })
     }
 }
 
@@ -172,133 +140,171 @@ fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
 pub fn rewrite(
     html: &str,
     via: &str,
-    hold: impl Fn(TagKind, &str) -> Option<String>,
+    mut hold: impl FnMut(Kind, &str) -> Option<String>,
 ) -> Option<String> {
     let b = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0; // bytes of `html` already in `out`
     let mut i = 0;
-    let mut changed = false;
-    while let Some(lt) = b
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|c| *c == b'<'))
-    {
-        let lt = i + lt;
-        if html.get(lt..).is_some_and(|r| r.starts_with("<!--")) {
-            i = find_ci(html, "-->", lt + 4).map_or(b.len(), |e| e + 3);
-            continue;
-        }
-        let name_start = lt + 1;
-        let mut name_end = name_start;
-        while b.get(name_end).is_some_and(|c| c.is_ascii_alphanumeric()) {
-            name_end += 1;
-        }
-        let name = html.get(name_start..name_end).unwrap_or("");
+    while let Some((lt, name_end)) = next_tag(html, i) {
+        let name = html.get(lt + 1..name_end).unwrap_or("");
         let is_raw_text = name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style");
-        let Some((kind, renames)) = TagKind::from_name(name)
-            .map(|(k, r)| (Some(k), r))
-            .or_else(|| is_raw_text.then_some((None, &[][..])))
-        else {
+        let rule = TagRule::of(name);
+        if rule.is_none() && !is_raw_text {
             i = lt + 1;
             continue;
-        };
+        }
         let Some((attrs, gt)) = parse_attrs(html, name_end) else {
             break; // unterminated tag: leave the rest untouched
         };
-        let mut tag_end = gt + 1;
-        // `<image …/>`: the slash matters in SVG (a self-closed element has no children), so a
-        // rewritten tag keeps it. (An unquoted value may end in `/`: that is not self-closing.)
-        let last_end = attrs
-            .last()
-            .map_or(name_end, |a| a.value.map_or(a.name.1, |v| v.1));
-        let self_closing = gt > 0 && b.get(gt - 1) == Some(&b'/') && last_end < gt;
-        if let Some(kind) = kind {
-            let attr = |n: &str| {
-                attrs
-                    .iter()
-                    .find(|a| slice(html, a.name).eq_ignore_ascii_case(n))
-            };
-            let url_of = |n: &str| {
-                attr(n)
-                    .and_then(|a| a.value)
-                    .map(|v| unescape(slice(html, v)))
-            };
-            let already_inert = kind == TagKind::Script
-                && attr("type").and_then(|a| a.value).is_some_and(|v| {
-                    let t = slice(html, v).trim();
-                    !(t.is_empty()
-                        || t.eq_ignore_ascii_case("module")
-                        || find_ci(t, "javascript", 0).is_some()
-                        || find_ci(t, "ecmascript", 0).is_some())
-                });
-            let consulted = match kind {
-                TagKind::Script if already_inert => None,
-                TagKind::Script => hold(kind, url_of("src").as_deref().unwrap_or("")),
-                // Held if any of its URLs is: all of them then wait under `data-`.
-                _ => renames
-                    .iter()
-                    .find_map(|(from, _)| url_of(from).and_then(|u| hold(kind, &u))),
-            };
-            if let Some(requirement) = consulted {
+        let tag = Tag {
+            html,
+            name_end,
+            attrs,
+            gt,
+        };
+        if let Some(rule) = &rule {
+            if let Some(requirement) = tag.requirement(rule, &mut hold) {
                 out.push_str(html.get(copied..name_end).unwrap_or(""));
-                for a in &attrs {
-                    let n = slice(html, a.name);
-                    let renamed = renames
-                        .iter()
-                        .find(|(from, _)| n.eq_ignore_ascii_case(from))
-                        .map(|(_, to)| *to)
-                        .or_else(|| {
-                            (kind == TagKind::Script && n.eq_ignore_ascii_case("type"))
-                                .then_some("data-type")
-                        });
-                    if n.eq_ignore_ascii_case("data-consent") {
-                        continue;
-                    }
-                    out.push(' ');
-                    out.push_str(renamed.unwrap_or(n));
-                    if let Some(v) = a.value {
-                        out.push_str("=\"");
-                        out.push_str(&slice(html, v).replace('"', "&quot;"));
-                        out.push('"');
-                    }
-                }
-                if kind == TagKind::Script {
-                    out.push_str(" type=\"text/plain\"");
-                }
-                out.push_str(" data-consent=\"");
-                out.push_str(&requirement.replace('"', ""));
-                if !via.is_empty() {
-                    out.push_str("\" data-sekisho-via=\"");
-                    out.push_str(&via.replace('"', ""));
-                }
-                out.push_str(if self_closing { "\"/>" } else { "\">" });
+                tag.write_held(&mut out, rule, &requirement, via);
                 copied = gt + 1;
-                changed = true;
             }
         }
-        if is_raw_text {
-            // Script/style bodies are text, not markup: skip to the closing tag.
-            let close = if name.eq_ignore_ascii_case("script") {
-                "</script"
-            } else {
-                "</style"
-            };
-            tag_end = find_ci(html, close, gt + 1).unwrap_or(b.len());
+        // Script and style bodies are text, not markup: skip to the closing tag.
+        i = match is_raw_text {
+            true if name.eq_ignore_ascii_case("script") => find_ci(html, "</script", gt + 1),
+            true => find_ci(html, "</style", gt + 1),
+            false => Some(gt + 1),
         }
-        i = tag_end;
+        .unwrap_or(b.len());
     }
-    if !changed {
+    if copied == 0 {
         return None;
     }
     out.push_str(html.get(copied..).unwrap_or(""));
     Some(out)
 }
 
+/// The next start tag at or after `from`, comments skipped: the `<` and the end of its name.
+fn next_tag(html: &str, mut from: usize) -> Option<(usize, usize)> {
+    let b = html.as_bytes();
+    loop {
+        let lt = from + b.get(from..)?.iter().position(|c| *c == b'<')?;
+        if html.get(lt..).is_some_and(|r| r.starts_with("<!--")) {
+            from = find_ci(html, "-->", lt + 4).map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        let mut name_end = lt + 1;
+        while b.get(name_end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            name_end += 1;
+        }
+        return Some((lt, name_end));
+    }
+}
+
+/// One parsed start tag.
+struct Tag<'h> {
+    html: &'h str,
+    name_end: usize,
+    attrs: Vec<Attr>,
+    /// The index of its `>`.
+    gt: usize,
+}
+
+impl Tag<'_> {
+    fn attr(&self, name: &str) -> Option<&Attr> {
+        self.attrs
+            .iter()
+            .find(|a| slice(self.html, a.name).eq_ignore_ascii_case(name))
+    }
+
+    fn url(&self, name: &str) -> Option<String> {
+        self.attr(name)
+            .and_then(|a| a.value)
+            .map(|v| unescape(slice(self.html, v)))
+    }
+
+    /// The requirement to hold it under: a script by its URL (or, inline, by nothing) unless its
+    /// type is inert already; another tag if any of its URLs is held (all of them then wait).
+    fn requirement(
+        &self,
+        rule: &TagRule,
+        hold: &mut impl FnMut(Kind, &str) -> Option<String>,
+    ) -> Option<String> {
+        let mut urls = rule.renames.iter().filter_map(|(from, _)| self.url(from));
+        if rule.kind != Kind::Script {
+            return urls.find_map(|u| hold(rule.kind, &u));
+        }
+        let type_attr = self
+            .attr("type")
+            .map(|a| a.value.map_or("", |v| slice(self.html, v)));
+        if !elements::is_runnable_script_type(type_attr) {
+            return None;
+        }
+        hold(Kind::Script, urls.next().as_deref().unwrap_or(""))
+    }
+
+    /// The tag from its name on, made inert: URL attributes renamed, a script's type set aside.
+    fn write_held(&self, out: &mut String, rule: &TagRule, requirement: &str, via: &str) {
+        let script = rule.kind == Kind::Script;
+        for a in &self.attrs {
+            let n = slice(self.html, a.name);
+            if n.eq_ignore_ascii_case("data-consent") {
+                continue;
+            }
+            let renamed = rule
+                .renames
+                .iter()
+                .find(|(from, _)| n.eq_ignore_ascii_case(from))
+                .map(|(_, to)| to.as_str())
+                .or_else(|| (script && n.eq_ignore_ascii_case("type")).then_some("data-type"));
+            out.push(' ');
+            out.push_str(renamed.unwrap_or(n));
+            if let Some(v) = a.value {
+                out.push_str("=\"");
+                push_without_quotes(out, slice(self.html, v), "&quot;");
+                out.push('"');
+            }
+        }
+        if script {
+            out.push_str(" type=\"text/plain\"");
+        }
+        out.push_str(" data-consent=\"");
+        push_without_quotes(out, requirement, "");
+        if !via.is_empty() {
+            out.push_str("\" data-sekisho-via=\"");
+            push_without_quotes(out, via, "");
+        }
+        out.push_str(if self.self_closing() { "\"/>" } else { "\">" });
+    }
+
+    /// `<image …/>`: the slash matters in SVG (a self-closed element has no children), so a
+    /// rewritten tag keeps it. (An unquoted value may end in `/`: that is not self-closing.)
+    fn self_closing(&self) -> bool {
+        let last_end = self
+            .attrs
+            .last()
+            .map_or(self.name_end, |a| a.value.map_or(a.name.1, |v| v.1));
+        self.gt > 0 && self.html.as_bytes().get(self.gt - 1) == Some(&b'/') && last_end < self.gt
+    }
+}
+
+/// Appends `s` with each `"` replaced by `quote`.
+fn push_without_quotes(out: &mut String, s: &str, quote: &str) {
+    for c in s.chars() {
+        if c == '"' {
+            out.push_str(quote);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn hold_trackers(kind: TagKind, url: &str) -> Option<String> {
+    fn hold_trackers(kind: Kind, url: &str) -> Option<String> {
         let _ = kind;
         url.contains("tracker.example")
             .then(|| "service:tracker".to_string())
@@ -314,11 +320,20 @@ mod tests {
             rw(
                 r#"<p>x</p><SCRIPT async src="https://tracker.example/t.js?a=1&amp;b=2"></SCRIPT><script src="/own.js"></script>"#
             ),
-            r#"<p>x</p><SCRIPT async src="https://tracker.example/t.js?a=1&amp;b=2" type="text/plain" data-consent="service:tracker"></SCRIPT><script src="/own.js"></script>"#
+            r#"<p>x</p><SCRIPT async data-src="https://tracker.example/t.js?a=1&amp;b=2" type="text/plain" data-consent="service:tracker"></SCRIPT><script src="/own.js"></script>"#
         );
         assert_eq!(
             rw(r#"<script type="module" src='//tracker.example/m.js'></script>"#),
-            r#"<script data-type="module" src="//tracker.example/m.js" type="text/plain" data-consent="service:tracker"></script>"#
+            r#"<script data-type="module" data-src="//tracker.example/m.js" type="text/plain" data-consent="service:tracker"></script>"#
+        );
+        // Every type a browser runs is held (JScript and LiveScript included), SVG scripts too.
+        assert_eq!(
+            rw(r#"<script type="text/jscript" src="https://tracker.example/j.js"></script>"#),
+            r#"<script data-type="text/jscript" data-src="https://tracker.example/j.js" type="text/plain" data-consent="service:tracker"></script>"#
+        );
+        assert_eq!(
+            rw(r#"<svg><script href="https://tracker.example/s.js"></script></svg>"#),
+            r#"<svg><script data-href="https://tracker.example/s.js" type="text/plain" data-consent="service:tracker"></script></svg>"#
         );
     }
 
@@ -417,7 +432,7 @@ mod tests {
     #[test]
     fn inline_scripts_are_asked_with_an_empty_url() {
         let out = rewrite("<script>fbq('init')</script>", "innerHTML", |k, u| {
-            (k == TagKind::Script && u.is_empty()).then(|| "ads".into())
+            (k == Kind::Script && u.is_empty()).then(|| "ads".into())
         });
         assert_eq!(
             out.as_deref(),

@@ -1,19 +1,24 @@
 //! The policy core: pure Rust, no browser APIs, host-tested.
 
+pub mod audit;
 pub mod catalog;
 pub mod category;
+pub mod checkpoint;
 pub mod config;
 pub mod consent;
 pub mod cookie;
+pub mod elements;
 pub mod html;
+pub mod ids;
 pub mod json;
-pub mod markup;
 pub mod matcher;
 pub mod regime;
+pub mod requirement;
 pub mod revoke;
 pub mod value;
 
 pub use category::{Category, CategorySet};
+pub use checkpoint::{Checkpoint, HtmlRewrite, Judgement, Kind, PageContext, Verdict};
 pub use config::{parse_config, Config, ConfigError};
 pub use consent::{Choice, ConsentState, Decision, LoadOutcome, StoredChoice};
 pub use regime::{Regime, RegimeRule};

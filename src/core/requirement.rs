@@ -1,4 +1,4 @@
-//! The markup checkpoint's vocabulary: what a `data-consent` attribute asks for.
+//! What a held element or a `require()` call waits for: a category or one service.
 
 use super::category::Category;
 use super::config::is_valid_id;
@@ -11,13 +11,30 @@ pub enum Requirement {
 }
 
 impl Requirement {
-    /// `None` for an unreadable value: such an element is never released (fail closed).
+    /// A `data-consent` value: a category id or `service:<id>`. `None` for an unreadable value:
+    /// such an element is never released (fail closed).
     pub fn parse(value: &str) -> Option<Requirement> {
         let value = value.trim();
         match value.strip_prefix("service:") {
             Some(id) if is_valid_id(id) => Some(Requirement::Service(id.into())),
             Some(_) => None,
             None => Category::from_id(value).map(Requirement::Category),
+        }
+    }
+
+    /// A `require()` purpose: what `data-consent` takes, or a bare service id (`"facebook-login"`).
+    pub fn parse_purpose(purpose: &str) -> Option<Requirement> {
+        Requirement::parse(purpose).or_else(|| {
+            let id = purpose.trim();
+            is_valid_id(id).then(|| Requirement::Service(id.into()))
+        })
+    }
+
+    /// The `data-consent` value that waits for it: the category id, or `service:<id>`.
+    pub fn to_markup(&self) -> String {
+        match self {
+            Requirement::Category(c) => c.id().into(),
+            Requirement::Service(id) => ["service:", id].concat(),
         }
     }
 }
@@ -42,6 +59,28 @@ mod tests {
         );
         for bad in ["", "marketing", "service:", "service:You Tube", "Analytics"] {
             assert_eq!(Requirement::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn purposes_also_take_a_bare_service_id() {
+        assert_eq!(
+            Requirement::parse_purpose("facebook-login"),
+            Some(Requirement::Service("facebook-login".into()))
+        );
+        assert_eq!(
+            Requirement::parse_purpose("sns"),
+            Some(Requirement::Category(Category::Sns))
+        );
+        for bad in ["", "Face Book", "service:"] {
+            assert_eq!(Requirement::parse_purpose(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn markup_round_trips() {
+        for text in ["ads", "service:youtube"] {
+            assert_eq!(Requirement::parse(text).unwrap().to_markup(), text);
         }
     }
 }

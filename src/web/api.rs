@@ -2,15 +2,15 @@
 //! (`get`, `acceptAll`, `rejectAll`, `set`, `on`, `off`, `audit`, `require`, `version`).
 
 use super::dom::{self, set};
-use super::{guard, markup, store, with_sdk, AuditEntry, Sdk, Waiter, SDK};
+use super::{markup, store, sweep, with_sdk, Sdk, Waiter, SDK};
+use crate::core::audit::Line;
 use crate::core::consent::uuid_v4;
 use crate::core::cookie::push_decimal;
 use crate::core::json;
-use crate::core::markup::Requirement;
-use crate::core::matcher::Matcher;
-use crate::core::regime::region_from_time_zone;
+use crate::core::requirement::Requirement;
 use crate::core::{
-    parse_config, Category, Choice, ConsentState, Decision, LoadOutcome, StoredChoice, Value,
+    parse_config, Category, Checkpoint, Choice, Decision, LoadOutcome, PageContext, StoredChoice,
+    Value,
 };
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -46,37 +46,28 @@ pub fn start(config: Option<String>) {
     for e in &errors {
         dom::error(&["config.", &e.field, ": ", &e.message]);
     }
-    // The time zone is read only when the regime depends on it (it can be slow to read).
-    let region = config.region.clone().or_else(|| {
-        let tz = config.regime.depends_on_region().then(dom::time_zone)??;
-        region_from_time_zone(&tz).map(String::from)
-    });
-    let regime = config.regime.resolve(region.as_deref());
-    let now = dom::now_secs();
     let cookie = store::read_cookie();
-    let cookie_missing = cookie.is_none();
-    let loaded = LoadOutcome::read(
-        cookie.as_deref(),
-        config.revision,
-        config.consent_max_age_days,
-        now,
-    );
-    report_unusable(&loaded);
-    let state = ConsentState::new(regime, region, dom::gpc(), &loaded);
     let origin = dom::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    let matcher = Matcher::new(&config, &origin);
+    let page = PageContext {
+        origin: &origin,
+        stored: cookie.as_deref(),
+        gpc: dom::gpc(),
+        now_secs: dom::now_secs(),
+    };
+    // The time zone is read only when the regime depends on it (it can be slow to read).
+    let (checkpoint, loaded) = Checkpoint::start(config, page, dom::time_zone);
+    report_unusable(&loaded);
     SDK.with(|cell| {
         *cell.borrow_mut() = Some(Sdk {
-            config,
-            matcher,
-            state,
-            audit: Vec::new(),
+            checkpoint,
+            audit: Default::default(),
             listeners: Vec::new(),
             waiters: Vec::new(),
             ready: false,
-            cookie_missing,
+            cookie_missing: cookie.is_none(),
+            handoff: String::new(),
         })
     });
     if let Some(doc) = dom::document() {
@@ -96,9 +87,6 @@ pub fn dom_ready() {
     if cookie_missing {
         restore_from_local_storage();
     }
-    // Storage keys are swept when the page is idle (the bootstrap calls `sweep_storage`): the
-    // first localStorage access of a page can take milliseconds.
-    guard::sweep_cookies();
     with_sdk(|sdk| sdk.ready = true);
     emit("ready", &get());
 }
@@ -117,25 +105,18 @@ fn report_unusable(loaded: &LoadOutcome) {
 /// script-set cookies). Read after the document is parsed: the first localStorage access in a
 /// page can take milliseconds, too long for the first script in `<head>`.
 fn restore_from_local_storage() {
-    let Some((revision, max_age)) =
-        with_sdk(|sdk| (sdk.config.revision, sdk.config.consent_max_age_days))
-    else {
+    let Some((revision, max_age)) = with_sdk(|sdk| {
+        let c = &sdk.checkpoint.config;
+        (c.revision, c.consent_max_age_days)
+    }) else {
         return;
     };
     let now = dom::now_secs();
     let raw = store::read_local();
     let loaded = LoadOutcome::read(raw.as_deref(), revision, max_age, now);
     report_unusable(&loaded);
-    match loaded {
-        LoadOutcome::Restored(choice) if with_sdk(|sdk| !sdk.state.decided()) == Some(true) => {
-            apply(choice, now);
-        }
-        LoadOutcome::RevisionChanged(c) | LoadOutcome::Expired(c) => {
-            with_sdk(|sdk| {
-                sdk.state.consent_id.get_or_insert(c.consent_id);
-            });
-        }
-        _ => {}
+    if let Some(choice) = with_sdk(|sdk| sdk.checkpoint.adopt_stored_copy(loaded)).flatten() {
+        apply(choice, now);
     }
 }
 
@@ -151,7 +132,7 @@ fn or_null(value: Option<impl Into<JsValue>>) -> JsValue {
 }
 
 fn state_object(sdk: &Sdk) -> Object {
-    let s = &sdk.state;
+    let s = &sdk.checkpoint.state;
     let o = Object::new();
     set(&o, "decided", s.decided());
     let categories = Object::new();
@@ -162,11 +143,12 @@ fn state_object(sdk: &Sdk) -> Object {
     let services = Object::new();
     if let Some(choice) = &s.choice {
         for (id, _) in &choice.services {
-            set(&services, id, s.service_granted(id, sdk.category_of(id)));
+            let category = sdk.checkpoint.matcher.category_of(id);
+            set(&services, id, s.service_granted(id, category));
         }
     }
     set(&o, "services", services);
-    set(&o, "revision", sdk.config.revision);
+    set(&o, "revision", sdk.checkpoint.config.revision);
     set(&o, "consentId", or_null(s.consent_id.clone()));
     let updated = s.choice.as_ref().map(|c| c.decided_at as f64 * 1000.0);
     set(&o, "updatedAt", or_null(updated));
@@ -185,9 +167,10 @@ pub fn get() -> JsValue {
 fn decide(decision: Decision) -> JsValue {
     let now = dom::now_secs();
     let choice = with_sdk(|sdk| {
-        sdk.state.decide(&decision, sdk.config.revision, now, || {
-            uuid_v4(dom::random_bytes())
-        })
+        let revision = sdk.checkpoint.config.revision;
+        sdk.checkpoint
+            .state
+            .decide(&decision, revision, now, || uuid_v4(dom::random_bytes()))
     });
     match choice {
         Some(choice) => apply(choice, now),
@@ -201,16 +184,17 @@ fn decide(decision: Decision) -> JsValue {
 /// Stores a choice and puts it in effect: `change`, release what is now allowed, resolve
 /// `require()` promises. Storage is written outside the borrow (the cookie setter is guarded).
 fn apply(choice: StoredChoice, now: u64) -> JsValue {
-    let Some(max_age) = with_sdk(|sdk| sdk.config.consent_max_age_days) else {
+    let Some(max_age) = with_sdk(|sdk| sdk.checkpoint.config.consent_max_age_days) else {
         return JsValue::UNDEFINED;
     };
     store::save(&choice, max_age, now);
     let (revoked, reload) = with_sdk(|sdk| {
-        let before = sdk.state.clone();
-        sdk.state.consent_id = Some(choice.consent_id.clone());
-        sdk.state.choice = Some(choice);
-        let revoked = before.revokes(&sdk.state, |id| sdk.matcher.category_of(id));
-        (revoked, sdk.config.reload_on_revoke)
+        let mut next = sdk.checkpoint.state.clone();
+        next.consent_id = Some(choice.consent_id.clone());
+        next.choice = Some(choice);
+        let revoked = sdk.checkpoint.revokes(&next);
+        sdk.checkpoint.state = next;
+        (revoked, sdk.checkpoint.config.reload_on_revoke)
     })
     .unwrap_or_default();
     let state = get();
@@ -218,7 +202,7 @@ fn apply(choice: StoredChoice, now: u64) -> JsValue {
     if revoked {
         // The guards close at once (they read the new state); cookies go, and the page reloads
         // if the site asked for it, to stop code that is already running.
-        guard::sweep_stored_repeatedly();
+        sweep::sweep_stored_repeatedly();
         if reload {
             if let Some(w) = dom::window() {
                 let _ = w.location().reload();
@@ -304,32 +288,29 @@ pub(crate) fn emit(event: &str, detail: &JsValue) {
     }
 }
 
-pub(crate) fn audit_entry_object(e: &AuditEntry) -> JsValue {
+pub(crate) fn audit_line_object(line: &Line) -> JsValue {
     let o = Object::new();
-    set(&o, "at", e.at);
-    set(&o, "kind", e.kind);
-    set(&o, "via", e.via.as_str());
-    set(&o, "url", e.url.as_str());
-    set(&o, "service", or_null(e.service.as_deref()));
-    set(&o, "category", or_null(e.category.map(|c| c.id())));
-    set(&o, "action", e.action);
+    set(&o, "at", line.at);
+    set(&o, "kind", line.kind.id());
+    set(&o, "via", line.via.as_str());
+    set(&o, "url", line.url.as_str());
+    set(&o, "service", or_null(line.service.as_deref()));
+    set(&o, "category", or_null(line.category.map(|c| c.id())));
+    set(&o, "action", line.action.id());
     o.into()
 }
 
 /// `sekisho.audit()`: every held and released element, oldest first.
 #[wasm_bindgen]
 pub fn audit() -> Array {
-    with_sdk(|sdk| sdk.audit.iter().map(audit_entry_object).collect()).unwrap_or_default()
+    with_sdk(|sdk| sdk.audit.lines().iter().map(audit_line_object).collect()).unwrap_or_default()
 }
 
 /// `sekisho.require("sns" | "service:facebook" | "facebook")`: resolves with the state once
 /// the purpose is granted.
 #[wasm_bindgen]
 pub fn require(purpose: String) -> Result<Promise, JsError> {
-    let requirement = Requirement::parse(&purpose).or_else(|| {
-        crate::core::config::is_valid_id(&purpose).then(|| Requirement::Service(purpose.clone()))
-    });
-    let Some(requirement) = requirement else {
+    let Some(requirement) = Requirement::parse_purpose(&purpose) else {
         return Err(JsError::new("[sekisho] require(): unknown purpose"));
     };
     if allowed(&requirement) == Some(true) {
@@ -344,14 +325,14 @@ pub fn require(purpose: String) -> Result<Promise, JsError> {
 }
 
 fn allowed(r: &Requirement) -> Option<bool> {
-    with_sdk(|sdk| sdk.state.allows(r, |id| sdk.category_of(id)))
+    with_sdk(|sdk| sdk.checkpoint.allows(r))
 }
 
 fn resolve_waiters() {
     let ready: Vec<Function> = with_sdk(|sdk| {
         let (granted, waiting): (Vec<Waiter>, Vec<Waiter>) = std::mem::take(&mut sdk.waiters)
             .into_iter()
-            .partition(|w| sdk.state.allows(&w.purpose, |id| sdk.category_of(id)));
+            .partition(|w| sdk.checkpoint.allows(&w.purpose));
         sdk.waiters = waiting;
         granted.into_iter().map(|w| w.resolve).collect()
     })

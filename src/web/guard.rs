@@ -1,265 +1,144 @@
-//! The runtime checkpoint's decisions. `js/guards.js` intercepts every way a page starts a
-//! request (element creation and insertion, attribute and property setters, HTML strings,
-//! `fetch`, XHR, beacons, sockets, `document.cookie`) and asks these exports what to do; the
-//! policy stays here, the interception there.
+//! The runtime checkpoint's side of the boundary. `js/guards.js` intercepts every way a page
+//! starts a request and asks these exports; they ask [`crate::core::Checkpoint`] and write the
+//! audit line. What crosses: URLs and API names as strings, kinds and verdicts as the numbers
+//! `src/protocol.json` names (decoded into [`Kind`] and encoded from [`Verdict`] here). The
+//! details of a `Hold` (the `data-consent` value, the rewritten HTML) are handed over only when
+//! the guards ask for them.
 
-use super::{dom, record, with_sdk, Sdk};
-use crate::core::config::UnknownThirdParty;
-use crate::core::html;
-use crate::core::matcher::{is_data_document, resolve_relative, Destination};
-use crate::core::revoke;
-use crate::core::Category;
-use std::cell::Cell;
+use super::{dom, record, with_sdk, Entry};
+use crate::core::audit::Action;
+use crate::core::{Category, HtmlRewrite, Judgement, Kind, Verdict};
 use wasm_bindgen::prelude::*;
 
-/// How the page may load one URL.
-struct Verdicts {
-    /// The `data-consent` requirement to hold it under; `None` lets it through.
-    hold: Option<String>,
+/// What nothing grants: held by a checkpoint that has not started.
+const UNAVAILABLE: &str = "unavailable";
+
+/// A judgement taken out of the SDK's borrow, to be carried out after it.
+struct Answer {
+    verdict: Verdict,
+    /// The `data-consent` value of a `Hold`.
+    requirement: Option<String>,
     service: Option<String>,
-    /// The category the decision depends on; `None` when no choice can change it (first party,
-    /// neutral CDN, no request, an unknown third party the site allows).
     category: Option<Category>,
 }
 
-fn judge(sdk: &Sdk, url: &str) -> Verdicts {
-    match sdk.matcher.classify(url) {
-        Destination::Service(m) => {
-            let granted = sdk.allows(&m);
-            Verdicts {
-                hold: (!granted).then(|| ["service:", m.service].concat()),
-                service: Some(m.service.into()),
-                category: Some(m.category),
-            }
+impl Answer {
+    fn of(j: &Judgement<'_>) -> Answer {
+        Answer {
+            verdict: j.verdict,
+            requirement: (j.verdict == Verdict::Hold)
+                .then(|| j.requirement().map(|r| r.to_markup()))
+                .flatten(),
+            service: j.service.map(String::from),
+            category: j.category,
         }
-        // Unknown third parties the site chose to block wait for `ads`: the category whose
-        // consent covers arbitrary third-party processing (README, "Runtime checkpoint").
-        Destination::Unknown if sdk.config.unknown_third_party == UnknownThirdParty::Block => {
-            Verdicts {
-                hold: (!sdk.state.granted(Category::Ads)).then(|| "ads".into()),
-                service: None,
-                category: Some(Category::Ads),
-            }
-        }
-        _ => Verdicts {
-            hold: None,
-            service: None,
-            category: None,
-        },
     }
-}
 
-/// A frame document whose script would run in an opaque origin the guards cannot reach: a
-/// `data:` document, or content the page made (`srcdoc`, `blob:`) in a sandbox without
-/// `allow-same-origin`. It is held until `ads`, the category whose consent covers arbitrary
-/// third-party processing (README, "Runtime checkpoint").
-fn judge_opaque(sdk: &Sdk) -> Verdicts {
-    Verdicts {
-        hold: (!sdk.state.granted(Category::Ads)).then(|| "ads".into()),
+    /// What a checkpoint that has not started answers.
+    const UNSTARTED: Answer = Answer {
+        verdict: Verdict::Hold,
+        requirement: None,
         service: None,
-        category: Some(Category::Ads),
-    }
-}
-
-/// `url` as a frame's (`frame`: a `data:` document is then opaque) or any other element's URL.
-fn judge_url(sdk: &Sdk, url: &str, frame: bool) -> Verdicts {
-    if frame && is_data_document(url) {
-        judge_opaque(sdk)
-    } else {
-        judge(sdk, url)
-    }
-}
-
-fn audit_kind(kind: &str) -> &'static str {
-    match kind {
-        "script" => "script",
-        "iframe" | "opaque" => "iframe",
-        "img" => "img",
-        "link" => "link",
-        "media" => "media",
-        "form" => "form",
-        "xhr" => "xhr",
-        "beacon" => "beacon",
-        "websocket" => "websocket",
-        "eventsource" => "eventsource",
-        _ => "fetch",
-    }
-}
-
-/// The requirement to hold `url` under (`"service:ga4"`), or, to let it through, `""` when no
-/// choice can change that (the guards may remember it for the page's life) and `"+"` when it
-/// is allowed by the choice in effect. `kind` is the audit kind; `via` names the API for an
-/// audit line, or is empty for none (elements are audited by the markup checkpoint once they
-/// are in the document). Before the SDK has started, everything is held ("unavailable" is a
-/// requirement nothing grants). Kind `opaque`: the guards found a sandboxed frame of page-made
-/// content (see [`judge_opaque`]).
-#[wasm_bindgen]
-pub fn hold(url: &str, kind: &str, via: &str) -> String {
-    let Some(v) = with_sdk(|sdk| {
-        if kind == "opaque" {
-            judge_opaque(sdk)
-        } else {
-            judge_url(sdk, url, kind == "iframe")
-        }
-    }) else {
-        return "unavailable".into();
+        category: None,
     };
-    if !via.is_empty() && (v.hold.is_some() || v.service.is_some()) {
-        let action = if v.hold.is_some() {
-            "blocked"
-        } else {
-            "allowed"
-        };
-        record(
-            audit_kind(kind),
-            via.into(),
-            url.into(),
-            v.service,
-            v.category,
-            action,
-        );
-    }
-    match v.hold {
-        Some(requirement) => requirement,
-        None if v.category.is_none() => String::new(),
-        None => "+".into(),
+
+    /// Keeps a `Hold`'s requirement for [`held_requirement`], writes the audit line when the
+    /// guard named the API (`via`), and gives the verdict's number.
+    fn carry_out(self, kind: Kind, url: &str, via: &str) -> u8 {
+        if self.verdict == Verdict::Hold {
+            let requirement = self.requirement.unwrap_or_else(|| UNAVAILABLE.into());
+            with_sdk(|sdk| sdk.handoff = requirement);
+        }
+        let action = Action::of(self.verdict, self.service.is_some());
+        if let (Some(action), false) = (action, via.is_empty()) {
+            record(Entry {
+                kind,
+                via,
+                url,
+                service: self.service.as_deref(),
+                category: self.category,
+                action,
+            });
+        }
+        self.verdict as u8
     }
 }
 
-/// `html` with the tags to hold turned into inert markup; if nothing changes, `"+"` when a URL
-/// in it is decided by the choice in effect, else `undefined` (no choice can change that: the
-/// guards may remember the string). (The held tags are audited by the markup checkpoint once
-/// they are in a watched document, with `via`, the API the HTML came through.) `base` is the
-/// document's base URL when a `<base href>` moved it from the page's URL (relative URLs load
-/// against it), else empty.
+/// The verdict (a `Verdict` number) for `url` loaded as `kind` (a `Kind` number), with an
+/// audit line naming `via`, the API page code called, when it is not empty (elements are
+/// audited by the markup checkpoint once they are in the document instead). A `Pass` may be
+/// remembered for the page's life; `PassByChoice` may not. An unknown kind, or a checkpoint
+/// that has not started, holds.
 #[wasm_bindgen]
-pub fn rewrite_html(html: &str, via: &str, base: &str) -> Option<String> {
-    if !html.contains('<') {
-        return None;
-    }
-    let decided = Cell::new(false);
-    with_sdk(|sdk| {
-        let rewritten = html::rewrite(html, via, |kind, url| {
-            if url.is_empty() {
-                return None; // an inline script: nothing to match it by
-            }
-            // (A `data:` URL is absolute: resolving it against `base` leaves it as it is.)
-            let resolved = (!base.is_empty())
-                .then(|| resolve_relative(base, url))
-                .flatten();
-            let v = judge_url(
-                sdk,
-                resolved.as_deref().unwrap_or(url),
-                kind == html::TagKind::Iframe,
-            );
-            decided.set(decided.get() || v.category.is_some());
-            v.hold
-        });
-        rewritten.or_else(|| decided.get().then(|| "+".into()))
-    })
-    .flatten()
+pub fn judge(url: &str, kind: u8, via: &str) -> u8 {
+    let Some(kind) = Kind::from_u8(kind) else {
+        dom::error(&["internal: unknown kind from the guards; held"]);
+        return Verdict::Hold as u8;
+    };
+    with_sdk(|sdk| Answer::of(&sdk.checkpoint.judge(url, kind)))
+        .unwrap_or(Answer::UNSTARTED)
+        .carry_out(kind, url, via)
 }
 
-/// Whether a `document.cookie = …` write may go through: not for a catalog cookie of a
-/// service that is not allowed. Deletions always pass.
+/// The verdict for a frame document whose script would run in an opaque origin the guards
+/// cannot reach (page-made content in a sandbox without `allow-same-origin`; `url` is its
+/// `blob:` URL or `about:srcdoc`).
+#[wasm_bindgen]
+pub fn judge_opaque_frame(url: &str, via: &str) -> u8 {
+    with_sdk(|sdk| Answer::of(&sdk.checkpoint.judge_opaque_frame()))
+        .unwrap_or(Answer::UNSTARTED)
+        .carry_out(Kind::Iframe, url, via)
+}
+
+/// The `data-consent` value of the last `Hold` answer (`service:<id>`, `ads`), for the guards
+/// to hold an element under.
+#[wasm_bindgen]
+pub fn held_requirement() -> String {
+    with_sdk(|sdk| std::mem::take(&mut sdk.handoff)).unwrap_or_else(|| UNAVAILABLE.into())
+}
+
+/// Rewrites an HTML string so the tags to hold are inert markup. Returns a `Verdict` number:
+/// `Pass` (unchanged, and no choice can change that: the guards may remember the string),
+/// `PassByChoice` (unchanged, but a URL in it is decided by the choice in effect), `Hold`
+/// (rewritten: take it with [`rewritten_html`]). The held tags are audited by the markup
+/// checkpoint once they are in a watched document, with `via`. `base` is the document's base
+/// URL when a `<base href>` moved it from the page's URL (relative URLs load against it), else
+/// empty.
+#[wasm_bindgen]
+pub fn rewrite_html(html: &str, via: &str, base: &str) -> u8 {
+    if !html.contains('<') {
+        return Verdict::Pass as u8;
+    }
+    let rewrite = with_sdk(|sdk| match sdk.checkpoint.rewrite_html(html, via, base) {
+        HtmlRewrite::Unchanged(verdict) => verdict,
+        HtmlRewrite::Rewritten(out) => {
+            sdk.handoff = out;
+            Verdict::Hold
+        }
+    });
+    rewrite.unwrap_or(Verdict::Hold) as u8
+}
+
+/// The HTML of the last `rewrite_html` that answered `Hold`.
+#[wasm_bindgen]
+pub fn rewritten_html() -> String {
+    with_sdk(|sdk| std::mem::take(&mut sdk.handoff)).unwrap_or_default()
+}
+
+/// Whether a `document.cookie` (or `cookieStore.set`) write may go through: not for a catalog
+/// cookie of a service that is not allowed. Deletions always pass.
 #[wasm_bindgen]
 pub fn cookie_allowed(write: &str, via: &str) -> bool {
-    if revoke::is_deletion(write) {
-        return true;
-    }
-    let name = revoke::written_name(write);
     let refused = with_sdk(|sdk| {
-        let m = sdk.matcher.match_cookie(name)?;
-        let granted = sdk.allows(&m);
-        (!granted).then(|| (m.service.to_string(), m.category))
+        let j = sdk.checkpoint.judge_cookie_write(write)?;
+        (j.verdict == Verdict::Hold).then(|| Answer::of(&j))
     })
     .flatten();
-    match refused {
-        Some((service, category)) => {
-            record(
-                "cookie",
-                via.into(),
-                name.into(),
-                Some(service),
-                Some(category),
-                "blocked",
-            );
-            false
-        }
-        None => true,
-    }
-}
-
-/// Deletes every cookie of a catalog service that is not allowed now, on every domain and
-/// path a tag may have used.
-pub fn sweep_cookies() {
-    let Some(doc) = dom::document() else { return };
-    let Ok(html_doc) = doc.dyn_into::<web_sys::HtmlDocument>() else {
-        return;
+    let Some(refused) = refused else {
+        return true;
     };
-    let header = html_doc.cookie().unwrap_or_default();
-    let Some(location) = dom::window().map(|w| w.location()) else {
-        return;
-    };
-    let host = location.hostname().unwrap_or_default();
-    let path = location.pathname().unwrap_or_default();
-    let doomed: Vec<String> = with_sdk(|sdk| {
-        revoke::names(&header)
-            .filter(|name| {
-                sdk.matcher
-                    .match_cookie(name)
-                    .is_some_and(|m| !sdk.allows(&m))
-            })
-            .map(String::from)
-            .collect()
-    })
-    .unwrap_or_default();
-    for name in doomed {
-        for write in revoke::deletion_writes(&name, &host, &path) {
-            let _ = html_doc.set_cookie(&write);
-        }
-    }
-}
-
-/// Removes every `localStorage` / `sessionStorage` key of a catalog service that is not allowed
-/// now. (Storage the browser refuses to open has nothing of ours to clear.)
-#[wasm_bindgen]
-pub fn sweep_storage() {
-    let Some(window) = dom::window() else { return };
-    for storage in [window.local_storage(), window.session_storage()] {
-        let Ok(Some(storage)) = storage else { continue };
-        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
-            .filter_map(|i| storage.key(i).ok().flatten())
-            .collect();
-        let doomed: Vec<String> = with_sdk(|sdk| {
-            keys.into_iter()
-                .filter(|key| {
-                    sdk.matcher
-                        .match_storage_key(key)
-                        .is_some_and(|m| !sdk.allows(&m))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-        for key in doomed {
-            let _ = storage.remove_item(&key);
-        }
-    }
-}
-
-/// What tags of services not allowed left on the site: their cookies and storage keys.
-pub fn sweep_stored() {
-    sweep_cookies();
-    sweep_storage();
-}
-
-/// Sweeps now and again later: tags that still run re-create their cookies and keys.
-pub fn sweep_stored_repeatedly() {
-    sweep_stored();
-    let Some(window) = dom::window() else { return };
-    for delay in [1_000, 4_000, 10_000] {
-        let again = Closure::once_into_js(sweep_stored);
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
-    }
+    // (Its requirement is not asked for: a refused write is dropped, not held.)
+    let name = crate::core::revoke::written_name(write);
+    refused.carry_out(Kind::Cookie, name, via);
+    false
 }

@@ -4,12 +4,15 @@
 //! in document order (a released blocking `src` script is awaited before the next one), iframes
 //! and images given their `src`, links their `href`.
 //!
-//! Element states, in `data-sekisho`: absent (not seen yet) → `held` → `queued` → `released`.
+//! Element states, in `data-sekisho`: absent (not seen yet) → `held` → `queued` → `released`
+//! ([`State`]).
 
 use super::dom;
-use super::with_sdk;
-use crate::core::markup::Requirement;
-use crate::core::Category;
+use super::{record, with_sdk, Entry};
+use crate::core::audit::Action;
+use crate::core::elements;
+use crate::core::requirement::Requirement;
+use crate::core::{Category, Kind};
 use js_sys::Array;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -19,6 +22,43 @@ use web_sys::{Document, Element, HtmlScriptElement};
 
 const STATE: &str = "data-sekisho";
 const SELECTOR: &str = "[data-consent]";
+
+/// Where a marked element is, in `data-sekisho`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Waiting for its requirement.
+    Held,
+    /// Allowed, waiting for its turn in document order.
+    Queued,
+    Released,
+    /// A `<script data-consent>` that was not made inert (`type="text/plain"`): it ran.
+    Unmarked,
+}
+
+impl State {
+    fn id(self) -> &'static str {
+        match self {
+            State::Held => "held",
+            State::Queued => "queued",
+            State::Released => "released",
+            State::Unmarked => "unmarked",
+        }
+    }
+
+    fn of(el: &Element) -> Option<State> {
+        match el.get_attribute(STATE)?.as_str() {
+            "held" => Some(State::Held),
+            "queued" => Some(State::Queued),
+            "released" => Some(State::Released),
+            "unmarked" => Some(State::Unmarked),
+            _ => None,
+        }
+    }
+
+    fn set(self, el: &Element) {
+        let _ = el.set_attribute(STATE, self.id());
+    }
+}
 
 #[derive(Default)]
 struct Queue {
@@ -46,34 +86,19 @@ fn as_element(node: web_sys::Node) -> Option<Element> {
     (node.node_type() == web_sys::Node::ELEMENT_NODE).then(|| node.unchecked_into())
 }
 
-/// The audit kind of a markable element, `None` for tags the checkpoint does not handle.
-fn kind_of(el: &Element) -> Option<&'static str> {
-    // HTML tag names are upper case; SVG ones keep their case (`script`, `image`, `feImage`).
-    match el.tag_name().as_str() {
-        "SCRIPT" | "script" => Some("script"),
-        "image" | "feImage" => Some("img"),
-        "IFRAME" | "FRAME" | "EMBED" | "OBJECT" => Some("iframe"),
-        "IMG" | "SOURCE" | "INPUT" | "BODY" | "TABLE" | "THEAD" | "TBODY" | "TFOOT" | "TR"
-        | "TD" | "TH" => Some("img"),
-        "VIDEO" | "AUDIO" => Some("media"),
-        "LINK" => Some("link"),
-        _ => None,
-    }
-}
+const SVG: &str = "http://www.w3.org/2000/svg";
 
-/// The URL attributes a held element keeps under `data-`: moved back on release.
-const HELD_ATTRIBUTES: [(&str, &str); 10] = [
-    ("data-srcset", "srcset"),
-    ("data-srcdoc", "srcdoc"),
-    ("data-background", "background"),
-    ("data-attributionsrc", "attributionsrc"),
-    ("data-imagesrcset", "imagesrcset"),
-    ("data-sizes", "sizes"),
-    ("data-poster", "poster"),
-    ("data-data", "data"),
-    ("data-href", "href"),
-    ("data-src", "src"),
-];
+/// What a markable element loads (the element table), `None` for tags the checkpoint does not
+/// handle. Elements of another realm are read by name, never `instanceof`.
+fn kind_of(el: &Element) -> Option<Kind> {
+    let name = el.local_name();
+    let rule = if el.namespace_uri().as_deref() == Some(SVG) {
+        elements::svg(&name)
+    } else {
+        elements::html(&name)
+    };
+    rule.map(|r| r.kind)
+}
 
 /// The API a held element came through (set by the guards), or `markup` for one the site marked.
 fn via_of(el: &Element) -> String {
@@ -87,18 +112,12 @@ fn url_of(el: &Element) -> String {
     if el.has_attribute("data-srcdoc") {
         return "about:srcdoc".into();
     }
-    [
-        "data-src",
-        "src",
-        "data-href",
-        "data-data",
-        "data-srcset",
-        "data-poster",
-        "data-background",
-    ]
-    .iter()
-    .find_map(|a| el.get_attribute(a))
-    .unwrap_or_default()
+    // `src` and `href` first: the held attributes are listed in release order, those last.
+    let held = elements::held_attributes().iter().rev();
+    held.map(|(held, _)| *held)
+        .chain(["src"])
+        .find_map(|a| el.get_attribute(a))
+        .unwrap_or_default()
 }
 
 /// The guards' MutationObserver (one per watched document, in `js/guards.js`) hands over the
@@ -173,7 +192,7 @@ pub fn scan_document() {
 
 /// What a marked element's `data-consent` asks for, as the audit names it, and whether it is
 /// allowed now.
-struct Verdict {
+struct Marked {
     /// `None` for an unreadable value (held for good).
     requirement: Option<Requirement>,
     service: Option<String>,
@@ -181,105 +200,96 @@ struct Verdict {
     allowed: bool,
 }
 
-fn verdict(el: &Element) -> Option<Verdict> {
+fn marked(el: &Element) -> Option<Marked> {
     let raw = el.get_attribute("data-consent").unwrap_or_default();
     let requirement = Requirement::parse(&raw);
     with_sdk(|sdk| {
-        let (service, category) = match &requirement {
-            Some(Requirement::Category(c)) => (None, Some(*c)),
-            Some(Requirement::Service(id)) => (Some(id.clone()), sdk.category_of(id)),
-            None => (None, None),
-        };
+        let (service, category) = requirement
+            .as_ref()
+            .map_or((None, None), |r| sdk.checkpoint.describe(r));
         let allowed = requirement
             .as_ref()
-            .is_some_and(|r| sdk.state.allows(r, |id| sdk.category_of(id)));
-        Verdict {
-            requirement,
-            service,
+            .is_some_and(|r| sdk.checkpoint.allows(r));
+        Marked {
+            service: service.map(String::from),
             category,
             allowed,
+            requirement,
         }
     })
+}
+
+/// Writes the audit line of a marked element.
+fn audit(kind: Kind, via: &str, url: &str, m: &Marked, action: Action) {
+    record(Entry {
+        kind,
+        via,
+        url,
+        service: m.service.as_deref(),
+        category: m.category,
+        action,
+    });
 }
 
 /// A released frame whose consent was withdrawn goes back to being held: it is sent to
 /// `about:blank` (stopping the embed) and keeps its URL for a later release. (A reload in the same
 /// tab may still restore an unmarked parsed frame's last URL from session history: README.)
 fn rehold_frame(el: &Element) {
-    if el.tag_name() != "IFRAME" {
+    if el.local_name() != "iframe" {
         return;
     }
-    let Some(Verdict {
-        service,
-        category,
-        allowed: false,
-        ..
-    }) = verdict(el)
-    else {
+    let Some(m) = marked(el).filter(|m| !m.allowed) else {
         return;
     };
     let url = el.get_attribute("src").unwrap_or_default();
     let _ = el.set_attribute("data-src", &url);
-    let _ = el.set_attribute(STATE, "held");
+    State::Held.set(el);
     let _ = el.set_attribute("src", "about:blank");
-    super::record("iframe", "revoke".into(), url, service, category, "blocked");
+    audit(Kind::Iframe, "revoke", &url, &m, Action::Blocked);
 }
 
 /// Holds or queues one marked element.
 fn consider(el: &Element) {
-    let state = el.get_attribute(STATE);
-    if state.as_deref() == Some("released") {
-        rehold_frame(el);
-        return;
-    }
-    if state.as_deref() == Some("queued") {
-        return;
+    let state = State::of(el);
+    match state {
+        Some(State::Released) => return rehold_frame(el),
+        Some(State::Queued | State::Unmarked) => return,
+        Some(State::Held) | None => {}
     }
     let Some(kind) = kind_of(el) else { return };
     if is_html_script(el) && !is_inert_script(el) {
-        if state.is_none() {
-            el.set_attribute(STATE, "unmarked").ok();
-            dom::warn(&[
-                "a <script data-consent> without type=\"text/plain\" runs without consent: ",
-                &url_of(el),
-            ]);
-        }
+        State::Unmarked.set(el);
+        dom::warn(&[
+            "a <script data-consent> without type=\"text/plain\" runs without consent: ",
+            &url_of(el),
+        ]);
         return;
     }
-    let Some(Verdict {
-        requirement,
-        service,
-        category,
-        allowed,
-    }) = verdict(el)
-    else {
-        return;
-    };
-    if allowed {
-        let _ = el.set_attribute(STATE, "queued");
+    let Some(m) = marked(el) else { return };
+    if m.allowed {
+        State::Queued.set(el);
         QUEUE.with(|q| q.borrow_mut().pending.push_back(el.clone()));
     } else if state.is_none() {
-        let _ = el.set_attribute(STATE, "held");
-        if requirement.is_none() {
+        State::Held.set(el);
+        if m.requirement.is_none() {
             dom::error(&[
                 "data-consent=\"",
                 &el.get_attribute("data-consent").unwrap_or_default(),
                 "\" is not a category or service:<id>; the element stays held",
             ]);
         }
-        super::record(kind, via_of(el), url_of(el), service, category, "blocked");
+        audit(kind, &via_of(el), &url_of(el), &m, Action::Blocked);
     }
 }
 
 /// An HTML `<script>` (an SVG one is held by its `href` alone, and released by getting it back).
 fn is_html_script(el: &Element) -> bool {
-    el.tag_name() == "SCRIPT"
+    el.local_name() == "script" && el.namespace_uri().as_deref() != Some(SVG)
 }
 
 /// A marked script is inert when its type is one the browser will not run.
 fn is_inert_script(el: &Element) -> bool {
-    el.get_attribute("type")
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/plain"))
+    !elements::is_runnable_script_type(el.get_attribute("type").as_deref())
 }
 
 /// Releases queued elements in order, pausing after a blocking script until it has loaded.
@@ -309,28 +319,23 @@ pub fn pump() {
 fn release(el: &Element) {
     let Some(kind) = kind_of(el) else { return };
     let url = url_of(el);
-    let Some(Verdict {
-        service, category, ..
-    }) = verdict(el)
-    else {
-        return;
-    };
+    let Some(m) = marked(el) else { return };
     // The audit line comes first: an inline script released below may already read it.
-    super::record(kind, via_of(el), url, service, category, "released");
+    audit(kind, &via_of(el), &url, &m, Action::Released);
     if is_html_script(el) {
         release_script(el);
         return;
     }
-    let _ = el.set_attribute(STATE, "released");
+    State::Released.set(el);
     // `src` last: an <img> picks its source when `src` is set, with `srcset`/`sizes` in place.
-    for (from, to) in HELD_ATTRIBUTES {
-        move_attribute(el, from, to);
+    for (held, attribute) in elements::held_attributes() {
+        move_attribute(el, held, attribute);
     }
     // A <video>/<audio> does not look at a <source> that gets its URL later: ask it to.
-    if el.tag_name() == "SOURCE" {
+    if el.local_name() == "source" {
         if let Some(media) = el
             .parent_element()
-            .filter(|p| matches!(p.tag_name().as_str(), "VIDEO" | "AUDIO"))
+            .filter(|p| matches!(p.local_name().as_str(), "video" | "audio"))
         {
             if let Ok(load) = dom::prop(&media, "load").dyn_into::<js_sys::Function>() {
                 let _ = load.call0(&media);
@@ -362,7 +367,7 @@ fn release_script(el: &Element) {
             let _ = el.remove_attribute("type");
         }
     }
-    let _ = el.set_attribute(STATE, "released");
+    State::Released.set(el);
     let src = el
         .get_attribute("data-src")
         .or_else(|| el.get_attribute("src"));

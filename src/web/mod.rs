@@ -1,5 +1,6 @@
 //! The web shell: runs the policy core in the page. Thin by design: every decision is made by
-//! `crate::core`; this module only reads and writes the browser (storage, DOM, events).
+//! [`crate::core::Checkpoint`]; this module only reads and writes the browser (storage, DOM,
+//! events) and crosses the boundary with `js/`.
 //!
 //! Invariant: no JavaScript is called (listeners, DOM insertion that may run a script) while
 //! [`SDK`] is borrowed, so re-entrant calls from page code (a listener calling `get()`, a
@@ -10,58 +11,36 @@ mod dom;
 mod guard;
 mod markup;
 mod store;
+mod sweep;
 
 #[cfg(test)]
 mod tests;
 
-use crate::core::matcher::{Match, Matcher};
-use crate::core::{Category, Config, ConsentState};
+use crate::core::audit::{self, Action, Line};
+use crate::core::requirement::Requirement;
+use crate::core::{Category, Checkpoint, Kind};
 use js_sys::Function;
 use std::cell::RefCell;
 
-/// One line of `sekisho.audit()`.
-pub(crate) struct AuditEntry {
-    pub at: f64,
-    pub kind: &'static str,
-    /// The API it came through (`appendChild`, `innerHTML`, `parser`, `fetch`, …; `markup` for
-    /// what the site marked itself).
-    pub via: String,
-    pub url: String,
-    pub service: Option<String>,
-    pub category: Option<Category>,
-    pub action: &'static str,
-}
-
 /// A pending `require()`: its purpose and the promise's resolve function.
 pub(crate) struct Waiter {
-    pub purpose: crate::core::markup::Requirement,
+    pub purpose: Requirement,
     pub resolve: Function,
 }
 
 pub(crate) struct Sdk {
-    pub config: Config,
-    /// The catalog merged with the config's services, for this page's origin.
-    pub matcher: Matcher,
-    pub state: ConsentState,
-    pub audit: Vec<AuditEntry>,
+    /// The policy for this page: config, matcher, consent in effect.
+    pub checkpoint: Checkpoint,
+    pub audit: audit::Log,
     pub listeners: Vec<(String, Function)>,
     pub waiters: Vec<Waiter>,
     /// `ready` has been emitted (late `on('ready')` listeners are called at once).
     pub ready: bool,
     /// There was no `sekisho` cookie at start: the localStorage copy is read at DOM ready.
     pub cookie_missing: bool,
-}
-
-impl Sdk {
-    /// The category a service belongs to (the site's services, then the catalog).
-    pub fn category_of(&self, service: &str) -> Option<Category> {
-        self.matcher.category_of(service)
-    }
-
-    /// Whether a matched service may load (and keep its cookies and storage keys) now.
-    pub fn allows(&self, m: &Match<'_>) -> bool {
-        self.state.service_granted(m.service, Some(m.category))
-    }
+    /// The payload of the last `Hold` answer, handed over on request (`guard::held_requirement`,
+    /// `guard::rewritten_html`): the guards need it only in that rare case.
+    pub handoff: String,
 }
 
 thread_local! {
@@ -74,43 +53,30 @@ pub(crate) fn with_sdk<R>(f: impl FnOnce(&mut Sdk) -> R) -> Option<R> {
     SDK.with(|cell| cell.try_borrow_mut().ok()?.as_mut().map(f))
 }
 
-/// The most audit lines kept: a tracker retrying every second must not grow memory forever.
-const AUDIT_LIMIT: usize = 2000;
+/// What an audit line says, without its time.
+pub(crate) struct Entry<'a> {
+    pub kind: Kind,
+    pub via: &'a str,
+    pub url: &'a str,
+    pub service: Option<&'a str>,
+    pub category: Option<Category>,
+    pub action: Action,
+}
 
 /// Adds an audit line; `blocked` and `released` are also emitted as events.
-pub(crate) fn record(
-    kind: &'static str,
-    via: String,
-    url: String,
-    service: Option<String>,
-    category: Option<Category>,
-    action: &'static str,
-) {
-    let entry = AuditEntry {
+pub(crate) fn record(entry: Entry<'_>) {
+    let line = Line {
         at: dom::now_ms(),
-        kind,
-        via,
-        url,
-        service,
-        category,
-        action,
+        kind: entry.kind,
+        via: entry.via.into(),
+        url: entry.url.into(),
+        service: entry.service.map(String::from),
+        category: entry.category,
+        action: entry.action,
     };
-    let detail = (action != "allowed").then(|| api::audit_entry_object(&entry));
-    with_sdk(|sdk| {
-        if sdk.audit.len() >= AUDIT_LIMIT {
-            // Room for a tenth more, oldest first, "allowed" lines before the others: the
-            // steady hits of an allowed tag must not push out what was held and released.
-            let mut room = AUDIT_LIMIT / 10;
-            sdk.audit.retain(|e| {
-                let evict = room > 0 && e.action == "allowed";
-                room -= usize::from(evict);
-                !evict
-            });
-            sdk.audit.drain(..room.min(sdk.audit.len()));
-        }
-        sdk.audit.push(entry)
-    });
+    let detail = (line.action != Action::Allowed).then(|| api::audit_line_object(&line));
+    with_sdk(|sdk| sdk.audit.push(line));
     if let Some(detail) = detail {
-        api::emit(action, &detail);
+        api::emit(entry.action.id(), &detail);
     }
 }

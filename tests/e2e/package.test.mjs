@@ -68,7 +68,7 @@ test('package: its types accept the API as documented and reject misuse (tsc --s
   }, files: ['good.ts', 'bad.ts'] }));
   fs.writeFileSync(path.join(dir, 'good.ts'), `
 import sekisho, { get, acceptAll, rejectAll, set, on, off, audit, require as consent, version } from "sekisho";
-import init, { hold } from "sekisho/wasm";
+import init, { judge } from "sekisho/wasm";
 const state: SekishoState = get();
 const analytics: boolean = state.categories.analytics;
 const id: string | null = state.consentId;
@@ -82,7 +82,7 @@ const entries: SekishoAuditEntry[] = audit();
 const v: string = version();
 sekisho.acceptAll(); acceptAll(); rejectAll();
 const viaGlobal: SekishoState = window.sekisho.get();
-export { analytics, id, granted, entries, v, viaGlobal, init, hold };
+export { analytics, id, granted, entries, v, viaGlobal, init, judge };
 `);
   fs.writeFileSync(path.join(dir, 'bad.ts'), `
 import { set, on, get } from "sekisho";

@@ -10,11 +10,9 @@
 )]
 
 use super::host::path_matches;
-use super::url::{eq_lower, lower};
+use super::url::eq_lower;
 use crate::core::catalog::{self, SLOTS};
-
-const FNV_OFFSET: u32 = 0x811c_9dc5;
-const FNV_PRIME: u32 = 0x0100_0193;
+use crate::core::ids::{fnv_step, FNV_OFFSET};
 
 /// The catalog host table index for exactly `suffix` (whose hash, see build.rs, is `h`).
 fn probe(h: u32, suffix: &[u8]) -> Option<usize> {
@@ -52,7 +50,7 @@ fn listed_suffixes(host: &str) -> ([u16; 8], usize) {
                 record(x);
             }
         }
-        h = (h ^ u32::from(lower(b))).wrapping_mul(FNV_PRIME);
+        h = fnv_step(h, b);
     }
     if let Some(x) = probe(h, bytes) {
         record(x);

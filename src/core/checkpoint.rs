@@ -1,0 +1,557 @@
+//! The checkpoint's judgement, in one place: what happens to a URL of one kind under the site's
+//! config and the consent in effect. The guards (js/) and the markup checkpoint (`web::markup`)
+//! only carry out what [`Checkpoint::judge`] and [`Checkpoint::allows`] answer.
+//!
+//! The rules, in order:
+//! - a frame document no guard can reach (a `data:` document, page-made content in a sandbox
+//!   without `allow-same-origin`) waits for `ads`, the category whose consent covers arbitrary
+//!   third-party processing;
+//! - a known service (the site's `services`, then the catalog) waits for its category, or for
+//!   the visitor's own choice about that service (GPC denies ad services whatever was chosen);
+//! - an unknown third party waits for `ads` when the site set `"unknownThirdParty": "block"`;
+//! - everything else passes: first party, neutral CDNs, URLs that make no request, unknown
+//!   third parties the site allows. No choice can change these.
+
+use super::category::Category;
+use super::config::{Config, UnknownThirdParty};
+use super::consent::{ConsentState, LoadOutcome, StoredChoice};
+use super::html;
+use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
+use super::requirement::Requirement;
+use super::revoke;
+
+/// What a page loads or does, as an audit line names it. The discriminant is the number that
+/// crosses between the guards and the Wasm (`src/protocol.json`, `kinds`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    Script = 0,
+    /// A frame's document (`iframe`, `frame`, `embed`, `object`).
+    Iframe = 1,
+    Img = 2,
+    Link = 3,
+    /// `<video>`, `<audio>`.
+    Media = 4,
+    /// A form submission.
+    Form = 5,
+    Fetch = 6,
+    Xhr = 7,
+    /// `sendBeacon`, `fetchLater`, `<a ping>`.
+    Beacon = 8,
+    /// `WebSocket`, `WebTransport`, `WebSocketStream`.
+    Websocket = 9,
+    Eventsource = 10,
+    /// A cookie write.
+    Cookie = 11,
+}
+
+impl Kind {
+    /// Every kind, in discriminant order.
+    pub const ALL: [Kind; 12] = [
+        Kind::Script,
+        Kind::Iframe,
+        Kind::Img,
+        Kind::Link,
+        Kind::Media,
+        Kind::Form,
+        Kind::Fetch,
+        Kind::Xhr,
+        Kind::Beacon,
+        Kind::Websocket,
+        Kind::Eventsource,
+        Kind::Cookie,
+    ];
+
+    /// The kind a number from the guards names (`None` for an unknown number).
+    pub fn from_u8(n: u8) -> Option<Kind> {
+        Kind::ALL.get(usize::from(n)).copied()
+    }
+
+    /// The audit's name for it (`audit()[i].kind`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Script => "script",
+            Kind::Iframe => "iframe",
+            Kind::Img => "img",
+            Kind::Link => "link",
+            Kind::Media => "media",
+            Kind::Form => "form",
+            Kind::Fetch => "fetch",
+            Kind::Xhr => "xhr",
+            Kind::Beacon => "beacon",
+            Kind::Websocket => "websocket",
+            Kind::Eventsource => "eventsource",
+            Kind::Cookie => "cookie",
+        }
+    }
+}
+
+/// The checkpoint's answer for one URL. The discriminant is the number that crosses
+/// (`src/protocol.json`, `verdicts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Verdict {
+    /// Allowed whatever the visitor chooses: the guards may remember it for the page's life.
+    Pass = 0,
+    /// Allowed by the choice in effect; another choice may hold it.
+    PassByChoice = 1,
+    /// Held until its requirement is granted.
+    Hold = 2,
+}
+
+impl Verdict {
+    /// Every verdict, in discriminant order.
+    pub const ALL: [Verdict; 3] = [Verdict::Pass, Verdict::PassByChoice, Verdict::Hold];
+
+    /// The name `src/protocol.json` gives it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::PassByChoice => "passByChoice",
+            Verdict::Hold => "hold",
+        }
+    }
+
+    /// Whether a choice decided it (so a later choice may change it).
+    pub fn depends_on_choice(self) -> bool {
+        self != Verdict::Pass
+    }
+}
+
+/// A verdict and what it rests on (for the audit line and the held markup).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judgement<'a> {
+    pub verdict: Verdict,
+    /// The known service the URL belongs to, if any.
+    pub service: Option<&'a str>,
+    /// The category the verdict depends on; `None` exactly when the verdict is [`Verdict::Pass`].
+    pub category: Option<Category>,
+}
+
+impl<'a> Judgement<'a> {
+    /// Allowed whatever the visitor chooses.
+    pub const PASS: Judgement<'static> = Judgement {
+        verdict: Verdict::Pass,
+        service: None,
+        category: None,
+    };
+
+    fn by_choice(granted: bool, service: Option<&'a str>, category: Category) -> Judgement<'a> {
+        Judgement {
+            verdict: if granted {
+                Verdict::PassByChoice
+            } else {
+                Verdict::Hold
+            },
+            service,
+            category: Some(category),
+        }
+    }
+
+    /// What it waits for (or what allows it): its service, else its category; `None` for a pass.
+    pub fn requirement(&self) -> Option<Requirement> {
+        match (self.service, self.category) {
+            (Some(id), _) => Some(Requirement::Service(id.into())),
+            (None, Some(c)) => Some(Requirement::Category(c)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// What the checkpoint reads from the browser at start.
+#[derive(Clone, Copy, Debug)]
+pub struct PageContext<'a> {
+    /// `location.origin` (`https://www.example.co.jp`).
+    pub origin: &'a str,
+    /// The `sekisho` cookie's value, if set.
+    pub stored: Option<&'a str>,
+    /// `navigator.globalPrivacyControl`.
+    pub gpc: bool,
+    pub now_secs: u64,
+}
+
+/// The result of rewriting an HTML string: unchanged (with whether a choice decided that), or
+/// the HTML with its held tags made inert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HtmlRewrite {
+    Unchanged(Verdict),
+    Rewritten(String),
+}
+
+/// The policy for one page: the site's config, the catalog merged with its services, and the
+/// consent in effect.
+#[derive(Debug)]
+pub struct Checkpoint {
+    pub config: Config,
+    pub matcher: Matcher,
+    pub state: ConsentState,
+}
+
+impl Checkpoint {
+    /// The checkpoint at page start: the regime for the visitor's region (the config's `region`
+    /// hint, else the time zone, asked only when the regime depends on it), the stored choice,
+    /// GPC. Also returns what reading the stored choice found (the shell reports and clears an
+    /// unusable one).
+    pub fn start(
+        config: Config,
+        page: PageContext<'_>,
+        time_zone: impl FnOnce() -> Option<String>,
+    ) -> (Checkpoint, LoadOutcome) {
+        let region = config.region.clone().or_else(|| {
+            let tz = config.regime.depends_on_region().then(time_zone)??;
+            super::regime::region_from_time_zone(&tz).map(String::from)
+        });
+        let regime = config.regime.resolve(region.as_deref());
+        let loaded = LoadOutcome::read(
+            page.stored,
+            config.revision,
+            config.consent_max_age_days,
+            page.now_secs,
+        );
+        let state = ConsentState::new(regime, region, page.gpc, &loaded);
+        let matcher = Matcher::new(&config, page.origin);
+        (
+            Checkpoint {
+                config,
+                matcher,
+                state,
+            },
+            loaded,
+        )
+    }
+
+    /// What happens to `url`, loaded as `kind`, now.
+    pub fn judge(&self, url: &str, kind: Kind) -> Judgement<'_> {
+        if kind == Kind::Iframe && is_data_document(url) {
+            return self.judge_opaque_frame();
+        }
+        match self.matcher.classify(url) {
+            Destination::Service(m) => {
+                Judgement::by_choice(self.service_allowed(&m), Some(m.service), m.category)
+            }
+            Destination::Unknown if self.config.unknown_third_party == UnknownThirdParty::Block => {
+                self.waits_for_ads()
+            }
+            _ => Judgement::PASS,
+        }
+    }
+
+    /// A relative `url` loads against `base` when a `<base href>` moved the document's base URL
+    /// away from the page; judged resolved. (`base` empty: the page's own URL.)
+    pub fn judge_at(&self, url: &str, base: &str, kind: Kind) -> Judgement<'_> {
+        let resolved = (!base.is_empty())
+            .then(|| resolve_relative(base, url))
+            .flatten();
+        self.judge(resolved.as_deref().unwrap_or(url), kind)
+    }
+
+    /// A frame document whose script runs in an opaque origin the guards cannot reach (a
+    /// `data:` document, page-made content in a sandbox without `allow-same-origin`).
+    pub fn judge_opaque_frame(&self) -> Judgement<'static> {
+        self.waits_for_ads()
+    }
+
+    fn waits_for_ads(&self) -> Judgement<'static> {
+        Judgement::by_choice(self.state.granted(Category::Ads), None, Category::Ads)
+    }
+
+    /// A `document.cookie` write of a catalog cookie whose service is not allowed is dropped
+    /// (deletions always pass). The judgement, when the cookie belongs to a known service.
+    pub fn judge_cookie_write(&self, write: &str) -> Option<Judgement<'_>> {
+        if revoke::is_deletion(write) {
+            return None;
+        }
+        let m = self.matcher.match_cookie(revoke::written_name(write))?;
+        Some(Judgement::by_choice(
+            self.service_allowed(&m),
+            Some(m.service),
+            m.category,
+        ))
+    }
+
+    /// `html` with the tags to hold made inert. `base` as for [`Checkpoint::judge_at`].
+    pub fn rewrite_html(&self, html: &str, via: &str, base: &str) -> HtmlRewrite {
+        let mut verdict = Verdict::Pass;
+        let rewritten = html::rewrite(html, via, |kind, url| {
+            if url.is_empty() {
+                return None; // an inline script: nothing to match it by
+            }
+            let j = self.judge_at(url, base, kind);
+            if j.verdict.depends_on_choice() {
+                verdict = Verdict::PassByChoice;
+            }
+            (j.verdict == Verdict::Hold)
+                .then(|| j.requirement().map_or_else(String::new, |r| r.to_markup()))
+        });
+        match rewritten {
+            Some(out) => HtmlRewrite::Rewritten(out),
+            None => HtmlRewrite::Unchanged(verdict),
+        }
+    }
+
+    /// Whether a matched service may load (and keep its cookies and storage keys) now.
+    pub fn service_allowed(&self, m: &Match<'_>) -> bool {
+        self.state.service_granted(m.service, Some(m.category))
+    }
+
+    /// Whether a requirement (`data-consent`, `require()`) is met now.
+    pub fn allows(&self, requirement: &Requirement) -> bool {
+        self.state
+            .allows(requirement, |id| self.matcher.category_of(id))
+    }
+
+    /// A requirement as the audit names it: its service and category.
+    pub fn describe<'r>(
+        &self,
+        requirement: &'r Requirement,
+    ) -> (Option<&'r str>, Option<Category>) {
+        match requirement {
+            Requirement::Category(c) => (None, Some(*c)),
+            Requirement::Service(id) => (Some(id), self.matcher.category_of(id)),
+        }
+    }
+
+    /// Whether moving to `next` withdraws anything that was allowed.
+    pub fn revokes(&self, next: &ConsentState) -> bool {
+        self.state.revokes(next, |id| self.matcher.category_of(id))
+    }
+
+    /// The cookie names in a `document.cookie` header that belong to services not allowed now.
+    pub fn doomed_cookies<'h>(&'h self, header: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+        revoke::names(header).filter(|name| {
+            self.matcher
+                .match_cookie(name)
+                .is_some_and(|m| !self.service_allowed(&m))
+        })
+    }
+
+    /// Whether a `localStorage`/`sessionStorage` key belongs to a service not allowed now.
+    pub fn doomed_storage_key(&self, key: &str) -> bool {
+        self.matcher
+            .match_storage_key(key)
+            .is_some_and(|m| !self.service_allowed(&m))
+    }
+
+    /// What a stored copy found after start (the localStorage copy, read once the document is
+    /// parsed) means for this page: a choice to put in effect, if it is usable and none is in
+    /// effect. A copy that is only out of date still gives the browser's consent id back.
+    pub fn adopt_stored_copy(&mut self, loaded: LoadOutcome) -> Option<StoredChoice> {
+        match loaded {
+            LoadOutcome::Restored(choice) if !self.state.decided() => Some(choice),
+            LoadOutcome::RevisionChanged(c) | LoadOutcome::Expired(c) => {
+                self.state.consent_id.get_or_insert(c.consent_id);
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::parse_config;
+    use crate::core::regime::Regime;
+
+    const PAGE: &str = "https://www.example.co.jp";
+    const GA: &str = "https://www.google-analytics.com/g/collect?v=2";
+
+    fn checkpoint(config: &str, stored: Option<&str>, gpc: bool) -> Checkpoint {
+        let (config, errors) = parse_config(&serde_json::from_str(config).unwrap());
+        assert!(errors.is_empty(), "{errors:?}");
+        let page = PageContext {
+            origin: PAGE,
+            stored,
+            gpc,
+            now_secs: 1_800_000_000,
+        };
+        Checkpoint::start(config, page, || Some("Asia/Tokyo".into())).0
+    }
+
+    /// A stored choice of `bits` (analytics = 5, all = 31), decided just now.
+    fn stored(bits: u8) -> String {
+        ["1.c1.0.", &bits.to_string(), ".1800000000"].concat()
+    }
+
+    #[test]
+    fn known_services_wait_for_their_category() {
+        let c = checkpoint("{}", None, false);
+        let j = c.judge(GA, Kind::Fetch);
+        assert_eq!(j.verdict, Verdict::Hold);
+        assert_eq!(j.service, Some("google-analytics"));
+        assert_eq!(j.category, Some(Category::Analytics));
+        assert_eq!(
+            j.requirement(),
+            Some(Requirement::Service("google-analytics".into()))
+        );
+        let analytics = stored(5);
+        let c = checkpoint("{}", Some(&analytics), false);
+        assert_eq!(c.judge(GA, Kind::Fetch).verdict, Verdict::PassByChoice);
+    }
+
+    #[test]
+    fn what_no_choice_changes_passes() {
+        let c = checkpoint("{}", None, false);
+        for url in [
+            "/own.js",
+            "https://cdn.example.co.jp/x.js",
+            "https://cdn.jsdelivr.net/npm/x.js",
+            "data:image/gif;base64,R0",
+            "https://api.partner.example/x",
+        ] {
+            assert_eq!(c.judge(url, Kind::Script), Judgement::PASS, "{url}");
+        }
+    }
+
+    #[test]
+    fn unknown_third_parties_wait_for_ads_when_the_site_blocks_them() {
+        let c = checkpoint(r#"{"unknownThirdParty":"block"}"#, None, false);
+        let j = c.judge("https://api.partner.example/x", Kind::Xhr);
+        assert_eq!(
+            (j.verdict, j.category),
+            (Verdict::Hold, Some(Category::Ads))
+        );
+        assert_eq!(j.requirement(), Some(Requirement::Category(Category::Ads)));
+        let all = stored(31);
+        let c = checkpoint(r#"{"unknownThirdParty":"block"}"#, Some(&all), false);
+        let j = c.judge("https://api.partner.example/x", Kind::Xhr);
+        assert_eq!(j.verdict, Verdict::PassByChoice);
+        // GPC is an opt-out of ads, over "accept all".
+        let c = checkpoint(r#"{"unknownThirdParty":"block"}"#, Some(&all), true);
+        let j = c.judge("https://api.partner.example/x", Kind::Xhr);
+        assert_eq!(j.verdict, Verdict::Hold);
+    }
+
+    #[test]
+    fn frame_documents_no_guard_reaches_wait_for_ads() {
+        let c = checkpoint("{}", None, false);
+        let doc = "data:text/html,<script>fetch('https://x.example')</script>";
+        assert_eq!(c.judge(doc, Kind::Iframe).category, Some(Category::Ads));
+        assert_eq!(c.judge(doc, Kind::Iframe).verdict, Verdict::Hold);
+        // The same URL as an image makes no request.
+        assert_eq!(c.judge(doc, Kind::Img), Judgement::PASS);
+        assert_eq!(c.judge_opaque_frame().verdict, Verdict::Hold);
+        let all = stored(31);
+        let c = checkpoint("{}", Some(&all), false);
+        assert_eq!(c.judge_opaque_frame().verdict, Verdict::PassByChoice);
+    }
+
+    #[test]
+    fn relative_urls_are_judged_where_a_moved_base_sends_them() {
+        let c = checkpoint("{}", None, false);
+        assert_eq!(c.judge_at("/tr?id=1", "", Kind::Img), Judgement::PASS);
+        let j = c.judge_at("/tr?id=1", "https://www.facebook.com/", Kind::Img);
+        assert_eq!((j.verdict, j.service), (Verdict::Hold, Some("meta-pixel")));
+    }
+
+    #[test]
+    fn a_service_override_wins_over_its_category() {
+        let with_override = [&stored(1), ".youtube"].concat();
+        let c = checkpoint("{}", Some(&with_override), false);
+        let j = c.judge("https://www.youtube.com/embed/x", Kind::Iframe);
+        assert_eq!(j.verdict, Verdict::PassByChoice);
+        assert!(c.allows(&Requirement::Service("youtube".into())));
+        assert!(!c.allows(&Requirement::Category(Category::Sns)));
+    }
+
+    #[test]
+    fn cookie_writes_of_services_not_allowed_are_refused() {
+        let c = checkpoint("{}", None, false);
+        let j = c.judge_cookie_write("_ga=GA1.1.2; path=/").unwrap();
+        assert_eq!(
+            (j.verdict, j.service),
+            (Verdict::Hold, Some("google-analytics"))
+        );
+        assert_eq!(c.judge_cookie_write("_ga=; Max-Age=0"), None);
+        assert_eq!(c.judge_cookie_write("theme=dark"), None);
+        let analytics = stored(5);
+        let c = checkpoint("{}", Some(&analytics), false);
+        let j = c.judge_cookie_write("_ga=GA1.1.2").unwrap();
+        assert_eq!(j.verdict, Verdict::PassByChoice);
+    }
+
+    #[test]
+    fn html_rewrites_say_whether_a_choice_decided_them() {
+        let c = checkpoint("{}", None, false);
+        assert_eq!(
+            c.rewrite_html(r#"<img src="/a.png">"#, "innerHTML", ""),
+            HtmlRewrite::Unchanged(Verdict::Pass)
+        );
+        let HtmlRewrite::Rewritten(out) =
+            c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", "")
+        else {
+            panic!("held");
+        };
+        assert!(
+            out.contains(r#"data-consent="service:google-analytics""#),
+            "{out}"
+        );
+        let analytics = stored(5);
+        let c = checkpoint("{}", Some(&analytics), false);
+        assert_eq!(
+            c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", ""),
+            HtmlRewrite::Unchanged(Verdict::PassByChoice)
+        );
+    }
+
+    #[test]
+    fn the_regime_follows_the_region() {
+        let config = r#"{"regime":{"JP":"opt-out","default":"opt-in"}}"#;
+        assert_eq!(checkpoint(config, None, false).state.regime, Regime::OptOut);
+        let (config, _) = parse_config(&serde_json::from_str(config).unwrap());
+        let page = PageContext {
+            origin: PAGE,
+            stored: None,
+            gpc: false,
+            now_secs: 1,
+        };
+        let (c, _) = Checkpoint::start(config.clone(), page, || Some("Europe/Paris".into()));
+        assert_eq!(c.state.regime, Regime::OptIn);
+        // An unknown region is the strictest.
+        let (c, _) = Checkpoint::start(config, page, || None);
+        assert_eq!(c.state.regime, Regime::OptIn);
+        // A fixed regime never asks the time zone.
+        let (config, _) = parse_config(&serde_json::from_str(r#"{"regime":"opt-out"}"#).unwrap());
+        let (c, _) = Checkpoint::start(config, page, || panic!("asked"));
+        assert_eq!(c.state.regime, Regime::OptOut);
+    }
+
+    #[test]
+    fn a_stored_copy_is_adopted_only_when_nothing_is_decided() {
+        let mut c = checkpoint("{}", None, false);
+        let copy = LoadOutcome::read(Some(&stored(5)), 0, 180, 1_800_000_000);
+        assert!(c.adopt_stored_copy(copy.clone()).is_some());
+        let all = stored(31);
+        let mut c = checkpoint("{}", Some(&all), false);
+        assert_eq!(c.adopt_stored_copy(copy), None);
+        // An out-of-date copy still gives the consent id back.
+        let mut c = checkpoint(r#"{"revision":2}"#, None, false);
+        let old = LoadOutcome::read(Some(&stored(5)), 2, 180, 1_800_000_000);
+        assert_eq!(c.adopt_stored_copy(old), None);
+        assert_eq!(c.state.consent_id.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn the_protocol_file_lists_the_enums_in_discriminant_order() {
+        let protocol: serde_json::Value =
+            serde_json::from_str(include_str!("../protocol.json")).unwrap();
+        let names = |key: &str| -> Vec<String> {
+            protocol[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+        assert_eq!(names("kinds"), kinds);
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+        }
+        let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.id()).collect();
+        assert_eq!(names("verdicts"), verdicts);
+        for (i, v) in Verdict::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+    }
+}
