@@ -117,13 +117,14 @@
   policy.added = w.added;
   policy.cookie = w.cookie_allowed;
   // "ready" (and the localStorage fallback) once the document is parsed; once the page has
-  // loaded and is idle, what services not allowed left (cookies, storage keys) is swept.
+  // loaded and is idle, what services not allowed left (cookies, storage keys) is swept, if
+  // something may have been left.
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", w.dom_ready);
   } else {
     Promise.resolve().then(w.dom_ready);
   }
-  var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_stored); };
+  var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });

@@ -185,7 +185,15 @@ pub struct Checkpoint {
     pub config: Config,
     pub matcher: Matcher,
     pub state: ConsentState,
+    /// What services no longer allowed may have left (cookies, storage keys) is to be swept once
+    /// the page has loaded ([`Checkpoint::sweep_due`]).
+    pub sweep_due: bool,
 }
+
+/// How long after a choice the next pages still sweep: a revoke's own sweeps run on the page it
+/// was made on (at once and after 1, 4 and 10 s); tags of that page that ran until it was left
+/// may have written again.
+pub const SWEEP_WINDOW_SECS: u64 = 15 * 60;
 
 impl Checkpoint {
     /// The checkpoint at page start: the regime for the visitor's region (the config's `region`
@@ -210,11 +218,13 @@ impl Checkpoint {
         );
         let state = ConsentState::new(regime, region, page.gpc, &loaded);
         let matcher = Matcher::new(&config, page.origin);
+        let sweep_due = sweep_due(&loaded, &state, page.now_secs);
         (
             Checkpoint {
                 config,
                 matcher,
                 state,
+                sweep_due,
             },
             loaded,
         )
@@ -337,12 +347,33 @@ impl Checkpoint {
     /// effect. A copy that is only out of date still gives the browser's consent id back.
     pub fn adopt_stored_copy(&mut self, loaded: LoadOutcome) -> Option<StoredChoice> {
         match loaded {
-            LoadOutcome::Restored(choice) if !self.state.decided() => Some(choice),
+            LoadOutcome::Restored(choice) if !self.state.decided() => {
+                // The cookie was lost: whatever it covered may have been left behind.
+                self.sweep_due = true;
+                Some(choice)
+            }
             LoadOutcome::RevisionChanged(c) | LoadOutcome::Expired(c) => {
                 self.state.consent_id.get_or_insert(c.consent_id);
                 None
             }
             _ => None,
+        }
+    }
+}
+
+/// Whether a page load should sweep what services not allowed left: only when something may
+/// have been left since the last sweep. A choice that lapsed (expired, re-asked for a new
+/// revision, unreadable) may have allowed tags that are held now; a recent choice may have been a
+/// revoke whose page kept running its tags; GPC withdraws `ads` over a stored grant. A visitor
+/// without a choice, or with a settled one, has nothing new to clear (held tags never ran), so
+/// their pages open no storage at all.
+fn sweep_due(loaded: &LoadOutcome, state: &ConsentState, now_secs: u64) -> bool {
+    match loaded {
+        LoadOutcome::NoChoice => false,
+        LoadOutcome::Corrupt(_) | LoadOutcome::RevisionChanged(_) | LoadOutcome::Expired(_) => true,
+        LoadOutcome::Restored(choice) => {
+            now_secs.saturating_sub(choice.decided_at) < SWEEP_WINDOW_SECS
+                || (state.gpc && choice.granted.contains(Category::Ads))
         }
     }
 }
@@ -529,6 +560,21 @@ mod tests {
         let old = LoadOutcome::read(Some(&stored(5)), 2, 180, 1_800_000_000);
         assert_eq!(c.adopt_stored_copy(old), None);
         assert_eq!(c.state.consent_id.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn a_load_sweeps_only_when_something_may_have_been_left() {
+        let now = 1_800_000_000;
+        let sweeps = |stored: Option<&str>, gpc: bool| checkpoint("{}", stored, gpc).sweep_due;
+        assert!(!sweeps(None, false), "no choice: held tags never ran");
+        let old = ["1.c1.0.5.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
+        assert!(!sweeps(Some(&old), false), "a settled choice");
+        assert!(sweeps(Some(&stored(5)), false), "a choice made just now");
+        let old_all = ["1.c1.0.31.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
+        assert!(sweeps(Some(&old_all), true), "GPC over a stored grant of ads");
+        assert!(sweeps(Some("1.bad"), false), "a corrupt value");
+        let c = checkpoint(r#"{"revision":2}"#, Some(&old), false);
+        assert!(c.sweep_due, "a choice for an older revision");
     }
 
     #[test]

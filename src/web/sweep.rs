@@ -1,7 +1,8 @@
 //! What tags of services not allowed left on the site: their cookies (deleted on every domain
 //! and path a tag may have used) and their `localStorage`/`sessionStorage` keys. Swept when
 //! consent is withdrawn (at once and again after 1, 4 and 10 s: tags still running re-create
-//! them) and on later pages, once the page has loaded.
+//! them) and, once a page has loaded, when something may have been left since
+//! (`Checkpoint::sweep_due`): storage is opened only then, its first access costs milliseconds.
 
 use super::{dom, with_sdk};
 use crate::core::revoke;
@@ -55,11 +56,18 @@ pub fn sweep_storage() {
     }
 }
 
-/// Sweeps both: called by the bootstrap once the page has loaded and is idle.
-#[wasm_bindgen]
+/// Sweeps both.
 pub fn sweep_stored() {
     sweep_cookies();
     sweep_storage();
+}
+
+/// Called by the bootstrap once the page has loaded and is idle: sweeps if it is due.
+#[wasm_bindgen]
+pub fn sweep_after_load() {
+    if with_sdk(|sdk| std::mem::take(&mut sdk.checkpoint.sweep_due)) == Some(true) {
+        sweep_stored();
+    }
 }
 
 /// Sweeps now and again later: tags that still run re-create their cookies and keys.
