@@ -9,7 +9,7 @@
 //! `valgrind --tool=cachegrind` gives instruction counts that do not depend on the machine's load.
 
 use sekisho::core::matcher::{Destination, Matcher};
-use sekisho::core::{parse_config, Value};
+use sekisho::core::{json, parse_config, Value};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -67,7 +67,7 @@ const URLS: [&str; 50] = [
 ];
 
 fn main() {
-    let config: Value = serde_json::from_str(
+    let config: Value = json::parse(
         r#"{"services":{"proxy-gtm":{"category":"analytics","hosts":["www.example.co.jp/gtm.js"]},
             "recommend":{"category":"functional","hosts":["recommend-engine.example"]}}}"#,
     )

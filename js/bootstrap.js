@@ -1,13 +1,17 @@
 /*! Sekisho __VERSION__ | consent checkpoint | Apache-2.0 */
-// The one classic script a site loads first in <head>. It installs the guards (js/guards.js),
-// starts the Wasm synchronously and exposes window.sekisho; all policy lives in the Wasm. If the
-// Wasm cannot start, the guards keep holding every third party, the API answers "undecided" and
-// nothing held is ever released (fail closed).
+// The one classic script a site loads first in <head>. In order: it installs the guards
+// (js/guards.js), starts the checkpoint's Wasm synchronously and exposes window.sekisho (all
+// policy lives in the Wasm), then loads the deferred module (sekisho-deferred.js beside this
+// file: config diagnostics, later the banner and records), which is fetched and compiled off the
+// main thread and runs once the document is parsed. If the checkpoint cannot start, the guards
+// keep holding every third party, the API answers "undecided" and nothing held is ever released
+// (fail closed).
 (function () {
   "use strict";
   var perf = window.performance;
   var t0 = perf.now();
   var prefix = "[sekisho] ";
+  var thisScript = document.currentScript; // (not `self`: the glue reads the global `self`)
   /*__PROTOCOL__*/
   /*__GUARDS__*/
 
@@ -39,7 +43,8 @@
     rewritten: function () { return rewritten; },
     cookie: function () { return true; }
   };
-  sekishoGuards(policy)(window);
+  var guards = sekishoGuards(policy);
+  guards.install(window);
   var tGuards = perf.now();
 
   /*__GLUE__*/
@@ -54,6 +59,14 @@
     };
   });
   Object.defineProperty(window, "sekisho", { value: Object.freeze(api), enumerable: true });
+
+  // A Wasm module inlined as hex (ASCII, whatever the page's charset).
+  function decodeHex(hex) {
+    if (Uint8Array.fromHex) return Uint8Array.fromHex(hex);
+    var bytes = new Uint8Array(hex.length / 2);
+    for (var i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
+    return bytes;
+  }
 
   function failClosed(why) {
     console.error(prefix + "not started: " + why + ". Nothing that needs consent will be released.");
@@ -78,14 +91,7 @@
   }
 
   try {
-    var hex = "__WASM__";
-    var bytes;
-    if (Uint8Array.fromHex) {
-      bytes = Uint8Array.fromHex(hex);
-    } else {
-      bytes = new Uint8Array(hex.length / 2);
-      for (var i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
-    }
+    var bytes = decodeHex("__WASM__");
     if (bytes.length !== __WASM_LENGTH__ || bytes[0] !== 0) throw new Error("the inlined module is damaged");
     var t1 = perf.now();
     w.initSync({ module: new WebAssembly.Module(bytes) });
@@ -100,10 +106,12 @@
     // The Wasm parses JSON text itself: cheaper than walking a JS object across the boundary.
     set: function (choices) { return w.set_choices(JSON.stringify(choices === undefined ? null : choices)); } };
 
-  // The config travels as JSON text for the same reason (parsed, and reported, in the Wasm).
+  // The config travels as JSON text for the same reason (parsed in the Wasm; its problems are
+  // reported by the deferred module).
   var el = document.getElementById("sekisho-config");
+  var config = el ? el.textContent : __BAKED_CONFIG__;
   try {
-    w.start(el ? el.textContent : __BAKED_CONFIG__);
+    w.start(config);
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
@@ -126,6 +134,40 @@
   }
   var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
+  loadDeferred(config);
+
+  // The deferred module: sekisho-deferred.js, beside this file, inserted as an async script (its
+  // download and parse happen off the main thread); when it runs it hands over its glue and its
+  // Wasm, which is compiled asynchronously (off the main thread too) and run once the document
+  // is parsed. It then talks to the checkpoint through window.sekisho only.
+  function loadDeferred(configText) {
+    var src = thisScript && thisScript.src;
+    if (!src) return console.error(prefix + "sekisho.js was not loaded from a URL: the deferred module (config diagnostics) cannot be found beside it");
+    var script = document.createElement("script");
+    var fail = function (why) { console.error(prefix + "the deferred module did not start (" + why + "): no config diagnostics"); };
+    script.onerror = function () { fail("could not load " + script.src); };
+    script.sekishoStart = function (glue, hex, length) {
+      var bytes = decodeHex(hex);
+      if (bytes.length !== length) return fail("the inlined module is damaged");
+      WebAssembly.compile(bytes).then(function (module) {
+        whenParsed(function () {
+          try {
+            glue.initSync({ module: module });
+            glue.run(configText);
+          } catch (e) { fail(String(e)); }
+        });
+      }, function (e) { fail(String(e)); });
+    };
+    guards.exempt(script);
+    script.async = true;
+    if (thisScript.nonce) script.nonce = thisScript.nonce;
+    script.src = src.replace(/[^/?#]*(?=[?#]|$)/, "sekisho-deferred.js"); // beside it, same query
+    (document.head || document.documentElement).appendChild(script);
+  }
+  function whenParsed(f) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f); else f();
+  }
+
   // Figures for tests/bench: the whole start, and its phases.
   perf.measure("sekisho:start", { start: t0 });
   perf.measure("sekisho:guards", { start: t0, end: tGuards });

@@ -188,6 +188,7 @@ function sekishoGuards(policy) {
 
     // Neutralises one element before it can load.
     function check(el, via) {
+      if (exempt.has(el)) return;
       // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
       // insertion (`adoptFrames`): a tree with either is never "clean".
       if (el && el.nodeType === 1 && (el.localName === "iframe" || hasAttr.call(el, "data-consent"))) fixed = false;
@@ -385,7 +386,7 @@ function sekishoGuards(policy) {
     var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|data-consent|to|values|from|by|attributename)$", "i");
     wrap(E, "setAttribute", function (orig) {
       return function (name, value) {
-        if (!WATCHED_ATTRIBUTE.test(name)) return orig.apply(this, arguments);
+        if (!WATCHED_ATTRIBUTE.test(name) || exempt.has(this)) return orig.apply(this, arguments);
         var via = setterVia || "setAttribute";
         var n = String(name).toLowerCase();
         if (n === "data-consent") forget(); // marked now: no tree is "clean" for sure
@@ -778,5 +779,10 @@ function sekishoGuards(policy) {
       return !!root;
     });
   }
-  return install;
+  // Sekisho's own elements (the deferred module's script): never held.
+  var exempt = weakSet();
+  return {
+    install: install,
+    exempt: function (el) { exempt.add(el); }
+  };
 }

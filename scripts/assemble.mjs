@@ -1,7 +1,10 @@
 // Assembles dist/ from the wasm-bindgen outputs (see scripts/build.sh):
 //   sekisho.js    ONE classic script: bootstrap + guards + no-modules glue, minified, with the
-//                 optimised Wasm inlined as a hex string decoded by the native Uint8Array.fromHex:
-//                 +9% over the binary after brotli (base64: +32%), ASCII-only (no charset issue).
+//                 optimised checkpoint Wasm inlined as a hex string decoded by the native
+//                 Uint8Array.fromHex: +9% over the binary after brotli (base64: +32%), ASCII-only
+//                 (no charset issue).
+//   sekisho-deferred.js   the deferred module (js/deferred.js + its glue + its Wasm as hex), which
+//                 sekisho.js loads, compiles off the main thread and runs once the page is parsed.
 //   index.mjs + index.d.ts   the package entry: the window.sekisho API as ES module functions
 //   sekisho.wasm + sekisho.mjs + sekisho.d.mts   the raw module and its ES glue ("sekisho/wasm":
 //                 low level, without the guards; not an SDK by itself)
@@ -49,28 +52,38 @@ function protocolConstants(p) {
   return "var " + Object.entries(constants).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(",\n    ") + ";";
 }
 
-const glue = read(join(buildDir, "nomod", "sekisho.js"));
-const protocol = JSON.parse(read(join(root, "src", "protocol.json")));
-const source = read(join(root, "js", "bootstrap.js"))
-  .replace("/*__PROTOCOL__*/", () => protocolConstants(protocol))
-  .replace("/*__GUARDS__*/", () => read(join(root, "js", "guards.js")))
-  .replace("/*__GLUE__*/", () => glue)
-  .replaceAll("__VERSION__", version)
-  .replace("__BAKED_CONFIG__", () => baked)
-  .replace("__WASM_LENGTH__", String(wasm.length));
-const { code } = esbuild.transformSync(source, {
-  minify: !process.env.SEKISHO_UNMINIFIED, target: "es2017", legalComments: "inline", charset: "ascii",
-});
-if (!code.includes('"__WASM__"')) throw new Error("assemble: the __WASM__ placeholder did not survive minification");
+/**
+ * One classic script from `template` (js/): placeholders filled, minified, with `wasm` inlined as
+ * hex (after minification: esbuild need not scan it).
+ */
+function script(template, replacements, wasm) {
+  let source = read(join(root, "js", template)).replaceAll("__VERSION__", version)
+    .replace("__WASM_LENGTH__", String(wasm.length));
+  for (const [placeholder, text] of Object.entries(replacements)) source = source.replace(placeholder, () => text);
+  const { code } = esbuild.transformSync(source, {
+    minify: !process.env.SEKISHO_UNMINIFIED, target: "es2017", legalComments: "inline", charset: "ascii",
+  });
+  if (!code.includes('"__WASM__"')) throw new Error(`assemble: the __WASM__ placeholder of ${template} did not survive minification`);
+  return code.replace('"__WASM__"', () => '"' + wasm.toString("hex") + '"');
+}
 
+const protocol = JSON.parse(read(join(root, "src", "protocol.json")));
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 // V8's explicit compile hint: every function of the file is compiled eagerly while the script
 // streams in (off the main thread), not lazily on first call during start. Measured in fresh
 // browser contexts: start 24 -> 18 ms median. It must be the first line.
 const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
-const bundle = COMPILE_HINT + code.replace('"__WASM__"', () => '"' + wasm.toString("hex") + '"');
+const bundle = COMPILE_HINT + script("bootstrap.js", {
+  "/*__PROTOCOL__*/": protocolConstants(protocol),
+  "/*__GUARDS__*/": read(join(root, "js", "guards.js")),
+  "/*__GLUE__*/": read(join(buildDir, "nomod", "sekisho.js")),
+  "__BAKED_CONFIG__": baked,
+}, wasm);
 writeFileSync(join(dist, "sekisho.js"), bundle, "ascii");
+const deferredWasm = readFileSync(join(buildDir, "sekisho-deferred.wasm"));
+const deferred = script("deferred.js", { "/*__GLUE__*/": read(join(buildDir, "deferred", "sekisho_deferred.js")) }, deferredWasm);
+writeFileSync(join(dist, "sekisho-deferred.js"), deferred, "ascii");
 
 copyFileSync(join(buildDir, "sekisho.wasm"), join(dist, "sekisho.wasm"));
 const esm = read(join(buildDir, "web", "sekisho.js")).replace("'sekisho_bg.wasm'", "'sekisho.wasm'");
@@ -83,4 +96,5 @@ copyFileSync(join(root, "js", "index.d.ts"), join(dist, "index.d.ts"));
 const pkg = JSON.parse(read(join(root, "pkg.json")));
 pkg.version = version;
 writeFileSync(join(dist, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
-console.log(`dist/sekisho.js ${Buffer.byteLength(bundle)} bytes (wasm ${wasm.length}), version ${version}`);
+console.log(`dist/sekisho.js ${Buffer.byteLength(bundle)} bytes (wasm ${wasm.length}), `
+  + `dist/sekisho-deferred.js ${Buffer.byteLength(deferred)} bytes (wasm ${deferredWasm.length}), version ${version}`);

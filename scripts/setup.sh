@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Sekisho needs on a fresh Debian 12 machine (root, registries only):
-# the wasm32 target, wasm-bindgen-cli (the exact version pinned in Cargo.toml), Debian chromium +
-# chromium-driver, and the node tools in tests/node_modules (playwright-core, binaryen's wasm-opt,
-# esbuild, typescript for the package's type test).
+#   scripts/setup.sh --build   the build tools: the wasm32 target, wasm-bindgen-cli (the exact version
+#                              pinned in Cargo.toml), the node tools in tests/node_modules (binaryen's
+#                              wasm-opt, esbuild; playwright-core and typescript come along)
+#   scripts/setup.sh           the build tools and Debian chromium + chromium-driver (the tests)
 # Idempotent: each step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BUILD_ONLY=$([ "${1:-}" = "--build" ] && echo 1 || echo "")
 
 WBG_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -1)
 [ -n "$WBG_VERSION" ] || { echo "setup: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; }
@@ -14,7 +16,7 @@ export PATH="$TOOLS_ROOT/bin:$PATH"
 t0=$SECONDS
 step() { echo "== setup [$((SECONDS - t0))s] $*"; }
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if [ -z "$BUILD_ONLY" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   step "apt-get install chromium chromium-driver"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -48,4 +50,4 @@ if [ ! tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
   step "npm ci (tests/: playwright-core, binaryen's wasm-opt, esbuild, typescript)"
   ( cd tests && npm ci --no-audit --no-fund >/dev/null )
 fi
-step "done: $(wasm-bindgen --version), $(chromedriver --version | cut -d' ' -f1-2)"
+step "done: $(wasm-bindgen --version)${BUILD_ONLY:+ (build tools only)}${BUILD_ONLY:-, $(chromedriver --version | cut -d' ' -f1-2)}"

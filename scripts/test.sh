@@ -15,8 +15,9 @@ step "format and lints"
 cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings
 
-step "host tests: policy core, sekisho-server"
+step "host tests: policy core, deferred module, sekisho-server"
 cargo test --workspace
 
 step "browser unit tests: web shell in headless Chromium"

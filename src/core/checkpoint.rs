@@ -571,7 +571,10 @@ mod tests {
         assert!(!sweeps(Some(&old), false), "a settled choice");
         assert!(sweeps(Some(&stored(5)), false), "a choice made just now");
         let old_all = ["1.c1.0.31.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
-        assert!(sweeps(Some(&old_all), true), "GPC over a stored grant of ads");
+        assert!(
+            sweeps(Some(&old_all), true),
+            "GPC over a stored grant of ads"
+        );
         assert!(sweeps(Some("1.bad"), false), "a corrupt value");
         let c = checkpoint(r#"{"revision":2}"#, Some(&old), false);
         assert!(c.sweep_due, "a choice for an older revision");

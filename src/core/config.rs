@@ -1,8 +1,9 @@
-//! The site's config (DESIGN §5), validated field by field.
+//! The site's config, validated field by field.
 //!
 //! [`parse_config`] never fails: each invalid field yields a [`ConfigError`] naming it and falls
 //! back to its fail-closed default (opt-in regime, unknown third parties blocked), while the
-//! valid fields are kept.
+//! valid fields are kept. [`parse_config_quietly`] applies the same rules without building the
+//! messages: the checkpoint runs it at start, the deferred module reports the problems later.
 
 use super::category::Category;
 use super::regime::{is_region_key, Regime, RegimeRule};
@@ -105,57 +106,120 @@ pub struct ConfigError {
     pub message: String,
 }
 
-struct Errors(Vec<ConfigError>);
-
-impl Errors {
-    fn push(&mut self, field: &str, message: &str) {
-        self.0.push(ConfigError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
-        self.push(field, &join(&["expected ", expected, ", got ", got.kind()]));
-    }
-}
-
-fn join(parts: &[&str]) -> String {
-    parts.concat()
-}
-
-fn path(parent: &str, key: &str) -> String {
-    join(&[parent, ".", key])
-}
-
 pub use super::ids::is_valid_id;
 
-/// Validates `value` (the parsed config JSON, or `Null` when the page has none).
+/// A dotted path to a config field (`services.youtube.category`), joined only when a message is
+/// written: the checkpoint's quiet parse builds no strings for it.
+#[derive(Clone, Copy)]
+struct Field<'a> {
+    parts: [&'a str; 4],
+    len: usize,
+}
+
+impl<'a> Field<'a> {
+    fn root(name: &'a str) -> Field<'a> {
+        Field {
+            parts: [name, "", "", ""],
+            len: 1,
+        }
+    }
+
+    /// The field `name` inside this one (paths are at most four deep).
+    fn child(self, name: &'a str) -> Field<'a> {
+        let mut parts = self.parts;
+        let len = (self.len + 1).min(parts.len());
+        if let Some(slot) = parts.get_mut(len - 1) {
+            *slot = name;
+        }
+        Field { parts, len }
+    }
+
+    fn path(&self) -> String {
+        self.parts.get(..self.len).unwrap_or(&[]).join(".")
+    }
+}
+
+/// What a field's problem is.
+enum Problem<'a> {
+    Says(&'a str),
+    /// The value has the wrong JSON type.
+    Expected(&'a str, &'a Value),
+}
+
+/// Where problems go: messages for the site's developers ([`parse_config`]), or nowhere
+/// ([`parse_config_quietly`]: the same fallbacks, no message built).
+trait Report {
+    fn problem(&mut self, field: Field<'_>, problem: Problem<'_>);
+
+    fn says(&mut self, field: Field<'_>, message: &str) {
+        self.problem(field, Problem::Says(message));
+    }
+
+    fn expected(&mut self, field: Field<'_>, expected: &str, got: &Value) {
+        self.problem(field, Problem::Expected(expected, got));
+    }
+}
+
+impl Report for Vec<ConfigError> {
+    fn problem(&mut self, field: Field<'_>, problem: Problem<'_>) {
+        let message = match problem {
+            Problem::Says(m) => m.to_string(),
+            Problem::Expected(expected, got) => {
+                ["expected ", expected, ", got ", got.kind()].concat()
+            }
+        };
+        self.push(ConfigError {
+            field: field.path(),
+            message,
+        });
+    }
+}
+
+struct Quiet;
+
+impl Report for Quiet {
+    #[inline(always)]
+    fn problem(&mut self, _: Field<'_>, _: Problem<'_>) {}
+}
+
+/// Validates `value` (the parsed config JSON, or `Null` when the page has none), with a message
+/// for each problem.
 pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
+    let mut errors = Vec::new();
+    let config = parse(value, &mut errors);
+    (config, errors)
+}
+
+/// The same config as [`parse_config`] gives, without the messages: what the checkpoint runs at
+/// start (the deferred module reports the problems once the page is parsed).
+pub fn parse_config_quietly(value: &Value) -> Config {
+    parse(value, &mut Quiet)
+}
+
+fn parse(value: &Value, errors: &mut impl Report) -> Config {
     let mut config = Config::default();
-    let mut errors = Errors(Vec::new());
     let entries = match value {
-        Value::Null => return (config, errors.0),
+        Value::Null => return config,
         Value::Object(entries) => entries,
         other => {
-            errors.wrong_type("config", "an object", other);
-            return (config, errors.0);
+            errors.expected(Field::root("config"), "an object", other);
+            return config;
         }
     };
     for (key, v) in entries {
-        let key = key.as_str();
-        match key {
+        let field = Field::root(key);
+        match key.as_str() {
             "revision" => match v {
                 Value::Number(n) if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(n) => {
                     config.revision = *n as u32
                 }
-                _ => errors.wrong_type(key, "a whole number ≥ 0", v),
+                _ => errors.expected(field, "a whole number ≥ 0", v),
             },
             "languages" => {
-                if let Some(langs) = string_list(key, v, &mut errors) {
+                if let Some(langs) = string_list(field, v, errors) {
                     if langs.is_empty() || !langs.iter().all(|l| is_valid_id(l)) {
-                        errors.push(
-                            key,
+                        errors.says(
+                            field,
                             "expected a non-empty list of language codes like \"ja\"",
                         );
                     } else {
@@ -165,10 +229,10 @@ pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
             }
             "defaultLanguage" => match v {
                 Value::String(s) if is_valid_id(s) => config.default_language = s.clone(),
-                _ => errors.wrong_type(key, "a language code like \"ja\"", v),
+                _ => errors.expected(field, "a language code like \"ja\"", v),
             },
             "regime" => {
-                if let Some(rule) = regime_rule(v, &mut errors) {
+                if let Some(rule) = regime_rule(v, errors) {
                     config.regime = rule;
                 }
             }
@@ -177,15 +241,15 @@ pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
                     config.region = Some(s.to_ascii_uppercase())
                 }
                 Value::Null => {}
-                _ => errors.wrong_type(key, "a region code like \"JP\" or \"US-CA\"", v),
+                _ => errors.expected(field, "a region code like \"JP\" or \"US-CA\"", v),
             },
-            "categories" => config.categories = category_texts(v, &mut errors),
-            "services" => config.services = services(v, &mut errors),
+            "categories" => config.categories = category_texts(v, errors),
+            "services" => config.services = services(v, errors),
             "catalog" | "qa" | "reloadOnRevoke" => match v {
                 Value::Bool(b) if key == "qa" => config.qa = *b,
                 Value::Bool(b) if key == "reloadOnRevoke" => config.reload_on_revoke = *b,
                 Value::Bool(b) => config.catalog = *b,
-                _ => errors.wrong_type(key, "true or false", v),
+                _ => errors.expected(field, "true or false", v),
             },
             "unknownThirdParty" => match v {
                 Value::String(s) if s == "allow" => {
@@ -196,12 +260,12 @@ pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
                 }
                 _ => {
                     config.unknown_third_party = UnknownThirdParty::Block;
-                    errors.push(key, "expected \"allow\" or \"block\"; using \"block\"");
+                    errors.says(field, "expected \"allow\" or \"block\"; using \"block\"");
                 }
             },
             "sync" => match v.get("endpoint") {
                 Some(Value::String(s)) if !s.is_empty() => config.sync_endpoint = Some(s.clone()),
-                _ => errors.push("sync.endpoint", "expected a non-empty URL string"),
+                _ => errors.says(field.child("endpoint"), "expected a non-empty URL string"),
             },
             "consentMaxAgeDays" => match v {
                 Value::Number(n)
@@ -209,25 +273,27 @@ pub fn parse_config(value: &Value) -> (Config, Vec<ConfigError>) {
                 {
                     config.consent_max_age_days = *n as u32
                 }
-                _ => errors.wrong_type(key, "a whole number of days from 1 to 395", v),
+                _ => errors.expected(field, "a whole number of days from 1 to 395", v),
             },
-            "signals" => signals(v, &mut config.signals, &mut errors),
-            _ => errors.push(key, "unknown field (ignored)"),
+            "signals" => signals(v, &mut config.signals, errors),
+            _ => errors.says(field, "unknown field (ignored)"),
         }
     }
     if !config.languages.contains(&config.default_language) {
-        errors.push(
-            "defaultLanguage",
+        errors.says(
+            Field::root("defaultLanguage"),
             "is not one of `languages`; using the first",
         );
-        config.default_language = config.languages[0].clone();
+        if let Some(first) = config.languages.first() {
+            config.default_language = first.clone();
+        }
     }
-    (config, errors.0)
+    config
 }
 
-fn string_list(field: &str, v: &Value, errors: &mut Errors) -> Option<Vec<String>> {
+fn string_list(field: Field<'_>, v: &Value, errors: &mut impl Report) -> Option<Vec<String>> {
     let Value::Array(items) = v else {
-        errors.wrong_type(field, "an array of strings", v);
+        errors.expected(field, "an array of strings", v);
         return None;
     };
     let mut out = Vec::with_capacity(items.len());
@@ -235,7 +301,7 @@ fn string_list(field: &str, v: &Value, errors: &mut Errors) -> Option<Vec<String
         match item {
             Value::String(s) => out.push(s.clone()),
             other => {
-                errors.wrong_type(field, "an array of strings", other);
+                errors.expected(field, "an array of strings", other);
                 return None;
             }
         }
@@ -243,13 +309,14 @@ fn string_list(field: &str, v: &Value, errors: &mut Errors) -> Option<Vec<String
     Some(out)
 }
 
-fn regime_rule(v: &Value, errors: &mut Errors) -> Option<RegimeRule> {
+fn regime_rule(v: &Value, errors: &mut impl Report) -> Option<RegimeRule> {
     const EXPECTED: &str = "expected \"opt-in\" or \"opt-out\"";
+    let field = Field::root("regime");
     match v {
         Value::String(s) => match Regime::from_id(s) {
             Some(r) => Some(RegimeRule::Fixed(r)),
             None => {
-                errors.push("regime", EXPECTED);
+                errors.says(field, EXPECTED);
                 None
             }
         },
@@ -257,13 +324,12 @@ fn regime_rule(v: &Value, errors: &mut Errors) -> Option<RegimeRule> {
             let mut rules = Vec::new();
             let mut default = None;
             for (key, rv) in entries {
-                let field = path("regime", key);
                 let Some(regime) = (match rv {
                     Value::String(s) => Regime::from_id(s),
                     _ => None,
                 }) else {
                     // A region whose regime is unreadable gets the strictest one.
-                    errors.push(&field, EXPECTED);
+                    errors.says(field.child(key), EXPECTED);
                     if key == "default" {
                         default = Some(Regime::OptIn);
                     } else {
@@ -276,27 +342,26 @@ fn regime_rule(v: &Value, errors: &mut Errors) -> Option<RegimeRule> {
                 } else if is_region_key(&key.to_ascii_uppercase()) {
                     rules.push((key.to_ascii_uppercase(), regime));
                 } else {
-                    errors.push(&field, "is not a region code (\"JP\", \"US-CA\", \"EEA\")");
+                    errors.says(
+                        field.child(key),
+                        "is not a region code (\"JP\", \"US-CA\", \"EEA\")",
+                    );
                 }
             }
             let default = default.unwrap_or_else(|| {
-                errors.push("regime.default", "missing; using \"opt-in\"");
+                errors.says(field.child("default"), "missing; using \"opt-in\"");
                 Regime::OptIn
             });
             Some(RegimeRule::ByRegion { rules, default })
         }
         other => {
-            errors.wrong_type(
-                "regime",
-                "\"opt-in\", \"opt-out\" or a map of regions",
-                other,
-            );
+            errors.expected(field, "\"opt-in\", \"opt-out\" or a map of regions", other);
             None
         }
     }
 }
 
-fn localized(field: &str, v: Option<&Value>, errors: &mut Errors) -> Localized {
+fn localized(field: Field<'_>, v: Option<&Value>, errors: &mut impl Report) -> Localized {
     match v {
         None => Vec::new(),
         Some(Value::String(s)) => vec![(String::new(), s.clone())],
@@ -305,56 +370,60 @@ fn localized(field: &str, v: Option<&Value>, errors: &mut Errors) -> Localized {
             .filter_map(|(lang, text)| match text {
                 Value::String(s) => Some((lang.clone(), s.clone())),
                 other => {
-                    errors.wrong_type(&path(field, lang), "a string", other);
+                    errors.expected(field.child(lang), "a string", other);
                     None
                 }
             })
             .collect(),
         Some(other) => {
-            errors.wrong_type(field, "a string or {\"ja\": …, \"en\": …}", other);
+            errors.expected(field, "a string or {\"ja\": …, \"en\": …}", other);
             Vec::new()
         }
     }
 }
 
-fn category_texts(v: &Value, errors: &mut Errors) -> Vec<CategoryText> {
+fn category_texts(v: &Value, errors: &mut impl Report) -> Vec<CategoryText> {
     let Value::Object(entries) = v else {
-        errors.wrong_type("categories", "an object keyed by category id", v);
+        errors.expected(
+            Field::root("categories"),
+            "an object keyed by category id",
+            v,
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (key, cv) in entries {
-        let field = path("categories", key);
+        let field = Field::root("categories").child(key);
         let Some(category) = Category::from_id(key) else {
-            errors.push(
-                &field,
+            errors.says(
+                field,
                 "unknown category (necessary, functional, analytics, ads, sns)",
             );
             continue;
         };
         if !matches!(cv, Value::Object(_)) {
-            errors.wrong_type(&field, "an object", cv);
+            errors.expected(field, "an object", cv);
             continue;
         }
         out.push(CategoryText {
             category,
-            label: localized(&path(&field, "label"), cv.get("label"), errors),
-            description: localized(&path(&field, "description"), cv.get("description"), errors),
+            label: localized(field.child("label"), cv.get("label"), errors),
+            description: localized(field.child("description"), cv.get("description"), errors),
         });
     }
     out
 }
 
-fn services(v: &Value, errors: &mut Errors) -> Vec<ServiceDef> {
+fn services(v: &Value, errors: &mut impl Report) -> Vec<ServiceDef> {
     let Value::Object(entries) = v else {
-        errors.wrong_type("services", "an object keyed by service id", v);
+        errors.expected(Field::root("services"), "an object keyed by service id", v);
         return Vec::new();
     };
     let mut out = Vec::new();
     for (id, sv) in entries {
-        let field = path("services", id);
+        let field = Field::root("services").child(id);
         if !is_valid_id(id) {
-            errors.push(&field, "service ids use a-z, 0-9, '-' and '_' (1–40)");
+            errors.says(field, "service ids use a-z, 0-9, '-' and '_' (1–40)");
             continue;
         }
         let category = match sv.get("category") {
@@ -363,7 +432,7 @@ fn services(v: &Value, errors: &mut Errors) -> Vec<ServiceDef> {
         };
         let Some(category) = category else {
             // Without a category the service could never be granted by one: skip it (fail closed).
-            errors.push(&path(&field, "category"), "expected a category id");
+            errors.says(field.child("category"), "expected a category id");
             continue;
         };
         let name = match sv.get("name") {
@@ -371,7 +440,7 @@ fn services(v: &Value, errors: &mut Errors) -> Vec<ServiceDef> {
             _ => None,
         };
         let hosts = match sv.get("hosts") {
-            Some(h) => string_list(&path(&field, "hosts"), h, errors).unwrap_or_default(),
+            Some(h) => string_list(field.child("hosts"), h, errors).unwrap_or_default(),
             None => Vec::new(),
         };
         out.push(ServiceDef {
@@ -384,26 +453,26 @@ fn services(v: &Value, errors: &mut Errors) -> Vec<ServiceDef> {
     out
 }
 
-fn signals(v: &Value, signals: &mut Signals, errors: &mut Errors) {
+fn signals(v: &Value, signals: &mut Signals, errors: &mut impl Report) {
     let Value::Object(entries) = v else {
-        errors.wrong_type("signals", "an object", v);
+        errors.expected(Field::root("signals"), "an object", v);
         return;
     };
     for (key, sv) in entries {
-        let field = path("signals", key);
+        let field = Field::root("signals").child(key);
         let slot = match key.as_str() {
             "googleConsentMode" => &mut signals.google_consent_mode,
             "microsoftUet" => &mut signals.microsoft_uet,
             "clarity" => &mut signals.clarity,
             "tcfBridge" => &mut signals.tcf_bridge,
             _ => {
-                errors.push(&field, "unknown signal (ignored)");
+                errors.says(field, "unknown signal (ignored)");
                 continue;
             }
         };
         match sv {
             Value::Bool(b) => *slot = *b,
-            other => errors.wrong_type(&field, "true or false", other),
+            other => errors.expected(field, "true or false", other),
         }
     }
 }
@@ -518,6 +587,30 @@ mod tests {
         let (c, e) = parse("[1]");
         assert_eq!(fields(&e), ["config"]);
         assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn the_quiet_parse_gives_the_same_config() {
+        for json in [
+            "{}",
+            r#"{"revision":"2","regime":"sometimes","consentMaxAgeDays":9999,"unknownThirdParty":"maybe"}"#,
+            r#"{"regime":{"JP":"whatever","Tokyo":"opt-out"},"services":{"Bad Id":{},"ok":{"category":"ads","hosts":["a.example"]}}}"#,
+            r#"{"languages":["en","ja"],"defaultLanguage":"fr","categories":{"ads":{"label":{"ja":1}}}}"#,
+            "[1]",
+        ] {
+            let value = serde_json::from_str(json).unwrap();
+            assert_eq!(
+                parse_config_quietly(&value),
+                parse_config(&value).0,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn fields_are_dotted_paths() {
+        let (_, e) = parse(r#"{"categories":{"ads":{"label":{"ja":1}}}}"#);
+        assert_eq!(fields(&e), ["categories.ads.label.ja"]);
     }
 
     #[test]

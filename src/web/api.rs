@@ -4,13 +4,12 @@
 use super::dom::{self, set};
 use super::{markup, store, sweep, with_sdk, Sdk, Waiter, SDK};
 use crate::core::audit::Line;
+use crate::core::config::parse_config_quietly;
 use crate::core::consent::uuid_v4;
-use crate::core::cookie::push_decimal;
 use crate::core::json;
 use crate::core::requirement::Requirement;
 use crate::core::{
-    parse_config, Category, Checkpoint, Choice, Decision, LoadOutcome, PageContext, StoredChoice,
-    Value,
+    Category, Checkpoint, Choice, Decision, LoadOutcome, PageContext, StoredChoice, Value,
 };
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -26,26 +25,13 @@ pub fn start(config: Option<String>) {
         dom::warn(&["already started; ignoring a second start()"]);
         return;
     }
-    let value = match config.as_deref().map(json::parse) {
-        None => Value::Null,
-        Some(Ok(v)) => v,
-        Some(Err(e)) => {
-            let mut at = String::new();
-            push_decimal(&mut at, e.offset as u64);
-            dom::error(&[
-                "config: not valid JSON at byte ",
-                &at,
-                " (",
-                e.reason,
-                "); using strict defaults",
-            ]);
-            Value::Null
-        }
-    };
-    let (config, errors) = parse_config(&value);
-    for e in &errors {
-        dom::error(&["config.", &e.field, ": ", &e.message]);
-    }
+    // Problems in the config are reported by the deferred module once the page is parsed; here
+    // each bad field (or unreadable JSON: all of them) just falls back to its strictest value.
+    let value = config
+        .as_deref()
+        .and_then(|text| json::parse(text).ok())
+        .unwrap_or(Value::Null);
+    let config = parse_config_quietly(&value);
     let cookie = store::read_cookie();
     let origin = dom::window()
         .and_then(|w| w.location().origin().ok())

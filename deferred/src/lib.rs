@@ -1,0 +1,17 @@
+//! The deferred module: what the page needs from Sekisho once it is parsed, never before its
+//! next script. `sekisho.js` starts fetching and compiling it (off the main thread) as it
+//! starts, and runs it at `DOMContentLoaded`; it talks to the checkpoint only through the public
+//! `window.sekisho` API. Today it reports config diagnostics; the banner and preference center,
+//! and consent records with their sync, are its next parts.
+
+pub mod diagnostics;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+// A free-list allocator: this module allocates little and briefly.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: the Wasm build has no threads (wasm32-unknown-unknown without atomics).
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

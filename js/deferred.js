@@ -1,0 +1,12 @@
+/*! Sekisho __VERSION__ | deferred module | Apache-2.0 */
+// sekisho-deferred.js: loaded by sekisho.js as an async script, never on its own. It hands the
+// checkpoint's loader its wasm-bindgen glue and its Wasm (inlined as hex: one request, and the
+// same CSP `script-src` as sekisho.js); the loader compiles it off the main thread and runs it
+// once the document is parsed (js/bootstrap.js, `loadDeferred`).
+(function () {
+  "use strict";
+  /*__GLUE__*/
+  var start = document.currentScript && document.currentScript.sekishoStart;
+  if (typeof start === "function") start(sekishoDeferred, "__WASM__", __WASM_LENGTH__);
+  else console.error("[sekisho] sekisho-deferred.js runs only when sekisho.js loads it");
+})();
