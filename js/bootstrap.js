@@ -134,7 +134,8 @@
   }
   var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
-  loadDeferred(config);
+  // (A returning visitor's page with a valid config does without it.)
+  if (w.deferred_needed()) loadDeferred(config);
 
   // The deferred module: sekisho-deferred.js, beside this file, inserted as an async script (its
   // download and parse happen off the main thread); when it runs it hands over its glue and its

@@ -217,9 +217,12 @@ function sekishoGuards(policy) {
 
     // A tree whose every URL was let through for good is not checked again when it is inserted
     // (frameworks clone and insert the same rows over and over; see `ask`).
+    // Whether it searched the whole subtree just now (the observer then skips the descendants'
+    // own records: see `arrived`).
     function checkTree(node, via) {
-      if (!node || typeof node !== "object" || isClean(node)) return;
+      if (!node || typeof node !== "object" || isClean(node)) return false;
       var memo = generation;
+      var searched = false;
       fixed = true;
       if (node.nodeType === 1) check(node, via);
       if ((node.nodeType === 1 || node.nodeType === 11) && node.firstElementChild) {
@@ -229,9 +232,11 @@ function sekishoGuards(policy) {
         if (c) {
           var list = findAll(node, GUARDED_SELECTOR);
           for (var i = 0; i < list.length; i++) check(list[i], via);
+          searched = true;
         }
       }
       if (fixed && memo === generation) remember(node);
+      return searched;
     }
     // A clean fragment's children are clean: they are what the observer sees once it is inserted.
     function remember(node) {
@@ -695,15 +700,23 @@ function sekishoGuards(policy) {
       arrived(elements);
     }
     // Elements a document or shadow root gained without going through an insertion guard.
+    // The parser adds each element with its own record, in document order; by the time the
+    // records are read, an element may have its children already, and they follow with records of
+    // their own. A tree searched whole just now (`covered`) has its descendants' checks done (one
+    // found clean earlier may have gained content since: its descendants are checked on their own).
     function arrived(elements) {
       var marked = [];
+      var covered = null;
       for (var i = 0; i < elements.length; i++) {
-        checkTree(elements[i], "parser");
-        if (!isClean(elements[i])) adoptFrames(elements[i]);
+        var el = elements[i];
         // A host parsed with a declarative shadow root (<template shadowrootmode=open>).
-        if (elements[i].shadowRoot) watchRoot(elements[i].shadowRoot, true);
+        if (el.shadowRoot) watchRoot(el.shadowRoot, true);
+        if (covered && covered.contains(el)) continue;
+        if (checkTree(el, "parser")) covered = el;
+        if (isClean(el)) continue;
+        adoptFrames(el);
         // A clean tree has no marked element: nothing for the markup checkpoint.
-        if (!isClean(elements[i])) marked.push(elements[i]);
+        marked.push(el);
       }
       if (marked.length && policy.added) policy.added(marked);
     }

@@ -15,7 +15,7 @@ out=target/sekisho-build
 rm -rf "$out" && mkdir -p "$out"
 release=target/wasm32-unknown-unknown/release
 flags=(--remove-name-section --remove-producers-section)
-optimise() { tests/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --strip-target-features -o "$2" "$1"; }
+optimise() { tests/node_modules/.bin/wasm-opt -Oz -ocimfs 60 --strip-debug --strip-producers --strip-target-features -o "$2" "$1"; }
 
 # The checkpoint: built alone, so that its `checkpoint` feature (the Wasm exports) is on.
 cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho

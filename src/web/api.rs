@@ -9,7 +9,7 @@ use crate::core::consent::uuid_v4;
 use crate::core::json;
 use crate::core::requirement::Requirement;
 use crate::core::{
-    Category, Checkpoint, Choice, Decision, LoadOutcome, PageContext, StoredChoice, Value,
+    Category, Checkpoint, Choice, Config, Decision, LoadOutcome, PageContext, StoredChoice, Value,
 };
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -27,11 +27,11 @@ pub fn start(config: Option<String>) {
     }
     // Problems in the config are reported by the deferred module once the page is parsed; here
     // each bad field (or unreadable JSON: all of them) just falls back to its strictest value.
-    let value = config
-        .as_deref()
-        .and_then(|text| json::parse(text).ok())
-        .unwrap_or(Value::Null);
-    let config = parse_config_quietly(&value);
+    let (config, config_problems) = match config.as_deref().map(json::parse) {
+        None => parse_config_quietly(&Value::Null),
+        Some(Ok(value)) => parse_config_quietly(&value),
+        Some(Err(_)) => (Config::default(), 1),
+    };
     let cookie = store::read_cookie();
     let origin = dom::window()
         .and_then(|w| w.location().origin().ok())
@@ -53,6 +53,7 @@ pub fn start(config: Option<String>) {
             waiters: Vec::new(),
             ready: false,
             cookie_missing: cookie.is_none(),
+            config_problems,
             handoff: String::new(),
         })
     });
@@ -60,6 +61,13 @@ pub fn start(config: Option<String>) {
         markup::watch(&doc);
     }
     markup::scan_document();
+}
+
+/// Whether the page needs the deferred module: to explain config problems, or (with the banner,
+/// soon) to ask a visitor who has not decided. A returning visitor's pages do without it.
+#[wasm_bindgen]
+pub fn deferred_needed() -> bool {
+    with_sdk(|sdk| sdk.config_problems > 0 || !sdk.checkpoint.state.decided()).unwrap_or(false)
 }
 
 /// Called once by the bootstrap when the document is parsed (`DOMContentLoaded`, or at once when

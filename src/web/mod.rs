@@ -38,6 +38,8 @@ pub(crate) struct Sdk {
     pub ready: bool,
     /// There was no `sekisho` cookie at start: the localStorage copy is read at DOM ready.
     pub cookie_missing: bool,
+    /// How many config problems the quiet parse met (the deferred module describes them).
+    pub config_problems: usize,
     /// The payload of the last `Hold` answer, handed over on request (`guard::held_requirement`,
     /// `guard::rewritten_html`): the guards need it only in that rare case.
     pub handoff: String,
