@@ -50,6 +50,8 @@
   /*__GLUE__*/
 
   var w = wasm_bindgen;
+  // window.sekisho: frozen, defined before the Wasm starts; each method forwards to `impl`, the
+  // running checkpoint's or, if it could not start, the fail-closed stub's.
   var impl;
   var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require"];
   var api = { version: "__VERSION__" };
@@ -59,6 +61,18 @@
     };
   });
   Object.defineProperty(window, "sekisho", { value: Object.freeze(api), enumerable: true });
+
+  // Events: the `on(event)` listeners (each in its own try), then `sekisho:<event>` on document.
+  var listeners = {};
+  function emit(event, detail) {
+    (listeners[event] || []).slice().forEach(function (f) {
+      try { f(detail); } catch (e) { console.error(prefix + "a '" + event + "' listener threw", e); }
+    });
+    document.dispatchEvent(new CustomEvent("sekisho:" + event, { detail: detail }));
+  }
+  var ready = false;
+  // `require(purpose)` promises not resolved yet: [purpose, resolve].
+  var waiting = [];
 
   // A Wasm module inlined as hex (ASCII, whatever the page's charset).
   function decodeHex(hex) {
@@ -101,17 +115,49 @@
       ? "WebAssembly is blocked by the Content Security Policy (add 'wasm-unsafe-eval' to script-src)"
       : "the WebAssembly module could not start (" + e + ")");
   }
-  impl = { get: w.get, acceptAll: w.acceptAll, rejectAll: w.rejectAll, on: w.on, off: w.off,
-    audit: w.audit, require: w.require,
-    // The Wasm parses JSON text itself: cheaper than walking a JS object across the boundary.
-    set: function (choices) { return w.set_choices(JSON.stringify(choices === undefined ? null : choices)); } };
+  // The state and audit lines come as JSON text, choices go as JSON text: one string crosses,
+  // and each side parses it natively (JSON.parse here, core::json in the Wasm).
+  var get = function () { return JSON.parse(w.state()); };
+  // A decision's new state: `change`, then the `require()` promises it meets.
+  var changed = function (stateJson) {
+    var state = JSON.parse(stateJson);
+    emit("change", state);
+    waiting = waiting.filter(function (wait) {
+      if (!w.allows(wait[0])) return true;
+      wait[1](get());
+      return false;
+    });
+    return state;
+  };
+  impl = {
+    get: get,
+    acceptAll: function () { return changed(w.accept_all()); },
+    rejectAll: function () { return changed(w.reject_all()); },
+    set: function (choices) { return changed(w.set_choices(JSON.stringify(choices === undefined ? null : choices))); },
+    on: function (event, f) {
+      (listeners[event] = listeners[event] || []).push(f);
+      // A late `ready` listener is called at once.
+      if (event === "ready" && ready) f(get());
+    },
+    off: function (event, f) {
+      listeners[event] = (listeners[event] || []).filter(function (g) { return g !== f; });
+    },
+    audit: function () { return JSON.parse(w.audit()); },
+    require: function (purpose) {
+      return w.allows(String(purpose)) ? Promise.resolve(get())
+        : new Promise(function (resolve) { waiting.push([String(purpose), resolve]); });
+    }
+  };
 
-  // The config travels as JSON text for the same reason (parsed in the Wasm; its problems are
-  // reported by the deferred module).
+  // The config travels as JSON text too (parsed in the Wasm; its problems are reported by the
+  // deferred module).
   var el = document.getElementById("sekisho-config");
   var config = el ? el.textContent : __BAKED_CONFIG__;
   try {
-    w.start(config);
+    w.start(config, function (lineJson) {
+      var line = JSON.parse(lineJson);
+      emit(line.action, line);
+    });
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
@@ -124,13 +170,19 @@
   policy.observe = w.observe_document;
   policy.added = w.added;
   policy.cookie = w.cookie_allowed;
-  // "ready" (and the localStorage fallback) once the document is parsed; once the page has
-  // loaded and is idle, what services not allowed left (cookies, storage keys) is swept, if
-  // something may have been left.
+  // "ready" (after the localStorage fallback, which may put a stored choice in effect) once the
+  // document is parsed; once the page has loaded and is idle, what services not allowed left
+  // (cookies, storage keys) is swept, if something may have been left.
+  var domReady = function () {
+    var restored = w.dom_ready();
+    if (restored) changed(restored);
+    ready = true;
+    emit("ready", get());
+  };
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", w.dom_ready);
+    document.addEventListener("DOMContentLoaded", domReady);
   } else {
-    Promise.resolve().then(w.dom_ready);
+    Promise.resolve().then(domReady);
   }
   var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);

@@ -3,6 +3,7 @@
 
 use super::category::Category;
 use super::checkpoint::{Kind, Verdict};
+use super::json_out::Object;
 
 /// What the checkpoint did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +49,27 @@ pub struct Line {
     pub action: Action,
 }
 
+impl Line {
+    /// `{at, kind, via, url, service, category, action}`, as JSON.
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = Object::new(out);
+        o.millis("at", Some(self.at))
+            .string("kind", Some(self.kind.id()))
+            .string("via", Some(&self.via))
+            .string("url", Some(&self.url))
+            .string("service", self.service.as_deref())
+            .string("category", self.category.map(Category::id))
+            .string("action", Some(self.action.id()));
+        o.close();
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128 + self.url.len());
+        self.write_json(&mut out);
+        out
+    }
+}
+
 /// The most lines kept.
 pub const LIMIT: usize = 2000;
 
@@ -76,6 +98,19 @@ impl Log {
     /// Oldest first.
     pub fn lines(&self) -> &[Line] {
         &self.lines
+    }
+
+    /// `sekisho.audit()`: every line, oldest first, as a JSON array.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("[");
+        for (i, line) in self.lines.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            line.write_json(&mut out);
+        }
+        out.push(']');
+        out
     }
 }
 
@@ -115,6 +150,23 @@ mod tests {
         }
         assert_eq!(log.lines().len(), LIMIT - LIMIT / 10 + 1);
         assert_eq!(log.lines()[0].url, (LIMIT / 10).to_string());
+    }
+
+    #[test]
+    fn lines_as_json() {
+        let mut log = Log::default();
+        log.push(Line {
+            at: 1_700_000_000_123.0,
+            ..line("https://x.example/p?a=\"b\"", Action::Blocked)
+        });
+        let v: serde_json::Value = serde_json::from_str(&log.to_json()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!([{"at": 1_700_000_000_123u64, "kind": "fetch", "via": "fetch",
+                "url": "https://x.example/p?a=\"b\"", "service": "ga4", "category": "analytics",
+                "action": "blocked"}])
+        );
+        assert_eq!(Log::default().to_json(), "[]");
     }
 
     #[test]

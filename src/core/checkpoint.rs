@@ -16,6 +16,7 @@ use super::category::Category;
 use super::config::{Config, UnknownThirdParty};
 use super::consent::{ConsentState, LoadOutcome, StoredChoice};
 use super::html;
+use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
 use super::requirement::Requirement;
 use super::revoke;
@@ -342,6 +343,35 @@ impl Checkpoint {
             .is_some_and(|m| !self.service_allowed(&m))
     }
 
+    /// `sekisho.get()`: the consent in effect, as JSON text (`{decided, categories, services,
+    /// revision, consentId, updatedAt, gpc, regime, region}`; `updatedAt` in Unix milliseconds).
+    pub fn state_json(&self) -> String {
+        let s = &self.state;
+        let mut out = String::with_capacity(256);
+        let mut o = Object::new(&mut out);
+        o.bool("decided", s.decided()).object("categories", |c| {
+            for category in Category::ALL {
+                c.bool(category.id(), s.granted(category));
+            }
+        });
+        o.object("services", |services| {
+            for (id, _) in s.choice.iter().flat_map(|c| c.services.iter()) {
+                services.bool(id, s.service_granted(id, self.matcher.category_of(id)));
+            }
+        });
+        o.number("revision", self.config.revision.into())
+            .string("consentId", s.consent_id.as_deref())
+            .millis(
+                "updatedAt",
+                s.choice.as_ref().map(|c| c.decided_at as f64 * 1000.0),
+            )
+            .bool("gpc", s.gpc)
+            .string("regime", Some(s.regime.id()))
+            .string("region", s.region.as_deref());
+        o.close();
+        out
+    }
+
     /// What a stored copy found after start (the localStorage copy, read once the document is
     /// parsed) means for this page: a choice to put in effect, if it is usable and none is in
     /// effect. A copy that is only out of date still gives the browser's consent id back.
@@ -578,6 +608,30 @@ mod tests {
         assert!(sweeps(Some("1.bad"), false), "a corrupt value");
         let c = checkpoint(r#"{"revision":2}"#, Some(&old), false);
         assert!(c.sweep_due, "a choice for an older revision");
+    }
+
+    #[test]
+    fn the_state_as_json() {
+        let with_override = [&stored(5), ".youtube~!google-analytics"].concat();
+        let c = checkpoint(r#"{"revision":0}"#, Some(&with_override), true);
+        let v: serde_json::Value = serde_json::from_str(&c.state_json()).unwrap();
+        assert_eq!(v["decided"], true);
+        assert_eq!(v["categories"]["analytics"], true);
+        assert_eq!(v["categories"]["ads"], false);
+        assert_eq!(v["services"]["youtube"], true);
+        assert_eq!(v["services"]["google-analytics"], false);
+        assert_eq!(v["consentId"], "c1");
+        assert_eq!(v["updatedAt"], 1_800_000_000_000u64);
+        assert_eq!(
+            (v["gpc"].clone(), v["regime"].clone()),
+            (true.into(), "opt-in".into())
+        );
+        assert!(v["region"].is_null());
+        let v: serde_json::Value =
+            serde_json::from_str(&checkpoint("{}", None, false).state_json()).unwrap();
+        assert_eq!(v["decided"], false);
+        assert!(v["consentId"].is_null() && v["updatedAt"].is_null());
+        assert_eq!(v["services"], serde_json::json!({}));
     }
 
     #[test]

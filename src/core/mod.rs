@@ -11,6 +11,7 @@ pub mod elements;
 pub mod html;
 pub mod ids;
 pub mod json;
+pub mod json_out;
 pub mod matcher;
 pub mod regime;
 pub mod requirement;

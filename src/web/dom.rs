@@ -55,11 +55,6 @@ pub fn prop(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Sets `obj[key] = value` (on plain objects this cannot fail).
-pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
-}
-
 /// `navigator.globalPrivacyControl === true`.
 pub fn gpc() -> bool {
     window().is_some_and(|w| prop(&w.navigator(), "globalPrivacyControl") == JsValue::TRUE)

@@ -17,25 +17,16 @@ mod sweep;
 mod tests;
 
 use crate::core::audit::{self, Action, Line};
-use crate::core::requirement::Requirement;
 use crate::core::{Category, Checkpoint, Kind};
 use js_sys::Function;
 use std::cell::RefCell;
-
-/// A pending `require()`: its purpose and the promise's resolve function.
-pub(crate) struct Waiter {
-    pub purpose: Requirement,
-    pub resolve: Function,
-}
 
 pub(crate) struct Sdk {
     /// The policy for this page: config, matcher, consent in effect.
     pub checkpoint: Checkpoint,
     pub audit: audit::Log,
-    pub listeners: Vec<(String, Function)>,
-    pub waiters: Vec<Waiter>,
-    /// `ready` has been emitted (late `on('ready')` listeners are called at once).
-    pub ready: bool,
+    /// The bootstrap's function that turns a `blocked` or `released` line (JSON) into events.
+    pub on_audit: Function,
     /// There was no `sekisho` cookie at start: the localStorage copy is read at DOM ready.
     pub cookie_missing: bool,
     /// How many config problems the quiet parse met (the deferred module describes them).
@@ -65,7 +56,8 @@ pub(crate) struct Entry<'a> {
     pub action: Action,
 }
 
-/// Adds an audit line; `blocked` and `released` are also emitted as events.
+/// Adds an audit line; `blocked` and `released` are also announced (the bootstrap emits them as
+/// events), after the line is in the log.
 pub(crate) fn record(entry: Entry<'_>) {
     let line = Line {
         at: dom::now_ms(),
@@ -76,9 +68,9 @@ pub(crate) fn record(entry: Entry<'_>) {
         category: entry.category,
         action: entry.action,
     };
-    let detail = (line.action != Action::Allowed).then(|| api::audit_line_object(&line));
+    let event = (line.action != Action::Allowed).then(|| line.to_json());
     with_sdk(|sdk| sdk.audit.push(line));
-    if let Some(detail) = detail {
-        api::emit(entry.action.id(), &detail);
+    if let Some(event) = event {
+        api::announce(event);
     }
 }
