@@ -6,6 +6,20 @@
 //! `window.sekisho`): the synchronous Wasm module of `sekisho.js`. It exists on `wasm32` with the
 //! `checkpoint` feature (the default); `sekisho-deferred` uses the core without it.
 
+// The Wasm never panics on input: a panic there aborts the page's checkpoint (it fails closed,
+// but stops releasing what the visitor allows). Indexing, `unwrap`, `expect` and `panic!` are
+// errors in every module that is compiled to Wasm; tests may use them.
+#![cfg_attr(
+    all(target_arch = "wasm32", not(test)),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::string_slice
+    )
+)]
+
 pub mod core;
 
 #[cfg(all(target_arch = "wasm32", feature = "checkpoint"))]

@@ -4,6 +4,18 @@
 //! `window.sekisho` API. Today it reports config diagnostics; the banner and preference center,
 //! and consent records with their sync, are its next parts.
 
+// As in the checkpoint: no panics on input in the Wasm (tests may).
+#![cfg_attr(
+    all(target_arch = "wasm32", not(test)),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::string_slice
+    )
+)]
+
 pub mod diagnostics;
 
 #[cfg(target_arch = "wasm32")]

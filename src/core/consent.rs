@@ -256,16 +256,20 @@ impl ConsentState {
 pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(36);
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
+        out.push(hex_digit(b >> 4));
+        out.push(hex_digit(b & 15));
     }
     out
+}
+
+/// The lower-case hex digit of a nibble.
+pub fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble & 15), 16).unwrap_or('0')
 }
 
 #[cfg(test)]

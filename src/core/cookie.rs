@@ -42,19 +42,14 @@ impl CookieError {
 }
 
 /// Appends the decimal digits of `n` (no `format!` machinery in the Wasm).
-pub fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut divisor = 1;
+    while n / divisor >= 10 {
+        divisor *= 10;
     }
-    for &d in &digits[i..] {
-        out.push(d as char);
+    while divisor > 0 {
+        out.push(char::from(b'0' + ((n / divisor) % 10) as u8));
+        divisor /= 10;
     }
 }
 

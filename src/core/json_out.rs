@@ -2,6 +2,7 @@
 //! event details), which parses it with the native `JSON.parse`. One string crosses the boundary
 //! instead of an object built field by field through imports.
 
+use super::consent::hex_digit;
 use super::cookie::push_decimal;
 
 /// A JSON object being written into a string: `{"key":value,…}`.
@@ -70,7 +71,6 @@ impl<'a> Object<'a> {
 
 /// Appends `s` as a JSON string literal.
 pub fn push_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
         match c {
@@ -81,8 +81,8 @@ pub fn push_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
+                out.push(hex_digit(c as u8 >> 4));
+                out.push(hex_digit(c as u8));
             }
             c => out.push(c),
         }
