@@ -1,6 +1,9 @@
 // Sekisho next to other consent managers, on the same page, in one run, as a Markdown table.
 //
-//   node tests/bench/peers.mjs [--runs N] [--only a,b] [--sekisho FILE] [--json]
+//   node tests/bench/peers.mjs [--runs N] [--only a,b] [--sekisho FILE] [--also FILE]… [--json]
+//
+// `--also FILE` (repeatable) adds another build of sekisho.js as a variant (`sekisho-2`, …): an A/B of builds
+// measured side by side with the peers, in one run.
 //
 // The page (tests/bench/peers/page.html: a Japanese article with a header, nav, paragraphs, two first-party images,
 // a stylesheet and a footer; no tracker) is the same for every variant; each variant inserts its consent manager
@@ -49,6 +52,7 @@ const RUNS = Number(arg('--runs') || 9);
 const ONLY = arg('--only') ? arg('--only').split(',') : null;
 const SEKISHO_FILE = path.resolve(arg('--sekisho') || path.join(DIST_DIR, 'sekisho.js'));
 const JSON_OUT = args.includes('--json');
+const ALSO = args.flatMap((a, i) => (a === '--also' ? [path.resolve(args[i + 1])] : []));
 const LOAD0 = os.loadavg();
 /** What the Sekisho row says about its UI: change when the bundle gets a banner. */
 const SEKISHO_UI_NOTE = 'no UI yet';
@@ -184,19 +188,22 @@ tarteaucitron.services.siteanalytics = {
     banner: '#c15t-bench-banner',
     accept: "return window.c15tStore.getState().saveConsents('all');",
   },
-  {
-    name: 'sekisho', ui: SEKISHO_UI_NOTE,
-    head: '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>\n'
-      + '<script src="/sekisho/sekisho.js"></script>',
-    accept: 'sekisho.acceptAll();',
-  },
+  ...[SEKISHO, ...ALSO.map((f) => fs.readFileSync(f))].map((body, i) => {
+    const name = i ? `sekisho-${i + 1}` : 'sekisho';
+    return {
+      name, ui: SEKISHO_UI_NOTE, sekisho: body,
+      head: '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>\n'
+        + `<script src="/${name}/sekisho.js"></script>`,
+      accept: 'sekisho.acceptAll();',
+    };
+  }),
 ];
 const C15T_NOTE = "c15t is headless: its banner is the bench's minimal one (c15t-entry.mjs)";
 
 for (const v of ONLY || []) if (!VARIANTS.some((x) => x.name === v)) { console.error(`peers: unknown variant ${v}`); process.exit(2); }
 // `none` is always measured: every Δ is against it.
-const variants = VARIANTS.filter((v) => !ONLY || v.name === 'none' || ONLY.includes(v.name));
-for (const v of variants) v.prefix = v.name === 'sekisho' ? '/sekisho/' : `/peers/${v.name}/`;
+const variants = VARIANTS.filter((v) => !ONLY || v.name === 'none' || ONLY.includes(v.name) || (v.sekisho && ONLY.includes('sekisho')));
+for (const v of variants) v.prefix = v.sekisho ? `/${v.name}/` : `/peers/${v.name}/`;
 
 // The reporter, first in <head> of every variant: long tasks from the start, then ~300 ms after `load` once no
 // new resource arrived in 300 ms (tarteaucitron loads its files after `load`), the decision if asked, the report.
@@ -248,12 +255,12 @@ lb.route('site.test', /^\/peers\/page\.html$/, (req, u) => {
 });
 lb.route('site.test', /^\/peers\/site\//, (req, u) => staticFile(path.join(PEERS, 'site'), u.pathname.slice('/peers/site/'.length)));
 // Each variant's files; Sekisho's from the copy read at start, cacheable (the loopback's own /sekisho/ is no-store).
-lb.route('site.test', /^\/(peers\/[\w-]+|sekisho)\//, (req, u) => {
+lb.route('site.test', /^\/(peers\/[\w-]+|sekisho(-\d+)?)\//, (req, u) => {
   const v = variants.find((x) => u.pathname.startsWith(x.prefix));
   if (!v) return null;
   const rel = decodeURIComponent(u.pathname.slice(v.prefix.length));
   let out = null;
-  if (v.name === 'sekisho') out = rel === 'sekisho.js' ? { type: 'js', body: SEKISHO, headers: CACHEABLE } : null;
+  if (v.sekisho) out = rel === 'sekisho.js' ? { type: 'js', body: v.sekisho, headers: CACHEABLE } : null;
   else if (typeof v.files === 'string') out = staticFile(v.files, rel);
   else if (v.files && v.files[rel]) out = { type: EXT[path.extname(rel)], body: v.files[rel], headers: CACHEABLE };
   if (out) served.set(u.pathname, out.body);
