@@ -11,7 +11,8 @@
   var perf = window.performance;
   var t0 = perf.now();
   var prefix = "[sekisho] ";
-  var thisScript = document.currentScript; // (not `self`: the glue reads the global `self`)
+  // (Not `self`: the glue reads the global `self`.)
+  var thisScript = /** @type {HTMLScriptElement} */ (document.currentScript);
   /*__PROTOCOL__*/
   /*__GUARDS__*/
 
@@ -20,7 +21,7 @@
   // scripts and the URLs of every tag that loads one.
   var rewritten = "";
   var policy = {
-    judge: function (url, kind) {
+    judge: function (url, kind, via) {
       // A `data:` document in a frame runs in an opaque origin: held too.
       if (kind === KIND.iframe && /^[\s\x00-\x1f]*data:/i.test(url)) return VERDICT.hold;
       try {
@@ -30,9 +31,9 @@
         return VERDICT.pass;
       }
     },
-    judgeOpaque: function () { return VERDICT.hold; },
+    judgeOpaque: function (url, via) { return VERDICT.hold; },
     requirement: function () { return "unavailable"; },
-    rewrite: function (html) {
+    rewrite: function (html, via, base) {
       var tags = new RegExp("<(?:" + URL_TAGS.join("|") + ")\\b[^>]*>", "gi");
       var attributes = new RegExp("(\\s)(" + URL_ATTRIBUTES.join("|") + ")=", "gi");
       rewritten = html.replace(/<script\b/gi, '<script type="text/plain"').replace(tags, function (tag) {
@@ -41,7 +42,7 @@
       return VERDICT.hold;
     },
     rewritten: function () { return rewritten; },
-    cookie: function () { return true; }
+    cookie: function (write, via) { return true; }
   };
   var guards = sekishoGuards(policy);
   guards.install(window);
@@ -75,6 +76,7 @@
   var waiting = [];
 
   // A Wasm module inlined as hex (ASCII, whatever the page's charset).
+  /** @param {string} hex */
   function decodeHex(hex) {
     if (Uint8Array.fromHex) return Uint8Array.fromHex(hex);
     var bytes = new Uint8Array(hex.length / 2);

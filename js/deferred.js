@@ -6,7 +6,8 @@
 (function () {
   "use strict";
   /*__GLUE__*/
-  var start = document.currentScript && document.currentScript.sekishoStart;
+  var script = /** @type {HTMLScriptElement} */ (document.currentScript);
+  var start = script && script.sekishoStart;
   if (typeof start === "function") start(sekishoDeferred, "__WASM__", __WASM_LENGTH__);
   else console.error("[sekisho] sekisho-deferred.js runs only when sekisho.js loads it");
 })();

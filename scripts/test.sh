@@ -11,8 +11,9 @@ step() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
 step "setup (skips what is installed)"
 bash scripts/setup.sh
 
-step "format and lints"
+step "format and lints (Rust: fmt, clippy; JavaScript: tsc -p js)"
 cargo fmt --all --check
+tests/node_modules/.bin/tsc -p js
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings

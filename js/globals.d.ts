@@ -1,0 +1,62 @@
+// What js/bootstrap.js, js/guards.js and js/deferred.js see but do not define: the constants
+// scripts/assemble.mjs generates from src/protocol.json, the placeholders it fills, and the
+// wasm-bindgen glue it inlines. (Types for the type check only: tsc -p js.)
+
+/** Kinds of loads, as numbers (src/protocol.json `kinds`; core::Kind). */
+declare const KIND: Record<"script" | "iframe" | "img" | "link" | "media" | "form" | "fetch" | "xhr" | "beacon" | "websocket" | "eventsource" | "cookie", number>;
+/** Verdicts, as numbers (src/protocol.json `verdicts`; core::Verdict). */
+declare const VERDICT: Record<"pass" | "passByChoice" | "hold", number>;
+/** An element that loads URLs: its KIND number and its URL attributes. */
+interface ElementRule { kind: number; urls: string[] }
+/** The element table, by namespace and local name. */
+declare const ELEMENTS: { html: Record<string, ElementRule>; svg: Record<string, ElementRule> };
+/** A selector for every element with a URL attribute. */
+declare const URL_SELECTOR: string;
+declare const URL_ATTRIBUTES: string[];
+/** The tags the fail-closed HTML rewrite makes inert (scripts apart). */
+declare const URL_TAGS: string[];
+/** [interface, property] pairs of the URL setters. */
+declare const URL_PROPERTIES: [string, string][];
+declare const RUNNABLE_SCRIPT_TYPES: string[];
+
+/** The inlined module's byte length, and a config baked in at build time (JSON text). */
+declare const __WASM_LENGTH__: number;
+declare const __BAKED_CONFIG__: string | undefined;
+
+/** The checkpoint's exports (src/web), as the no-modules glue exposes them. */
+declare const wasm_bindgen: {
+  initSync(options: { module: WebAssembly.Module }): unknown;
+  start(config: string | undefined, onAudit: (lineJson: string) => void): void;
+  deferred_needed(): boolean;
+  dom_ready(): string | undefined;
+  sweep_after_load(): void;
+  state(): string | undefined;
+  accept_all(): string | undefined;
+  reject_all(): string | undefined;
+  set_choices(choicesJson: string): string | undefined;
+  audit(): string;
+  allows(purpose: string): boolean;
+  judge(url: string, kind: number, via: string): number;
+  judge_opaque_frame(url: string, via: string): number;
+  held_requirement(): string;
+  rewrite_html(html: string, via: string, base: string): number;
+  rewritten_html(): string;
+  cookie_allowed(write: string, via: string): boolean;
+  added(elements: Element[]): void;
+  observe_document(doc: Document): void;
+};
+
+/** The deferred module's exports (deferred/src), as its glue exposes them. */
+interface DeferredGlue {
+  initSync(options: { module: WebAssembly.Module }): unknown;
+  run(config: string | undefined): void;
+}
+declare const sekishoDeferred: DeferredGlue;
+
+/** The bootstrap's hand-over to the deferred script (an expando on its <script>). */
+interface HTMLScriptElement {
+  sekishoStart?: (glue: DeferredGlue, hex: string, length: number) => void;
+}
+interface HTMLElement { __sekishoLoad?: boolean }
+interface Uint8ArrayConstructor { fromHex?(hex: string): Uint8Array<ArrayBuffer> }
+interface Navigator { globalPrivacyControl?: boolean }
