@@ -1,4 +1,4 @@
-//! Matcher micro-benchmark (DESIGN §10: ceiling 1 µs per URL, goal 100 ns).
+//! Matcher micro-benchmark (docs/contracts.md §9: ceiling 1 µs per URL, goal 100 ns).
 //!
 //!     cargo run --release --example matcher_bench
 //!

@@ -1,4 +1,4 @@
-// The npm package's entry point: the `window.sekisho` API (DESIGN §7) as ES module functions, for
+// The npm package's entry point: the `window.sekisho` API (docs/contracts.md §5) as ES module functions, for
 // code a bundler builds. The checkpoint itself is `sekisho.js`: it must be the first script in
 // <head> (before any bundle can run), so it is never bundled; this module calls what it installed.
 // Without it there is no checkpoint, so every call throws rather than answer as if there were one.

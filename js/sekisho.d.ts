@@ -1,4 +1,4 @@
-// Types of the global `window.sekisho` API that dist/sekisho.js installs (DESIGN §7).
+// Types of the global `window.sekisho` API that dist/sekisho.js installs (docs/contracts.md §5).
 export {};
 
 declare global {

@@ -1,7 +1,7 @@
 //! `sekisho-server`: the server side of Sekisho.
 //!
 //! For now it serves `/healthz` and, in demo mode, the demo site (`www/`) at `/` and the built SDK
-//! (`dist/`) at `/sekisho/`, both on one port. The consent-record API of DESIGN.md §8
+//! (`dist/`) at `/sekisho/`, both on one port. The consent-record API of docs/contracts.md §6
 //! (`POST /v1/records`, `GET /v1/consents/{id}`, `GET /v1/export`) is added to [`app`] later; its
 //! routes go before the demo fallback, so they always win over a file of the same name.
 

@@ -1,4 +1,4 @@
-//! The vendor catalog (DESIGN §5): the known trackers, embeds and SDKs, with what the Japanese
+//! The vendor catalog (docs/contracts.md §3): the known trackers, embeds and SDKs, with what the Japanese
 //! external-transmission rule (電気通信事業法 27条の12) asks a site to disclose about each.
 //!
 //! The data lives in `catalog/vendors.json`; `build.rs` compiles it into the static tables

@@ -67,7 +67,7 @@ pub const MAX_CONSENT_AGE_DAYS: u32 = 395;
 
 impl Default for Config {
     /// The defaults when a site sets nothing: opt-in everywhere, unknown third parties allowed
-    /// (DESIGN §4). A field that is present but invalid falls back to its strictest value.
+    /// (docs/contracts.md §1). A field that is present but invalid falls back to its strictest value.
     fn default() -> Config {
         Config {
             revision: 0,

@@ -1,4 +1,4 @@
-//! The `sekisho` cookie (DESIGN §6, a public contract):
+//! The `sekisho` cookie (docs/contracts.md §4, a public contract):
 //! `1.<consentId>.<revision>.<grantedCategoryBits>.<unixSeconds>[.<serviceOverrides>]`
 //!
 //! - `grantedCategoryBits`: decimal; bit 0 necessary, 1 functional, 2 analytics, 3 ads, 4 sns.

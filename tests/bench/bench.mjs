@@ -1,4 +1,4 @@
-// Size and start-time figures for dist/sekisho.js (DESIGN §10), as a Markdown table for BENCHMARKS.md.
+// Size and start-time figures for dist/sekisho.js (docs/contracts.md §9), as a Markdown table for BENCHMARKS.md.
 //
 //   node tests/bench/bench.mjs [--runs N] [--fetch-calls N] [--json]
 //   node tests/bench/bench.mjs --compare [--runs N] a/sekisho.js b/sekisho.js …   (A/B of builds, start only)
@@ -16,7 +16,7 @@
 // - DOM overhead: what the guards add to common framework operations (import a template row and insert it, create
 //   and insert elements, innerHTML, a non-URL setAttribute), the MutationObserver's work included: pages with and
 //   without sekisho.js alternate, 6 each;
-//   the figure is the difference of the medians, per operation (informational: DESIGN §10 has no ceiling for it).
+//   the figure is the difference of the medians, per operation (informational: no budget covers it).
 // Figures only: this never fails on a budget (budgets are not timed tests).
 import fs from 'node:fs';
 import os from 'node:os';

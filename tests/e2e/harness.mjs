@@ -141,7 +141,7 @@ export const zeroCounts = (hosts) => Object.fromEntries(hosts.map((h) => [h, 0])
 export const listRequests = (reqs) => reqs.map((e) => `${e.method} ${e.host}${e.path}${e.search}`).join('\n  ') || '(none)';
 
 /**
- * Parse the `sekisho` cookie: 1.<consentId>.<revision>.<bits>.<unixSeconds>[.<overrides>] (DESIGN §6).
+ * Parse the `sekisho` cookie: 1.<consentId>.<revision>.<bits>.<unixSeconds>[.<overrides>] (docs/contracts.md §4).
  * bit0 necessary, bit1 functional, bit2 analytics, bit3 ads, bit4 sns. Overrides: ids joined by '~', '!' = denied.
  */
 export function parseConsentCookie(v) {

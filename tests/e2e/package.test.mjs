@@ -1,5 +1,5 @@
 // The npm package (dist/package.json): its entry point drives the SDK that sekisho.js installed,
-// fails loud without it, and its types hold a consumer's TypeScript to the API of DESIGN §7.
+// fails loud without it, and its types hold a consumer's TypeScript to the API of docs/contracts.md §5.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue #3 (runtime checkpoint): first-party code reaching tracker hosts by every loading pattern of DESIGN §2
+// Issue #3 (runtime checkpoint): first-party code reaching tracker hosts by every loading pattern README "Runtime checkpoint" lists
 // (pages/rt/vectors.html + vectors.js): fetch, XHR, sendBeacon, new Image(), WebSocket, EventSource,
 // document.write, innerHTML, insertAdjacentHTML, createContextualFragment, dynamic <link rel=preload>, a script from
 // an about:blank iframe's realm, Element.prototype.setAttribute.call, a srcdoc iframe, a dynamic YouTube iframe,
@@ -310,7 +310,7 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
   await context.close();
 });
 
-// Elements DESIGN §2 does not list that load a URL from an attribute, and form submission. In the document they
+// Elements the design did not list that load a URL from an attribute, and form submission. In the document they
 // are held like images and released in place once allowed; a detached `new Audio(url)` fails like a held pixel;
 // a held form submission is dropped (not replayed). Each probe reaches the Meta Pixel endpoint (ads).
 const ELEMENT_PROBES = {
@@ -538,7 +538,7 @@ test('rt-v11. what the guards remember (clean trees, first-party URLs) never let
   await context.close();
 });
 
-test('rt-v5. patterns DESIGN §2 does not list, or no page script can intercept (documented leaks)', {
+test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, a PaymentRequest method manifest, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {

@@ -1,5 +1,5 @@
 // First-party site code that reaches tracker hosts by every loading pattern the runtime checkpoint guards
-// (DESIGN §2). Each vector is listed in window.__VECTORS with what the SDK should say about it (`via`: the API the
+// (README "Runtime checkpoint"). Each vector is listed in window.__VECTORS with what the SDK should say about it (`via`: the API the
 // audit names: the method or property page code called); outcomes of the
 // network calls land in window.__net[round][id]. Nothing here is marked: the SDK has to recognise the URLs.
 (function () {
