@@ -67,6 +67,11 @@ if (lockTime(path.join(NM, '.package-lock.json')) < lockTime(path.join(PEERS, 'p
 }
 if (!fs.existsSync(SEKISHO_FILE)) { console.error(`peers: ${SEKISHO_FILE} is missing; run scripts/build.sh first`); process.exit(2); }
 const SEKISHO = fs.readFileSync(SEKISHO_FILE); // read once: a build in the tree during the run changes nothing here
+// The deferred module beside a build of sekisho.js (else dist/'s), fetched by it when a page needs it.
+function deferredBeside(file) {
+  const beside = path.join(path.dirname(file), 'sekisho-deferred.js');
+  return fs.readFileSync(fs.existsSync(beside) ? beside : path.join(DIST_DIR, 'sekisho-deferred.js'));
+}
 const SEKISHO_VERSION = (/Sekisho ([\w.+-]+)/.exec(SEKISHO.subarray(0, 200).toString('utf8')) || [])[1] || '?';
 
 const brotli = (buf) => zlib.brotliCompressSync(buf, { params: {
@@ -188,10 +193,10 @@ tarteaucitron.services.siteanalytics = {
     banner: '#c15t-bench-banner',
     accept: "return window.c15tStore.getState().saveConsents('all');",
   },
-  ...[SEKISHO, ...ALSO.map((f) => fs.readFileSync(f))].map((body, i) => {
+  ...[SEKISHO_FILE, ...ALSO].map((file, i) => {
     const name = i ? `sekisho-${i + 1}` : 'sekisho';
     return {
-      name, ui: SEKISHO_UI_NOTE, sekisho: body,
+      name, ui: SEKISHO_UI_NOTE, sekisho: { 'sekisho.js': i ? fs.readFileSync(file) : SEKISHO, 'sekisho-deferred.js': deferredBeside(file) },
       head: '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>\n'
         + `<script src="/${name}/sekisho.js"></script>`,
       accept: 'sekisho.acceptAll();',
@@ -260,7 +265,7 @@ lb.route('site.test', /^\/(peers\/[\w-]+|sekisho(-\d+)?)\//, (req, u) => {
   if (!v) return null;
   const rel = decodeURIComponent(u.pathname.slice(v.prefix.length));
   let out = null;
-  if (v.sekisho) out = rel === 'sekisho.js' ? { type: 'js', body: v.sekisho, headers: CACHEABLE } : null;
+  if (v.sekisho) out = v.sekisho[rel] ? { type: 'js', body: v.sekisho[rel], headers: CACHEABLE } : null;
   else if (typeof v.files === 'string') out = staticFile(v.files, rel);
   else if (v.files && v.files[rel]) out = { type: EXT[path.extname(rel)], body: v.files[rel], headers: CACHEABLE };
   if (out) served.set(u.pathname, out.body);
