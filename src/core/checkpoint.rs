@@ -12,7 +12,7 @@
 //! - everything else passes: first party, neutral CDNs, URLs that make no request, unknown
 //!   third parties the site allows. No choice can change these.
 
-use super::category::Category;
+use super::category::{Category, CategorySet};
 use super::config::{Config, UnknownThirdParty};
 use super::consent::{ConsentState, LoadOutcome, StoredChoice};
 use super::html;
@@ -393,8 +393,9 @@ impl Checkpoint {
 
 /// Whether a page load should sweep what services not allowed left: only when something may
 /// have been left since the last sweep. A choice that lapsed (expired, re-asked for a new
-/// revision, unreadable) may have allowed tags that are held now; a recent choice may have been a
-/// revoke whose page kept running its tags; GPC withdraws `ads` over a stored grant. A visitor
+/// revision, unreadable) may have allowed tags that are held now; a recent choice that withholds
+/// something may have been a revoke whose page kept running its tags; GPC withdraws `ads` over a
+/// stored grant. A visitor
 /// without a choice, or with a settled one, has nothing new to clear (held tags never ran), so
 /// their pages open no storage at all.
 fn sweep_due(loaded: &LoadOutcome, state: &ConsentState, now_secs: u64) -> bool {
@@ -402,7 +403,10 @@ fn sweep_due(loaded: &LoadOutcome, state: &ConsentState, now_secs: u64) -> bool 
         LoadOutcome::NoChoice => false,
         LoadOutcome::Corrupt(_) | LoadOutcome::RevisionChanged(_) | LoadOutcome::Expired(_) => true,
         LoadOutcome::Restored(choice) => {
-            now_secs.saturating_sub(choice.decided_at) < SWEEP_WINDOW_SECS
+            // A recent choice that withholds something (accept-all leaves nothing to clear).
+            let withholds = state.effective() != CategorySet::ALL
+                || choice.services.iter().any(|(_, granted)| !granted);
+            (withholds && now_secs.saturating_sub(choice.decided_at) < SWEEP_WINDOW_SECS)
                 || (state.gpc && choice.granted.contains(Category::Ads))
         }
     }
@@ -599,7 +603,10 @@ mod tests {
         assert!(!sweeps(None, false), "no choice: held tags never ran");
         let old = ["1.c1.0.5.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
         assert!(!sweeps(Some(&old), false), "a settled choice");
-        assert!(sweeps(Some(&stored(5)), false), "a choice made just now");
+        assert!(sweeps(Some(&stored(5)), false), "a choice made just now that withholds ads");
+        assert!(!sweeps(Some(&stored(31)), false), "accepting all leaves nothing to clear");
+        let all_but_one = [&stored(31), ".!youtube"].concat();
+        assert!(sweeps(Some(&all_but_one), false), "a service withheld");
         let old_all = ["1.c1.0.31.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
         assert!(
             sweeps(Some(&old_all), true),
