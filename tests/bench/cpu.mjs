@@ -1,0 +1,137 @@
+// Main-thread CPU time of script at load, by trace: builds of sekisho.js (and vanilla-cookieconsent) side by
+// side, for decisions finer than ScriptDuration's noise.
+//
+//   node tests/bench/cpu.mjs [--runs N] [--returning] [--vcc] a/sekisho.js [b/sekisho.js …]
+//
+// Why: Performance.getMetrics' ScriptDuration (peers.mjs, the budget's figure) is wall time; on these shared VMs a
+// thread preempted mid-script or a synchronous IPC (the first cookie or storage access) moves it by ±30 %. A trace
+// records each event's thread time (`tdur`: CPU time of the renderer's main thread), which moves by a few percent:
+// enough to see a 0.3 ms change. Tracing costs the same for every variant, so compare variants, not absolutes.
+//
+// Each load: a new browser context, a browser-level trace (devtools.timeline, v8.execute) around the load of
+// tests/bench/peers/page.html with the variant in <head> (the `none` variant: nothing), and the sum of `tdur` of the
+// top-level script events on the page's main thread (EvaluateScript, FunctionCall, RunMicrotasks, EventDispatch,
+// timers, idle callbacks, GC), and of their `dur` (wall). Variants alternate load by load; the first round is a
+// warm-up. --returning sets a `sekisho` cookie (accept all, decided a day ago) in each context first. --vcc adds
+// vanilla-cookieconsent with its banner (its files from tests/bench/peers/node_modules: run peers.mjs once first).
+// A build's sekisho-deferred.js is served from beside it (else from dist/).
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startLoopback, DIST_DIR } from '../e2e/loopback.mjs';
+import { CHROMIUM, BROWSER_ARGS } from '../e2e/harness.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 10;
+const RETURNING = args.includes('--returning');
+const builds = args.filter((a, i) => a.endsWith('.js') && args[i - 1] !== '--runs').map((f) => path.resolve(f));
+const variants = ['none', ...(args.includes('--vcc') ? ['vanilla-cookieconsent'] : []), ...builds];
+if (!builds.length) { console.error('cpu: give one or more builds of sekisho.js'); process.exit(2); }
+
+const PAGE = fs.readFileSync(path.join(HERE, 'peers', 'page.html'), 'utf8');
+const VCC = path.join(HERE, 'peers', 'node_modules', 'vanilla-cookieconsent', 'dist');
+const VCC_BODY = `<script src="/vcc/cookieconsent.umd.js"></script><script>CookieConsent.run({hideFromBots:false,
+categories:{necessary:{enabled:true,readOnly:true},analytics:{},ads:{}},language:{default:'en',translations:{en:{
+consentModal:{title:'We use cookies',description:'We use cookies to measure the audience of this site and to show relevant ads.',
+acceptAllBtn:'Accept all',acceptNecessaryBtn:'Reject all',showPreferencesBtn:'Manage preferences'},preferencesModal:{
+title:'Cookie preferences',acceptAllBtn:'Accept all',acceptNecessaryBtn:'Reject all',savePreferencesBtn:'Save',closeIconLabel:'Close',
+sections:[{title:'Analytics',description:'Audience',linkedCategory:'analytics'}]}}}}});</script>`;
+const CACHEABLE = { 'cache-control': 'max-age=3600' };
+
+const lb = await startLoopback();
+lb.route('site.test', /^\/cpu\.html$/, (req, u) => {
+  const v = variants[Number(u.searchParams.get('v'))];
+  const head = v === 'vanilla-cookieconsent' ? '<link rel="stylesheet" href="/vcc/cookieconsent.css">'
+    : v === 'none' ? ''
+      : `<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script><script src="/b/${u.searchParams.get('v')}/sekisho.js"></script>`;
+  return { type: 'html', body: PAGE.replace('<!--bench:reporter-->', '').replace('<!--cmp:head-->', head)
+    .replace('<!--cmp:body-->', v === 'vanilla-cookieconsent' ? VCC_BODY : '') };
+});
+lb.route('site.test', /^\/b\/\d+\/sekisho(-deferred)?\.js$/, (req, u) => {
+  const build = variants[Number(u.pathname.split('/')[2])];
+  const name = path.basename(u.pathname);
+  const beside = path.join(path.dirname(build), name);
+  const file = name === 'sekisho.js' ? build : fs.existsSync(beside) ? beside : path.join(DIST_DIR, name);
+  return { type: 'js', body: fs.readFileSync(file), headers: CACHEABLE };
+});
+lb.route('site.test', /^\/vcc\//, (req, u) => ({ type: u.pathname.endsWith('.css') ? 'css' : 'js',
+  body: fs.readFileSync(path.join(VCC, path.basename(u.pathname))), headers: CACHEABLE }));
+lb.route('site.test', /^\/peers\/site\//, (req, u) => {
+  const f = path.join(HERE, 'peers', 'site', path.basename(u.pathname));
+  return fs.existsSync(f) ? { type: f.endsWith('.css') ? 'css' : 'svg', body: fs.readFileSync(f), headers: CACHEABLE } : null;
+});
+
+// The browser, driven over the DevTools pipe at the browser level (no session on the page).
+const proc = spawn(CHROMIUM, [...BROWSER_ARGS, `--host-resolver-rules=${lb.resolverRules()}`, '--remote-debugging-pipe', 'about:blank'],
+  { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+const [, , , toBrowser, fromBrowser] = proc.stdio;
+const waiting = new Map();
+let events = null;
+let traced = () => {};
+let nextId = 0;
+let buffered = '';
+fromBrowser.on('data', (chunk) => {
+  buffered += chunk;
+  for (let end; (end = buffered.indexOf('\0')) >= 0; buffered = buffered.slice(end + 1)) {
+    const msg = JSON.parse(buffered.slice(0, end));
+    if (msg.id && waiting.has(msg.id)) { waiting.get(msg.id)(msg.result); waiting.delete(msg.id); }
+    else if (msg.method === 'Tracing.dataCollected') events.push(...msg.params.value);
+    else if (msg.method === 'Tracing.tracingComplete') traced();
+  }
+});
+const send = (method, params = {}) => new Promise((resolve) => {
+  const id = ++nextId;
+  waiting.set(id, resolve);
+  toBrowser.write(JSON.stringify({ id, method, params }) + '\0');
+});
+await send('Browser.getVersion');
+
+const SCRIPT_EVENTS = new Set(['EvaluateScript', 'FunctionCall', 'v8.compile', 'TimerFire', 'EventDispatch', 'RunMicrotasks',
+  'v8.run', 'v8.callFunction', 'FireIdleCallback', 'v8.evaluateModule', 'MajorGC', 'MinorGC']);
+/** One load of variant `k`: { cpu, wall } in ms of top-level script events on the page's main thread. */
+async function load(k) {
+  events = [];
+  const done = new Promise((resolve) => { traced = resolve; });
+  const { browserContextId } = await send('Target.createBrowserContext', { disposeOnDetach: true });
+  if (RETURNING) {
+    await send('Storage.setCookies', { browserContextId, cookies: [{ name: 'sekisho', value: `1.bench.1.31.${Math.floor(Date.now() / 1000) - 86400}`,
+      domain: 'site.test', path: '/', secure: true, sameSite: 'Lax' }] });
+  }
+  await send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'v8.execute'] }, transferMode: 'ReportEvents' });
+  await send('Target.createTarget', { url: `https://site.test/cpu.html?v=${k}`, browserContextId });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await send('Tracing.end');
+  await done;
+  await send('Target.disposeBrowserContext', { browserContextId });
+  const parse = events.find((e) => e.name === 'ParseHTML' && (e.args?.beginData?.url || '').includes('/cpu.html'));
+  if (!parse) return null;
+  const mine = events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X' && SCRIPT_EVENTS.has(e.name))
+    .sort((a, b) => a.ts - b.ts);
+  let end = 0; let cpu = 0; let wall = 0;
+  for (const e of mine) if (e.ts >= end) { cpu += e.tdur || 0; wall += e.dur || 0; end = e.ts + e.dur; }
+  return { cpu: cpu / 1000, wall: wall / 1000 };
+}
+
+const results = variants.map(() => []);
+for (let round = 0; round <= RUNS; round++) {
+  for (let k = 0; k < variants.length; k++) {
+    const r = await load(k);
+    if (round > 0 && r) results[k].push(r);
+  }
+}
+proc.kill();
+await lb.close();
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const base = { cpu: median(results[0].map((r) => r.cpu)), wall: median(results[0].map((r) => r.wall)) };
+console.log(`main-thread script time at load, ${RETURNING ? 'returning visitor' : 'first page view'}, median of ${RUNS} traced loads each, Δ vs none (ms)`);
+console.log('| variant | CPU Δ | wall Δ |');
+console.log('| --- | ---: | ---: |');
+variants.forEach((v, k) => {
+  if (k === 0) return;
+  const cpu = median(results[k].map((r) => r.cpu)) - base.cpu;
+  const wall = median(results[k].map((r) => r.wall)) - base.wall;
+  console.log(`| ${v === 'vanilla-cookieconsent' ? v : path.relative(process.cwd(), v)} | ${cpu.toFixed(2)} | ${wall.toFixed(2)} |`);
+});
