@@ -603,8 +603,14 @@ mod tests {
         assert!(!sweeps(None, false), "no choice: held tags never ran");
         let old = ["1.c1.0.5.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
         assert!(!sweeps(Some(&old), false), "a settled choice");
-        assert!(sweeps(Some(&stored(5)), false), "a choice made just now that withholds ads");
-        assert!(!sweeps(Some(&stored(31)), false), "accepting all leaves nothing to clear");
+        assert!(
+            sweeps(Some(&stored(5)), false),
+            "a choice made just now that withholds ads"
+        );
+        assert!(
+            !sweeps(Some(&stored(31)), false),
+            "accepting all leaves nothing to clear"
+        );
         let all_but_one = [&stored(31), ".!youtube"].concat();
         assert!(sweeps(Some(&all_but_one), false), "a service withheld");
         let old_all = ["1.c1.0.31.", &(now - SWEEP_WINDOW_SECS - 1).to_string()].concat();
