@@ -35,6 +35,9 @@ function sekishoGuards(policy) {
     var getAttr = E.getAttribute;
     var hasAttr = E.hasAttribute;
     var removeAttr = E.removeAttribute;
+    var replaceChild = N.replaceChild;
+    var cloneNode = N.cloneNode;
+    var adoptNode = win.Document && win.Document.prototype.adoptNode;
     var qsaElement = E.querySelectorAll;
     var getByTag = E.getElementsByTagName;
     var qsaFragment = win.DocumentFragment && win.DocumentFragment.prototype.querySelectorAll;
@@ -104,13 +107,17 @@ function sekishoGuards(policy) {
         setAttr.call(el, "data-src", url);
         removeAttr.call(el, "src");
       } else {
+        // A frame already in the document with this URL (the parser's) is already navigating.
+        var navigating = el.isConnected && el.localName === "iframe" && getAttr.call(el, attr) === url;
         setAttr.call(el, attr === "xlink:href" ? "data-href" : "data-" + attr, url);
         removeAttr.call(el, attr);
-        // A parsed frame is already navigating: send it to a blank page instead.
-        if (el.isConnected && el.localName === "iframe") setAttr.call(el, "src", "about:blank");
       }
       setAttr.call(el, "data-consent", requirement);
       if (via) setAttr.call(el, "data-sekisho-via", via);
+      // A new `src` does not stop that navigation in every engine (Firefox and WebKit may still
+      // commit the tracker's document): a copy of the held frame, which never navigated, takes
+      // its place before anything of the page's can see it.
+      if (navigating && el.parentNode) replaceChild.call(el.parentNode, el.cloneNode(true), el);
     }
 
     // Speculation rules prefetch or prerender the URLs they list: held ones are taken out before
@@ -315,46 +322,80 @@ function sekishoGuards(policy) {
     });
     wrap(E, "insertAdjacentElement", insertion(1));
 
-    // Nodes that come from another document or a clone start loading (images) a microtask after
-    // they exist in this one: check the result before that.
+    // A clone starts loading (images) a microtask after it exists: its tree is checked before that.
     // A deep copy of a tree that was found clean is clean (and a clean copy vouches for its
     // source): a framework importing the same template for every row pays the check once.
     function checkResult(orig, name) {
-      return function (a, b) {
+      return function (deep) {
         var node = orig.apply(this, arguments);
-        var source = name === "cloneNode" ? this : a;
-        var deep = name === "cloneNode" ? a : name === "importNode" ? b : true;
-        if (deep && isClean(source)) {
+        if (deep && isClean(this)) {
           remember(node);
         } else {
           checkTree(node, name);
-          if (deep && isClean(node)) markClean(source);
+          if (deep && isClean(node)) markClean(this);
         }
         return node;
       };
     }
-    if (win.Document) {
-      wrap(win.Document.prototype, "importNode", checkResult);
-      wrap(win.Document.prototype, "adoptNode", checkResult);
-    }
     wrap(N, "cloneNode", checkResult);
-    // XSLT output in this document: its images load as they are made.
-    if (win.XSLTProcessor) wrap(win.XSLTProcessor.prototype, "transformToFragment", checkResult);
+    // Nodes from another document: WebKit starts their images loading inside `adoptNode` and
+    // `importNode` themselves, so they are checked before, in the document they come from (an
+    // imported tree is copied there, checked, then adopted: its source is left as it was).
+    if (win.Document) {
+      wrap(win.Document.prototype, "adoptNode", function (orig, name) {
+        return function (node) {
+          checkTree(node, name);
+          return orig.apply(this, arguments);
+        };
+      });
+      wrap(win.Document.prototype, "importNode", function (orig, name) {
+        return function (node, deep) {
+          if (!node || typeof node !== "object" || node.nodeType === 9 || deep && isClean(node)) {
+            var imported = orig.apply(this, arguments);
+            if (deep && isClean(node)) remember(imported);
+            return imported;
+          }
+          var copy = cloneNode.call(node, Boolean(deep));
+          checkTree(copy, name);
+          if (deep && isClean(copy)) markClean(node);
+          return adoptNode.call(this, copy);
+        };
+      });
+    }
+    // XSLT output: its images load as it is made in a live document, so it is made in an inert
+    // one, checked there, then adopted.
+    if (win.XSLTProcessor && adoptNode) {
+      wrap(win.XSLTProcessor.prototype, "transformToFragment", function (orig, name) {
+        return function (source, output) {
+          if (!output || !output.defaultView || !output.implementation) return orig.apply(this, arguments);
+          var made = orig.call(this, source, output.implementation.createHTMLDocument(""));
+          if (made) checkTree(made, name);
+          return made && adoptNode.call(output, made);
+        };
+      });
+    }
 
-    // Attribute nodes: `attr.value = url`, `setAttributeNode`, `attributes.setNamedItem`.
-    function recheckOwner(orig, name) {
+    // Attribute nodes: `setAttributeNode`, `attributes.setNamedItem` (and `attr.value = url`,
+    // below). WebKit starts an image's load inside the call: a watched attribute joins its
+    // element empty, then gets its value through the guarded `setAttribute`.
+    var attrValue = win.Attr && Object.getOwnPropertyDescriptor(win.Attr.prototype, "value");
+    function attachEmpty(orig, name) {
       return function (attr) {
+        var value = attr && attrValue && attrValue.set && WATCHED_ATTRIBUTE.test(attr.name) ? attrValue.get.call(attr) : "";
+        if (!value) return orig.apply(this, arguments);
+        attrValue.set.call(attr, "");
         var result = orig.apply(this, arguments);
-        var owner = attr && attr.ownerElement;
-        if (owner) check(owner, name);
+        var owner = attr.ownerElement;
+        if (owner) viaProperty(name, owner, attr.name, value);
+        else attrValue.set.call(attr, value);
         return result;
       };
     }
-    wrap(E, "setAttributeNode", recheckOwner);
-    wrap(E, "setAttributeNodeNS", recheckOwner);
+    wrap(E, "setAttributeNode", attachEmpty);
+    wrap(E, "setAttributeNodeNS", attachEmpty);
     if (win.NamedNodeMap) {
-      wrap(win.NamedNodeMap.prototype, "setNamedItem", recheckOwner);
-      wrap(win.NamedNodeMap.prototype, "setNamedItemNS", recheckOwner);
+      wrap(win.NamedNodeMap.prototype, "setNamedItem", attachEmpty);
+      wrap(win.NamedNodeMap.prototype, "setNamedItemNS", attachEmpty);
     }
     // An attribute node sets its element's attribute through `value`, and through Node's
     // `nodeValue` and `textContent`: those two are shadowed on Attr.prototype only, so text
@@ -372,6 +413,32 @@ function sekishoGuards(policy) {
             d.set.call(this, v);
           }
         });
+      });
+    }
+    // An SVG element's `href.baseVal` sets its href: WebKit loads an SVG image as soon as it is
+    // set, in the document or not. The animated string remembers the element it was read from.
+    var animatedOwner = typeof WeakMap === "function" && win.SVGAnimatedString && new WeakMap();
+    var baseVal = animatedOwner && Object.getOwnPropertyDescriptor(win.SVGAnimatedString.prototype, "baseVal");
+    if (baseVal && baseVal.set) {
+      ["SVGImageElement", "SVGScriptElement", "SVGFEImageElement"].forEach(function (ctor) {
+        var proto = win[ctor] && win[ctor].prototype;
+        for (var o = proto; o && o !== E; o = Object.getPrototypeOf(o)) {
+          var d = Object.getOwnPropertyDescriptor(o, "href");
+          if (!d || !d.get) continue;
+          Object.defineProperty(o, "href", {
+            configurable: true, enumerable: d.enumerable,
+            get: function () { var s = d.get.call(this); if (s && typeof s === "object") animatedOwner.set(s, this); return s; }
+          });
+          return;
+        }
+      });
+      Object.defineProperty(win.SVGAnimatedString.prototype, "baseVal", {
+        configurable: true, enumerable: baseVal.enumerable, get: baseVal.get,
+        set: function (v) {
+          var owner = animatedOwner.get(this);
+          if (owner) return viaProperty("href.baseVal", owner, "href", v);
+          baseVal.set.call(this, v);
+        }
       });
     }
     if (win.Range) {

@@ -3,7 +3,9 @@
 #   scripts/setup.sh --build   the build tools: the wasm32 target, wasm-bindgen-cli (the exact version
 #                              pinned in Cargo.toml), the node tools in tests/node_modules (binaryen's
 #                              wasm-opt, esbuild; playwright-core and typescript come along)
-#   scripts/setup.sh           the build tools and Debian chromium + chromium-driver (the tests)
+#   scripts/setup.sh           the build tools and the three engines the tests run in: Debian chromium +
+#                              chromium-driver, firefox-esr + geckodriver (from crates.io, the pinned version),
+#                              WebKitGTK's MiniBrowser + WebKitWebDriver (webkit2gtk-driver) and Xvfb to show it on
 # Idempotent: each step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +18,26 @@ export PATH="$TOOLS_ROOT/bin:$PATH"
 t0=$SECONDS
 step() { echo "== setup [$((SECONDS - t0))s] $*"; }
 
-if [ -z "$BUILD_ONLY" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
-  step "apt-get install chromium chromium-driver"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+GECKODRIVER_VERSION=0.37.1
+if [ -z "$BUILD_ONLY" ]; then
+  missing=""
+  command -v chromium >/dev/null || missing="$missing chromium"
+  command -v chromedriver >/dev/null || missing="$missing chromium-driver"
+  command -v firefox-esr >/dev/null || missing="$missing firefox-esr"
+  command -v WebKitWebDriver >/dev/null || missing="$missing webkit2gtk-driver"
+  command -v Xvfb >/dev/null || missing="$missing xvfb"
+  if [ -n "$missing" ]; then
+    step "apt-get install$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+  # (read whole: geckodriver panics on a closed pipe)
+  if [ "$(geckodriver --version 2>/dev/null | sed -n 1p)" != "geckodriver $GECKODRIVER_VERSION" ]; then
+    step "cargo install geckodriver $GECKODRIVER_VERSION"
+    cargo install --locked --root "$TOOLS_ROOT" geckodriver --version "$GECKODRIVER_VERSION"
+  fi
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -50,4 +67,5 @@ if [ ! tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
   step "npm ci (tests/: playwright-core, binaryen's wasm-opt, esbuild, typescript)"
   ( cd tests && npm ci --no-audit --no-fund >/dev/null )
 fi
-step "done: $(wasm-bindgen --version)${BUILD_ONLY:+ (build tools only)}${BUILD_ONLY:-, $(chromedriver --version | cut -d' ' -f1-2)}"
+engines() { echo "$(chromedriver --version | cut -d' ' -f1-2), $(firefox-esr --version 2>/dev/null), $(geckodriver --version | sed -n 1p)"; }
+step "done: $(wasm-bindgen --version)${BUILD_ONLY:+ (build tools only)}${BUILD_ONLY:-, $(engines)}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine or a developer's: installs what is missing (scripts/setup.sh),
 # then host tests (policy core + server), browser unit tests (wasm-bindgen-test in headless
-# Chromium), the SDK build, and the end-to-end suite (Playwright + loopback tracker server).
+# Chromium), the SDK build, and the end-to-end suite (loopback tracker server) in Chromium
+# (playwright-core), Firefox ESR and WebKit (WebDriver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -31,4 +32,10 @@ cargo build --quiet -p sekisho-server
 
 step "end-to-end tests (headless Chromium, requests counted at a loopback server)"
 node --test --test-concurrency=2 tests/e2e/
+
+# The same files, the same assertions at the wire (tests/e2e/README.md "Every engine").
+step "end-to-end tests in Firefox ESR (geckodriver, through a loopback proxy)"
+E2E_ENGINE=firefox node --test --test-concurrency=2 tests/e2e/
+step "end-to-end tests in WebKit (WebKitGTK's MiniBrowser on Xvfb, through a loopback proxy)"
+E2E_ENGINE=webkit node --test --test-concurrency=2 tests/e2e/
 step "all tests passed"

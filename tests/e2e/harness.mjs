@@ -1,12 +1,17 @@
 // Browser side of the e2e suite: Debian Chromium driven by playwright-core, every host mapped to the
 // loopback server. One browser per test file (`setup()`), a fresh context per case (`ctx()`).
+// `E2E_ENGINE=firefox` or `E2E_ENGINE=webkit` runs the same files in that engine instead (engines.mjs: WebDriver
+// behind a playwright-shaped adapter, the loopback reached through a proxy).
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startLoopback, SITE, DIST_DIR, REPO } from './loopback.mjs';
+import { launchEngine } from './engines.mjs';
 
 export { SITE, DIST_DIR, REPO };
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/** The engine of this run: chromium (playwright-core), firefox or webkit (engines.mjs). */
+export const ENGINE = process.env.E2E_ENGINE || 'chromium';
 /** Quiet period before asserting that something did NOT happen. */
 export const QUIET_MS = Number(process.env.E2E_QUIET_MS || 500);
 /** Upper bound for waiting for something that SHOULD happen (2 shared cores: be generous). */
@@ -47,10 +52,12 @@ export async function launch(loopback, extraArgs = []) {
  */
 export async function setup({ needBundle = true } = {}) {
   if (needBundle) requireBundle();
-  const loopback = await startLoopback();
-  const browser = await launch(loopback);
+  const loopback = await startLoopback({ recorder: ENGINE !== 'chromium' });
+  const browser = ENGINE === 'chromium' ? await launch(loopback) : await launchEngine(ENGINE, loopback);
   return {
     loopback, browser,
+    /** What this engine can be asked for: { gpc }. */
+    supports: browser.supports || { gpc: true },
     /** A fresh context. opts: timezoneId, locale, gpc (bool), cookies ([{name,value}] on site.test), storage ({key:value}). */
     ctx: (opts) => newContext(browser, opts),
     /** Start a case clean: close contexts a failed case left open (their pages keep sending), forget the log. */
@@ -63,6 +70,12 @@ export async function setup({ needBundle = true } = {}) {
 }
 
 export async function newContext(browser, { timezoneId = 'UTC', locale = 'en-US', gpc = false, cookies = [], ...rest } = {}) {
+  if (browser.supports) { // another engine (engines.mjs): the options it knows, from its process or its session
+    if (Object.keys(rest).length) throw new Error(`${browser.name}: context options not supported: ${Object.keys(rest).join(', ')}`);
+    const context = await browser.newContext({ timezoneId, locale, gpc });
+    if (cookies.length) await context.addCookies(cookies);
+    return context;
+  }
   const context = await browser.newContext({ timezoneId, locale, ...rest });
   if (gpc) {
     await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }));
@@ -87,6 +100,7 @@ export async function open(context, url, { config, quiet = QUIET_MS, loopback, w
   await page.goto(full, { waitUntil });
   if (loopback && quiet) await loopback.quiet(quiet);
   else if (quiet) await sleep(quiet);
+  if (page.drain) await page.drain(); // another engine: the console so far (engines.mjs)
   return {
     page, messages,
     errors: () => messages.filter((m) => m.type === 'error' || m.type === 'pageerror'),
@@ -157,6 +171,7 @@ export function parseConsentCookie(v) {
 
 /** Event recorder installed before the page's scripts: window.__events gets {type, detail} for every sekisho:* event. */
 export async function recordEvents(context) {
+  if (context.engine) return; // the loopback's recorder does it in every page (loopback.mjs RECORDER)
   await context.addInitScript(() => {
     window.__events = [];
     for (const t of ['change', 'blocked', 'released', 'ready']) {
@@ -268,6 +283,9 @@ export const UNMARKED = {
  *  the embed's own subresources are never requested). */
 UNMARKED.parsedFrames = ['https://www.youtube.com/embed/rtParsed01'];
 /** A request no script can stop: the preload scanner's fetch of a parsed <script src> / <link rel=preload>, or the
- *  navigation request of a parsed <iframe src>. */
+ *  navigation request of a parsed <iframe src>. In Firefox, also what the parsed frame's document loads: the guard
+ *  takes the frame out of the page as soon as it sees it, but the frame's own process may already have the response
+ *  (on loopback it arrives in a millisecond) and run on a moment — rarely, and documented in README. */
 UNMARKED.isPreloadFetch = (e) => e.method === 'GET' && ((UNMARKED.parsed.includes(e.url) && e.dest === 'script')
-  || (UNMARKED.parsedFrames.includes(e.url) && e.dest === 'iframe'));
+  || (UNMARKED.parsedFrames.includes(e.url) && e.dest === 'iframe')
+  || (ENGINE === 'firefox' && UNMARKED.parsedFrames.includes(e.referer)));

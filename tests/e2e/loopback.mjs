@@ -68,11 +68,38 @@ function parseCookies(header) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Start the loopback server. Options: `pagesDir`, `distDir`.
+ * For engines driven over WebDriver (engines.mjs), which has no init scripts and no console events: the first thing
+ * in every page served, it keeps in the page what Chromium's tests read from playwright — console messages, uncaught
+ * errors and unhandled rejections (`window.__e2eConsole`, drained by each evaluate) and the sekisho:* events
+ * (`window.__events`, as harness.mjs recordEvents() does).
+ */
+export const RECORDER = `<script>(function () {
+  var log = window.__e2eConsole = [];
+  function text(a) { try { return typeof a === 'string' ? a : a instanceof Error ? String(a) : JSON.stringify(a); } catch (e) { return String(a); } }
+  ['log', 'info', 'warn', 'error', 'debug'].forEach(function (t) {
+    var f = console[t];
+    console[t] = function () { log.push({ type: t === 'warn' ? 'warning' : t, text: [].map.call(arguments, text).join(' ') }); return f.apply(console, arguments); };
+  });
+  addEventListener('error', function (e) { log.push({ type: 'pageerror', text: String(e.message) }); });
+  addEventListener('unhandledrejection', function (e) { log.push({ type: 'pageerror', text: String(e.reason && e.reason.message || e.reason) }); });
+  window.__events = [];
+  ['change', 'blocked', 'released', 'ready'].forEach(function (t) {
+    document.addEventListener('sekisho:' + t, function (e) { window.__events.push({ type: t, detail: JSON.parse(JSON.stringify(e.detail === undefined ? null : e.detail)) }); });
+  });
+})();</script>`;
+
+/** RECORDER written right after `<head>` (or first, when a page has none): before any script of the page. */
+function withRecorder(html) {
+  const m = /<head[^>]*>/i.exec(html);
+  return m ? html.slice(0, m.index + m[0].length) + RECORDER + html.slice(m.index + m[0].length) : RECORDER + html;
+}
+
+/**
+ * Start the loopback server. Options: `pagesDir`, `distDir`, `recorder` (write RECORDER into every HTML page).
  * Returns { port, origin, resolverRules(), requests(filter?), countFor(m), trackerRequests(), waitFor(m, opts),
  *           quiet(ms), reset(), route(host, pathRe, handler), close() }.
  */
-export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR } = {}) {
+export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR, recorder = false } = {}) {
   const log = [];
   const browserLog = [];
   const waiters = new Set();
@@ -142,6 +169,7 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR }
       if (!re.test(html)) throw new Error(`${rel}: no <script type="application/json" id="sekisho-config"> to replace`);
       out.body = html.replace(re, (m, a, b, c) => a + cfg.replace(/<\//g, '<\\/') + c);
     }
+    if (recorder && out.type === 'html') out.body = withRecorder(out.body.toString('utf8'));
     return out;
   }
 
@@ -160,7 +188,7 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR }
       for (const r of [...extraRoutes, ...VENDOR_ROUTES]) {
         if (hostMatches(r.host, u.hostname) && r.path.test(u.pathname)) {
           const out = await r.handler(req, u, { log });
-          if (out) return send(req, res, entry, out);
+          if (out) return send(req, res, entry, recorder && out.type === 'html' ? { ...out, body: withRecorder(String(out.body)) } : out);
         }
       }
       if (u.hostname === 'site.test') {
@@ -174,6 +202,7 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR }
         if (m) return send(req, res, entry, { type: 'js', body: `(window.__order=window.__order||[]).push(${JSON.stringify(m[1])});` });
         if (u.pathname === '/pixel.gif') return send(req, res, entry, { type: 'gif', body: GIF });
         if (u.pathname === '/favicon.ico') return send(req, res, entry, { status: 204 });
+        if (u.pathname === '/__e2e/blank') return send(req, res, entry, { type: 'html', body: '<!doctype html><title>blank</title>' });
         const out = sitePage(u);
         if (out) return send(req, res, entry, out);
         return send(req, res, entry, { status: 404, type: 'txt', body: 'not found' });

@@ -290,20 +290,23 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
     webSocketStream: "if (window.WebSocketStream) { var w = new WebSocketStream(U('webSocketStream').replace('https:', 'wss:')); w.opened.catch(function (e) { window.__wssError = e.name; }); w.closed.catch(function () {}); }",
     // worklets fetch their module
     paintWorklet: "if (window.CSS && CSS.paintWorklet) CSS.paintWorklet.addModule(U('paintWorklet')).catch(function (e) { window.__workletError = e.name; });",
-    audioWorklet: "new AudioContext().audioWorklet.addModule(U('audioWorklet')).catch(function () {});",
+    audioWorklet: "new AudioContext().audioWorklet.addModule(U('audioWorklet')).catch(function (e) { window.__audioWorkletError = e.name; });",
     // XSLT output: its images load as the fragment is made, before anything inserts it
     xslt: "var xsl = new DOMParser().parseFromString('<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"><xsl:output method=\"html\"/><xsl:template match=\"/\"><img src=\"' + U('xslt').replace(/&/g, '&amp;') + '\"/></xsl:template></xsl:stylesheet>', 'application/xml'); var x = new XSLTProcessor(); x.importStylesheet(xsl); window.__xslt = x.transformToFragment(new DOMParser().parseFromString('<a/>', 'application/xml'), document);",
   });
   assert.deepEqual(leaked, {}, 'requests to an ads host (facebook.com/tr) by pattern, with nothing allowed');
   // What page code sees: the held URL is gone from the rules (the rest kept), a held worklet module fails to load.
   assert.deepEqual(await page.evaluate(() => JSON.parse(window.__rules).prefetch[0].urls), ['/own-page.html']);
-  assert.equal(await page.evaluate(() => window.__workletError), 'AbortError');
+  assert.equal(await page.evaluate(() => window.__audioWorkletError), 'AbortError', 'a held audio worklet module fails to load');
+  if (await page.evaluate(() => Boolean(window.CSS && CSS.paintWorklet))) { // the CSS Paint API is Chromium's alone
+    assert.equal(await page.evaluate(() => window.__workletError), 'AbortError', 'a held paint worklet module fails to load');
+  }
   assert.equal(await page.evaluate(() => window.__wo), null, 'window.open of a held URL into a frame returns null');
   if (await page.evaluate(() => typeof WebSocketStream === 'function')) {
     assert.equal(await page.evaluate(() => window.__wssError), 'NetworkError', 'a held WebSocketStream fails to open');
   }
   const au = await audit(page);
-  for (const [name, kind, via] of [['speculationPrefetch', 'link', 'appendChild'], ['paintWorklet', 'script', 'addModule'], ['areaPing', 'beacon', 'area.ping']]) {
+  for (const [name, kind, via] of [['speculationPrefetch', 'link', 'appendChild'], ['audioWorklet', 'script', 'addModule'], ['areaPing', 'beacon', 'area.ping']]) {
     assert.ok(au.some((e) => e.action === 'blocked' && e.kind === kind && e.via === via && (e.url || '').endsWith(`ev=${name}`)),
       `audit: ${name} blocked as ${kind} via ${via}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(name)))}`);
   }
