@@ -54,7 +54,7 @@
   // window.sekisho: frozen, defined before the Wasm starts; each method forwards to `impl`, the
   // running checkpoint's or, if it could not start, the fail-closed stub's.
   var impl;
-  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require"];
+  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require", "showPreferences"];
   var api = { version: "__VERSION__" };
   names.forEach(function (name) {
     api[name] = function () {
@@ -102,7 +102,8 @@
       get: state, acceptAll: refuse, rejectAll: refuse, set: refuse,
       on: function () {}, off: function () {},
       audit: function () { return []; },
-      require: function () { return new Promise(function () {}); }
+      require: function () { return new Promise(function () {}); },
+      showPreferences: function () { console.error(prefix + "not started (" + why + "): no preferences to show"); }
     };
   }
 
@@ -148,6 +149,11 @@
     require: function (purpose) {
       return w.allows(String(purpose)) ? Promise.resolve(get())
         : new Promise(function (resolve) { waiting.push([String(purpose), resolve]); });
+    },
+    // The preference center is the deferred module's: loaded now if it was not needed at start.
+    showPreferences: function () {
+      if (deferred) deferred.show_preferences();
+      else { preferencesAsked = true; loadDeferred(config); }
     }
   };
 
@@ -190,16 +196,28 @@
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
   // (A returning visitor's page with a valid config does without it.)
   if (w.deferred_needed()) loadDeferred(config);
+  // A page's own "privacy settings" control, anywhere: [data-sekisho-action="reopen"].
+  document.addEventListener("click", function (e) {
+    var target = /** @type {Element | null} */ (e.target);
+    if (!target || !target.closest || !target.closest('[data-sekisho-action="reopen"]')) return;
+    e.preventDefault();
+    api.showPreferences();
+  });
 
   // The deferred module: sekisho-deferred.js, beside this file, inserted as an async script (its
   // download and parse happen off the main thread); when it runs it hands over its glue and its
   // Wasm, which is compiled asynchronously (off the main thread too) and run once the document
   // is parsed. It then talks to the checkpoint through window.sekisho only.
+  var deferred = null; // its exports, once it runs
+  var deferredRequested = false;
+  var preferencesAsked = false;
   function loadDeferred(configText) {
+    if (deferredRequested) return;
+    deferredRequested = true;
     var src = thisScript && thisScript.src;
-    if (!src) return console.error(prefix + "sekisho.js was not loaded from a URL: the deferred module (config diagnostics) cannot be found beside it");
+    if (!src) return console.error(prefix + "sekisho.js was not loaded from a URL: the deferred module (config diagnostics) cannot be found beside it (no banner, no preferences)");
     var script = document.createElement("script");
-    var fail = function (why) { console.error(prefix + "the deferred module did not start (" + why + "): no config diagnostics"); };
+    var fail = function (why) { console.error(prefix + "the deferred module did not start (" + why + "): no banner, no preferences, no config diagnostics"); };
     script.onerror = function () { fail("could not load " + script.src); };
     script.sekishoStart = function (glue, hex, length) {
       var bytes = decodeHex(hex);
@@ -209,6 +227,8 @@
           try {
             glue.initSync({ module: module });
             glue.run(configText);
+            deferred = glue;
+            if (preferencesAsked) glue.show_preferences();
           } catch (e) { fail(String(e)); }
         });
       }, function (e) { fail(String(e)); });

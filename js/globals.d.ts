@@ -50,6 +50,7 @@ declare const wasm_bindgen: {
 interface DeferredGlue {
   initSync(options: { module: WebAssembly.Module }): unknown;
   run(config: string | undefined): void;
+  show_preferences(): void;
 }
 declare const sekishoDeferred: DeferredGlue;
 

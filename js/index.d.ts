@@ -12,12 +12,15 @@ export declare function off(event: SekishoEvent, callback: (detail: any) => void
 export declare function audit(): SekishoAuditEntry[];
 /** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */
 export declare function require(purpose: string): Promise<SekishoState>;
+/** Opens the preference center (loading the UI first if this page has not shown it). */
+export declare function showPreferences(): void;
 /** The version of sekisho.js on the page. */
 export declare function version(): string;
 
 declare const sekisho: {
   readonly get: typeof get;
   readonly acceptAll: typeof acceptAll;
+  readonly showPreferences: typeof showPreferences;
   readonly rejectAll: typeof rejectAll;
   readonly set: typeof set;
   readonly on: typeof on;

@@ -29,7 +29,8 @@ export function on(event, callback) { return sdk().on(event, callback); }
 export function off(event, callback) { return sdk().off(event, callback); }
 export function audit() { return sdk().audit(); }
 export function require(purpose) { return sdk().require(purpose); }
+export function showPreferences() { return sdk().showPreferences(); }
 /** The version of sekisho.js on the page. */
 export function version() { return sdk().version; }
 
-export default Object.freeze({ get, acceptAll, rejectAll, set, on, off, audit, require, version });
+export default Object.freeze({ get, acceptAll, rejectAll, set, on, off, audit, require, showPreferences, version });

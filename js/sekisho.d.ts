@@ -56,6 +56,8 @@ declare global {
     audit(): SekishoAuditEntry[];
     /** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */
     require(purpose: string): Promise<SekishoState>;
+    /** Opens the preference center (loading the UI first if this page has not shown it). */
+    showPreferences(): void;
   }
 
   interface Window {

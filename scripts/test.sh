@@ -35,7 +35,7 @@ node --test --test-concurrency=2 tests/e2e/
 
 # The same files, the same assertions at the wire (tests/e2e/README.md "Every engine").
 step "end-to-end tests in Firefox ESR (geckodriver, through a loopback proxy)"
-E2E_ENGINE=firefox node --test --test-concurrency=2 tests/e2e/
+E2E_ENGINE=firefox node --test --test-concurrency=2 --test-timeout=300000 tests/e2e/
 step "end-to-end tests in WebKit (WebKitGTK's MiniBrowser on Xvfb, through a loopback proxy)"
-E2E_ENGINE=webkit node --test --test-concurrency=2 tests/e2e/
+E2E_ENGINE=webkit node --test --test-concurrency=2 --test-timeout=300000 tests/e2e/
 step "all tests passed"

@@ -1,8 +1,9 @@
 //! The deferred module: what the page needs from Sekisho once it is parsed, never before its
 //! next script. `sekisho.js` starts fetching and compiling it (off the main thread) as it
 //! starts, and runs it at `DOMContentLoaded`; it talks to the checkpoint only through the public
-//! `window.sekisho` API. Today it reports config diagnostics; the banner and preference center,
-//! and consent records with their sync, are its next parts.
+//! `window.sekisho` API. It reports config diagnostics and draws the banner and the preference
+//! center (`ui`: what to show, in which language, pure; `web::ui`: the DOM); consent records
+//! with their sync are its next part.
 
 // As in the checkpoint: no panics on input in the Wasm (tests may).
 #![cfg_attr(
@@ -17,6 +18,7 @@
 )]
 
 pub mod diagnostics;
+pub mod ui;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

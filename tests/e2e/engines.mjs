@@ -135,6 +135,9 @@ async function startDriver(name, engine, env) {
   };
 }
 
+/** WebDriver's code points for the keys the suite presses. */
+const KEYS = { Tab: '\uE004', Enter: '\uE007', Escape: '\uE00C', Space: ' ', Shift: '\uE008', ArrowDown: '\uE015', ArrowUp: '\uE013' };
+
 /** In the page: what the recorder kept since the last drain (see loopback.mjs RECORDER). */
 const DRAIN = 'var c = window.__e2eConsole; return c ? c.splice(0, c.length) : [];';
 
@@ -203,6 +206,16 @@ function enginePage(call, sessionPath, focus, closeWindow) {
         if (Date.now() > end) throw new Error(`page.waitForEvent('load'): no new document in ${timeout} ms`);
         await sleep(50);
       }
+    },
+    /** Key presses (playwright's names: Tab, Shift+Tab, Enter, Escape, Space, ArrowDown, …), as a visitor types. */
+    keyboard: {
+      async press(combo) {
+        await focus();
+        const keys = combo.split('+').map((k) => KEYS[k] || k);
+        const actions = [...keys.map((value) => ({ type: 'keyDown', value })), ...keys.reverse().map((value) => ({ type: 'keyUp', value }))];
+        await call('POST', `${sessionPath}/actions`, { actions: [{ type: 'key', id: 'keyboard', actions }] });
+        await call('DELETE', `${sessionPath}/actions`);
+      },
     },
     on(type, f) { (listeners[type] || (listeners[type] = [])).push(f); },
     /** Delivers what the page logged since the last call (evaluate does it too). */

@@ -1,0 +1,219 @@
+//! The UI's texts in Japanese and English, and the language to use. Texts are set as text by
+//! the shell, never parsed as HTML.
+
+/// A language the UI speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, for the `lang` attribute of the UI's root.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language of the first of `candidates` (the page's `lang`, then the browser's
+    /// languages) that the UI speaks; English when it speaks none of them, Japanese (the
+    /// customer's) when there are none.
+    pub fn pick<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Lang {
+        let mut any = false;
+        for tag in candidates {
+            let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+            if primary.is_empty() {
+                continue;
+            }
+            any = true;
+            if primary.eq_ignore_ascii_case("ja") {
+                return Lang::Ja;
+            }
+            if primary.eq_ignore_ascii_case("en") {
+                return Lang::En;
+            }
+        }
+        if any {
+            Lang::En
+        } else {
+            Lang::Ja
+        }
+    }
+}
+
+/// One category as the preference center shows it.
+pub struct CategoryText {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// Every text of the UI in one language.
+pub struct Texts {
+    pub title: &'static str,
+    pub banner: &'static str,
+    pub notice: &'static str,
+    pub gpc_honoured: &'static str,
+    pub accept_all: &'static str,
+    pub reject_all: &'static str,
+    pub refuse: &'static str,
+    pub preferences: &'static str,
+    pub dialog_title: &'static str,
+    pub dialog_intro: &'static str,
+    pub always_on: &'static str,
+    pub save: &'static str,
+    pub close: &'static str,
+    pub saved: &'static str,
+    /// In the order of [`super::CATEGORIES`].
+    pub categories: [CategoryText; 5],
+}
+
+/// The texts of `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
+}
+
+static EN: Texts = Texts {
+    title: "Your privacy choices",
+    banner: "We and our partners would like to use cookies and similar technologies for \
+        analytics, advertising and social media features. Nothing is sent to them until you \
+        choose. You can change your mind at any time in the privacy settings.",
+    notice: "This site sends information about your visit (the pages you view, your device \
+        and browser, identifiers stored in cookies) to analytics and advertising partners. \
+        You can refuse at any time; the preferences list each category.",
+    gpc_honoured: "Your browser sent a Global Privacy Control signal: advertising stays off.",
+    accept_all: "Accept all",
+    reject_all: "Reject all",
+    refuse: "Refuse",
+    preferences: "Preferences",
+    dialog_title: "Privacy settings",
+    dialog_intro: "Choose what this site may send to its partners. You can change this at any \
+        time.",
+    always_on: "Always on",
+    save: "Save choices",
+    close: "Close",
+    saved: "Your choices were saved.",
+    categories: [
+        CategoryText {
+            name: "Strictly necessary",
+            description: "Needed for the site to work and to remember your choice.",
+        },
+        CategoryText {
+            name: "Functional",
+            description: "Remembers your settings and enables extra features such as chat.",
+        },
+        CategoryText {
+            name: "Analytics",
+            description: "Measures how the site is used (pages viewed, time spent) to improve it.",
+        },
+        CategoryText {
+            name: "Advertising",
+            description: "Shows and measures advertising, including ads based on your interests.",
+        },
+        CategoryText {
+            name: "Social media",
+            description: "Embedded videos and posts, share buttons and social logins, which \
+                send data to those platforms.",
+        },
+    ],
+};
+
+static JA: Texts = Texts {
+    title: "プライバシーの選択",
+    banner:
+        "当サイトと提携先は、アクセス解析・広告・SNS 機能のために Cookie などの技術を使いたいと\
+        考えています。選択するまで、提携先には何も送信しません。選択はプライバシー設定からいつでも\
+        変更できます。",
+    notice: "当サイトは、閲覧したページ、端末やブラウザの情報、Cookie に保存された識別子などを、\
+        アクセス解析や広告の提携先に送信しています。送信はいつでも拒否できます。種類ごとの内容は\
+        設定で確認できます。",
+    gpc_honoured:
+        "ブラウザから GPC（グローバル・プライバシー・コントロール）の信号を受け取ったため、\
+        広告のための送信は行いません。",
+    accept_all: "すべて許可",
+    reject_all: "すべて拒否",
+    refuse: "送信を拒否",
+    preferences: "設定",
+    dialog_title: "プライバシー設定",
+    dialog_intro: "当サイトが提携先に送信してよい情報を選んでください。いつでも変更できます。",
+    always_on: "常に有効",
+    save: "選択を保存",
+    close: "閉じる",
+    saved: "選択を保存しました。",
+    categories: [
+        CategoryText {
+            name: "必須",
+            description: "サイトの動作と、あなたの選択を記憶するために必要です。",
+        },
+        CategoryText {
+            name: "機能",
+            description: "設定の記憶や、チャットなどの追加機能に使います。",
+        },
+        CategoryText {
+            name: "アクセス解析",
+            description: "サイトの利用状況（閲覧ページ、滞在時間など）を計測し、改善に役立てます。",
+        },
+        CategoryText {
+            name: "広告",
+            description: "興味に応じた広告を含む、広告の表示と効果測定に使います。",
+        },
+        CategoryText {
+            name: "SNS",
+            description:
+                "動画や投稿の埋め込み、シェアボタン、SNS ログイン。これらのサービスにデータが\
+                送信されます。",
+        },
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_is_the_first_candidate_the_ui_speaks() {
+        assert_eq!(Lang::pick(["ja-JP", "en"]), Lang::Ja);
+        assert_eq!(Lang::pick(["", "en-US", "ja"]), Lang::En);
+        assert_eq!(Lang::pick(["EN_gb"]), Lang::En);
+        // a language it does not speak: the next candidate, else English; nothing at all: Japanese
+        assert_eq!(Lang::pick(["fr-FR", "ja"]), Lang::Ja);
+        assert_eq!(Lang::pick(["fr-FR", "de"]), Lang::En);
+        assert_eq!(Lang::pick([]), Lang::Ja);
+        assert_eq!(Lang::pick(["  "]), Lang::Ja);
+    }
+
+    #[test]
+    fn both_languages_say_everything() {
+        for t in [texts(Lang::Ja), texts(Lang::En)] {
+            let all = [
+                t.title,
+                t.banner,
+                t.notice,
+                t.gpc_honoured,
+                t.accept_all,
+                t.reject_all,
+                t.refuse,
+                t.preferences,
+                t.dialog_title,
+                t.dialog_intro,
+                t.always_on,
+                t.save,
+                t.close,
+                t.saved,
+            ];
+            assert!(all.iter().all(|s| !s.trim().is_empty()));
+            assert!(t
+                .categories
+                .iter()
+                .all(|c| !c.name.is_empty() && !c.description.is_empty()));
+            // texts, not markup
+            assert!(all.iter().all(|s| !s.contains('<')));
+        }
+        // a line continuation leaves no run of spaces in the Japanese
+        assert!(!texts(Lang::Ja).banner.contains("  "));
+    }
+}

@@ -1,0 +1,41 @@
+//! The deferred module's entry points, called by `sekisho.js`: `run` once the document is
+//! parsed, `show_preferences` when the page asks for the preference center
+//! (`window.sekisho.showPreferences()` or a `[data-sekisho-action="reopen"]` control).
+
+mod api;
+mod ui;
+
+use wasm_bindgen::prelude::*;
+use web_sys::console;
+
+/// Runs what waits for the parsed page: config diagnostics, then the first layer if the visitor
+/// has not chosen. `config` is the checkpoint's config text (`None` without one).
+#[wasm_bindgen]
+pub fn run(config: Option<String>) {
+    for line in crate::diagnostics::report(config.as_deref()) {
+        error(&line);
+    }
+    if let Err(e) = ui::start() {
+        error(&["the banner could not be shown: ", &describe(&e)].concat());
+    }
+}
+
+/// Opens the preference center.
+#[wasm_bindgen]
+pub fn show_preferences() {
+    if let Err(e) = ui::show_preferences() {
+        error(&["the preferences could not be shown: ", &describe(&e)].concat());
+    }
+}
+
+fn error(line: &str) {
+    console::error_1(&["[sekisho] ", line].concat().into());
+}
+
+fn describe(e: &JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => e.as_string().unwrap_or_else(|| "unknown error".into()),
+    }
+}

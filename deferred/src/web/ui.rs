@@ -1,0 +1,399 @@
+//! The banner and the preference center, drawn in `#sekisho-root`'s open shadow root (stable
+//! selectors: `[data-sekisho-action]`, `[data-sekisho-category]`; docs/contracts.md §5). Texts
+//! are set as text; styles come from one constructable stylesheet (`ui.css`), so a page with a
+//! strict `style-src` shows it. Choices go through `window.sekisho` (`api`), like any page code.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    CssStyleSheet, Document, Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement,
+    ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
+
+use super::api;
+use crate::ui::{texts, FirstLayer, Lang, Texts, CATEGORIES};
+
+const CSS: &str = include_str!("ui.css");
+
+/// What is on screen.
+struct Ui {
+    doc: Document,
+    shadow: ShadowRoot,
+    lang: Lang,
+    banner: Option<Element>,
+    dialog: Option<HtmlDialogElement>,
+    status: Element,
+    /// The control that opened the preferences: it gets the focus back.
+    opener: Option<HtmlElement>,
+}
+
+thread_local! {
+    static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
+}
+
+/// Once the page is parsed: the first layer, if the visitor has not chosen.
+pub fn start() -> Result<(), JsValue> {
+    let state = api::state()?;
+    let Some(layer) = FirstLayer::for_state(state.decided, &state.regime) else {
+        return Ok(());
+    };
+    with_ui(|ui| ui.show_banner(layer, state.gpc))
+}
+
+/// Opens the preference center (from the banner, the API or a page's reopen control).
+pub fn show_preferences() -> Result<(), JsValue> {
+    with_ui(|ui| ui.open_dialog(None))
+}
+
+/// Runs `f` on the UI, drawing its root first if needed.
+fn with_ui(f: impl FnOnce(&mut Ui) -> Result<(), JsValue>) -> Result<(), JsValue> {
+    UI.with(|cell| {
+        if cell.borrow().is_none() {
+            let ui = Ui::mount()?;
+            *cell.borrow_mut() = Some(ui);
+        }
+        match cell.borrow_mut().as_mut() {
+            Some(ui) => f(ui),
+            None => Ok(()),
+        }
+    })
+}
+
+/// The UI's language: the page's `lang`, then the browser's languages.
+fn language(doc: &Document) -> Lang {
+    let page = doc
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .unwrap_or_default();
+    let browser: Vec<String> = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|list| list.iter().filter_map(|l| l.as_string()).collect())
+        .unwrap_or_default();
+    Lang::pick(std::iter::once(page.as_str()).chain(browser.iter().map(String::as_str)))
+}
+
+impl Ui {
+    fn mount() -> Result<Ui, JsValue> {
+        let doc = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
+        let lang = language(&doc);
+        let host = doc.create_element("div")?;
+        host.set_id("sekisho-root");
+        host.set_attribute("lang", lang.tag())?;
+        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+        adopt_styles(&doc, &shadow)?;
+        // Announcements (a saved choice) outlive the banner and the dialog.
+        let status = element(&doc, "p", &[("class", "status"), ("role", "status")], None)?;
+        shadow.append_child(&status)?;
+        let on_click = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+            let action = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("[data-sekisho-action]").ok().flatten());
+            if let Some(control) = action {
+                let name = control
+                    .get_attribute("data-sekisho-action")
+                    .unwrap_or_default();
+                let opener = control.dyn_into::<HtmlElement>().ok();
+                if let Err(e) = with_ui(|ui| ui.act(&name, opener)) {
+                    super::error(
+                        &["the choice could not be recorded: ", &super::describe(&e)].concat(),
+                    );
+                }
+            }
+        });
+        shadow.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
+        on_click.forget(); // lives as long as the page
+        let parent = doc
+            .body()
+            .map(Element::from)
+            .or_else(|| doc.document_element());
+        parent.ok_or("no body")?.append_child(&host)?;
+        Ok(Ui {
+            doc,
+            shadow,
+            lang,
+            banner: None,
+            dialog: None,
+            status,
+            opener: None,
+        })
+    }
+
+    fn texts(&self) -> &'static Texts {
+        texts(self.lang)
+    }
+
+    /// The first layer: a region at the bottom of the page, not a modal (the page stays usable;
+    /// closing it or scrolling is not consent: it has no close button).
+    fn show_banner(&mut self, layer: FirstLayer, gpc: bool) -> Result<(), JsValue> {
+        if self.banner.is_some() {
+            return Ok(());
+        }
+        let t = self.texts();
+        let doc = &self.doc;
+        let banner = element(
+            doc,
+            "section",
+            &[("class", "banner"), ("aria-labelledby", "sekisho-title")],
+            None,
+        )?;
+        let inner = append(doc, &banner, "div", &[("class", "inner")], None)?;
+        append(doc, &inner, "h2", &[("id", "sekisho-title")], Some(t.title))?;
+        let body = match layer {
+            FirstLayer::Banner => t.banner,
+            FirstLayer::Notice => t.notice,
+        };
+        append(doc, &inner, "p", &[], Some(body))?;
+        if gpc {
+            append(doc, &inner, "p", &[("class", "gpc")], Some(t.gpc_honoured))?;
+        }
+        let actions = append(doc, &inner, "div", &[("class", "actions")], None)?;
+        let buttons: &[(&str, &str)] = match layer {
+            FirstLayer::Banner => &[
+                ("accept-all", t.accept_all),
+                ("reject-all", t.reject_all),
+                ("preferences", t.preferences),
+            ],
+            FirstLayer::Notice => &[("reject-all", t.refuse), ("preferences", t.preferences)],
+        };
+        for (action, label) in buttons {
+            append(
+                doc,
+                &actions,
+                "button",
+                &[("type", "button"), ("data-sekisho-action", action)],
+                Some(label),
+            )?;
+        }
+        self.shadow.append_child(&banner)?;
+        self.banner = Some(banner);
+        Ok(())
+    }
+
+    /// The preference center: a native modal dialog (the page is inert behind it, Esc closes it
+    /// without recording anything), a switch per category showing the current choice.
+    fn open_dialog(&mut self, opener: Option<HtmlElement>) -> Result<(), JsValue> {
+        let dialog = match &self.dialog {
+            Some(d) => d.clone(),
+            None => {
+                let d = self.draw_dialog()?;
+                self.dialog = Some(d.clone());
+                d
+            }
+        };
+        let state = api::state()?;
+        for (id, granted) in CATEGORIES.iter().zip(state.granted) {
+            if let Some(input) = self.switch(id)? {
+                input.set_checked(*id == "necessary" || granted);
+            }
+        }
+        self.status.set_text_content(None);
+        // The opener: the banner's button, else what had the focus (a page's reopen control).
+        self.opener = opener.or_else(|| self.doc.active_element().and_then(|e| e.dyn_into().ok()));
+        if !dialog.open() {
+            dialog.show_modal()?;
+        }
+        Ok(())
+    }
+
+    fn draw_dialog(&self) -> Result<HtmlDialogElement, JsValue> {
+        let t = self.texts();
+        let doc = &self.doc;
+        let dialog: HtmlDialogElement = element(
+            doc,
+            "dialog",
+            &[("aria-labelledby", "sekisho-dialog-title")],
+            None,
+        )?
+        .dyn_into()?;
+        append(
+            doc,
+            &dialog,
+            "h2",
+            &[("id", "sekisho-dialog-title")],
+            Some(t.dialog_title),
+        )?;
+        append(doc, &dialog, "p", &[], Some(t.dialog_intro))?;
+        for (id, text) in CATEGORIES.iter().zip(&t.categories) {
+            let row = append(doc, &dialog, "div", &[("class", "category")], None)?;
+            let label = append(doc, &row, "label", &[], None)?;
+            let described = ["sekisho-desc-", id].concat();
+            let input = append(
+                doc,
+                &label,
+                "input",
+                &[
+                    ("type", "checkbox"),
+                    ("role", "switch"),
+                    ("data-sekisho-category", id),
+                    ("aria-describedby", &described),
+                ],
+                None,
+            )?;
+            append(doc, &label, "span", &[], Some(text.name))?;
+            if *id == "necessary" {
+                input.set_attribute("disabled", "")?;
+                append(
+                    doc,
+                    &label,
+                    "span",
+                    &[("class", "always")],
+                    Some(&["(", t.always_on, ")"].concat()),
+                )?;
+            }
+            append(
+                doc,
+                &row,
+                "p",
+                &[("id", &described)],
+                Some(text.description),
+            )?;
+        }
+        let actions = append(doc, &dialog, "div", &[("class", "actions")], None)?;
+        for (action, label) in [
+            ("save", t.save),
+            ("accept-all", t.accept_all),
+            ("reject-all", t.reject_all),
+            ("close", t.close),
+        ] {
+            append(
+                doc,
+                &actions,
+                "button",
+                &[("type", "button"), ("data-sekisho-action", action)],
+                Some(label),
+            )?;
+        }
+        // However it closes (a button, Esc), the focus goes back to what opened it.
+        let on_close = Closure::<dyn FnMut(Event)>::new(|_: Event| {
+            UI.with(|cell| {
+                let Ok(mut ui) = cell.try_borrow_mut() else {
+                    return;
+                };
+                if let Some(opener) = ui.as_mut().and_then(|ui| ui.opener.take()) {
+                    if opener.is_connected() {
+                        let _ = opener.focus();
+                    }
+                }
+            });
+        });
+        dialog.add_event_listener_with_callback("close", on_close.as_ref().unchecked_ref())?;
+        on_close.forget();
+        self.shadow.append_child(&dialog)?;
+        Ok(dialog)
+    }
+
+    fn switch(&self, category: &str) -> Result<Option<HtmlInputElement>, JsValue> {
+        let selector = ["input[data-sekisho-category=\"", category, "\"]"].concat();
+        Ok(self
+            .shadow
+            .query_selector(&selector)?
+            .and_then(|e| e.dyn_into().ok()))
+    }
+
+    /// A control of the UI was used.
+    fn act(&mut self, action: &str, opener: Option<HtmlElement>) -> Result<(), JsValue> {
+        match action {
+            "accept-all" => self.decided("acceptAll"),
+            "reject-all" => self.decided("rejectAll"),
+            "preferences" => self.open_dialog(opener),
+            "save" => {
+                let mut choices = Vec::with_capacity(CATEGORIES.len());
+                for id in CATEGORIES.iter().filter(|id| **id != "necessary") {
+                    let on = self.switch(id)?.is_some_and(|i| i.checked());
+                    choices.push((*id, on));
+                }
+                api::set_categories(&choices)?;
+                self.after_choice()
+            }
+            "close" => {
+                self.close_dialog();
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn decided(&mut self, method: &str) -> Result<(), JsValue> {
+        api::call(method, &[])?;
+        self.after_choice()
+    }
+
+    /// A choice is recorded: the layers close and the status region says so.
+    fn after_choice(&mut self) -> Result<(), JsValue> {
+        // The banner's buttons are gone with it: the focus goes to the page's start.
+        if let Some(banner) = self.banner.take() {
+            if self
+                .opener
+                .as_ref()
+                .is_some_and(|o| banner.contains(Some(o)))
+            {
+                self.opener = None;
+            }
+            banner.remove();
+        }
+        self.close_dialog();
+        self.status.set_text_content(Some(self.texts().saved));
+        Ok(())
+    }
+
+    fn close_dialog(&self) {
+        if let Some(d) = self.dialog.as_ref().filter(|d| d.open()) {
+            d.close();
+        }
+    }
+}
+
+/// The UI's stylesheet, adopted by the shadow root (a `<style>` where constructable stylesheets
+/// are missing: older WebKit).
+fn adopt_styles(doc: &Document, shadow: &ShadowRoot) -> Result<(), JsValue> {
+    match CssStyleSheet::new() {
+        Ok(sheet) => {
+            sheet.replace_sync(CSS)?;
+            js_sys::Reflect::set(
+                shadow,
+                &"adoptedStyleSheets".into(),
+                &js_sys::Array::of1(&sheet),
+            )?;
+        }
+        Err(_) => {
+            let style = element(doc, "style", &[], Some(CSS))?;
+            shadow.append_child(&style)?;
+        }
+    }
+    Ok(())
+}
+
+/// `<tag attr=value…>text</tag>`, the text set as text.
+fn element(
+    doc: &Document,
+    tag: &str,
+    attributes: &[(&str, &str)],
+    text: Option<&str>,
+) -> Result<Element, JsValue> {
+    let el = doc.create_element(tag)?;
+    for (name, value) in attributes {
+        el.set_attribute(name, value)?;
+    }
+    if text.is_some() {
+        el.set_text_content(text);
+    }
+    Ok(el)
+}
+
+/// The same, appended to `parent`.
+fn append(
+    doc: &Document,
+    parent: &Element,
+    tag: &str,
+    attributes: &[(&str, &str)],
+    text: Option<&str>,
+) -> Result<Element, JsValue> {
+    let el = element(doc, tag, attributes, text)?;
+    parent.append_child(&el)?;
+    Ok(el)
+}
