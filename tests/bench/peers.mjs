@@ -54,8 +54,6 @@ const SEKISHO_FILE = path.resolve(arg('--sekisho') || path.join(DIST_DIR, 'sekis
 const JSON_OUT = args.includes('--json');
 const ALSO = args.flatMap((a, i) => (a === '--also' ? [path.resolve(args[i + 1])] : []));
 const LOAD0 = os.loadavg();
-/** What the Sekisho row says about its UI: change when the bundle gets a banner. */
-const SEKISHO_UI_NOTE = 'no UI yet';
 const REPORT_TIMEOUT_MS = 20000;
 
 // Peers: install the pinned packages when node_modules is missing or older than the lock file (npm's output goes
@@ -196,7 +194,7 @@ tarteaucitron.services.siteanalytics = {
   ...[SEKISHO_FILE, ...ALSO].map((file, i) => {
     const name = i ? `sekisho-${i + 1}` : 'sekisho';
     return {
-      name, ui: SEKISHO_UI_NOTE, sekisho: { 'sekisho.js': i ? fs.readFileSync(file) : SEKISHO, 'sekisho-deferred.js': deferredBeside(file) },
+      name, banner: '#sekisho-root >>> .banner', sekisho: { 'sekisho.js': i ? fs.readFileSync(file) : SEKISHO, 'sekisho-deferred.js': deferredBeside(file) },
       head: '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>\n'
         + `<script src="/${name}/sekisho.js"></script>`,
       accept: 'sekisho.acceptAll();',
@@ -234,7 +232,10 @@ const reporter = (v) => `<script>(function () {
       await settle();
     }
     add(po.takeRecords());
-    var banner = BENCH.banner ? [].some.call(document.querySelectorAll(BENCH.banner), visible) : null;
+    // "host >>> selector": inside the host's open shadow root.
+    var parts = BENCH.banner ? BENCH.banner.split(' >>> ') : [];
+    var scope = parts.length > 1 ? document.querySelector(parts[0]) && document.querySelector(parts[0]).shadowRoot : document;
+    var banner = BENCH.banner ? Boolean(scope) && [].some.call(scope.querySelectorAll(parts[parts.length - 1]), visible) : null;
     fetch('/bench/report', { method: 'POST', body: JSON.stringify({ variant: BENCH.variant, longtasks: long, banner: banner, errors: errors }) });
   });
 })();</script>`;

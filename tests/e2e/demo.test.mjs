@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { setup, open, get, call, waitForRequests, settleThenCount, listRequests, REPO, DIST_DIR, sleep } from './harness.mjs';
+import { setup, open, get, waitForRequests, settleThenCount, listRequests, REPO, DIST_DIR, sleep } from './harness.mjs';
 
 const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
 const WWW = path.join(REPO, 'www');
@@ -43,7 +43,7 @@ after(async () => {
   await env?.close();
 });
 
-test('m. demo: 0 tracker requests before a choice; after acceptAll() the GA4 collect hit arrives', async () => {
+test('m. demo: the real banner; 0 tracker requests before a choice; after its "accept all" the GA4 collect hit arrives', async () => {
   const lb = env.loopback;
   lb.reset();
   const context = await env.ctx();
@@ -53,8 +53,11 @@ test('m. demo: 0 tracker requests before a choice; after acceptAll() the GA4 col
   assert.equal(st.decided, false);
   const reqs = await settleThenCount(lb, (e) => lb.trackerRequests().includes(e));
   assert.equal(reqs.length, 0, `tracker requests before a choice:\n  ${listRequests(reqs)}`);
-  await call(page, 'acceptAll');
+  await page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner [data-sekisho-action="accept-all"]')),
+    null, { timeout: 8000 });
+  await page.evaluate(() => document.getElementById('sekisho-root').shadowRoot.querySelector('.banner [data-sekisho-action="accept-all"]').click());
   await waitForRequests(lb, { host: 'www.google-analytics.com', path: '/g/collect' });
+  assert.equal((await get(page)).decided, true, 'the banner recorded the choice');
   assert.deepEqual(errors().filter((m) => m.text.startsWith('[sekisho]')), []);
   await context.close();
 });
