@@ -209,6 +209,39 @@ test("ui-f. a strict CSP (style-src 'self'): the banner is styled and its choice
   await context.close();
 });
 
+test('ui-h. 320 CSS px wide: nothing scrolls sideways, and both choice buttons are inside the viewport, focusable', async () => {
+  // A 320 px frame is the page's viewport in every engine (Firefox's and MiniBrowser's windows stop at 450–500 px).
+  env.loopback.route('site.test', /^\/ui-320\.html$/, () => ({ type: 'html',
+    body: '<!doctype html><title>320 px</title><iframe id="narrow" title="page" src="/ui-ja.html" width="320" height="640"></iframe>' }));
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui-320.html', { quiet: 0 });
+  await page.waitForFunction(() => Boolean(document.getElementById('narrow').contentDocument?.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')),
+    null, { timeout: WAIT_MS });
+  const geometry = await page.evaluate(() => {
+    const win = document.getElementById('narrow').contentWindow;
+    const banner = win.document.getElementById('sekisho-root').shadowRoot.querySelector('.banner');
+    return {
+      viewport: win.innerWidth,
+      pageScrollsSideways: win.document.documentElement.scrollWidth > win.innerWidth,
+      bannerScrollsSideways: banner.scrollWidth > banner.clientWidth,
+      buttons: [...banner.querySelectorAll('button')].map((b) => {
+        const r = b.getBoundingClientRect();
+        b.focus();
+        return { action: b.getAttribute('data-sekisho-action'), left: Math.round(r.left), right: Math.round(r.right), height: Math.round(r.height),
+          focusable: b.getRootNode().activeElement === b };
+      }),
+    };
+  });
+  assert.equal(geometry.viewport, 320);
+  assert.equal(geometry.pageScrollsSideways, false, JSON.stringify(geometry));
+  assert.equal(geometry.bannerScrollsSideways, false, JSON.stringify(geometry));
+  for (const b of geometry.buttons) {
+    assert.ok(b.left >= 0 && b.right <= 320 && b.height >= 24 && b.focusable, JSON.stringify(b));
+  }
+  assert.deepEqual(geometry.buttons.map((b) => b.action), ['accept-all', 'reject-all', 'preferences']);
+  await context.close();
+});
+
 /** axe-core's WCAG 2.2 AA violations inside #sekisho-root (its shadow root included), as "rule: target" lines. */
 async function axe(page) {
   return page.evaluate(async (src) => {
