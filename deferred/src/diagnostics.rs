@@ -3,31 +3,39 @@
 //! (`sekisho::core::config::parse_config_quietly`): a bad field falls back alone to its strictest
 //! value there, and is explained here.
 
-use sekisho::core::config::parse_config;
+use sekisho::core::config::{parse_config, Config};
 use sekisho::core::json;
 
 /// The console lines for `config` (the text of `#sekisho-config` or the baked-in config; `None`
 /// without one): empty for a valid config.
 pub fn report(config: Option<&str>) -> Vec<String> {
+    read(config).1
+}
+
+/// The config as the checkpoint applies it (a bad field falls back alone to its strictest
+/// value), and the console lines that explain each problem.
+pub fn read(config: Option<&str>) -> (Config, Vec<String>) {
     let value = match config.map(json::parse) {
-        None => return Vec::new(),
+        None => return (Config::default(), Vec::new()),
         Some(Ok(v)) => v,
         Some(Err(e)) => {
-            return vec![[
+            let line = [
                 "config: not valid JSON at byte ",
                 &e.offset.to_string(),
                 " (",
                 e.reason,
                 "); using strict defaults",
             ]
-            .concat()]
+            .concat();
+            return (Config::default(), vec![line]);
         }
     };
-    let (_, errors) = parse_config(&value);
-    errors
+    let (config, errors) = parse_config(&value);
+    let lines = errors
         .iter()
         .map(|e| ["config.", &e.field, ": ", &e.message].concat())
-        .collect()
+        .collect();
+    (config, lines)
 }
 
 #[cfg(test)]

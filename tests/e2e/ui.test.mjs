@@ -242,6 +242,25 @@ test('ui-h. 320 CSS px wide: nothing scrolls sideways, and both choice buttons a
   await context.close();
 });
 
+test("ui-i. the site's config: the languages it offers and its own words for a category", async () => {
+  const config = { revision: 1, regime: 'opt-in', services: { youtube: { category: 'sns' } }, languages: ['ja'], defaultLanguage: 'ja',
+    categories: { analytics: { label: { ja: '計測', en: 'Measurement' }, description: { ja: '当サイトの計測です。' } } } };
+  const context = await env.ctx({ locale: 'en-US' });
+  const { page } = await open(context, '/ui.html', { config, quiet: 0 }); // an English page, a Japanese-only site
+  await bannerShown(page);
+  const ui = await uiState(page);
+  assert.equal(ui.lang, 'ja');
+  assert.deepEqual(ui.banner.labels, ['すべて許可', 'すべて拒否', '設定']);
+  await click(page, 'preferences');
+  const analytics = await page.evaluate(() => {
+    const row = document.getElementById('sekisho-root').shadowRoot.querySelector('[data-sekisho-category="analytics"]').closest('.category');
+    return row.textContent;
+  });
+  assert.match(analytics, /計測/);
+  assert.match(analytics, /当サイトの計測です。/);
+  await context.close();
+});
+
 /** axe-core's WCAG 2.2 AA violations inside #sekisho-root (its shadow root included), as "rule: target" lines. */
 async function axe(page) {
   return page.evaluate(async (src) => {

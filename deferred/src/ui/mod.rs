@@ -3,7 +3,34 @@
 
 pub mod texts;
 
+use sekisho::core::config::{Config, Localized};
+
 pub use texts::{texts, Lang, Texts};
+
+/// Name and description of each category (in the order of [`CATEGORIES`]) in `lang`: the
+/// site's own (config `categories.<id>.label` / `.description`, in that language or given
+/// for all) where it has them, else the UI's.
+pub fn category_texts(config: &Config, lang: Lang) -> [(&str, &str); 5] {
+    let defaults = &texts(lang).categories;
+    let mut out = [("", ""); 5];
+    for ((slot, id), default) in out.iter_mut().zip(CATEGORIES).zip(defaults) {
+        let site = config.categories.iter().find(|c| c.category.id() == id);
+        let pick = |texts: &'_ Localized| -> Option<usize> {
+            texts
+                .iter()
+                .position(|(l, _)| Lang::of(l) == Some(lang))
+                .or_else(|| texts.iter().position(|(l, _)| l.is_empty()))
+        };
+        let name = site
+            .and_then(|c| pick(&c.label).and_then(|i| c.label.get(i)))
+            .map_or(default.name, |(_, t)| t.as_str());
+        let description = site
+            .and_then(|c| pick(&c.description).and_then(|i| c.description.get(i)))
+            .map_or(default.description, |(_, t)| t.as_str());
+        *slot = (name, description);
+    }
+    out
+}
 
 /// The categories a visitor chooses, in the order the preference center lists them
 /// (`necessary` first: shown on, and not switchable).
@@ -34,6 +61,26 @@ impl FirstLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sekisho::core::config::parse_config_quietly;
+    use sekisho::core::json;
+
+    #[test]
+    fn the_site_words_its_categories_in_each_language() {
+        let config = parse_config_quietly(&json::parse(
+            r#"{"categories":{"analytics":{"label":{"ja":"計測","en":"Measurement"},"description":"Ours."}}}"#,
+        ).unwrap()).0;
+        let ja = category_texts(&config, Lang::Ja);
+        assert_eq!(ja[2], ("計測", "Ours."));
+        assert_eq!(ja[3], ("広告", texts(Lang::Ja).categories[3].description));
+        assert_eq!(
+            category_texts(&config, Lang::En)[2],
+            ("Measurement", "Ours.")
+        );
+        assert_eq!(
+            category_texts(&Config::default(), Lang::En)[0].0,
+            "Strictly necessary"
+        );
+    }
 
     #[test]
     fn an_undecided_visitor_sees_the_layer_of_the_regime() {

@@ -17,22 +17,49 @@ impl Lang {
         }
     }
 
+    /// The language of a tag's primary subtag (`ja-JP` → Japanese), if the UI speaks it.
+    pub fn of(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("ja") {
+            Some(Lang::Ja)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The UI's language on a site that offers `site` languages (config `languages`, e.g.
+    /// `["ja", "en"]`) with `default` (config `defaultLanguage`): the first of `candidates` (the
+    /// page's `lang`, then the browser's languages) that the site offers and the UI speaks, else
+    /// the site's default if the UI speaks it, else the first of `candidates` the UI speaks.
+    pub fn choose<'a>(
+        candidates: impl IntoIterator<Item = &'a str> + Clone,
+        site: &[String],
+        default: &str,
+    ) -> Lang {
+        let offered = |lang: &Lang| site.iter().any(|s| Lang::of(s) == Some(*lang));
+        candidates
+            .clone()
+            .into_iter()
+            .filter_map(Lang::of)
+            .find(offered)
+            .or_else(|| Lang::of(default))
+            .unwrap_or_else(|| Lang::pick(candidates))
+    }
+
     /// The language of the first of `candidates` (the page's `lang`, then the browser's
     /// languages) that the UI speaks; English when it speaks none of them, Japanese (the
     /// customer's) when there are none.
     pub fn pick<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Lang {
         let mut any = false;
         for tag in candidates {
-            let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
-            if primary.is_empty() {
+            if tag.trim().is_empty() {
                 continue;
             }
             any = true;
-            if primary.eq_ignore_ascii_case("ja") {
-                return Lang::Ja;
-            }
-            if primary.eq_ignore_ascii_case("en") {
-                return Lang::En;
+            if let Some(lang) = Lang::of(tag) {
+                return lang;
             }
         }
         if any {
@@ -184,6 +211,19 @@ mod tests {
         assert_eq!(Lang::pick(["fr-FR", "de"]), Lang::En);
         assert_eq!(Lang::pick([]), Lang::Ja);
         assert_eq!(Lang::pick(["  "]), Lang::Ja);
+    }
+
+    #[test]
+    fn the_site_decides_which_languages_it_offers() {
+        let both = ["ja".to_string(), "en".to_string()];
+        let japanese = ["ja".to_string()];
+        assert_eq!(Lang::choose(["en-US"], &both, "ja"), Lang::En);
+        // an English browser on a Japanese-only site: the site's default
+        assert_eq!(Lang::choose(["en-US"], &japanese, "ja"), Lang::Ja);
+        assert_eq!(Lang::choose(["", "ja-JP", "en"], &both, "en"), Lang::Ja);
+        // nothing offered fits: the default; a default the UI cannot speak: the candidates
+        assert_eq!(Lang::choose(["fr"], &both, "en"), Lang::En);
+        assert_eq!(Lang::choose(["ja"], &["fr".to_string()], "fr"), Lang::Ja);
     }
 
     #[test]

@@ -12,10 +12,12 @@ use web_sys::console;
 /// has not chosen. `config` is the checkpoint's config text (`None` without one).
 #[wasm_bindgen]
 pub fn run(config: Option<String>) {
-    for line in crate::diagnostics::report(config.as_deref()) {
+    // The config as the checkpoint applies it, and what is wrong with it.
+    let (site, problems) = crate::diagnostics::read(config.as_deref());
+    for line in problems {
         error(&line);
     }
-    if let Err(e) = ui::start() {
+    if let Err(e) = ui::start(site) {
         error(&["the banner could not be shown: ", &describe(&e)].concat());
     }
 }

@@ -12,8 +12,10 @@ use web_sys::{
     ShadowRoot, ShadowRootInit, ShadowRootMode,
 };
 
+use sekisho::core::config::Config;
+
 use super::api;
-use crate::ui::{texts, FirstLayer, Lang, Texts, CATEGORIES};
+use crate::ui::{category_texts, texts, FirstLayer, Lang, Texts, CATEGORIES};
 
 const CSS: &str = include_str!("ui.css");
 
@@ -22,6 +24,8 @@ struct Ui {
     doc: Document,
     shadow: ShadowRoot,
     lang: Lang,
+    /// Name and description of each category, the site's words where it gave them.
+    categories: [(String, String); 5],
     banner: Option<Element>,
     dialog: Option<HtmlDialogElement>,
     status: Element,
@@ -31,10 +35,13 @@ struct Ui {
 
 thread_local! {
     static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
+    /// The site's config, as `run` read it (languages, category texts).
+    static SITE: RefCell<Config> = RefCell::new(Config::default());
 }
 
 /// Once the page is parsed: the first layer, if the visitor has not chosen.
-pub fn start() -> Result<(), JsValue> {
+pub fn start(site: Config) -> Result<(), JsValue> {
+    SITE.with(|s| s.replace(site));
     let state = api::state()?;
     let Some(layer) = FirstLayer::for_state(state.decided, &state.regime) else {
         return Ok(());
@@ -51,7 +58,7 @@ pub fn show_preferences() -> Result<(), JsValue> {
 fn with_ui(f: impl FnOnce(&mut Ui) -> Result<(), JsValue>) -> Result<(), JsValue> {
     UI.with(|cell| {
         if cell.borrow().is_none() {
-            let ui = Ui::mount()?;
+            let ui = SITE.with(|site| Ui::mount(&site.borrow()))?;
             *cell.borrow_mut() = Some(ui);
         }
         match cell.borrow_mut().as_mut() {
@@ -61,8 +68,8 @@ fn with_ui(f: impl FnOnce(&mut Ui) -> Result<(), JsValue>) -> Result<(), JsValue
     })
 }
 
-/// The UI's language: the page's `lang`, then the browser's languages.
-fn language(doc: &Document) -> Lang {
+/// The UI's language: the page's `lang`, then the browser's languages, among the site's.
+fn language(doc: &Document, site: &Config) -> Lang {
     let page = doc
         .document_element()
         .and_then(|html| html.get_attribute("lang"))
@@ -71,15 +78,17 @@ fn language(doc: &Document) -> Lang {
         .map(|w| w.navigator().languages())
         .map(|list| list.iter().filter_map(|l| l.as_string()).collect())
         .unwrap_or_default();
-    Lang::pick(std::iter::once(page.as_str()).chain(browser.iter().map(String::as_str)))
+    let candidates = std::iter::once(page.as_str()).chain(browser.iter().map(String::as_str));
+    Lang::choose(candidates, &site.languages, &site.default_language)
 }
 
 impl Ui {
-    fn mount() -> Result<Ui, JsValue> {
+    fn mount(site: &Config) -> Result<Ui, JsValue> {
         let doc = web_sys::window()
             .and_then(|w| w.document())
             .ok_or("no document")?;
-        let lang = language(&doc);
+        let lang = language(&doc, site);
+        let categories = category_texts(site, lang).map(|(n, d)| (n.to_owned(), d.to_owned()));
         let host = doc.create_element("div")?;
         host.set_id("sekisho-root");
         host.set_attribute("lang", lang.tag())?;
@@ -116,6 +125,7 @@ impl Ui {
             doc,
             shadow,
             lang,
+            categories,
             banner: None,
             dialog: None,
             status,
@@ -218,7 +228,7 @@ impl Ui {
             Some(t.dialog_title),
         )?;
         append(doc, &dialog, "p", &[], Some(t.dialog_intro))?;
-        for (id, text) in CATEGORIES.iter().zip(&t.categories) {
+        for (id, (name, description)) in CATEGORIES.iter().zip(&self.categories) {
             let row = append(doc, &dialog, "div", &[("class", "category")], None)?;
             let label = append(doc, &row, "label", &[], None)?;
             let described = ["sekisho-desc-", id].concat();
@@ -234,7 +244,7 @@ impl Ui {
                 ],
                 None,
             )?;
-            append(doc, &label, "span", &[], Some(text.name))?;
+            append(doc, &label, "span", &[], Some(name))?;
             if *id == "necessary" {
                 input.set_attribute("disabled", "")?;
                 append(
@@ -245,13 +255,7 @@ impl Ui {
                     Some(&["(", t.always_on, ")"].concat()),
                 )?;
             }
-            append(
-                doc,
-                &row,
-                "p",
-                &[("id", &described)],
-                Some(text.description),
-            )?;
+            append(doc, &row, "p", &[("id", &described)], Some(description))?;
         }
         let actions = append(doc, &dialog, "div", &[("class", "actions")], None)?;
         for (action, label) in [
