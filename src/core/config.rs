@@ -60,6 +60,8 @@ pub struct Config {
     pub qa: bool,
     /// Reload the page when consent is withdrawn (stops code that is already running).
     pub reload_on_revoke: bool,
+    /// The site's 外部送信 disclosure page (an http(s) or relative URL), linked from the UI.
+    pub disclosure: Option<String>,
 }
 
 /// The longest a choice may be kept, in days (about 13 months).
@@ -89,6 +91,7 @@ impl Default for Config {
             },
             qa: false,
             reload_on_revoke: false,
+            disclosure: None,
         }
     }
 }
@@ -282,6 +285,14 @@ fn parse(value: &Value, errors: &mut impl Report) -> Config {
                 _ => errors.expected(field, "a whole number of days from 1 to 395", v),
             },
             "signals" => signals(v, &mut config.signals, errors),
+            "disclosure" => match v {
+                Value::String(s) if is_page_url(s) => config.disclosure = Some(s.trim().to_owned()),
+                _ => errors.expected(
+                    field,
+                    "the URL of the disclosure page (https: or relative)",
+                    v,
+                ),
+            },
             _ => errors.says(field, "unknown field (ignored)"),
         }
     }
@@ -295,6 +306,20 @@ fn parse(value: &Value, errors: &mut impl Report) -> Config {
         }
     }
     config
+}
+
+/// A URL a link may lead to: http(s) or relative, never `javascript:`, `data:` or another scheme.
+fn is_page_url(s: &str) -> bool {
+    let s = s.trim();
+    let scheme = s
+        .split_once(':')
+        .map(|(head, _)| head)
+        .filter(|head| !head.contains(['/', '?', '#']));
+    !s.is_empty()
+        && match scheme {
+            None => true,
+            Some(head) => head.eq_ignore_ascii_case("https") || head.eq_ignore_ascii_case("http"),
+        }
 }
 
 // (Not inlined: Liftoff compiles a function the first time it runs, so the parser of a field
@@ -510,6 +535,30 @@ mod tests {
         assert_eq!(c.regime, RegimeRule::Fixed(Regime::OptIn));
         assert_eq!(c.consent_max_age_days, 180);
         assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn the_disclosure_is_a_page_a_link_may_lead_to() {
+        for ok in [
+            "https://example.jp/gaibu-soshin",
+            "/privacy#external",
+            "privacy.html",
+            "HTTP://x.jp/a?b=c:d",
+        ] {
+            let (c, e) = parse(&["{\"disclosure\":\"", ok, "\"}"].concat());
+            assert!(e.is_empty(), "{ok}: {e:?}");
+            assert_eq!(c.disclosure.as_deref(), Some(ok));
+        }
+        for bad in [
+            "\"javascript:alert(1)\"",
+            "\" data:text/html,x\"",
+            "\"\"",
+            "1",
+        ] {
+            let (c, e) = parse(&["{\"disclosure\":", bad, "}"].concat());
+            assert_eq!(fields(&e), ["disclosure"], "{bad}");
+            assert_eq!(c.disclosure, None);
+        }
     }
 
     #[test]

@@ -261,6 +261,32 @@ test("ui-i. the site's config: the languages it offers and its own words for a c
   await context.close();
 });
 
+test('ui-j. opt-out regime: a notice of what is sent, a link to the disclosure, a one-click refuse', async () => {
+  const lb = env.loopback;
+  const config = { revision: 1, regime: 'opt-out', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui-ja.html', { config, quiet: 0 });
+  await bannerShown(page);
+  await waitForRequests(lb, GA4_HIT); // opt-out: analytics is sent until refused
+  const notice = await page.evaluate(() => {
+    const banner = document.getElementById('sekisho-root').shadowRoot.querySelector('.banner');
+    const link = banner.querySelector('.disclosure a');
+    return { link: link && [link.getAttribute('href'), link.textContent] };
+  });
+  const ui = await uiState(page);
+  assert.deepEqual(ui.banner.actions, ['reject-all', 'preferences'], 'refuse and preferences');
+  assert.deepEqual(ui.banner.labels, ['送信を拒否', '設定']);
+  assert.match(ui.banner.text, /送信しています/);
+  assert.deepEqual(notice.link, ['/gaibu-soshin.html', '外部送信について（送信する情報と送信先）']);
+  await click(page, 'reject-all');
+  const st = await get(page);
+  assert.equal(st.decided, true);
+  assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: false, ads: false, sns: false });
+  assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 1);
+  assert.equal((await uiState(page)).banner, null);
+  await context.close();
+});
+
 /** axe-core's WCAG 2.2 AA violations inside #sekisho-root (its shadow root included), as "rule: target" lines. */
 async function axe(page) {
   return page.evaluate(async (src) => {
@@ -276,7 +302,8 @@ test('ui-g. axe-core (WCAG 2.2 AA): no violation in the banner or the preference
   for (const colorScheme of ENGINE === 'chromium' ? ['light', 'dark'] : ['light']) {
     for (const url of ['/ui.html', '/ui-ja.html']) {
       const context = await env.ctx(colorScheme === 'dark' ? { colorScheme } : {});
-      const { page } = await open(context, url, { quiet: 0 });
+      const config = { revision: 1, regime: 'opt-in', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
+      const { page } = await open(context, url, { config, quiet: 0 });
       await bannerShown(page);
       assert.deepEqual(await axe(page), [], `${url} (${colorScheme}): the banner`);
       await click(page, 'preferences');

@@ -86,6 +86,8 @@ pub struct Texts {
     pub reject_all: &'static str,
     pub refuse: &'static str,
     pub preferences: &'static str,
+    /// The link to the site's 外部送信 disclosure (config `disclosure`).
+    pub disclosure: &'static str,
     pub dialog_title: &'static str,
     pub dialog_intro: &'static str,
     pub always_on: &'static str,
@@ -117,6 +119,7 @@ static EN: Texts = Texts {
     reject_all: "Reject all",
     refuse: "Refuse",
     preferences: "Preferences",
+    disclosure: "What is sent, and to whom",
     dialog_title: "Privacy settings",
     dialog_intro: "Choose what this site may send to its partners. You can change this at any \
         time.",
@@ -165,6 +168,7 @@ static JA: Texts = Texts {
     reject_all: "すべて拒否",
     refuse: "送信を拒否",
     preferences: "設定",
+    disclosure: "外部送信について（送信する情報と送信先）",
     dialog_title: "プライバシー設定",
     dialog_intro: "当サイトが提携先に送信してよい情報を選んでください。いつでも変更できます。",
     always_on: "常に有効",
@@ -238,6 +242,7 @@ mod tests {
                 t.reject_all,
                 t.refuse,
                 t.preferences,
+                t.disclosure,
                 t.dialog_title,
                 t.dialog_intro,
                 t.always_on,

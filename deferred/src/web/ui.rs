@@ -26,6 +26,8 @@ struct Ui {
     lang: Lang,
     /// Name and description of each category, the site's words where it gave them.
     categories: [(String, String); 5],
+    /// The site's 外部送信 disclosure page, if it has one.
+    disclosure: Option<String>,
     banner: Option<Element>,
     dialog: Option<HtmlDialogElement>,
     status: Element,
@@ -126,6 +128,7 @@ impl Ui {
             shadow,
             lang,
             categories,
+            disclosure: site.disclosure.clone(),
             banner: None,
             dialog: None,
             status,
@@ -158,6 +161,7 @@ impl Ui {
             FirstLayer::Notice => t.notice,
         };
         append(doc, &inner, "p", &[], Some(body))?;
+        self.disclosure_link(&inner)?;
         if gpc {
             append(doc, &inner, "p", &[("class", "gpc")], Some(t.gpc_honoured))?;
         }
@@ -228,6 +232,7 @@ impl Ui {
             Some(t.dialog_title),
         )?;
         append(doc, &dialog, "p", &[], Some(t.dialog_intro))?;
+        self.disclosure_link(&dialog)?;
         for (id, (name, description)) in CATEGORIES.iter().zip(&self.categories) {
             let row = append(doc, &dialog, "div", &[("class", "category")], None)?;
             let label = append(doc, &row, "label", &[], None)?;
@@ -289,6 +294,21 @@ impl Ui {
         on_close.forget();
         self.shadow.append_child(&dialog)?;
         Ok(dialog)
+    }
+
+    /// A paragraph with the link to the site's disclosure page, if it has one.
+    fn disclosure_link(&self, parent: &Element) -> Result<(), JsValue> {
+        if let Some(url) = &self.disclosure {
+            let p = append(&self.doc, parent, "p", &[("class", "disclosure")], None)?;
+            append(
+                &self.doc,
+                &p,
+                "a",
+                &[("href", url)],
+                Some(self.texts().disclosure),
+            )?;
+        }
+        Ok(())
     }
 
     fn switch(&self, category: &str) -> Result<Option<HtmlInputElement>, JsValue> {
