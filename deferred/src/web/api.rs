@@ -24,14 +24,13 @@ fn sekisho() -> Result<JsValue, JsValue> {
     }
 }
 
-/// `window.sekisho[method](...args)`.
-pub fn call(method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+/// `window.sekisho[method](arg)` (no argument with `None`).
+pub fn call(method: &str, arg: Option<&JsValue>) -> Result<JsValue, JsValue> {
     let api = sekisho()?;
     let f: Function = Reflect::get(&api, &method.into())?.dyn_into()?;
-    match args {
-        [] => f.call0(&api),
-        [a] => f.call1(&api, a),
-        [a, b, ..] => f.call2(&api, a, b),
+    match arg {
+        None => f.call0(&api),
+        Some(a) => f.call1(&api, a),
     }
 }
 
@@ -41,7 +40,7 @@ fn field(object: &JsValue, name: &str) -> JsValue {
 
 /// The visitor's current state.
 pub fn state() -> Result<State, JsValue> {
-    let s = call("get", &[])?;
+    let s = call("get", None)?;
     let categories = field(&s, "categories");
     let mut granted = [false; 5];
     for (g, id) in granted.iter_mut().zip(CATEGORIES) {
@@ -61,5 +60,5 @@ pub fn set_categories(allowed: &[(&str, bool)]) -> Result<(), JsValue> {
     for (id, on) in allowed {
         Reflect::set(&choices, &(*id).into(), &(*on).into())?;
     }
-    call("set", &[&choices]).map(drop)
+    call("set", Some(&choices)).map(drop)
 }

@@ -165,7 +165,6 @@ impl Ui {
         if gpc {
             append(doc, &inner, "p", &[("class", "gpc")], Some(t.gpc_honoured))?;
         }
-        let actions = append(doc, &inner, "div", &[("class", "actions")], None)?;
         let buttons: &[(&str, &str)] = match layer {
             FirstLayer::Banner => &[
                 ("accept-all", t.accept_all),
@@ -174,15 +173,7 @@ impl Ui {
             ],
             FirstLayer::Notice => &[("reject-all", t.refuse), ("preferences", t.preferences)],
         };
-        for (action, label) in buttons {
-            append(
-                doc,
-                &actions,
-                "button",
-                &[("type", "button"), ("data-sekisho-action", action)],
-                Some(label),
-            )?;
-        }
+        button_row(doc, &inner, buttons)?;
         self.shadow.append_child(&banner)?;
         self.banner = Some(banner);
         Ok(())
@@ -262,21 +253,16 @@ impl Ui {
             }
             append(doc, &row, "p", &[("id", &described)], Some(description))?;
         }
-        let actions = append(doc, &dialog, "div", &[("class", "actions")], None)?;
-        for (action, label) in [
-            ("save", t.save),
-            ("accept-all", t.accept_all),
-            ("reject-all", t.reject_all),
-            ("close", t.close),
-        ] {
-            append(
-                doc,
-                &actions,
-                "button",
-                &[("type", "button"), ("data-sekisho-action", action)],
-                Some(label),
-            )?;
-        }
+        button_row(
+            doc,
+            &dialog,
+            &[
+                ("save", t.save),
+                ("accept-all", t.accept_all),
+                ("reject-all", t.reject_all),
+                ("close", t.close),
+            ],
+        )?;
         // However it closes (a button, Esc), the focus goes back to what opened it.
         let on_close = Closure::<dyn FnMut(Event)>::new(|_: Event| {
             UI.with(|cell| {
@@ -343,7 +329,7 @@ impl Ui {
     }
 
     fn decided(&mut self, method: &str) -> Result<(), JsValue> {
-        api::call(method, &[])?;
+        api::call(method, None)?;
         self.after_choice()
     }
 
@@ -388,6 +374,17 @@ fn adopt_styles(doc: &Document, shadow: &ShadowRoot) -> Result<(), JsValue> {
             let style = element(doc, "style", &[], Some(CSS))?;
             shadow.append_child(&style)?;
         }
+    }
+    Ok(())
+}
+
+/// A row of the UI's buttons, `(action, label)` each: `[data-sekisho-action]` is what a click
+/// does (`Ui::act`) and what QA suites select.
+fn button_row(doc: &Document, parent: &Element, buttons: &[(&str, &str)]) -> Result<(), JsValue> {
+    let row = append(doc, parent, "div", &[("class", "actions")], None)?;
+    for (action, label) in buttons {
+        let attributes = [("type", "button"), ("data-sekisho-action", action)];
+        append(doc, &row, "button", &attributes, Some(label))?;
     }
     Ok(())
 }
