@@ -4,21 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { setup, open, get, waitForRequests, settleThenCount, listRequests, REPO, DIST_DIR, sleep } from './harness.mjs';
+import { freePort } from './loopback.mjs';
 
 const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
 const WWW = path.join(REPO, 'www');
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let env, server, origin, serverLog = '';
 before(async () => {

@@ -17,11 +17,10 @@
 // Each context has a driver of its own (a driver takes one session at a time), started with the options the engines
 // take from their process rather than the session (time zone; WebKit's language and proxy).
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { SITE } from './loopback.mjs';
+import { SITE, freePort } from './loopback.mjs';
 import { startProxy } from './proxy.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -87,14 +86,6 @@ export const ENGINES = {
 export function available() {
   return Object.keys(ENGINES).filter((name) => ENGINES[name].browser && ENGINES[name].driver
     && (!ENGINES[name].display || fs.existsSync('/usr/bin/Xvfb')));
-}
-
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** Xvfb on a free display, for WebKit (MiniBrowser is a GTK application). */

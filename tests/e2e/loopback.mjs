@@ -67,6 +67,15 @@ function parseCookies(header) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A TCP port free on loopback just now (for a server or driver another process starts). */
+export async function freePort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 /**
  * For engines driven over WebDriver (engines.mjs), which has no init scripts and no console events: the first thing
  * in every page served, it keeps in the page what Chromium's tests read from playwright — console messages, uncaught
