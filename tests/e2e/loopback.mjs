@@ -6,7 +6,7 @@
 // `http://` tag URLs are logged too instead of failing silently.
 //
 //   https://site.test/<page>.html      fixture pages from tests/e2e/pages/ (query `config=<json>` replaces the
-//                                      text of <script id="sekisho-config">; a `<page>.html.headers.json`
+//                                      text of <script id="sekisho-config">, `lang=<tag>` the <html lang>; a `<page>.html.headers.json`
 //                                      sidecar adds response headers, e.g. a CSP, and with "$page" serves
 //                                      another page under that name: csp.html is tags.html + a CSP)
 //   https://site.test/sekisho/*        the built SDK from <repo>/dist/ (env SEKISHO_DIST overrides the dir)
@@ -171,14 +171,19 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR, 
     }
     if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return null;
     const out = serveFile(file, headers);
-    const cfg = u.searchParams.get('config');
-    if (cfg !== null && out.type === 'html') {
+    if (out.type !== 'html') return out;
+    // `config=<json>` replaces the page's config; `lang=<tag>` its <html lang>.
+    const replace = (re, what, value) => {
+      if (value === null) return;
       const html = out.body.toString('utf8');
-      const re = /(<script type="application\/json" id="sekisho-config">)([\s\S]*?)(<\/script>)/;
-      if (!re.test(html)) throw new Error(`${rel}: no <script type="application/json" id="sekisho-config"> to replace`);
-      out.body = html.replace(re, (m, a, b, c) => a + cfg.replace(/<\//g, '<\\/') + c);
-    }
-    if (recorder && out.type === 'html') out.body = withRecorder(out.body.toString('utf8'));
+      if (!re.test(html)) throw new Error(`${rel}: no ${what} to replace`);
+      out.body = html.replace(re, (m, a, b, c) => a + value + c);
+    };
+    const cfg = u.searchParams.get('config');
+    replace(/(<script type="application\/json" id="sekisho-config">)([\s\S]*?)(<\/script>)/,
+      '<script type="application/json" id="sekisho-config">', cfg === null ? null : cfg.replace(/<\//g, '<\\/'));
+    replace(/(<html lang=")([^"]*)(")/, '<html lang="…">', u.searchParams.get('lang'));
+    if (recorder) out.body = withRecorder(out.body.toString('utf8'));
     return out;
   }
 

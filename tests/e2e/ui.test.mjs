@@ -1,6 +1,7 @@
 // Issue #9 (first slice): the banner and the preference center, used as a visitor uses them — by pointer and by
 // keyboard alone — with every choice counted at the loopback tracker server, as the API's are (pages/ui.html: the
-// marked tags of tags.html and a page's own "privacy settings" control; ui-ja.html; ui-csp.html with style-src 'self').
+// marked tags of tags.html and a page's own "privacy settings" control; `?lang=ja` makes it a Japanese page;
+// ui-csp.html is it with style-src 'self').
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { test, before, after, beforeEach } from 'node:test';
@@ -186,7 +187,7 @@ test('ui-d. a returning visitor: no banner, no UI download; the page\'s own cont
 
 test('ui-e. a Japanese page: the UI speaks Japanese', async () => {
   const context = await env.ctx({ locale: 'en-US' });
-  const { page } = await open(context, '/ui-ja.html', { quiet: 0 });
+  const { page } = await open(context, '/ui.html?lang=ja', { quiet: 0 });
   await bannerShown(page);
   const ui = await uiState(page);
   assert.equal(ui.lang, 'ja');
@@ -212,7 +213,7 @@ test("ui-f. a strict CSP (style-src 'self'): the banner is styled and its choice
 test('ui-h. 320 CSS px wide: nothing scrolls sideways, and both choice buttons are inside the viewport, focusable', async () => {
   // A 320 px frame is the page's viewport in every engine (Firefox's and MiniBrowser's windows stop at 450–500 px).
   env.loopback.route('site.test', /^\/ui-320\.html$/, () => ({ type: 'html',
-    body: '<!doctype html><title>320 px</title><iframe id="narrow" title="page" src="/ui-ja.html" width="320" height="640"></iframe>' }));
+    body: '<!doctype html><title>320 px</title><iframe id="narrow" title="page" src="/ui.html?lang=ja" width="320" height="640"></iframe>' }));
   const context = await env.ctx();
   const { page } = await open(context, '/ui-320.html', { quiet: 0 });
   await page.waitForFunction(() => Boolean(document.getElementById('narrow').contentDocument?.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')),
@@ -265,7 +266,7 @@ test('ui-j. opt-out regime: a notice of what is sent, a link to the disclosure, 
   const lb = env.loopback;
   const config = { revision: 1, regime: 'opt-out', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
   const context = await env.ctx();
-  const { page } = await open(context, '/ui-ja.html', { config, quiet: 0 });
+  const { page } = await open(context, '/ui.html?lang=ja', { config, quiet: 0 });
   await bannerShown(page);
   await waitForRequests(lb, GA4_HIT); // opt-out: analytics is sent until refused
   const notice = await page.evaluate(() => {
@@ -300,7 +301,7 @@ async function axe(page) {
 test('ui-g. axe-core (WCAG 2.2 AA): no violation in the banner or the preference center, in both languages and colour schemes', async () => {
   // (Chromium alone can emulate prefers-color-scheme here: WebDriver has no such setting.)
   for (const colorScheme of ENGINE === 'chromium' ? ['light', 'dark'] : ['light']) {
-    for (const url of ['/ui.html', '/ui-ja.html']) {
+    for (const url of ['/ui.html', '/ui.html?lang=ja']) {
       const context = await env.ctx(colorScheme === 'dark' ? { colorScheme } : {});
       const config = { revision: 1, regime: 'opt-in', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
       const { page } = await open(context, url, { config, quiet: 0 });
