@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { CHROMIUM, BROWSER_ARGS } from '../e2e/harness.mjs';
 
-export async function launchBare(loopback) {
+/** `onEvent(method, params)` gets the protocol's events (those of the browser target: Tracing, …). */
+export async function launchBare(loopback, { onEvent = () => {} } = {}) {
   const proc = spawn(CHROMIUM, [...BROWSER_ARGS, `--host-resolver-rules=${loopback.resolverRules()}`,
     '--remote-debugging-pipe', 'about:blank'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
   const [, , , toBrowser, fromBrowser] = proc.stdio;
@@ -18,6 +19,7 @@ export async function launchBare(loopback) {
     buffered += chunk;
     for (let end; (end = buffered.indexOf('\0')) >= 0; buffered = buffered.slice(end + 1)) {
       const msg = JSON.parse(buffered.slice(0, end));
+      if (!msg.id && msg.method) { onEvent(msg.method, msg.params); continue; }
       const w = msg.id && waiting.get(msg.id);
       if (!w) continue;
       waiting.delete(msg.id);

@@ -17,10 +17,9 @@
 // A build's sekisho-deferred.js is served from beside it (else from dist/).
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLoopback, DIST_DIR } from '../e2e/loopback.mjs';
-import { CHROMIUM, BROWSER_ARGS } from '../e2e/harness.mjs';
+import { launchBare } from './cdp.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -63,30 +62,14 @@ lb.route('site.test', /^\/peers\/site\//, (req, u) => {
   return fs.existsSync(f) ? { type: f.endsWith('.css') ? 'css' : 'svg', body: fs.readFileSync(f), headers: CACHEABLE } : null;
 });
 
-// The browser, driven over the DevTools pipe at the browser level (no session on the page).
-const proc = spawn(CHROMIUM, [...BROWSER_ARGS, `--host-resolver-rules=${lb.resolverRules()}`, '--remote-debugging-pipe', 'about:blank'],
-  { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
-const [, , , toBrowser, fromBrowser] = proc.stdio;
-const waiting = new Map();
+// The browser, driven over the DevTools pipe at the browser level (no session on the page); the trace comes as events.
 let events = null;
 let traced = () => {};
-let nextId = 0;
-let buffered = '';
-fromBrowser.on('data', (chunk) => {
-  buffered += chunk;
-  for (let end; (end = buffered.indexOf('\0')) >= 0; buffered = buffered.slice(end + 1)) {
-    const msg = JSON.parse(buffered.slice(0, end));
-    if (msg.id && waiting.has(msg.id)) { waiting.get(msg.id)(msg.result); waiting.delete(msg.id); }
-    else if (msg.method === 'Tracing.dataCollected') events.push(...msg.params.value);
-    else if (msg.method === 'Tracing.tracingComplete') traced();
-  }
-});
-const send = (method, params = {}) => new Promise((resolve) => {
-  const id = ++nextId;
-  waiting.set(id, resolve);
-  toBrowser.write(JSON.stringify({ id, method, params }) + '\0');
-});
-await send('Browser.getVersion');
+const browser = await launchBare(lb, { onEvent(method, params) {
+  if (method === 'Tracing.dataCollected') events.push(...params.value);
+  else if (method === 'Tracing.tracingComplete') traced();
+} });
+const { send } = browser;
 
 const SCRIPT_EVENTS = new Set(['EvaluateScript', 'FunctionCall', 'v8.compile', 'TimerFire', 'EventDispatch', 'RunMicrotasks',
   'v8.run', 'v8.callFunction', 'FireIdleCallback', 'v8.evaluateModule', 'MajorGC', 'MinorGC']);
@@ -121,7 +104,7 @@ for (let round = 0; round <= RUNS; round++) {
     if (round > 0 && r) results[k].push(r);
   }
 }
-proc.kill();
+await browser.close();
 await lb.close();
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
