@@ -55,8 +55,8 @@ struct Entry {
 /// What the JSON says, checked.
 pub struct Catalog {
     texts: Texts,
-    /// The "information sent" vocabulary, in file order.
-    info: Vec<(String, String)>,
+    /// The "information sent" vocabulary, in file order: code, (ja, en).
+    info: Vec<(String, (String, String))>,
     countries: Vec<(String, (String, String))>,
     entries: Vec<Entry>,
     /// host → [(path, entry index or NEUTRAL)], in file order.
@@ -95,7 +95,7 @@ pub fn read(root: &Value) -> Catalog {
     let mut info = Vec::new();
     for (code, v) in object(section(root, "info"), "info") {
         info_codes.insert(code.clone(), info.len());
-        info.push(text_pair(v, &format!("info.{code}")));
+        info.push((code.clone(), text_pair(v, &format!("info.{code}"))));
     }
     if info.len() > 255 {
         fail("info: at most 255 items");
@@ -335,12 +335,19 @@ fn emit_disclosure_texts(o: &mut String, catalog: &Catalog) {
     }
     writeln!(
         o,
-        "\npub(super) static INFO: [Text; {}] = [",
+        "\npub(super) static INFO: [(&str, Text); {}] = [",
         catalog.info.len()
     )
     .unwrap();
-    for (ja, en) in &catalog.info {
-        writeln!(o, "    Text {{ ja: {}, en: {} }},", lit(ja), lit(en)).unwrap();
+    for (code, (ja, en)) in &catalog.info {
+        writeln!(
+            o,
+            "    ({}, Text {{ ja: {}, en: {} }}),",
+            lit(code),
+            lit(ja),
+            lit(en)
+        )
+        .unwrap();
     }
     o.push_str("];\n");
     writeln!(

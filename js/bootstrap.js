@@ -194,8 +194,22 @@
   }
   var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
-  // (A returning visitor's page with a valid config does without it.)
+  // The deferred module (below).
+  var deferred = null; // its exports, once it runs
+  var deferredRequested = false;
+  var preferencesAsked = false;
+  // (A returning visitor's page with a valid config does without it, unless it has a disclosure
+  // table to fill, or no "privacy settings" control of its own: then it comes once the page has
+  // loaded and is idle.)
   if (w.deferred_needed()) loadDeferred(config);
+  else {
+    whenParsed(function () {
+      if (document.querySelector("[data-sekisho-disclosure]")) return loadDeferred(config);
+      if (!w.reopen_control() || document.querySelector('[data-sekisho-action="reopen"]')) return;
+      var later = function () { (window.requestIdleCallback || setTimeout)(function () { loadDeferred(config); }); };
+      if (document.readyState === "complete") later(); else window.addEventListener("load", later);
+    });
+  }
   // A page's own "privacy settings" control, anywhere: [data-sekisho-action="reopen"].
   document.addEventListener("click", function (e) {
     var target = /** @type {Element | null} */ (e.target);
@@ -208,9 +222,6 @@
   // download and parse happen off the main thread); when it runs it hands over its glue and its
   // Wasm, which is compiled asynchronously (off the main thread too) and run once the document
   // is parsed. It then talks to the checkpoint through window.sekisho only.
-  var deferred = null; // its exports, once it runs
-  var deferredRequested = false;
-  var preferencesAsked = false;
   function loadDeferred(configText) {
     if (deferredRequested) return;
     deferredRequested = true;

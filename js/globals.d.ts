@@ -28,6 +28,7 @@ declare const wasm_bindgen: {
   initSync(options: { module: WebAssembly.Module }): unknown;
   start(config: string | undefined, onAudit: (lineJson: string) => void): void;
   deferred_needed(): boolean;
+  reopen_control(): boolean;
   dom_ready(): string | undefined;
   sweep_after_load(): void;
   state(): string | undefined;

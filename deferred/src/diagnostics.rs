@@ -31,10 +31,11 @@ pub fn read(config: Option<&str>) -> (Config, Vec<String>) {
         }
     };
     let (config, errors) = parse_config(&value);
-    let lines = errors
+    let mut lines: Vec<String> = errors
         .iter()
         .map(|e| ["config.", &e.field, ": ", &e.message].concat())
         .collect();
+    lines.extend(crate::ui::text_problems(&config));
     (config, lines)
 }
 

@@ -58,7 +58,9 @@ pub struct Disclosure {
 impl Disclosure {
     /// 送信される利用者に関する情報の内容, item by item (specific items, never 「等」).
     pub fn info_sent(&self) -> impl Iterator<Item = &'static Text> {
-        self.sent.iter().filter_map(|&i| INFO.get(usize::from(i)))
+        self.sent
+            .iter()
+            .filter_map(|&i| INFO.get(usize::from(i)).map(|(_, text)| text))
     }
 
     /// The items of [`Disclosure::info_sent`] in `lang`, joined with 「、」 (ja) or ", ".
@@ -154,6 +156,20 @@ impl Entry {
     pub fn disclosure(self) -> Option<&'static Disclosure> {
         DISCLOSURES.get(self.index())
     }
+}
+
+/// An item of the "information sent" vocabulary by its code (`ip`, `ua`, `url`, …): what a
+/// site's own service may name in its `sent` list instead of writing the text.
+pub fn info_item(code: &str) -> Option<&'static Text> {
+    INFO.iter().find(|(c, _)| *c == code).map(|(_, text)| text)
+}
+
+/// A country's name by its ISO 3166-1 alpha-2 code, if the catalog knows it.
+pub fn country_name(code: &str) -> Option<&'static Text> {
+    COUNTRIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, text)| text)
 }
 
 /// Every entry, in catalog order.
@@ -339,7 +355,7 @@ mod tests {
             "and others",
             "other information",
         ];
-        let mut texts: Vec<&Text> = INFO.iter().collect();
+        let mut texts: Vec<&Text> = INFO.iter().map(|(_, text)| text).collect();
         for e in entries() {
             let d = e.disclosure().unwrap();
             texts.extend([d.recipient, d.purpose_site, d.purpose_recipient]);

@@ -302,13 +302,24 @@ impl Checkpoint {
 
     /// Whether a matched service may load (and keep its cookies and storage keys) now.
     pub fn service_allowed(&self, m: &Match<'_>) -> bool {
-        self.state.service_granted(m.service, Some(m.category))
+        self.state.service_granted(m.service, Some(m.category)) && !self.refused(m.service)
     }
 
     /// Whether a requirement (`data-consent`, `require()`) is met now.
     pub fn allows(&self, requirement: &Requirement) -> bool {
+        if let Requirement::Service(id) = requirement {
+            if self.refused(id) {
+                return false;
+            }
+        }
         self.state
             .allows(requirement, |id| self.matcher.category_of(id))
+    }
+
+    /// A service the config refused (a site service without its Japanese disclosure): held
+    /// whatever the visitor chooses.
+    fn refused(&self, service: &str) -> bool {
+        self.config.refuses(service)
     }
 
     /// A requirement as the audit names it: its service and category.
@@ -356,7 +367,10 @@ impl Checkpoint {
         });
         o.object("services", |services| {
             for (id, _) in s.choice.iter().flat_map(|c| c.services.iter()) {
-                services.bool(id, s.service_granted(id, self.matcher.category_of(id)));
+                services.bool(
+                    id,
+                    s.service_granted(id, self.matcher.category_of(id)) && !self.refused(id),
+                );
             }
         });
         o.number("revision", self.config.revision.into())
@@ -422,15 +436,29 @@ mod tests {
     const GA: &str = "https://www.google-analytics.com/g/collect?v=2";
 
     fn checkpoint(config: &str, stored: Option<&str>, gpc: bool) -> Checkpoint {
+        let (checkpoint, problems) = checkpoint_with_problems(config, stored, gpc);
+        assert_eq!(problems, 0);
+        checkpoint
+    }
+
+    /// The checkpoint for a config with problems, and how many.
+    fn checkpoint_with_problems(
+        config: &str,
+        stored: Option<&str>,
+        gpc: bool,
+    ) -> (Checkpoint, usize) {
         let (config, errors) = parse_config(&serde_json::from_str(config).unwrap());
-        assert!(errors.is_empty(), "{errors:?}");
+        let problems = errors.len();
         let page = PageContext {
             origin: PAGE,
             stored,
             gpc,
             now_secs: 1_800_000_000,
         };
-        Checkpoint::start(config, page, || Some("Asia/Tokyo".into())).0
+        (
+            Checkpoint::start(config, page, || Some("Asia/Tokyo".into())).0,
+            problems,
+        )
     }
 
     /// A stored choice of `bits` (analytics = 5, all = 31), decided just now.
@@ -452,6 +480,28 @@ mod tests {
         let analytics = stored(5);
         let c = checkpoint("{}", Some(&analytics), false);
         assert_eq!(c.judge(GA, Kind::Fetch).verdict, Verdict::PassByChoice);
+    }
+
+    #[test]
+    fn a_site_service_without_its_japanese_disclosure_stays_held() {
+        const CRM: &str = "https://crm.acme.example/t.js";
+        let disclosed = r#"{"services":{"crm":{"category":"analytics","hosts":["crm.acme.example"],
+            "recipient":{"ja":"Acme株式会社（Acme CRM）"},"sent":["ip","url"],
+            "purpose":"会員の行動分析","recipientPurpose":{"ja":"サービスの提供"}}}}"#;
+        let undisclosed = r#"{"services":{"crm":{"category":"analytics","hosts":["crm.acme.example"],
+            "recipient":{"en":"Acme Inc."},"sent":["ip"],"purpose":"analytics","recipientPurpose":"x"}}}"#;
+        let all = stored(31);
+        let c = checkpoint(disclosed, Some(&all), false);
+        assert_eq!(c.judge(CRM, Kind::Script).verdict, Verdict::PassByChoice);
+        assert!(c.allows(&Requirement::Service("crm".into())));
+        let (c, problems) = checkpoint_with_problems(undisclosed, Some(&all), false);
+        assert_eq!(problems, 1); // recipient: English only
+        let j = c.judge(CRM, Kind::Script);
+        assert_eq!((j.verdict, j.service), (Verdict::Hold, Some("crm")));
+        assert!(!c.allows(&Requirement::Service("crm".into())));
+        // A catalog entry brings its own disclosure.
+        let c = checkpoint(r#"{"services":{"google-analytics":{}}}"#, Some(&all), false);
+        assert_eq!(c.judge(GA, Kind::Script).verdict, Verdict::PassByChoice);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! valid fields are kept. [`parse_config_quietly`] applies the same rules without building the
 //! messages: the checkpoint runs it at start, the deferred module reports the problems later.
 
+use super::catalog;
 use super::category::Category;
 use super::regime::{is_region_key, Regime, RegimeRule};
 use super::value::Value;
@@ -19,13 +20,50 @@ pub struct CategoryText {
     pub description: Localized,
 }
 
-/// A service the site declares (it adds to or overrides the catalog).
+/// A service the site declares (it adds to or overrides the catalog). Listing a catalog
+/// entry (`"ga4": {}`) also says the site uses it: the preference center and the 外部送信
+/// disclosure list it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceDef {
     pub id: String,
     pub category: Category,
     pub name: Option<String>,
     pub hosts: Vec<String>,
+    /// What the 外部送信 disclosure says about it: a catalog entry's own texts where the site
+    /// gives none.
+    pub disclosure: SiteDisclosure,
+    /// A service of the site's own whose disclosure lacks a required field in Japanese: it
+    /// matches its hosts, and is never allowed (it stays held whatever the visitor chooses).
+    pub refused: bool,
+}
+
+/// A site service's 外部送信 disclosure (電気通信事業法 27条の12): config `recipient`, `sent`,
+/// `purpose`, `recipientPurpose` (required in Japanese for a service not in the catalog),
+/// `country`, `policy` and `optOut`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SiteDisclosure {
+    /// The recipient's name, with the service's: 「Acme株式会社（Acme CRM）」.
+    pub recipient: Localized,
+    /// The information sent, item by item: a catalog vocabulary code (`ip`, `url`, …) as
+    /// `[("", code)]`, or the site's own words.
+    pub sent: Vec<Localized>,
+    /// The site's purpose in sending it.
+    pub purpose: Localized,
+    /// The recipient's purpose.
+    pub recipient_purpose: Localized,
+    /// ISO 3166-1 alpha-2 code of the recipient's country.
+    pub country: Option<String>,
+    pub policy: Option<String>,
+    pub opt_out: Option<String>,
+}
+
+/// The fields of [`SiteDisclosure`] a service outside the catalog must give in Japanese.
+pub const REQUIRED_DISCLOSURE: [&str; 4] = ["recipient", "sent", "purpose", "recipientPurpose"];
+
+/// Whether a text is there in Japanese: a `ja` text, or one given for every language.
+pub fn has_japanese(text: &Localized) -> bool {
+    text.iter()
+        .any(|(lang, t)| (lang.is_empty() || lang == "ja") && !t.trim().is_empty())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +100,24 @@ pub struct Config {
     pub reload_on_revoke: bool,
     /// The site's 外部送信 disclosure page (an http(s) or relative URL), linked from the UI.
     pub disclosure: Option<String>,
+    /// The site's words for the UI, by language: `texts.<lang>.<key>` (the keys are the UI's:
+    /// the deferred module names unknown ones).
+    pub texts: Vec<(String, Vec<(String, String)>)>,
+    /// What a visitor who has not chosen sees first.
+    pub presentation: Presentation,
+    /// Whether the UI draws its own "privacy settings" control when the page has none.
+    pub reopen_control: bool,
+}
+
+/// Config `presentation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presentation {
+    /// A banner (opt-in) or a notice (opt-out) until the visitor chooses.
+    Banner,
+    /// Publication only (公表): no banner; a "privacy settings" control opens the preferences
+    /// and the disclosure. Only for the opt-out regime: in opt-in, nothing is sent until a
+    /// choice, so a banner is still shown there.
+    Notice,
 }
 
 /// The longest a choice may be kept, in days (about 13 months).
@@ -92,6 +148,9 @@ impl Default for Config {
             qa: false,
             reload_on_revoke: false,
             disclosure: None,
+            texts: Vec::new(),
+            presentation: Presentation::Banner,
+            reopen_control: true,
         }
     }
 }
@@ -99,6 +158,11 @@ impl Default for Config {
 impl Config {
     pub fn service(&self, id: &str) -> Option<&ServiceDef> {
         self.services.iter().find(|s| s.id == id)
+    }
+
+    /// Whether service `id` is one the config refused (see [`ServiceDef::refused`]).
+    pub fn refuses(&self, id: &str) -> bool {
+        self.services.iter().any(|s| s.refused && s.id == id)
     }
 }
 
@@ -254,8 +318,9 @@ fn parse(value: &Value, errors: &mut impl Report) -> Config {
             },
             "categories" => config.categories = category_texts(v, errors),
             "services" => config.services = services(v, errors),
-            "catalog" | "qa" | "reloadOnRevoke" => match v {
+            "catalog" | "qa" | "reloadOnRevoke" | "reopenControl" => match v {
                 Value::Bool(b) if key == "qa" => config.qa = *b,
+                Value::Bool(b) if key == "reopenControl" => config.reopen_control = *b,
                 Value::Bool(b) if key == "reloadOnRevoke" => config.reload_on_revoke = *b,
                 Value::Bool(b) => config.catalog = *b,
                 _ => errors.expected(field, "true or false", v),
@@ -293,9 +358,16 @@ fn parse(value: &Value, errors: &mut impl Report) -> Config {
                     v,
                 ),
             },
+            "texts" => config.texts = site_texts(v, errors),
+            "presentation" => match v {
+                Value::String(s) if s == "banner" => config.presentation = Presentation::Banner,
+                Value::String(s) if s == "notice" => config.presentation = Presentation::Notice,
+                _ => errors.says(field, "expected \"banner\" or \"notice\"; using \"banner\""),
+            },
             _ => errors.says(field, "unknown field (ignored)"),
         }
     }
+    refuse_undisclosed(&mut config, errors);
     if !config.languages.contains(&config.default_language) {
         errors.says(
             Field::root("defaultLanguage"),
@@ -464,8 +536,14 @@ fn services(v: &Value, errors: &mut impl Report) -> Vec<ServiceDef> {
             errors.says(field, "service ids use a-z, 0-9, '-' and '_' (1–40)");
             continue;
         }
+        let Value::Object(fields) = sv else {
+            errors.expected(field, "an object", sv);
+            continue;
+        };
+        // A catalog entry keeps its category unless the site gives one.
         let category = match sv.get("category") {
             Some(Value::String(c)) => Category::from_id(c),
+            None => catalog::entry(id).map(catalog::Entry::category),
             _ => None,
         };
         let Some(category) = category else {
@@ -473,22 +551,125 @@ fn services(v: &Value, errors: &mut impl Report) -> Vec<ServiceDef> {
             errors.says(field.child("category"), "expected a category id");
             continue;
         };
-        let name = match sv.get("name") {
-            Some(Value::String(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let hosts = match sv.get("hosts") {
-            Some(h) => string_list(field.child("hosts"), h, errors).unwrap_or_default(),
-            None => Vec::new(),
-        };
-        out.push(ServiceDef {
+        let mut def = ServiceDef {
             id: id.clone(),
             category,
-            name,
-            hosts,
-        });
+            name: None,
+            hosts: Vec::new(),
+            disclosure: SiteDisclosure::default(),
+            refused: false,
+        };
+        for (key, v) in fields {
+            let f = field.child(key);
+            let d = &mut def.disclosure;
+            match key.as_str() {
+                "category" => {}
+                "name" => match v {
+                    Value::String(s) if !s.trim().is_empty() => def.name = Some(s.clone()),
+                    _ => errors.expected(f, "a non-empty string", v),
+                },
+                "hosts" => def.hosts = string_list(f, v, errors).unwrap_or_default(),
+                "recipient" => d.recipient = localized(f, Some(v), errors),
+                "purpose" => d.purpose = localized(f, Some(v), errors),
+                "recipientPurpose" => d.recipient_purpose = localized(f, Some(v), errors),
+                "sent" => d.sent = sent_items(f, v, errors),
+                "country" => match v {
+                    Value::String(s)
+                        if catalog::country_name(s).is_some() || is_country_code(s) =>
+                    {
+                        d.country = Some(s.clone())
+                    }
+                    _ => errors.expected(f, "an ISO 3166-1 country code like \"JP\"", v),
+                },
+                "policy" | "optOut" => match v {
+                    Value::String(s) if is_page_url(s) => {
+                        let url = Some(s.trim().to_owned());
+                        if key == "policy" {
+                            d.policy = url;
+                        } else {
+                            d.opt_out = url;
+                        }
+                    }
+                    _ => errors.expected(f, "an https: URL", v),
+                },
+                _ => errors.says(f, "unknown field (ignored)"),
+            }
+        }
+        out.push(def);
     }
     out
+}
+
+/// `texts`: `{"<lang>": {"<key>": "text", …}, …}`.
+#[inline(never)]
+fn site_texts(v: &Value, errors: &mut impl Report) -> Vec<(String, Vec<(String, String)>)> {
+    let field = Field::root("texts");
+    let Value::Object(langs) = v else {
+        errors.expected(field, "an object keyed by language", v);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (lang, texts) in langs {
+        let field = field.child(lang);
+        let Value::Object(entries) = texts else {
+            errors.expected(field, "an object of texts", texts);
+            continue;
+        };
+        let mut list = Vec::new();
+        for (key, text) in entries {
+            match text {
+                Value::String(s) if !s.trim().is_empty() => list.push((key.clone(), s.clone())),
+                _ => errors.expected(field.child(key), "a non-empty string", text),
+            }
+        }
+        out.push((lang.clone(), list));
+    }
+    out
+}
+
+/// `sent`: each item a catalog vocabulary code (`"ip"`) or the site's own text.
+#[inline(never)]
+fn sent_items(field: Field<'_>, v: &Value, errors: &mut impl Report) -> Vec<Localized> {
+    let Value::Array(items) = v else {
+        errors.expected(field, "an array of items", v);
+        return Vec::new();
+    };
+    items
+        .iter()
+        .map(|item| localized(field, Some(item), errors))
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+fn is_country_code(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// A service the catalog does not describe must describe itself, in Japanese, for the 外部送信
+/// disclosure; one that does not is refused: it matches its hosts and stays held.
+#[inline(never)]
+fn refuse_undisclosed(config: &mut Config, errors: &mut impl Report) {
+    for def in &mut config.services {
+        if config.catalog && catalog::entry(&def.id).is_some() {
+            continue;
+        }
+        let d = &def.disclosure;
+        let present = [
+            has_japanese(&d.recipient),
+            !d.sent.is_empty() && d.sent.iter().all(has_japanese),
+            has_japanese(&d.purpose),
+            has_japanese(&d.recipient_purpose),
+        ];
+        for (name, present) in REQUIRED_DISCLOSURE.iter().zip(present) {
+            if !present {
+                def.refused = true;
+                errors.says(
+                    Field::root("services").child(&def.id).child(name),
+                    "missing in Japanese (the 外部送信 disclosure needs it): the service stays held",
+                );
+            }
+        }
+    }
 }
 
 #[inline(never)]
@@ -538,6 +719,95 @@ mod tests {
     }
 
     #[test]
+    fn a_site_service_describes_itself_in_japanese_or_is_refused() {
+        let (c, e) = parse(
+            r#"{"services":{"crm":{"category":"analytics","hosts":["crm.acme.example"],
+                "name":"Acme CRM","recipient":{"ja":"Acme株式会社（Acme CRM）","en":"Acme Inc. (Acme CRM)"},
+                "sent":["ip",{"ja":"会員ID","en":"member ID"}],"purpose":"会員の行動分析",
+                "recipientPurpose":{"ja":"サービスの提供"},"country":"JP",
+                "policy":"https://acme.example/privacy","optOut":"https://acme.example/opt-out"}}}"#,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let crm = c.service("crm").unwrap();
+        assert!(!crm.refused);
+        assert_eq!(crm.disclosure.sent.len(), 2);
+        assert_eq!(crm.disclosure.sent[0], [(String::new(), "ip".to_string())]);
+        assert_eq!(crm.disclosure.country.as_deref(), Some("JP"));
+        assert_eq!(
+            crm.disclosure.opt_out.as_deref(),
+            Some("https://acme.example/opt-out")
+        );
+
+        // Each missing field is named; an English-only text is missing in Japanese.
+        let (c, e) = parse(
+            r#"{"services":{"crm":{"category":"analytics","recipient":{"en":"Acme"},
+                "sent":[{"en":"member ID"}],"purpose":"x"}}}"#,
+        );
+        assert_eq!(
+            fields(&e),
+            [
+                "services.crm.recipient",
+                "services.crm.sent",
+                "services.crm.recipientPurpose"
+            ]
+        );
+        assert!(e[0].message.contains("stays held"), "{}", e[0].message);
+        assert!(c.refuses("crm"));
+
+        // A catalog entry needs nothing (its category too comes from the catalog)…
+        let (c, e) = parse(r#"{"services":{"google-analytics":{},"youtube":{"category":"sns"}}}"#);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            c.service("google-analytics").unwrap().category,
+            Category::Analytics
+        );
+        assert_eq!(c.service("youtube").unwrap().category, Category::Sns);
+        // …unless the catalog is off.
+        let (c, e) = parse(r#"{"catalog":false,"services":{"google-analytics":{}}}"#);
+        assert_eq!(e.len(), 4, "{e:?}");
+        assert!(c.refuses("google-analytics"));
+
+        // Bad values name their field and are dropped.
+        let (_, e) = parse(
+            r#"{"services":{"youtube":{"policy":"javascript:x","country":"Japan","sent":"ip","colour":1}}}"#,
+        );
+        assert_eq!(
+            fields(&e),
+            [
+                "services.youtube.policy",
+                "services.youtube.country",
+                "services.youtube.sent",
+                "services.youtube.colour"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_ui_settings_parse_and_bad_ones_fall_back() {
+        let (c, e) = parse(
+            r#"{"texts":{"ja":{"title":"Cookieについて"},"en":{"title":"About cookies"}},
+            "presentation":"notice","reopenControl":false}"#,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(c.presentation, Presentation::Notice);
+        assert!(!c.reopen_control);
+        assert_eq!(
+            c.texts[1],
+            ("en".into(), vec![("title".into(), "About cookies".into())])
+        );
+        let (c, e) = parse(
+            r#"{"texts":{"ja":{"title":1},"en":"x"},"presentation":"popup","reopenControl":"no"}"#,
+        );
+        assert_eq!(
+            fields(&e),
+            ["texts.ja.title", "texts.en", "presentation", "reopenControl"]
+        );
+        assert_eq!(c.presentation, Presentation::Banner);
+        assert!(c.reopen_control);
+        assert_eq!(c.texts, [("ja".to_string(), vec![])]);
+    }
+
+    #[test]
     fn the_disclosure_is_a_page_a_link_may_lead_to() {
         for ok in [
             "https://example.jp/gaibu-soshin",
@@ -567,7 +837,9 @@ mod tests {
             r#"{"revision":3,"languages":["ja","en"],"defaultLanguage":"en",
             "regime":{"JP":"opt-out","eea":"opt-in","default":"opt-in"},"region":"jp",
             "categories":{"analytics":{"label":{"ja":"分析","en":"Analytics"},"description":"Stats"}},
-            "services":{"youtube":{"category":"sns","name":"YouTube","hosts":["youtube.com"]}},
+            "services":{"youtube":{"category":"sns","name":"YouTube","hosts":["youtube.com"],
+              "recipient":{"ja":"Google LLC（YouTube）"},"sent":["ip","url"],"purpose":"動画の埋め込み",
+              "recipientPurpose":"広告"}},
             "catalog":false,"unknownThirdParty":"block","sync":{"endpoint":"/v1/records"},
             "consentMaxAgeDays":90,"signals":{"clarity":true,"googleConsentMode":false},"qa":true,
             "reloadOnRevoke":true}"#,
@@ -599,7 +871,8 @@ mod tests {
     fn each_bad_field_is_named_and_falls_back_alone() {
         let (c, e) = parse(
             r#"{"revision":"2","regime":"sometimes","consentMaxAgeDays":9999,
-            "unknownThirdParty":"maybe","services":{"Bad Id":{"category":"sns"},"x":{"category":"marketing"},"ok":{"category":"ads"}},
+            "unknownThirdParty":"maybe","services":{"Bad Id":{"category":"sns"},"x":{"category":"marketing"},"ok":{"category":"ads",
+              "recipient":"送信先","sent":["ip"],"purpose":"広告","recipientPurpose":"広告"}},
             "categories":{"marketing":{}},"signals":{"gcm":true},"colour":"red","languages":["ja"]}"#,
         );
         assert_eq!(

@@ -59,11 +59,19 @@ pub fn start(config: Option<String>, on_audit: Function) {
     markup::scan_document();
 }
 
-/// Whether the page needs the deferred module: to explain config problems, or (with the banner,
-/// soon) to ask a visitor who has not decided. A returning visitor's pages do without it.
+/// Whether the page needs the deferred module at once: to explain config problems, or to ask a
+/// visitor who has not decided. A returning visitor's pages need it only for a disclosure table
+/// or the UI's own "privacy settings" control ([`reopen_control`]), once the page has loaded.
 #[wasm_bindgen]
 pub fn deferred_needed() -> bool {
     with_sdk(|sdk| sdk.config_problems > 0 || !sdk.checkpoint.state.decided()).unwrap_or(false)
+}
+
+/// Whether the UI draws its "privacy settings" control on pages without their own (config
+/// `reopenControl`, default on).
+#[wasm_bindgen]
+pub fn reopen_control() -> bool {
+    with_sdk(|sdk| sdk.checkpoint.config.reopen_control).unwrap_or(false)
 }
 
 /// Called once by the bootstrap when the document is parsed (`DOMContentLoaded`, or at once when

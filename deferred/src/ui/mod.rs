@@ -1,10 +1,12 @@
 //! What the visitor sees, decided without a browser: which first layer a state calls for, the
 //! language to speak, and the texts. The web shell (`crate::web::ui`) draws it.
 
+pub mod services;
 pub mod texts;
 
-use sekisho::core::config::{Config, Localized};
+use sekisho::core::config::{Config, Localized, Presentation};
 
+pub use services::{services_in_use, Service};
 pub use texts::{texts, Lang, Texts};
 
 /// Name and description of each category (in the order of [`CATEGORIES`]) in `lang`: the
@@ -32,6 +34,37 @@ pub fn category_texts(config: &Config, lang: Lang) -> [(&str, &str); 5] {
     out
 }
 
+/// The UI's texts in `lang`, with the site's words (config `texts.<lang>`) in their place.
+pub fn site_texts(config: &Config, lang: Lang) -> Texts {
+    texts(lang).with_site(&site_words(config, lang)).0
+}
+
+/// The site's words for `lang` (config `texts`, under `ja`, `ja-JP`, …).
+fn site_words(config: &Config, lang: Lang) -> Vec<(String, String)> {
+    config
+        .texts
+        .iter()
+        .filter(|(tag, _)| Lang::of(tag) == Some(lang))
+        .flat_map(|(_, words)| words.iter().cloned())
+        .collect()
+}
+
+/// What is wrong in config `texts`, as diagnostics lines: languages the UI does not speak and
+/// keys it does not have (both ignored).
+pub fn text_problems(config: &Config) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (tag, words) in &config.texts {
+        let Some(lang) = Lang::of(tag) else {
+            lines.push(["config.texts.", tag, ": the UI speaks ja and en (ignored)"].concat());
+            continue;
+        };
+        for key in texts(lang).with_site(words).1 {
+            lines.push(["config.texts.", tag, ".", &key, ": unknown text (ignored)"].concat());
+        }
+    }
+    lines
+}
+
 /// The categories a visitor chooses, in the order the preference center lists them
 /// (`necessary` first: shown on, and not switchable).
 pub const CATEGORIES: [&str; 5] = ["necessary", "functional", "analytics", "ads", "sns"];
@@ -48,12 +81,18 @@ pub enum FirstLayer {
 }
 
 impl FirstLayer {
-    /// The layer for a checkpoint state (`window.sekisho.get()`): none once decided.
-    pub fn for_state(decided: bool, regime: &str) -> Option<FirstLayer> {
-        match (decided, regime) {
-            (true, _) => None,
-            (false, "opt-out") => Some(FirstLayer::Notice),
-            (false, _) => Some(FirstLayer::Banner),
+    /// The layer for a checkpoint state (`window.sekisho.get()`): none once decided, nor in
+    /// the opt-out regime on a site that only publishes (config `presentation: "notice"`).
+    pub fn for_state(
+        decided: bool,
+        regime: &str,
+        presentation: Presentation,
+    ) -> Option<FirstLayer> {
+        match (decided, regime, presentation) {
+            (true, _, _) => None,
+            (false, "opt-out", Presentation::Notice) => None,
+            (false, "opt-out", Presentation::Banner) => Some(FirstLayer::Notice),
+            (false, _, _) => Some(FirstLayer::Banner),
         }
     }
 }
@@ -83,18 +122,34 @@ mod tests {
     }
 
     #[test]
+    fn the_site_words_the_ui_and_hears_of_what_it_cannot() {
+        let config = parse_config_quietly(&json::parse(
+            r#"{"texts":{"ja":{"title":"Cookieについて"},"en-GB":{"title":"About cookies","tilte":"x"},"fr":{"title":"x"}}}"#,
+        ).unwrap()).0;
+        assert_eq!(site_texts(&config, Lang::Ja).title, "Cookieについて");
+        assert_eq!(site_texts(&config, Lang::En).title, "About cookies");
+        assert_eq!(
+            text_problems(&config),
+            [
+                "config.texts.en-GB.tilte: unknown text (ignored)",
+                "config.texts.fr: the UI speaks ja and en (ignored)"
+            ]
+        );
+    }
+
+    #[test]
     fn an_undecided_visitor_sees_the_layer_of_the_regime() {
-        assert_eq!(
-            FirstLayer::for_state(false, "opt-in"),
-            Some(FirstLayer::Banner)
-        );
-        assert_eq!(
-            FirstLayer::for_state(false, "opt-out"),
-            Some(FirstLayer::Notice)
-        );
+        use Presentation::{Banner, Notice};
+        let layer = FirstLayer::for_state;
+        assert_eq!(layer(false, "opt-in", Banner), Some(FirstLayer::Banner));
+        assert_eq!(layer(false, "opt-out", Banner), Some(FirstLayer::Notice));
         // an unknown regime is treated as the strict one
-        assert_eq!(FirstLayer::for_state(false, "?"), Some(FirstLayer::Banner));
-        assert_eq!(FirstLayer::for_state(true, "opt-in"), None);
-        assert_eq!(FirstLayer::for_state(true, "opt-out"), None);
+        assert_eq!(layer(false, "?", Banner), Some(FirstLayer::Banner));
+        assert_eq!(layer(true, "opt-in", Banner), None);
+        assert_eq!(layer(true, "opt-out", Banner), None);
+        // A site that only publishes shows no banner where it may send before a choice…
+        assert_eq!(layer(false, "opt-out", Notice), None);
+        // …and still asks where nothing may be sent before one.
+        assert_eq!(layer(false, "opt-in", Notice), Some(FirstLayer::Banner));
     }
 }

@@ -17,6 +17,22 @@ impl Lang {
         }
     }
 
+    /// What separates the items of a list in a sentence: 「、」 or ", ".
+    pub fn list_separator(self) -> &'static str {
+        match self {
+            Lang::Ja => "、",
+            Lang::En => ", ",
+        }
+    }
+
+    /// What follows a label before its value: 「：」 or ": ".
+    pub fn label_separator(self) -> &'static str {
+        match self {
+            Lang::Ja => "：",
+            Lang::En => ": ",
+        }
+    }
+
     /// The language of a tag's primary subtag (`ja-JP` → Japanese), if the UI speaks it.
     pub fn of(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
@@ -71,31 +87,97 @@ impl Lang {
 }
 
 /// One category as the preference center shows it.
+#[derive(Clone)]
 pub struct CategoryText {
     pub name: &'static str,
     pub description: &'static str,
 }
 
-/// Every text of the UI in one language.
-pub struct Texts {
-    pub title: &'static str,
-    pub banner: &'static str,
-    pub notice: &'static str,
-    pub gpc_honoured: &'static str,
-    pub accept_all: &'static str,
-    pub reject_all: &'static str,
-    pub refuse: &'static str,
-    pub preferences: &'static str,
+/// Declares [`Texts`] once: each field with the key a site overrides it by
+/// (config `texts.<lang>.<key>`).
+macro_rules! texts {
+    ($($(#[$doc:meta])* $field:ident: $key:literal,)*) => {
+        /// Every text of the UI in one language.
+        #[derive(Clone)]
+        pub struct Texts {
+            $($(#[$doc])* pub $field: &'static str,)*
+            /// In the order of [`super::CATEGORIES`] (a site words them in config `categories`).
+            pub categories: [CategoryText; 5],
+        }
+
+        impl Texts {
+            /// Every text with its config key.
+            pub fn all(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$(($key, self.$field),)*]
+            }
+
+            fn slot(&mut self, key: &str) -> Option<&mut &'static str> {
+                match key {
+                    $($key => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    title: "title",
+    banner: "banner",
+    notice: "notice",
+    gpc_honoured: "gpcHonoured",
+    accept_all: "acceptAll",
+    reject_all: "rejectAll",
+    refuse: "refuse",
+    preferences: "preferences",
     /// The link to the site's 外部送信 disclosure (config `disclosure`).
-    pub disclosure: &'static str,
-    pub dialog_title: &'static str,
-    pub dialog_intro: &'static str,
-    pub always_on: &'static str,
-    pub save: &'static str,
-    pub close: &'static str,
-    pub saved: &'static str,
-    /// In the order of [`super::CATEGORIES`].
-    pub categories: [CategoryText; 5],
+    disclosure: "disclosure",
+    dialog_title: "dialogTitle",
+    dialog_intro: "dialogIntro",
+    always_on: "alwaysOn",
+    save: "save",
+    close: "close",
+    saved: "saved",
+    /// The persistent control that reopens the preferences.
+    privacy_settings: "privacySettings",
+    /// The summary of a category's list of services.
+    services: "services",
+    recipient: "recipient",
+    sent: "sent",
+    purpose_site: "purposeSite",
+    purpose_recipient: "purposeRecipient",
+    country: "country",
+    policy: "policy",
+    opt_out: "optOut",
+    /// How to stop the sending (the site's own switch).
+    opt_out_here: "optOutHere",
+    /// The link to the recipient's own opt-out page.
+    opt_out_page: "optOutPage",
+    /// The caption of the disclosure table.
+    disclosure_caption: "disclosureCaption",
+    service: "service",
+    /// A service the config refused (its Japanese disclosure is incomplete).
+    refused: "refused",
+    no_services: "noServices",
+}
+
+impl Texts {
+    /// These texts with the site's words (config `texts.<lang>`) in place of the defaults, and
+    /// the keys it gave that the UI does not have.
+    ///
+    /// The UI is drawn once per page and lives as long as it: the site's strings are kept for
+    /// the page's life (leaked), so every text stays a `&'static str`.
+    pub fn with_site(&self, site: &[(String, String)]) -> (Texts, Vec<String>) {
+        let mut texts = self.clone();
+        let mut unknown = Vec::new();
+        for (key, text) in site {
+            match texts.slot(key) {
+                Some(slot) => *slot = Box::leak(text.clone().into_boxed_str()),
+                None => unknown.push(key.clone()),
+            }
+        }
+        (texts, unknown)
+    }
 }
 
 /// The texts of `lang`.
@@ -127,6 +209,21 @@ static EN: Texts = Texts {
     save: "Save choices",
     close: "Close",
     saved: "Your choices were saved.",
+    privacy_settings: "Privacy settings",
+    services: "Services",
+    recipient: "Recipient",
+    sent: "Information sent",
+    purpose_site: "Our purpose",
+    purpose_recipient: "The recipient's purpose",
+    country: "Country",
+    policy: "Privacy policy",
+    opt_out: "How to stop it",
+    opt_out_here: "Switch it off in this site's privacy settings: nothing more is sent.",
+    opt_out_page: "The recipient's opt-out page",
+    disclosure_caption: "Information this site sends to other companies (external transmission)",
+    service: "Service",
+    refused: "Not loaded: this site has not described it fully.",
+    no_services: "This site sends nothing to other companies.",
     categories: [
         CategoryText {
             name: "Strictly necessary",
@@ -175,6 +272,21 @@ static JA: Texts = Texts {
     save: "選択を保存",
     close: "閉じる",
     saved: "選択を保存しました。",
+    privacy_settings: "プライバシー設定",
+    services: "サービス",
+    recipient: "送信先",
+    sent: "送信される情報",
+    purpose_site: "当サイトの利用目的",
+    purpose_recipient: "送信先での利用目的",
+    country: "所在国",
+    policy: "プライバシーポリシー",
+    opt_out: "送信を止める方法",
+    opt_out_here: "当サイトのプライバシー設定でオフにすると、以後は送信されません。",
+    opt_out_page: "送信先のオプトアウトページ",
+    disclosure_caption: "当サイトが外部に送信する利用者情報（外部送信規律に基づく公表）",
+    service: "サービス",
+    refused: "説明が不足しているため、読み込みません。",
+    no_services: "当サイトは利用者情報を外部に送信していません。",
     categories: [
         CategoryText {
             name: "必須",
@@ -233,23 +345,7 @@ mod tests {
     #[test]
     fn both_languages_say_everything() {
         for t in [texts(Lang::Ja), texts(Lang::En)] {
-            let all = [
-                t.title,
-                t.banner,
-                t.notice,
-                t.gpc_honoured,
-                t.accept_all,
-                t.reject_all,
-                t.refuse,
-                t.preferences,
-                t.disclosure,
-                t.dialog_title,
-                t.dialog_intro,
-                t.always_on,
-                t.save,
-                t.close,
-                t.saved,
-            ];
+            let all: Vec<&str> = t.all().into_iter().map(|(_, text)| text).collect();
             assert!(all.iter().all(|s| !s.trim().is_empty()));
             assert!(t
                 .categories
@@ -260,5 +356,18 @@ mod tests {
         }
         // a line continuation leaves no run of spaces in the Japanese
         assert!(!texts(Lang::Ja).banner.contains("  "));
+    }
+
+    #[test]
+    fn a_site_words_any_text_and_hears_of_unknown_keys() {
+        let site = [
+            ("title".to_string(), "Cookies on Example".to_string()),
+            ("acceptAll".to_string(), "Allow all".to_string()),
+            ("acceptALL".to_string(), "typo".to_string()),
+        ];
+        let (t, unknown) = texts(Lang::En).with_site(&site);
+        assert_eq!((t.title, t.accept_all), ("Cookies on Example", "Allow all"));
+        assert_eq!(t.reject_all, texts(Lang::En).reject_all);
+        assert_eq!(unknown, ["acceptALL"]);
     }
 }

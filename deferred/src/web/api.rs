@@ -13,6 +13,21 @@ pub struct State {
     pub gpc: bool,
     /// In the order of [`CATEGORIES`].
     pub granted: [bool; 5],
+    /// The visitor's per-service choices: `(id, allowed)`.
+    pub services: Vec<(String, bool)>,
+}
+
+impl State {
+    /// Whether service `id` is allowed now: its own choice, else its category's.
+    pub fn service_granted(&self, id: &str, category: &str) -> bool {
+        match self.services.iter().find(|(s, _)| s == id) {
+            Some((_, granted)) => *granted,
+            None => CATEGORIES
+                .iter()
+                .zip(self.granted)
+                .any(|(c, granted)| *c == category && granted),
+        }
+    }
 }
 
 fn sekisho() -> Result<JsValue, JsValue> {
@@ -46,19 +61,50 @@ pub fn state() -> Result<State, JsValue> {
     for (g, id) in granted.iter_mut().zip(CATEGORIES) {
         *g = field(&categories, id).as_bool() == Some(true);
     }
+    let services = field(&s, "services");
+    let services = Object::keys(services.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|id| {
+            let granted = Reflect::get(&services, &id).ok()?.as_bool()?;
+            Some((id.as_string()?, granted))
+        })
+        .collect();
     Ok(State {
         decided: field(&s, "decided").as_bool() == Some(true),
         regime: field(&s, "regime").as_string().unwrap_or_default(),
         gpc: field(&s, "gpc").as_bool() == Some(true),
         granted,
+        services,
     })
 }
 
-/// `window.sekisho.set({category: allowed, …})` for every category but `necessary`.
-pub fn set_categories(allowed: &[(&str, bool)]) -> Result<(), JsValue> {
+/// `window.sekisho.set({category: allowed, …, services: {id: allowed, …}})`.
+pub fn set_choices(categories: &[(&str, bool)], services: &[(&str, bool)]) -> Result<(), JsValue> {
     let choices = Object::new();
-    for (id, on) in allowed {
+    for (id, on) in categories {
         Reflect::set(&choices, &(*id).into(), &(*on).into())?;
     }
+    if !services.is_empty() {
+        let by_id = Object::new();
+        for (id, on) in services {
+            Reflect::set(&by_id, &(*id).into(), &(*on).into())?;
+        }
+        Reflect::set(&choices, &"services".into(), &by_id)?;
+    }
     call("set", Some(&choices)).map(drop)
+}
+
+/// The services the checkpoint met on this page (held, released or allowed), from its audit
+/// log, first met first.
+pub fn services_met() -> Result<Vec<String>, JsValue> {
+    let lines: js_sys::Array = call("audit", None)?.dyn_into()?;
+    let mut ids: Vec<String> = Vec::new();
+    for line in lines.iter() {
+        if let Some(id) = field(&line, "service").as_string() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
 }

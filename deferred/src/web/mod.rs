@@ -3,6 +3,8 @@
 //! (`window.sekisho.showPreferences()` or a `[data-sekisho-action="reopen"]` control).
 
 mod api;
+mod disclosure;
+mod dom;
 mod ui;
 
 use wasm_bindgen::prelude::*;

@@ -1,7 +1,9 @@
-//! The banner and the preference center, drawn in `#sekisho-root`'s open shadow root (stable
-//! selectors: `[data-sekisho-action]`, `[data-sekisho-category]`; docs/contracts.md §5). Texts
-//! are set as text; styles come from one constructable stylesheet (`ui.css`), so a page with a
-//! strict `style-src` shows it. Choices go through `window.sekisho` (`api`), like any page code.
+//! The banner, the preference center and the "privacy settings" control, drawn in
+//! `#sekisho-root`'s open shadow root (stable selectors: `[data-sekisho-action]`,
+//! `[data-sekisho-category]`, `[data-sekisho-service]`; docs/contracts.md §5), and the page's
+//! 外部送信 disclosure tables (`disclosure`). Texts are set as text; styles come from one
+//! constructable stylesheet (`ui.css`), so a page with a strict `style-src` shows it. Choices go
+//! through `window.sekisho` (`api`), like any page code.
 
 use std::cell::RefCell;
 
@@ -15,7 +17,11 @@ use web_sys::{
 use sekisho::core::config::Config;
 
 use super::api;
-use crate::ui::{category_texts, texts, FirstLayer, Lang, Texts, CATEGORIES};
+use super::disclosure;
+use super::dom::{append, button_row, element, link};
+use crate::ui::{
+    category_texts, services_in_use, site_texts, FirstLayer, Lang, Service, Texts, CATEGORIES,
+};
 
 const CSS: &str = include_str!("ui.css");
 
@@ -24,11 +30,19 @@ struct Ui {
     doc: Document,
     shadow: ShadowRoot,
     lang: Lang,
+    /// The texts in the UI's language, the site's words in place.
+    texts: Texts,
     /// Name and description of each category, the site's words where it gave them.
     categories: [(String, String); 5],
+    /// The services in use (config `services`, then those met on this page).
+    services: Vec<Service>,
     /// The site's 外部送信 disclosure page, if it has one.
     disclosure: Option<String>,
+    /// Whether to draw a "privacy settings" control when the page has none (config
+    /// `reopenControl`).
+    reopen_control: bool,
     banner: Option<Element>,
+    reopen: Option<Element>,
     dialog: Option<HtmlDialogElement>,
     status: Element,
     /// The control that opened the preferences: it gets the focus back.
@@ -41,14 +55,19 @@ thread_local! {
     static SITE: RefCell<Config> = RefCell::new(Config::default());
 }
 
-/// Once the page is parsed: the first layer, if the visitor has not chosen.
+/// Once the page is parsed: the first layer if the visitor has not chosen (else the "privacy
+/// settings" control), and the page's disclosure tables.
 pub fn start(site: Config) -> Result<(), JsValue> {
+    let presentation = site.presentation;
     SITE.with(|s| s.replace(site));
     let state = api::state()?;
-    let Some(layer) = FirstLayer::for_state(state.decided, &state.regime) else {
-        return Ok(());
-    };
-    with_ui(|ui| ui.show_banner(layer, state.gpc))
+    with_ui(|ui| {
+        disclosure::fill(&ui.doc, ui.lang, &ui.texts, &ui.services)?;
+        match FirstLayer::for_state(state.decided, &state.regime, presentation) {
+            Some(layer) => ui.show_banner(layer, state.gpc),
+            None => ui.show_reopen_control(),
+        }
+    })
 }
 
 /// Opens the preference center (from the banner, the API or a page's reopen control).
@@ -91,6 +110,8 @@ impl Ui {
             .ok_or("no document")?;
         let lang = language(&doc, site);
         let categories = category_texts(site, lang).map(|(n, d)| (n.to_owned(), d.to_owned()));
+        let met = api::services_met()?;
+        let services = services_in_use(site, met.iter().map(String::as_str), lang);
         let host = doc.create_element("div")?;
         host.set_id("sekisho-root");
         host.set_attribute("lang", lang.tag())?;
@@ -118,6 +139,34 @@ impl Ui {
         });
         shadow.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
         on_click.forget(); // lives as long as the page
+                           // A category's switch moves its services' switches with it.
+        let on_change = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+            let Some(switch) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .filter(|t| t.has_attribute("data-sekisho-category"))
+            else {
+                return;
+            };
+            let Some(services) = switch
+                .closest(".category")
+                .ok()
+                .flatten()
+                .and_then(|row| row.query_selector_all("[data-sekisho-service]").ok())
+            else {
+                return;
+            };
+            for i in 0..services.length() {
+                if let Some(input) = services
+                    .get(i)
+                    .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+                {
+                    input.set_checked(switch.checked());
+                }
+            }
+        });
+        shadow.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
+        on_change.forget();
         let parent = doc
             .body()
             .map(Element::from)
@@ -127,17 +176,17 @@ impl Ui {
             doc,
             shadow,
             lang,
+            texts: site_texts(site, lang),
             categories,
+            services,
             disclosure: site.disclosure.clone(),
+            reopen_control: site.reopen_control,
             banner: None,
+            reopen: None,
             dialog: None,
             status,
             opener: None,
         })
-    }
-
-    fn texts(&self) -> &'static Texts {
-        texts(self.lang)
     }
 
     /// The first layer: a region at the bottom of the page, not a modal (the page stays usable;
@@ -146,7 +195,7 @@ impl Ui {
         if self.banner.is_some() {
             return Ok(());
         }
-        let t = self.texts();
+        let t = &self.texts;
         let doc = &self.doc;
         let banner = element(
             doc,
@@ -192,8 +241,13 @@ impl Ui {
         };
         let state = api::state()?;
         for (id, granted) in CATEGORIES.iter().zip(state.granted) {
-            if let Some(input) = self.switch(id)? {
+            if let Some(input) = self.switch("category", id)? {
                 input.set_checked(*id == "necessary" || granted);
+            }
+        }
+        for service in &self.services {
+            if let Some(input) = self.switch("service", &service.id)? {
+                input.set_checked(state.service_granted(&service.id, service.category.id()));
             }
         }
         self.status.set_text_content(None);
@@ -206,7 +260,7 @@ impl Ui {
     }
 
     fn draw_dialog(&self) -> Result<HtmlDialogElement, JsValue> {
-        let t = self.texts();
+        let t = &self.texts;
         let doc = &self.doc;
         let dialog: HtmlDialogElement = element(
             doc,
@@ -252,6 +306,7 @@ impl Ui {
                 )?;
             }
             append(doc, &row, "p", &[("id", &described)], Some(description))?;
+            self.service_list(&row, id)?;
         }
         button_row(
             doc,
@@ -282,6 +337,57 @@ impl Ui {
         Ok(dialog)
     }
 
+    /// A category's services, each with its switch and what it receives, behind a disclosure
+    /// widget (`<details>`): name, recipient, what is sent and why, and its policy.
+    fn service_list(&self, row: &Element, category: &str) -> Result<(), JsValue> {
+        let t = &self.texts;
+        let doc = &self.doc;
+        let services: Vec<&Service> = self
+            .services
+            .iter()
+            .filter(|s| s.category.id() == category)
+            .collect();
+        if services.is_empty() {
+            return Ok(());
+        }
+        let details = append(doc, row, "details", &[("class", "services")], None)?;
+        let summary = [t.services, " (", &services.len().to_string(), ")"].concat();
+        append(doc, &details, "summary", &[], Some(&summary))?;
+        let list = append(doc, &details, "ul", &[], None)?;
+        for service in services {
+            let item = append(doc, &list, "li", &[("class", "service")], None)?;
+            let described = ["sekisho-service-", &service.id].concat();
+            if service.refused {
+                append(doc, &item, "p", &[("class", "name")], Some(&service.name))?;
+                append(doc, &item, "p", &[("class", "refused")], Some(t.refused))?;
+            } else {
+                let label = append(doc, &item, "label", &[], None)?;
+                let switch = [
+                    ("type", "checkbox"),
+                    ("role", "switch"),
+                    ("data-sekisho-service", service.id.as_str()),
+                    ("aria-describedby", &described),
+                ];
+                append(doc, &label, "input", &switch, None)?;
+                append(doc, &label, "span", &[], Some(&service.name))?;
+            }
+            let facts = append(doc, &item, "dl", &[("id", &described)], None)?;
+            for (term, value) in [
+                (t.recipient, &service.recipient),
+                (t.purpose_site, &service.purpose_site),
+                (t.sent, &service.sent.join(self.lang.list_separator())),
+            ] {
+                append(doc, &facts, "dt", &[], Some(term))?;
+                append(doc, &facts, "dd", &[], Some(value))?;
+            }
+            if let Some(url) = &service.policy_url {
+                let p = append(doc, &item, "p", &[], None)?;
+                link(doc, &p, url, t.policy)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A paragraph with the link to the site's disclosure page, if it has one.
     fn disclosure_link(&self, parent: &Element) -> Result<(), JsValue> {
         if let Some(url) = &self.disclosure {
@@ -291,14 +397,40 @@ impl Ui {
                 &p,
                 "a",
                 &[("href", url)],
-                Some(self.texts().disclosure),
+                Some(self.texts.disclosure),
             )?;
         }
         Ok(())
     }
 
-    fn switch(&self, category: &str) -> Result<Option<HtmlInputElement>, JsValue> {
-        let selector = ["input[data-sekisho-category=\"", category, "\"]"].concat();
+    /// The persistent "privacy settings" control (`[data-sekisho-action="reopen"]`), unless the
+    /// site turned it off or the page has its own.
+    fn show_reopen_control(&mut self) -> Result<(), JsValue> {
+        let own = self
+            .doc
+            .query_selector("[data-sekisho-action=\"reopen\"]")?
+            .is_some();
+        if self.reopen.is_some() || own || !self.reopen_control {
+            return Ok(());
+        }
+        let button = element(
+            &self.doc,
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "reopen"),
+                ("data-sekisho-action", "reopen"),
+            ],
+            Some(self.texts.privacy_settings),
+        )?;
+        self.shadow.append_child(&button)?;
+        self.reopen = Some(button);
+        Ok(())
+    }
+
+    /// Switch `kind` (`category`, `service`) with `id`.
+    fn switch(&self, kind: &str, id: &str) -> Result<Option<HtmlInputElement>, JsValue> {
+        let selector = ["input[data-sekisho-", kind, "=\"", id, "\"]"].concat();
         Ok(self
             .shadow
             .query_selector(&selector)?
@@ -310,14 +442,30 @@ impl Ui {
         match action {
             "accept-all" => self.decided("acceptAll"),
             "reject-all" => self.decided("rejectAll"),
-            "preferences" => self.open_dialog(opener),
+            "preferences" | "reopen" => self.open_dialog(opener),
             "save" => {
-                let mut choices = Vec::with_capacity(CATEGORIES.len());
+                let mut categories = Vec::with_capacity(CATEGORIES.len());
                 for id in CATEGORIES.iter().filter(|id| **id != "necessary") {
-                    let on = self.switch(id)?.is_some_and(|i| i.checked());
-                    choices.push((*id, on));
+                    let on = self.switch("category", id)?.is_some_and(|i| i.checked());
+                    categories.push((*id, on));
                 }
-                api::set_categories(&choices)?;
+                // A service's own choice where it differs from its category's, or where the
+                // visitor had one before (so that it follows the switch now).
+                let before = api::state()?;
+                let mut services = Vec::new();
+                for service in &self.services {
+                    let Some(on) = self.switch("service", &service.id)?.map(|i| i.checked()) else {
+                        continue;
+                    };
+                    let category_on = categories
+                        .iter()
+                        .any(|(c, granted)| *c == service.category.id() && *granted);
+                    let had_own = before.services.iter().any(|(id, _)| *id == service.id);
+                    if on != category_on || had_own {
+                        services.push((service.id.as_str(), on));
+                    }
+                }
+                api::set_choices(&categories, &services)?;
                 self.after_choice()
             }
             "close" => {
@@ -347,8 +495,8 @@ impl Ui {
             banner.remove();
         }
         self.close_dialog();
-        self.status.set_text_content(Some(self.texts().saved));
-        Ok(())
+        self.status.set_text_content(Some(self.texts.saved));
+        self.show_reopen_control()
     }
 
     fn close_dialog(&self) {
@@ -376,45 +524,4 @@ fn adopt_styles(doc: &Document, shadow: &ShadowRoot) -> Result<(), JsValue> {
         }
     }
     Ok(())
-}
-
-/// A row of the UI's buttons, `(action, label)` each: `[data-sekisho-action]` is what a click
-/// does (`Ui::act`) and what QA suites select.
-fn button_row(doc: &Document, parent: &Element, buttons: &[(&str, &str)]) -> Result<(), JsValue> {
-    let row = append(doc, parent, "div", &[("class", "actions")], None)?;
-    for (action, label) in buttons {
-        let attributes = [("type", "button"), ("data-sekisho-action", action)];
-        append(doc, &row, "button", &attributes, Some(label))?;
-    }
-    Ok(())
-}
-
-/// `<tag attr=value…>text</tag>`, the text set as text.
-fn element(
-    doc: &Document,
-    tag: &str,
-    attributes: &[(&str, &str)],
-    text: Option<&str>,
-) -> Result<Element, JsValue> {
-    let el = doc.create_element(tag)?;
-    for (name, value) in attributes {
-        el.set_attribute(name, value)?;
-    }
-    if text.is_some() {
-        el.set_text_content(text);
-    }
-    Ok(el)
-}
-
-/// The same, appended to `parent`.
-fn append(
-    doc: &Document,
-    parent: &Element,
-    tag: &str,
-    attributes: &[(&str, &str)],
-    text: Option<&str>,
-) -> Result<Element, JsValue> {
-    let el = element(doc, tag, attributes, text)?;
-    parent.append_child(&el)?;
-    Ok(el)
 }

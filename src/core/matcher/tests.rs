@@ -573,8 +573,25 @@ fn neutral_cdns_always_load() {
     assert_eq!(verdict(&off, "https://unpkg.com/x"), "Neutral");
 }
 
+/// The config `json`, each site service given the Japanese disclosure it needs (what these
+/// tests look at is matching).
 fn config(json: &str) -> Config {
-    let (c, e) = parse_config(&serde_json::from_str(json).unwrap());
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    let catalog = value["catalog"] != false;
+    if let Some(services) = value["services"].as_object_mut() {
+        for (id, service) in services {
+            if !(catalog && catalog::entry(id).is_some()) {
+                let disclosure = serde_json::json!({
+                    "recipient": "送信先（サービス）", "sent": ["ip"],
+                    "purpose": "計測", "recipientPurpose": "サービスの提供"
+                });
+                for (key, v) in disclosure.as_object().unwrap() {
+                    service[key] = v.clone();
+                }
+            }
+        }
+    }
+    let (c, e) = parse_config(&serde_json::from_str(&value.to_string()).unwrap());
     assert!(e.is_empty(), "{e:?}");
     c
 }
@@ -684,6 +701,8 @@ fn site_rules_prefer_the_most_specific_host() {
             category: Category::Ads,
             name: None,
             hosts: vec![host.into()],
+            disclosure: Default::default(),
+            refused: false,
         });
     }
     let m = Matcher::new(&c, PAGE);
