@@ -800,7 +800,12 @@ mod tests {
         );
         assert_eq!(
             fields(&e),
-            ["texts.ja.title", "texts.en", "presentation", "reopenControl"]
+            [
+                "texts.ja.title",
+                "texts.en",
+                "presentation",
+                "reopenControl"
+            ]
         );
         assert_eq!(c.presentation, Presentation::Banner);
         assert!(c.reopen_control);

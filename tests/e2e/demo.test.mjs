@@ -53,3 +53,19 @@ test('m. demo: the real banner; 0 tracker requests before a choice; after its "a
   assert.deepEqual(errors().filter((m) => m.text.startsWith('[sekisho]')), []);
   await context.close();
 });
+
+test('m2. demo: the article links its 外部送信 disclosure page, which lists every service the site uses, in Japanese', async () => {
+  const context = await env.ctx();
+  const { page, errors } = await open(context, origin + '/', { quiet: 0 });
+  const href = await page.evaluate(() => [...document.querySelectorAll('footer a')].find((a) => a.textContent === '外部送信について')?.getAttribute('href'));
+  assert.equal(href, '/gaibu-soshin.html');
+  const disclosure = await open(context, origin + href, { quiet: 0 });
+  await disclosure.page.waitForFunction(() => Boolean(document.querySelector('[data-sekisho-disclosure] table')), null, { timeout: 8000 });
+  const rows = await disclosure.page.evaluate(() => [...document.querySelectorAll('table.sekisho-disclosure tbody tr')]
+    .map((r) => [r.getAttribute('data-sekisho-service'), r.cells[1].textContent]));
+  assert.deepEqual(rows.map(([id]) => id), ['google-tag-manager', 'google-analytics', 'google-marketing-platform', 'meta-pixel',
+    'microsoft-uet', 'facebook-login', 'youtube', 'x-widgets', 'line-share']);
+  assert.ok(rows.every(([, recipient]) => /（.+）/.test(recipient)), `each recipient names its service: ${JSON.stringify(rows)}`);
+  assert.deepEqual([...errors(), ...disclosure.errors()].filter((m) => m.text.startsWith('[sekisho]')), []);
+  await context.close();
+});

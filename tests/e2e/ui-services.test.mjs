@@ -54,7 +54,9 @@ function disclosurePage(lang) {
 </head><body><main><h1>外部送信について</h1><div id="table" data-sekisho-disclosure></div></main></body></html>`;
 }
 
-const shadow = (page, f, arg) => page.evaluate(`(${f})(document.getElementById('sekisho-root')?.shadowRoot, ${JSON.stringify(arg ?? null)})`);
+/** `f(shadowRoot, arg)` in the page (`f` travels as its source: every engine's evaluate takes a function and one argument). */
+const shadow = (page, f, arg = null) => page.evaluate(([src, a]) => new Function(`return (${src})`)()(document.getElementById('sekisho-root')?.shadowRoot, a),
+  [String(f), arg]);
 const dialogOpen = (page) => page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('dialog')?.open),
   null, { timeout: WAIT_MS });
 const clickIn = (page, selector) => shadow(page, (sr, s) => sr.querySelector(s).click(), selector);
@@ -177,6 +179,26 @@ for (const lang of ['ja', 'en']) {
     await context.close();
   });
 }
+
+test('us-f. the disclosure at 320 CSS px: nothing scrolls sideways, one block per service', async () => {
+  env.loopback.route('site.test', /^\/gaibu-320\.html$/, () => ({ type: 'html',
+    body: '<!doctype html><title>320 px</title><iframe id="narrow" title="page" src="/gaibu.html?lang=ja" width="320" height="640"></iframe>' }));
+  const context = await env.ctx();
+  const { page } = await open(context, '/gaibu-320.html', { quiet: 0 });
+  await page.waitForFunction(() => Boolean(document.getElementById('narrow').contentDocument?.querySelector('table.sekisho-disclosure')),
+    null, { timeout: WAIT_MS });
+  const geometry = await page.evaluate(() => {
+    const win = document.getElementById('narrow').contentWindow;
+    const rows = [...win.document.querySelectorAll('table.sekisho-disclosure tbody tr')];
+    return { viewport: win.innerWidth, scrollsSideways: win.document.documentElement.scrollWidth > win.innerWidth,
+      rowDisplay: win.getComputedStyle(rows[0]).display, widest: Math.max(...rows.map((r) => r.getBoundingClientRect().right)) };
+  });
+  assert.equal(geometry.viewport, 320);
+  assert.equal(geometry.scrollsSideways, false, JSON.stringify(geometry));
+  assert.equal(geometry.rowDisplay, 'block');
+  assert.ok(geometry.widest <= 320, JSON.stringify(geometry));
+  await context.close();
+});
 
 test('us-c. presentation "notice" (publication only, opt-out): no banner; the UI\'s "privacy settings" control, in the site\'s words, opens the preferences; refusing stops the sending', async () => {
   const lb = env.loopback;
