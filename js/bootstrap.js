@@ -54,7 +54,7 @@
   // window.sekisho: frozen, defined before the Wasm starts; each method forwards to `impl`, the
   // running checkpoint's or, if it could not start, the fail-closed stub's.
   var impl;
-  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require", "showPreferences"];
+  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require", "showPreferences", "loadOnce"];
   var api = { version: "__VERSION__" };
   names.forEach(function (name) {
     api[name] = function () {
@@ -103,7 +103,8 @@
       on: function () {}, off: function () {},
       audit: function () { return []; },
       require: function () { return new Promise(function () {}); },
-      showPreferences: function () { console.error(prefix + "not started (" + why + "): no preferences to show"); }
+      showPreferences: function () { console.error(prefix + "not started (" + why + "): no preferences to show"); },
+      loadOnce: function () { return false; }
     };
   }
 
@@ -154,6 +155,13 @@
     showPreferences: function () {
       if (deferred) deferred.show_preferences();
       else { preferencesAsked = true; loadDeferred(config); }
+    },
+    // An embed's "load this once": one held iframe loads for this page view, no choice recorded
+    // (the visitor's next choice holds it again unless it allows it).
+    loadOnce: function (el) {
+      if (!el || el.nodeType !== 1 || el.localName !== "iframe" || el.getAttribute("data-sekisho") !== "held") return false;
+      guards.exempt(el); // its own URL passes; what it loads is its own (a cross-origin document)
+      return w.release_once(el);
     }
   };
 

@@ -29,6 +29,7 @@ declare const wasm_bindgen: {
   start(config: string | undefined, onAudit: (lineJson: string) => void): void;
   deferred_needed(): boolean;
   reopen_control(): boolean;
+  release_once(element: Element): boolean;
   dom_ready(): string | undefined;
   sweep_after_load(): void;
   state(): string | undefined;

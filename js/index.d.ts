@@ -14,6 +14,8 @@ export declare function audit(): SekishoAuditEntry[];
 export declare function require(purpose: string): Promise<SekishoState>;
 /** Opens the preference center (loading the UI first if this page has not shown it). */
 export declare function showPreferences(): void;
+/** Loads one held `<iframe>` for this page view without recording a choice; false when it is not held. */
+export declare function loadOnce(element: Element): boolean;
 /** The version of sekisho.js on the page. */
 export declare function version(): string;
 
@@ -21,6 +23,7 @@ declare const sekisho: {
   readonly get: typeof get;
   readonly acceptAll: typeof acceptAll;
   readonly showPreferences: typeof showPreferences;
+  readonly loadOnce: typeof loadOnce;
   readonly rejectAll: typeof rejectAll;
   readonly set: typeof set;
   readonly on: typeof on;

@@ -58,6 +58,9 @@ declare global {
     require(purpose: string): Promise<SekishoState>;
     /** Opens the preference center (loading the UI first if this page has not shown it). */
     showPreferences(): void;
+    /** Loads one held `<iframe>` for this page view without recording a choice (an embed's
+     * "load this once"); false when it is not a held iframe. */
+    loadOnce(element: Element): boolean;
   }
 
   interface Window {

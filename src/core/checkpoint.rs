@@ -316,6 +316,34 @@ impl Checkpoint {
             .allows(requirement, |id| self.matcher.category_of(id))
     }
 
+    /// The known service `url` belongs to (`None` for an empty URL or any other destination).
+    pub fn service_of(&self, url: &str) -> Option<&str> {
+        if url.is_empty() {
+            return None;
+        }
+        self.matcher.match_url(url).map(|m| m.service)
+    }
+
+    /// Whether a marked element (`data-consent`, loading `url`) may be released now. A
+    /// category mark on an element whose URL belongs to a service the visitor chose on its own
+    /// (a per-service switch, an embed's "always allow") follows that choice; anything else
+    /// follows [`Checkpoint::allows`].
+    pub fn allows_marked(&self, requirement: &Requirement, url: &str) -> bool {
+        let any_override = self
+            .state
+            .choice
+            .as_ref()
+            .is_some_and(|c| !c.services.is_empty());
+        if any_override && matches!(requirement, Requirement::Category(_)) {
+            if let Some(m) = self.matcher.match_url(url) {
+                if self.state.service_override(m.service).is_some() {
+                    return self.service_allowed(&m);
+                }
+            }
+        }
+        self.allows(requirement)
+    }
+
     /// A service the config refused (a site service without its Japanese disclosure): held
     /// whatever the visitor chooses.
     fn refused(&self, service: &str) -> bool {
@@ -502,6 +530,28 @@ mod tests {
         // A catalog entry brings its own disclosure.
         let c = checkpoint(r#"{"services":{"google-analytics":{}}}"#, Some(&all), false);
         assert_eq!(c.judge(GA, Kind::Script).verdict, Verdict::PassByChoice);
+    }
+
+    #[test]
+    fn a_category_mark_follows_the_visitors_choice_for_its_service() {
+        const YT: &str = "https://www.youtube.com/embed/x";
+        let sns = Requirement::Category(Category::Sns);
+        let c = checkpoint("{}", None, false);
+        assert!(!c.allows_marked(&sns, YT));
+        // sns refused, YouTube allowed on its own ("always allow" on its placeholder)
+        let mut c = checkpoint("{}", Some(&stored(1)), false);
+        c.state.choice.as_mut().unwrap().services = vec![("youtube".into(), true)];
+        assert!(c.allows_marked(&sns, YT));
+        assert!(!c.allows_marked(&sns, "https://platform.twitter.com/widgets.js"));
+        assert!(
+            !c.allows_marked(&sns, ""),
+            "an inline script follows its category"
+        );
+        // sns allowed, YouTube switched off on its own
+        let mut c = checkpoint("{}", Some(&stored(31)), false);
+        c.state.choice.as_mut().unwrap().services = vec![("youtube".into(), false)];
+        assert!(!c.allows_marked(&sns, YT));
+        assert!(c.allows_marked(&sns, "https://platform.twitter.com/widgets.js"));
     }
 
     #[test]

@@ -167,13 +167,17 @@ impl ConsentState {
         self.effective().contains(category)
     }
 
-    /// A service's own override, else its category. GPC denies ad services even when overridden.
-    pub fn service_granted(&self, id: &str, category: Option<Category>) -> bool {
-        let overridden = self
-            .choice
+    /// The visitor's own choice for service `id`, if they made one.
+    pub fn service_override(&self, id: &str) -> Option<bool> {
+        self.choice
             .as_ref()
             .and_then(|c| c.services.iter().find(|(s, _)| s == id))
-            .map(|(_, g)| *g);
+            .map(|(_, g)| *g)
+    }
+
+    /// A service's own override, else its category. GPC denies ad services even when overridden.
+    pub fn service_granted(&self, id: &str, category: Option<Category>) -> bool {
+        let overridden = self.service_override(id);
         let blocked_by_gpc = self.gpc && category == Some(Category::Ads);
         match (overridden, category) {
             (Some(g), _) => g && !blocked_by_gpc,

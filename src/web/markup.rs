@@ -203,13 +203,16 @@ struct Marked {
 fn marked(el: &Element) -> Option<Marked> {
     let raw = el.get_attribute("data-consent").unwrap_or_default();
     let requirement = Requirement::parse(&raw);
+    let url = url_of(el);
     with_sdk(|sdk| {
         let (service, category) = requirement
             .as_ref()
             .map_or((None, None), |r| sdk.checkpoint.describe(r));
+        // A category mark names no service: the audit names the one its URL belongs to.
+        let service = service.or_else(|| sdk.checkpoint.service_of(&url));
         let allowed = requirement
             .as_ref()
-            .is_some_and(|r| sdk.checkpoint.allows(r));
+            .is_some_and(|r| sdk.checkpoint.allows_marked(r, &url));
         Marked {
             service: service.map(String::from),
             category,
@@ -292,6 +295,22 @@ fn is_inert_script(el: &Element) -> bool {
     !elements::is_runnable_script_type(el.get_attribute("type").as_deref())
 }
 
+/// `sekisho.loadOnce(element)`: one held element (an embed's "load this once") is released for
+/// this page view although its requirement is not met; no choice is recorded, so the next scan
+/// after a choice that does not allow it holds it again ([`rehold_frame`]). The bootstrap exempts
+/// the element from the guards first. Whether it was held.
+#[wasm_bindgen]
+pub fn release_once(el: Element) -> bool {
+    if State::of(&el) != Some(State::Held) || kind_of(&el).is_none() {
+        return false;
+    }
+    State::Queued.set(&el);
+    let _ = el.set_attribute("data-sekisho-via", "loadOnce");
+    QUEUE.with(|q| q.borrow_mut().pending.push_back(el));
+    pump();
+    true
+}
+
 /// Releases queued elements in order, pausing after a blocking script until it has loaded.
 pub fn pump() {
     let reentered = QUEUE.with(|q| {
@@ -327,10 +346,20 @@ fn release(el: &Element) {
         return;
     }
     State::Released.set(el);
-    // `src` last: an <img> picks its source when `src` is set, with `srcset`/`sizes` in place.
-    for (held, attribute) in elements::held_attributes() {
-        move_attribute(el, held, attribute);
+    if el.local_name() == "iframe" && in_parsing_task(el) {
+        // Chromium ignores a `src` given to a frame the parser inserted before that task ends
+        // (the observer's microtask): the frame stays on about:blank. It gets it in the next task.
+        let later = el.clone();
+        let give_back = Closure::once_into_js(move || give_back_urls(&later));
+        if let Some(window) = dom::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                give_back.unchecked_ref(),
+                0,
+            );
+        }
+        return;
     }
+    give_back_urls(el);
     // A <video>/<audio> does not look at a <source> that gets its URL later: ask it to.
     if el.local_name() == "source" {
         if let Some(media) = el
@@ -341,6 +370,21 @@ fn release(el: &Element) {
                 let _ = load.call0(&media);
             }
         }
+    }
+}
+
+/// Whether `el` may have been inserted by the parser in the task running now: its document is
+/// still being parsed.
+fn in_parsing_task(el: &Element) -> bool {
+    el.owner_document()
+        .is_some_and(|d| d.ready_state() == "loading")
+}
+
+/// A released element's URL attributes back from `data-*`, `src` last: an <img> picks its source
+/// when `src` is set, with `srcset`/`sizes` in place.
+fn give_back_urls(el: &Element) {
+    for (held, attribute) in elements::held_attributes() {
+        move_attribute(el, held, attribute);
     }
 }
 

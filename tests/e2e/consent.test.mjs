@@ -196,6 +196,22 @@ test('e. reload after a choice: honoured without asking (granted load on load, d
   await context.close();
 });
 
+test('e2. the next page after accept all: every marked tag loads as the page is parsed, the marked YouTube frame too', async () => {
+  // (Chromium ignores a `src` given to a parser-inserted frame within the parser's task: the release gives it later.)
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const first = await open(context, '/tags.html', { quiet: 0 });
+  await call(first.page, 'acceptAll');
+  await first.page.close();
+  await lb.quiet();
+  lb.reset();
+  await open(context, '/tags.html', { loopback: lb });
+  await waitGa4Collect(lb);
+  await waitMetaHit(lb);
+  await waitYouTube(lb);
+  await context.close();
+});
+
 test('l. service:<id> markup: service:youtube loads after set({services:{youtube:true}}) while sns stays denied', async () => {
   const lb = env.loopback;
   const context = await env.ctx();

@@ -6,8 +6,8 @@ pub mod texts;
 
 use sekisho::core::config::{Config, Localized, Presentation};
 
-pub use services::{services_in_use, Service};
-pub use texts::{texts, Lang, Texts};
+pub use services::{service_of_embed, services_in_use, Service};
+pub use texts::{fill, texts, Lang, Texts};
 
 /// Name and description of each category (in the order of [`CATEGORIES`]) in `lang`: the
 /// site's own (config `categories.<id>.label` / `.description`, in that language or given

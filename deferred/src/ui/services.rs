@@ -8,6 +8,7 @@
 use sekisho::core::catalog::{self, Text};
 use sekisho::core::category::Category;
 use sekisho::core::config::{Config, Localized, ServiceDef};
+use sekisho::core::requirement::Requirement;
 
 use super::Lang;
 
@@ -54,6 +55,24 @@ pub fn services_in_use<'a>(
         }
     }
     out
+}
+
+/// The service a held embed belongs to: the one its `data-consent` names (`service:<id>`), else
+/// `audited` (the service the checkpoint's audit names for its URL); `None` for content from a
+/// site nothing describes.
+pub fn service_of_embed(
+    config: &Config,
+    consent: &str,
+    audited: Option<&str>,
+    lang: Lang,
+) -> Option<Service> {
+    let id = match Requirement::parse(consent) {
+        Some(Requirement::Service(id)) => id,
+        _ => audited?.to_owned(),
+    };
+    let def = config.service(&id);
+    let known = def.is_some() || (config.catalog && catalog::entry(&id).is_some());
+    known.then(|| describe(config, &id, def, lang))
 }
 
 fn describe(config: &Config, id: &str, def: Option<&ServiceDef>, lang: Lang) -> Service {
@@ -207,6 +226,25 @@ mod tests {
         assert_eq!(ids, ["youtube", "meta-pixel", "google-analytics"]);
         let off = config(r#"{"catalog":false}"#);
         assert!(services_in_use(&off, ["meta-pixel"], Lang::Ja).is_empty());
+    }
+
+    #[test]
+    fn an_embed_is_known_by_its_mark_or_the_audit() {
+        let c = config(r#"{"services":{"youtube":{"category":"sns"}}}"#);
+        let of = |consent: &str, audited: Option<&str>| {
+            service_of_embed(&c, consent, audited, Lang::Ja).map(|s| s.id)
+        };
+        assert_eq!(of("sns", Some("youtube")).as_deref(), Some("youtube"));
+        assert_eq!(of("service:youtube", None).as_deref(), Some("youtube"));
+        assert_eq!(
+            of("service:x-widgets", Some("youtube")).as_deref(),
+            Some("x-widgets")
+        );
+        assert_eq!(of("sns", None), None);
+        assert_eq!(of("service:nobody", None), None);
+        assert_eq!(of("sns", Some("nobody")), None);
+        let yt = service_of_embed(&c, "sns", Some("youtube"), Lang::Ja).unwrap();
+        assert!(yt.recipient.contains("YouTube"), "{}", yt.recipient);
     }
 
     #[test]

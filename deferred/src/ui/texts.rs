@@ -159,6 +159,24 @@ texts! {
     /// A service the config refused (its Japanese disclosure is incomplete).
     refused: "refused",
     no_services: "noServices",
+    /// An embed's placeholder, named: `{service}` is replaced.
+    embed: "embed",
+    /// What showing an embed sends: `{recipient}` is replaced.
+    embed_intro: "embedIntro",
+    /// Content held from a site the catalog does not know.
+    embed_unknown: "embedUnknown",
+    load_once: "loadOnce",
+    /// `{service}` is replaced.
+    always_allow: "alwaysAllow",
+}
+
+/// `template` with each `{name}` of `values` replaced.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&["{", name, "}"].concat(), value)
+        })
 }
 
 impl Texts {
@@ -224,6 +242,11 @@ static EN: Texts = Texts {
     service: "Service",
     refused: "Not loaded: this site has not described it fully.",
     no_services: "This site sends nothing to other companies.",
+    embed: "{service} (embedded content, not loaded)",
+    embed_intro: "Showing it sends the following to {recipient}:",
+    embed_unknown: "Content from another site",
+    load_once: "Load this once",
+    always_allow: "Always allow {service}",
     categories: [
         CategoryText {
             name: "Strictly necessary",
@@ -287,6 +310,11 @@ static JA: Texts = Texts {
     service: "サービス",
     refused: "説明が不足しているため、読み込みません。",
     no_services: "当サイトは利用者情報を外部に送信していません。",
+    embed: "{service}（埋め込みコンテンツ・未読み込み）",
+    embed_intro: "表示すると、{recipient}に次の情報が送信されます：",
+    embed_unknown: "外部サイトのコンテンツ",
+    load_once: "今回だけ表示",
+    always_allow: "{service}を常に許可",
     categories: [
         CategoryText {
             name: "必須",
@@ -356,6 +384,15 @@ mod tests {
         }
         // a line continuation leaves no run of spaces in the Japanese
         assert!(!texts(Lang::Ja).banner.contains("  "));
+    }
+
+    #[test]
+    fn templates_name_what_they_are_about() {
+        assert_eq!(
+            fill(texts(Lang::Ja).always_allow, &[("service", "YouTube")]),
+            "YouTubeを常に許可"
+        );
+        assert_eq!(fill("{a} {b} {a}", &[("a", "1"), ("b", "2")]), "1 2 1");
     }
 
     #[test]

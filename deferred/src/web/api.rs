@@ -94,6 +94,16 @@ pub fn set_choices(categories: &[(&str, bool)], services: &[(&str, bool)]) -> Re
     call("set", Some(&choices)).map(drop)
 }
 
+/// The service the checkpoint's audit names for `url`, the latest line first.
+pub fn audited_service(url: &str) -> Result<Option<String>, JsValue> {
+    let lines: js_sys::Array = call("audit", None)?.dyn_into()?;
+    Ok(lines.iter().rev().find_map(|line| {
+        (field(&line, "url").as_string().as_deref() == Some(url))
+            .then(|| field(&line, "service").as_string())
+            .flatten()
+    }))
+}
+
 /// The services the checkpoint met on this page (held, released or allowed), from its audit
 /// log, first met first.
 pub fn services_met() -> Result<Vec<String>, JsValue> {

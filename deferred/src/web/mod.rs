@@ -5,6 +5,7 @@
 mod api;
 mod disclosure;
 mod dom;
+mod placeholder;
 mod ui;
 
 use wasm_bindgen::prelude::*;

@@ -19,6 +19,7 @@ use sekisho::core::config::Config;
 use super::api;
 use super::disclosure;
 use super::dom::{append, button_row, element, link};
+use super::placeholder;
 use crate::ui::{
     category_texts, services_in_use, site_texts, FirstLayer, Lang, Service, Texts, CATEGORIES,
 };
@@ -41,6 +42,8 @@ struct Ui {
     /// Whether to draw a "privacy settings" control when the page has none (config
     /// `reopenControl`).
     reopen_control: bool,
+    /// The UI's stylesheet, shared with the embed placeholders' shadow roots.
+    sheet: Option<CssStyleSheet>,
     banner: Option<Element>,
     reopen: Option<Element>,
     dialog: Option<HtmlDialogElement>,
@@ -64,10 +67,59 @@ pub fn start(site: Config) -> Result<(), JsValue> {
     with_ui(|ui| {
         disclosure::fill(&ui.doc, ui.lang, &ui.texts, &ui.services)?;
         match FirstLayer::for_state(state.decided, &state.regime, presentation) {
-            Some(layer) => ui.show_banner(layer, state.gpc),
-            None => ui.show_reopen_control(),
+            Some(layer) => ui.show_banner(layer, state.gpc)?,
+            None => ui.show_reopen_control()?,
         }
+        follow_the_checkpoint(&ui.doc)
+    })?;
+    sync_placeholders()
+}
+
+/// Draws and removes embed placeholders as the checkpoint holds and releases frames.
+pub fn sync_placeholders() -> Result<(), JsValue> {
+    with_ui(|ui| {
+        let Some(sheet) = &ui.sheet else {
+            return Ok(()); // (no constructable stylesheets: the frames stay as they are)
+        };
+        SITE.with(|site| {
+            placeholder::sync(&placeholder::Context {
+                doc: &ui.doc,
+                site: &site.borrow(),
+                lang: ui.lang,
+                texts: &ui.texts,
+                sheet,
+            })
+        })
     })
+}
+
+/// On each `sekisho:change` and `sekisho:blocked`, the placeholders are brought up to date once
+/// the current task's script is done (a change may come from inside the UI's own handlers).
+fn follow_the_checkpoint(doc: &Document) -> Result<(), JsValue> {
+    let scheduled = std::rc::Rc::new(std::cell::Cell::new(false));
+    let on_event = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        if scheduled.replace(true) {
+            return;
+        }
+        let scheduled = scheduled.clone();
+        let later = Closure::once_into_js(move || {
+            scheduled.set(false);
+            if let Err(e) = sync_placeholders() {
+                super::error(&["the embed placeholders: ", &super::describe(&e)].concat());
+            }
+        });
+        let global = js_sys::global();
+        if let Ok(queue) = js_sys::Reflect::get(&global, &"queueMicrotask".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            let _ = queue.call1(&global, &later);
+        }
+    });
+    for event in ["sekisho:change", "sekisho:blocked"] {
+        doc.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref())?;
+    }
+    on_event.forget(); // lives as long as the page
+    Ok(())
 }
 
 /// Opens the preference center (from the banner, the API or a page's reopen control).
@@ -76,13 +128,17 @@ pub fn show_preferences() -> Result<(), JsValue> {
 }
 
 /// Runs `f` on the UI, drawing its root first if needed.
+/// (Page code called back from inside the UI's own work — a `change` listener calling
+/// `showPreferences()` while a choice is being saved — gets an error, never a panic.)
 fn with_ui(f: impl FnOnce(&mut Ui) -> Result<(), JsValue>) -> Result<(), JsValue> {
     UI.with(|cell| {
-        if cell.borrow().is_none() {
-            let ui = SITE.with(|site| Ui::mount(&site.borrow()))?;
-            *cell.borrow_mut() = Some(ui);
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return Err("the UI is busy: called from inside its own handler".into());
+        };
+        if slot.is_none() {
+            *slot = Some(SITE.with(|site| Ui::mount(&site.borrow()))?);
         }
-        match cell.borrow_mut().as_mut() {
+        match slot.as_mut() {
             Some(ui) => f(ui),
             None => Ok(()),
         }
@@ -116,7 +172,7 @@ impl Ui {
         host.set_id("sekisho-root");
         host.set_attribute("lang", lang.tag())?;
         let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-        adopt_styles(&doc, &shadow)?;
+        let sheet = adopt_styles(&doc, &shadow)?;
         // Announcements (a saved choice) outlive the banner and the dialog.
         let status = element(&doc, "p", &[("class", "status"), ("role", "status")], None)?;
         shadow.append_child(&status)?;
@@ -181,6 +237,7 @@ impl Ui {
             services,
             disclosure: site.disclosure.clone(),
             reopen_control: site.reopen_control,
+            sheet,
             banner: None,
             reopen: None,
             dialog: None,
@@ -507,8 +564,8 @@ impl Ui {
 }
 
 /// The UI's stylesheet, adopted by the shadow root (a `<style>` where constructable stylesheets
-/// are missing: older WebKit).
-fn adopt_styles(doc: &Document, shadow: &ShadowRoot) -> Result<(), JsValue> {
+/// are missing: older WebKit; then `None`).
+fn adopt_styles(doc: &Document, shadow: &ShadowRoot) -> Result<Option<CssStyleSheet>, JsValue> {
     match CssStyleSheet::new() {
         Ok(sheet) => {
             sheet.replace_sync(CSS)?;
@@ -517,11 +574,12 @@ fn adopt_styles(doc: &Document, shadow: &ShadowRoot) -> Result<(), JsValue> {
                 &"adoptedStyleSheets".into(),
                 &js_sys::Array::of1(&sheet),
             )?;
+            Ok(Some(sheet))
         }
         Err(_) => {
             let style = element(doc, "style", &[], Some(CSS))?;
             shadow.append_child(&style)?;
+            Ok(None)
         }
     }
-    Ok(())
 }

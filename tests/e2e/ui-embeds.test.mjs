@@ -1,0 +1,131 @@
+// Issue #9, embeds: a held <iframe> (marked, or held by the guards) is hidden behind an accessible placeholder of its
+// size naming the service and what it would send, with "load this once" (this page view, no choice recorded) and
+// "always allow" (a recorded choice for that service) — each counted at the loopback tracker server.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, open, get, cookies, waitForRequests, settleThenCount, WAIT_MS } from './harness.mjs';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+beforeEach(() => env.fresh());
+
+const YT = { host: 'www.youtube.com', path: '/embed/dQw4w9WgXcQ' };
+
+/** The placeholder of frame `#id`: its service, label, text, size and buttons; the frame's display. */
+const placeholderOf = (page, id = 'yt') => page.evaluate((frameId) => {
+  const frame = document.getElementById(frameId);
+  const host = frame.previousElementSibling;
+  const shown = getComputedStyle(frame).display;
+  if (!host || !host.hasAttribute('data-sekisho-placeholder')) return { frame: shown, placeholder: null };
+  const r = host.getBoundingClientRect();
+  return {
+    frame: shown,
+    placeholder: {
+      service: host.getAttribute('data-sekisho-placeholder'), role: host.getAttribute('role'), label: host.getAttribute('aria-label'),
+      text: host.shadowRoot.textContent, width: Math.round(r.width), height: Math.round(r.height),
+      actions: [...host.shadowRoot.querySelectorAll('button')].map((b) => [b.getAttribute('data-sekisho-action'), b.textContent]),
+    },
+  };
+}, id);
+const placeholderShown = (page, id = 'yt') => page.waitForFunction((frameId) => Boolean(document.getElementById(frameId)?.previousElementSibling?.hasAttribute('data-sekisho-placeholder')),
+  id, { timeout: WAIT_MS });
+const press = (page, action, id = 'yt') => page.evaluate(([a, frameId]) => document.getElementById(frameId).previousElementSibling.shadowRoot
+  .querySelector(`[data-sekisho-action="${a}"]`).click(), [action, id]);
+
+async function axe(page) {
+  return page.evaluate(async (src) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run({ include: [['[data-sekisho-placeholder]']] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary || ''}`));
+  }, AXE);
+}
+
+test('pe-a. a held YouTube embed: a placeholder of its size names YouTube and what it sends; "load this once" loads it for this view only', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html', { loopback: lb });
+  await placeholderShown(page);
+  const { frame, placeholder } = await placeholderOf(page);
+  assert.equal(frame, 'none', 'the empty frame is hidden behind it');
+  assert.equal(placeholder.service, 'youtube');
+  assert.equal(placeholder.role, 'region');
+  assert.match(placeholder.label, /YouTube/);
+  assert.match(placeholder.text, /Google LLC.*IP address/);
+  assert.deepEqual(placeholder.actions, [['load-once', 'Load this once'], ['always-allow', 'Always allow YouTube']]);
+  assert.equal(placeholder.width, 560, 'as wide as the frame');
+  assert.ok(placeholder.height >= 315, `at least as tall as the frame: ${placeholder.height}`);
+  assert.deepEqual(await axe(page), [], 'the placeholder');
+  assert.equal(lb.countFor('youtube.com'), 0, 'nothing sent to YouTube before');
+
+  await press(page, 'load-once');
+  await waitForRequests(lb, YT);
+  assert.deepEqual(await placeholderOf(page), { frame: 'inline', placeholder: null }, 'the frame shows, the placeholder is gone');
+  const st = await get(page);
+  assert.equal(st.decided, false, 'no choice recorded');
+  assert.equal(st.categories.sns, false);
+  assert.equal((await cookies(context)).sekisho, undefined);
+
+  // The next view asks again.
+  await lb.quiet();
+  lb.reset();
+  const next = await open(context, '/ui.html', { quiet: 0 });
+  await placeholderShown(next.page);
+  assert.equal((await settleThenCount(lb, 'youtube.com')).length, 0, 'held again on the next view');
+  await context.close();
+});
+
+test('pe-b. "always allow" records a choice for that service alone: the embed loads now and on the next view; the preference center shows it', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  let { page } = await open(context, '/ui.html?lang=ja', { loopback: lb });
+  await placeholderShown(page);
+  const { placeholder } = await placeholderOf(page);
+  assert.deepEqual(placeholder.actions, [['load-once', '今回だけ表示'], ['always-allow', 'YouTubeを常に許可']]);
+  assert.match(placeholder.text, /表示すると、Google LLC（YouTube）に次の情報が送信されます/);
+  assert.deepEqual(await axe(page), [], 'the placeholder (ja)');
+
+  await press(page, 'always-allow');
+  await waitForRequests(lb, YT);
+  await page.waitForFunction(() => !document.querySelector('[data-sekisho-placeholder]'), null, { timeout: WAIT_MS });
+  const st = await get(page);
+  assert.equal(st.services.youtube, true);
+  assert.equal(st.categories.sns, false, 'only YouTube: the category stays off');
+  assert.equal(lb.countFor({ host: 'www.facebook.com', path: '/tr/' }), 0, 'nothing else was allowed');
+
+  // The next view (a new page: a reload may restore the frame from session history instead).
+  await lb.quiet();
+  lb.reset();
+  ({ page } = await open(context, '/ui.html?lang=ja', { quiet: 0 }));
+  await waitForRequests(lb, YT);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-sekisho-placeholder]')), null);
+  await page.evaluate(() => window.sekisho.showPreferences());
+  await page.waitForFunction(() => document.getElementById('sekisho-root')?.shadowRoot?.querySelector('dialog')?.open, null, { timeout: WAIT_MS });
+  assert.equal(await page.evaluate(() => document.getElementById('sekisho-root').shadowRoot.querySelector('[data-sekisho-service="youtube"]')?.checked), true);
+
+  // Switching YouTube off again holds the frame and brings its placeholder back.
+  await page.evaluate(() => window.sekisho.set({ services: { youtube: false } }));
+  await placeholderShown(page);
+  assert.equal((await placeholderOf(page)).frame, 'none');
+  await context.close();
+});
+
+test('pe-c. a frame the guards held (an unmarked YouTube embed) gets the same placeholder', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/unmarked.html', { loopback: lb });
+  await placeholderShown(page);
+  const { placeholder } = await placeholderOf(page);
+  assert.equal(placeholder.service, 'youtube');
+  lb.reset();
+  await press(page, 'load-once');
+  await waitForRequests(lb, { host: 'www.youtube.com', path: '/embed/rtParsed01' });
+  assert.equal((await placeholderOf(page)).placeholder, null);
+  assert.equal((await get(page)).decided, false);
+  await context.close();
+});
