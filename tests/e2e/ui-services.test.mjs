@@ -246,7 +246,7 @@ test('us-d. a returning visitor on a page without its own control: the UI\'s con
 });
 
 if (ENGINE === 'chromium') {
-  test('us-e. screenshots of the disclosure and the preference center with services, ja and en (look at them: tests/e2e/shots/)', async () => {
+  test('us-e. screenshots of the disclosure, the preference center with services, the banner and an embed placeholder (light, dark), ja and en (look at them: tests/e2e/shots/)', async () => {
     const dir = new URL('./shots/', import.meta.url);
     fs.mkdirSync(dir, { recursive: true });
     for (const lang of ['ja', 'en']) {
@@ -259,6 +259,16 @@ if (ENGINE === 'chromium') {
       await shadow(page, (sr) => sr.querySelectorAll('details').forEach((d) => { d.open = true; }));
       await page.screenshot({ path: new URL(`preferences-services-${lang}.png`, dir).pathname });
       await context.close();
+      // The banner and an embed's placeholder, light and dark.
+      for (const colorScheme of ['light', 'dark']) {
+        const ctx = await env.ctx({ viewport: { width: 900, height: 700 }, colorScheme });
+        const ui = await open(ctx, `/ui.html?lang=${lang}`, { quiet: 0 });
+        await ui.page.waitForFunction(() => Boolean(document.querySelector('[data-sekisho-placeholder]')
+          && document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')), null, { timeout: WAIT_MS });
+        await ui.page.waitForTimeout(400); // the banner's slide-in
+        await ui.page.screenshot({ path: new URL(`banner-embed-${lang}-${colorScheme}.png`, dir).pathname });
+        await ctx.close();
+      }
     }
   });
 }
