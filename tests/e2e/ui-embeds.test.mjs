@@ -129,3 +129,26 @@ test('pe-c. a frame the guards held (an unmarked YouTube embed) gets the same pl
   assert.equal((await get(page)).decided, false);
   await context.close();
 });
+
+test('pe-d. by keyboard alone: Tab reaches the placeholder\'s "load this once", Enter loads the embed and the focus goes to it', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html', { loopback: lb });
+  await placeholderShown(page);
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    if (a && a.hasAttribute('data-sekisho-placeholder')) return `placeholder:${a.shadowRoot.activeElement?.getAttribute('data-sekisho-action')}`;
+    return a ? a.id || a.localName : null;
+  });
+  const seen = [];
+  for (let i = 0; i < 30 && seen.at(-1) !== 'placeholder:load-once'; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await focused());
+  }
+  assert.equal(seen.at(-1), 'placeholder:load-once', `Tab order: ${seen.join(' → ')}`);
+  await page.keyboard.press('Enter');
+  await waitForRequests(lb, YT);
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'yt', null, { timeout: WAIT_MS });
+  assert.equal((await get(page)).decided, false);
+  await context.close();
+});
