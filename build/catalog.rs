@@ -43,6 +43,8 @@ struct Entry {
     hosts: Vec<String>,
     cookies: Vec<String>,
     storage: Vec<String>,
+    /// CSS selectors of the markup its embeds and buttons are written as (`blockquote.twitter-tweet`).
+    embeds: Vec<String>,
     recipient: usize,
     sent: Vec<usize>,
     purpose_site: usize,
@@ -177,6 +179,7 @@ fn read_service(sv: &Value, what: &str, refs: &References, texts: &mut Texts) ->
             "hosts",
             "cookies",
             "storage",
+            "embeds",
             "recipient",
             "sent",
             "purposeSite",
@@ -246,6 +249,21 @@ fn read_service(sv: &Value, what: &str, refs: &References, texts: &mut Texts) ->
         storage: name_patterns(o.get("storage"), &format!("{what}.storage"), |key| {
             !key.contains(|c: char| c.is_whitespace() || c == '*')
         }),
+        embeds: strings(o.get("embeds"), &format!("{what}.embeds"))
+            .into_iter()
+            .map(|selector| {
+                // One compound selector: a tag, classes, attribute presence; nothing that
+                // combines or lists.
+                let simple = !selector.is_empty()
+                    && selector.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || b"-_.[]".contains(&b)
+                    });
+                if !simple {
+                    fail(&format!("{what}.embeds: `{selector}` is not a simple selector (tag.class, .class, tag[attribute])"));
+                }
+                selector.to_string()
+            })
+            .collect(),
         recipient,
         sent,
         purpose_site,
@@ -393,6 +411,7 @@ fn emit_entry_columns(o: &mut String, catalog: &Catalog) {
     column(o, "HOSTS", "&str", &|e| lit(&e.hosts.join(" ")));
     column(o, "COOKIES", "&str", &|e| lit(&e.cookies.join(" ")));
     column(o, "STORAGE", "&str", &|e| lit(&e.storage.join(" ")));
+    column(o, "EMBEDS", "&str", &|e| lit(&e.embeds.join(" ")));
     column(o, "DISCLOSURES", "Disclosure", &|e| {
         let sent: Vec<String> = e.sent.iter().map(|i| i.to_string()).collect();
         format!(

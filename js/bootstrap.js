@@ -156,9 +156,12 @@
       if (deferred) deferred.show_preferences();
       else { preferencesAsked = true; loadDeferred(config); }
     },
-    // An embed's "load this once": one held iframe loads for this page view, no choice recorded
-    // (the visitor's next choice holds it again unless it allows it).
-    loadOnce: function (el) {
+    // An embed's "load this once", for this page view, no choice recorded (the visitor's next
+    // choice holds it again unless it allows it): one held iframe, or a service by its id (a
+    // script-built embed: its script and what that loads).
+    loadOnce: function (target) {
+      if (typeof target === "string") return w.allow_once(target);
+      var el = target;
       if (!el || el.nodeType !== 1 || el.localName !== "iframe" || el.getAttribute("data-sekisho") !== "held") return false;
       guards.exempt(el); // its own URL passes; what it loads is its own (a cross-origin document)
       return w.release_once(el);

@@ -14,8 +14,8 @@ export declare function audit(): SekishoAuditEntry[];
 export declare function require(purpose: string): Promise<SekishoState>;
 /** Opens the preference center (loading the UI first if this page has not shown it). */
 export declare function showPreferences(): void;
-/** Loads one held `<iframe>` for this page view without recording a choice; false when it is not held. */
-export declare function loadOnce(element: Element): boolean;
+/** "Load this once" (this page view, nothing recorded): a held `<iframe>`, or a service by its id. */
+export declare function loadOnce(target: Element | string): boolean;
 /** The version of sekisho.js on the page. */
 export declare function version(): string;
 

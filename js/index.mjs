@@ -30,7 +30,7 @@ export function off(event, callback) { return sdk().off(event, callback); }
 export function audit() { return sdk().audit(); }
 export function require(purpose) { return sdk().require(purpose); }
 export function showPreferences() { return sdk().showPreferences(); }
-export function loadOnce(element) { return sdk().loadOnce(element); }
+export function loadOnce(target) { return sdk().loadOnce(target); }
 /** The version of sekisho.js on the page. */
 export function version() { return sdk().version; }
 

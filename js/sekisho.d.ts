@@ -58,9 +58,10 @@ declare global {
     require(purpose: string): Promise<SekishoState>;
     /** Opens the preference center (loading the UI first if this page has not shown it). */
     showPreferences(): void;
-    /** Loads one held `<iframe>` for this page view without recording a choice (an embed's
-     * "load this once"); false when it is not a held iframe. */
-    loadOnce(element: Element): boolean;
+    /** "Load this once", for this page view, without recording a choice: one held `<iframe>`,
+     * or a service by its id (`"x-widgets"`: a script-built embed). False when there is nothing
+     * to load (not a held iframe, an unknown or refused service). */
+    loadOnce(target: Element | string): boolean;
   }
 
   interface Window {

@@ -152,6 +152,13 @@ impl Entry {
         self.storage().any(|pattern| name_matches(pattern, key))
     }
 
+    /// CSS selectors of the markup the vendor's embeds and buttons are written as
+    /// (`blockquote.twitter-tweet`): what the UI puts a placeholder before while the service is
+    /// not allowed.
+    pub fn embeds(self) -> impl Iterator<Item = &'static str> {
+        words(&EMBEDS, self.index())
+    }
+
     /// What the Japanese external-transmission disclosure needs about this entry.
     pub fn disclosure(self) -> Option<&'static Disclosure> {
         DISCLOSURES.get(self.index())

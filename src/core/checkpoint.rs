@@ -189,6 +189,9 @@ pub struct Checkpoint {
     /// What services no longer allowed may have left (cookies, storage keys) is to be swept once
     /// the page has loaded ([`Checkpoint::sweep_due`]).
     pub sweep_due: bool,
+    /// Services the visitor let load for this page view only (an embed's "load this once"):
+    /// allowed until the page is left or the visitor's next choice ([`Checkpoint::decided`]).
+    once: Vec<String>,
 }
 
 /// How long after a choice the next pages still sweep: a revoke's own sweeps run on the page it
@@ -226,6 +229,7 @@ impl Checkpoint {
                 matcher,
                 state,
                 sweep_due,
+                once: Vec::new(),
             },
             loaded,
         )
@@ -302,7 +306,36 @@ impl Checkpoint {
 
     /// Whether a matched service may load (and keep its cookies and storage keys) now.
     pub fn service_allowed(&self, m: &Match<'_>) -> bool {
-        self.state.service_granted(m.service, Some(m.category)) && !self.refused(m.service)
+        (self.state.service_granted(m.service, Some(m.category)) || self.allowed_once(m.service))
+            && !self.refused(m.service)
+    }
+
+    /// "Load this once": service `id` is allowed for this page view, nothing recorded. `false`
+    /// for a service neither the catalog nor the config knows, or one the config refused.
+    pub fn allow_once(&mut self, id: &str) -> bool {
+        if self.matcher.category_of(id).is_none() || self.refused(id) {
+            return false;
+        }
+        if !self.allowed_once(id) {
+            self.once.push(id.to_owned());
+        }
+        true
+    }
+
+    fn allowed_once(&self, id: &str) -> bool {
+        self.once.iter().any(|s| s == id)
+    }
+
+    /// The visitor made a choice: it replaces the state, and ends the page view's "once"
+    /// allowances. Whether it withdraws anything that was allowed (those included).
+    pub fn decided(&mut self, next: ConsentState) -> bool {
+        let once = std::mem::take(&mut self.once);
+        let withdrawn_once = once
+            .iter()
+            .any(|id| !next.service_granted(id, self.matcher.category_of(id)));
+        let revoked = self.revokes(&next) || withdrawn_once;
+        self.state = next;
+        revoked
     }
 
     /// Whether a requirement (`data-consent`, `require()`) is met now.
@@ -310,6 +343,9 @@ impl Checkpoint {
         if let Requirement::Service(id) = requirement {
             if self.refused(id) {
                 return false;
+            }
+            if self.allowed_once(id) {
+                return true;
             }
         }
         self.state
@@ -326,17 +362,19 @@ impl Checkpoint {
 
     /// Whether a marked element (`data-consent`, loading `url`) may be released now. A
     /// category mark on an element whose URL belongs to a service the visitor chose on its own
-    /// (a per-service switch, an embed's "always allow") follows that choice; anything else
-    /// follows [`Checkpoint::allows`].
+    /// (a per-service switch, an embed's "always allow" or "load this once") follows that
+    /// choice; anything else follows [`Checkpoint::allows`].
     pub fn allows_marked(&self, requirement: &Requirement, url: &str) -> bool {
         let any_override = self
             .state
             .choice
             .as_ref()
             .is_some_and(|c| !c.services.is_empty());
-        if any_override && matches!(requirement, Requirement::Category(_)) {
+        let chosen_alone = any_override || !self.once.is_empty();
+        if chosen_alone && matches!(requirement, Requirement::Category(_)) {
             if let Some(m) = self.matcher.match_url(url) {
-                if self.state.service_override(m.service).is_some() {
+                if self.state.service_override(m.service).is_some() || self.allowed_once(m.service)
+                {
                     return self.service_allowed(&m);
                 }
             }
@@ -552,6 +590,35 @@ mod tests {
         c.state.choice.as_mut().unwrap().services = vec![("youtube".into(), false)];
         assert!(!c.allows_marked(&sns, YT));
         assert!(c.allows_marked(&sns, "https://platform.twitter.com/widgets.js"));
+    }
+
+    #[test]
+    fn load_once_allows_a_service_for_the_page_view_until_the_next_choice() {
+        const X: &str = "https://platform.twitter.com/widgets.js";
+        let mut c = checkpoint("{}", None, false);
+        assert_eq!(c.judge(X, Kind::Script).verdict, Verdict::Hold);
+        assert!(c.allow_once("x-widgets"));
+        assert!(!c.allow_once("nobody"), "an unknown service");
+        let j = c.judge(X, Kind::Script);
+        assert_eq!(
+            j.verdict,
+            Verdict::PassByChoice,
+            "never remembered by the guards"
+        );
+        assert!(c.allows(&Requirement::Service("x-widgets".into())));
+        assert!(c.allows_marked(&Requirement::Category(Category::Sns), X));
+        assert!(
+            !c.allows(&Requirement::Category(Category::Sns)),
+            "not the category"
+        );
+        assert!(!c.state.decided(), "nothing recorded");
+        // The next choice ends it, and withdraws it when it does not allow the service.
+        let rejected = checkpoint("{}", Some(&stored(1)), false).state;
+        assert!(c.decided(rejected));
+        assert_eq!(c.judge(X, Kind::Script).verdict, Verdict::Hold);
+        let mut c = checkpoint("{}", None, false);
+        c.allow_once("x-widgets");
+        assert!(!c.decided(checkpoint("{}", Some(&stored(31)), false).state));
     }
 
     #[test]

@@ -142,8 +142,7 @@ fn apply(choice: StoredChoice, now: u64) -> String {
         let mut next = sdk.checkpoint.state.clone();
         next.consent_id = Some(choice.consent_id.clone());
         next.choice = Some(choice);
-        let revoked = sdk.checkpoint.revokes(&next);
-        sdk.checkpoint.state = next;
+        let revoked = sdk.checkpoint.decided(next);
         (revoked, sdk.checkpoint.config.reload_on_revoke)
     })
     .unwrap_or_default();
@@ -159,6 +158,18 @@ fn apply(choice: StoredChoice, now: u64) -> String {
     }
     markup::scan_document();
     state().unwrap_or_default()
+}
+
+/// `sekisho.loadOnce("<service id>")`: the service is allowed for this page view, nothing
+/// recorded (an embed's "load this once"); what it held is released. Whether it is a service
+/// the checkpoint knows (and the config did not refuse).
+#[wasm_bindgen]
+pub fn allow_once(id: &str) -> bool {
+    let allowed = with_sdk(|sdk| sdk.checkpoint.allow_once(id)).unwrap_or(false);
+    if allowed {
+        markup::scan_document();
+    }
+    allowed
 }
 
 /// `sekisho.acceptAll()`: the new state (JSON).

@@ -152,3 +152,43 @@ test('pe-d. by keyboard alone: Tab reaches the placeholder\'s "load this once", 
   assert.equal((await get(page)).decided, false);
   await context.close();
 });
+
+test('pe-e. script-built embeds and buttons (X share button, Facebook login button): placeholders before their markup; "load this once" runs X\'s script for this view only, Facebook stays held', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/sns.html', { loopback: lb });
+  await page.waitForFunction(() => document.querySelector('[data-sekisho-placeholder="x-widgets"]') && document.querySelector('[data-sekisho-placeholder="facebook-login"]'),
+    null, { timeout: WAIT_MS });
+  const shown = await page.evaluate(() => [...document.querySelectorAll('[data-sekisho-placeholder]')].map((p) => ({
+    service: p.getAttribute('data-sekisho-placeholder'), before: p.nextElementSibling && (p.nextElementSibling.className || p.nextElementSibling.localName),
+    hidden: p.nextElementSibling && getComputedStyle(p.nextElementSibling).display === 'none' })));
+  assert.deepEqual(shown.find((p) => p.service === 'x-widgets'), { service: 'x-widgets', before: 'twitter-share-button', hidden: true });
+  assert.deepEqual(shown.find((p) => p.service === 'facebook-login'), { service: 'facebook-login', before: 'fb-login-button', hidden: true });
+  assert.deepEqual(await axe(page), []);
+  lb.reset();
+  await page.evaluate(() => document.querySelector('[data-sekisho-placeholder="x-widgets"]').shadowRoot.querySelector('[data-sekisho-action="load-once"]').click());
+  await waitForRequests(lb, { host: 'platform.twitter.com', path: '/widgets/tweet_button.html' });
+  await page.waitForFunction(() => !document.querySelector('[data-sekisho-placeholder="x-widgets"]'), null, { timeout: WAIT_MS });
+  assert.equal((await get(page)).decided, false, 'nothing recorded');
+  assert.ok(await page.evaluate(() => Boolean(document.querySelector('[data-sekisho-placeholder="facebook-login"]'))), 'Facebook still waits');
+  assert.equal((await settleThenCount(lb, (e) => /facebook\.(com|net)$/.test(e.host))).length, 0, 'nothing sent to Facebook');
+  await context.close();
+});
+
+test('pe-f. an embedded post keeps its fallback text under the placeholder; "always allow X" runs the script and the post becomes the embed', async () => {
+  const lb = env.loopback;
+  lb.route('site.test', /^\/tweet\.html$/, () => ({ type: 'html', body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A post</title>
+<script src="/sekisho/sekisho.js"></script></head><body><main><h1>A post</h1>
+<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Hello from the fallback text.</p>&mdash; Someone (@someone)
+<a href="https://twitter.com/someone/status/1234567890">December 6, 2026</a></blockquote>
+<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script></main></body></html>` }));
+  const context = await env.ctx();
+  const { page } = await open(context, '/tweet.html', { loopback: lb });
+  await page.waitForFunction(() => Boolean(document.querySelector('[data-sekisho-placeholder="x-widgets"]')), null, { timeout: WAIT_MS });
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('blockquote.twitter-tweet')).display), 'block', 'the fallback text stays');
+  await page.evaluate(() => document.querySelector('[data-sekisho-placeholder="x-widgets"]').shadowRoot.querySelector('[data-sekisho-action="always-allow"]').click());
+  await waitForRequests(lb, { host: 'platform.twitter.com', path: '/embed/Tweet.html' });
+  assert.equal((await get(page)).services['x-widgets'], true);
+  await page.waitForFunction(() => !document.querySelector('[data-sekisho-placeholder]'), null, { timeout: WAIT_MS });
+  await context.close();
+});

@@ -75,6 +75,21 @@ pub fn service_of_embed(
     known.then(|| describe(config, &id, def, lang))
 }
 
+/// The markup of script-built embeds and buttons, as `(CSS selector, service id)`: the catalog's
+/// `embeds` (when the catalog is on), then `[data-sekisho-embed]` (the site's own markup, which
+/// names its service in that attribute: the id here is empty).
+pub fn embed_markup(config: &Config) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = catalog::entries()
+        .filter(|_| config.catalog)
+        .flat_map(|e| {
+            e.embeds()
+                .map(move |selector| (selector.to_owned(), e.id().to_owned()))
+        })
+        .collect();
+    out.push(("[data-sekisho-embed]".to_owned(), String::new()));
+    out
+}
+
 fn describe(config: &Config, id: &str, def: Option<&ServiceDef>, lang: Lang) -> Service {
     let entry = catalog::entry(id).filter(|_| config.catalog);
     let from_catalog = entry.and_then(|e| e.disclosure());
@@ -245,6 +260,25 @@ mod tests {
         assert_eq!(of("sns", Some("nobody")), None);
         let yt = service_of_embed(&c, "sns", Some("youtube"), Lang::Ja).unwrap();
         assert!(yt.recipient.contains("YouTube"), "{}", yt.recipient);
+    }
+
+    #[test]
+    fn embeds_are_known_by_their_markup() {
+        let markup = embed_markup(&Config::default());
+        let id_of = |selector: &str| {
+            markup
+                .iter()
+                .find(|(s, _)| s == selector)
+                .map(|(_, id)| id.as_str())
+        };
+        assert_eq!(id_of("blockquote.twitter-tweet"), Some("x-widgets"));
+        assert_eq!(id_of("blockquote.instagram-media"), Some("instagram-embed"));
+        assert_eq!(id_of("div.fb-login-button"), Some("facebook-login"));
+        assert_eq!(id_of("[data-sekisho-embed]"), Some(""));
+        assert_eq!(
+            embed_markup(&config(r#"{"catalog":false}"#)),
+            [("[data-sekisho-embed]".to_string(), String::new())]
+        );
     }
 
     #[test]

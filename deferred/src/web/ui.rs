@@ -97,7 +97,10 @@ pub fn sync_placeholders() -> Result<(), JsValue> {
 /// the current task's script is done (a change may come from inside the UI's own handlers).
 fn follow_the_checkpoint(doc: &Document) -> Result<(), JsValue> {
     let scheduled = std::rc::Rc::new(std::cell::Cell::new(false));
-    let on_event = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+    let on_event = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+        if event.type_() == "sekisho:change" {
+            placeholder::forget_once();
+        }
         if scheduled.replace(true) {
             return;
         }
