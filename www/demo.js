@@ -151,7 +151,7 @@
         el('h2', { id: 'sk-demo-title', text: 'Sekisho デモパネル' }),
         ui.badge
       ]),
-      el('p', { text: 'バナー UI が入るまでの確認用パネルです（サイト側の JavaScript から公開 API window.sekisho を呼び出しています）。' }),
+      el('p', { text: '開発者向けの確認用パネルです。バナーとは別に、サイト側の JavaScript から公開 API window.sekisho を呼び出し、状態と監査ログを表示しています。' }),
       ui.error,
       el('div', { className: 'sk-panel__row' }, [accept, reject]),
       fs,

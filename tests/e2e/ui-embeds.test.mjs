@@ -192,3 +192,29 @@ test('pe-f. an embedded post keeps its fallback text under the placeholder; "alw
   await page.waitForFunction(() => !document.querySelector('[data-sekisho-placeholder]'), null, { timeout: WAIT_MS });
   await context.close();
 });
+
+test('pe-g. a frame in a responsive 16:9 wrapper (absolutely positioned over its padding): the placeholder fills the wrapper, its buttons reachable', async () => {
+  const lb = env.loopback;
+  lb.route('site.test', /^\/wrapped\.html$/, () => ({ type: 'html', body: `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>動画</title>
+<style>.video { position: relative; height: 0; padding-top: 56.25%; overflow: hidden; } .video iframe { position: absolute; top: 0; left: 0; width: 100%; height: 100%; border: 0; }</style>
+<script src="/sekisho/sekisho.js"></script></head><body><main><h1>動画</h1>
+<div class="video"><iframe id="yt" data-consent="sns" data-src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="動画"></iframe></div></main></body></html>` }));
+  const context = await env.ctx();
+  const { page } = await open(context, '/wrapped.html', { loopback: lb });
+  await placeholderShown(page);
+  const box = await page.evaluate(() => {
+    const wrapper = document.querySelector('.video').getBoundingClientRect();
+    const host = document.querySelector('[data-sekisho-placeholder]');
+    const r = host.getBoundingClientRect();
+    const button = host.shadowRoot.querySelector('[data-sekisho-action="load-once"]');
+    button.focus();
+    return { wrapper: [Math.round(wrapper.width), Math.round(wrapper.height)], placeholder: [Math.round(r.width), Math.round(r.height)],
+      focusable: host.shadowRoot.activeElement === button };
+  });
+  assert.deepEqual(box.placeholder, box.wrapper, JSON.stringify(box));
+  assert.ok(box.wrapper[1] > 100 && box.focusable, JSON.stringify(box));
+  await press(page, 'load-once');
+  await waitForRequests(lb, YT);
+  assert.equal((await placeholderOf(page)).placeholder, null);
+  await context.close();
+});

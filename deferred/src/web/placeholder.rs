@@ -219,13 +219,30 @@ fn draw(cx: &Context<'_>, target: HtmlElement, embed: Embed) -> Result<Placehold
     })
 }
 
-/// The placeholder takes a frame's size (its `width`/`height`, through the CSSOM: no style
-/// attribute, which a strict CSP refuses); before other markup it takes the width it is given.
+/// The placeholder takes a frame's place: its `width`/`height` (through the CSSOM: no style
+/// attribute, which a strict CSP refuses), or, for a frame positioned over a responsive wrapper
+/// (`position: absolute` in a box kept at 16:9 by its padding), the wrapper's whole box. Before
+/// other markup it takes the width it is given.
 fn size_like(host: &HtmlElement, target: &HtmlElement, embed: &Embed) -> Result<(), JsValue> {
     let style = host.style();
     style.set_property("max-width", "100%")?;
     if *embed != Embed::Frame {
         return style.set_property("width", "550px");
+    }
+    let positioned = web_sys::window()
+        .and_then(|w| w.get_computed_style(target).ok().flatten())
+        .and_then(|computed| computed.get_property_value("position").ok())
+        .is_some_and(|p| p == "absolute");
+    if positioned {
+        for (property, value) in [
+            ("position", "absolute"),
+            ("inset", "0"),
+            ("width", "100%"),
+            ("height", "100%"),
+        ] {
+            style.set_property(property, value)?;
+        }
+        return Ok(());
     }
     for (property, attribute, fallback) in
         [("width", "width", "560"), ("min-height", "height", "315")]
