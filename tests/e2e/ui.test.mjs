@@ -204,6 +204,12 @@ test("ui-f. a strict CSP (style-src 'self'): the banner is styled and its choice
   const { page, errors } = await open(context, '/ui-csp.html', { quiet: 0 });
   await bannerShown(page);
   assert.equal((await uiState(page)).banner.position, 'fixed', 'styled under style-src \'self\'');
+  // The embed's placeholder is sized through the CSSOM, which the CSP allows (a style attribute it would refuse).
+  const size = await page.evaluate(() => {
+    const host = document.querySelector('[data-sekisho-placeholder="youtube"]');
+    return host && [Math.round(host.getBoundingClientRect().width), getComputedStyle(document.getElementById('yt')).display];
+  });
+  assert.deepEqual(size, [560, 'none'], 'the placeholder has the frame\'s width; the frame is hidden');
   await click(page, 'accept-all');
   await waitForRequests(lb, GA4_HIT);
   assert.deepEqual(errors().filter((m) => /sekisho|Content Security/i.test(m.text)), [], 'no error');
