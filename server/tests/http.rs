@@ -126,6 +126,7 @@ async fn demo_server(t: &TempDir) -> std::net::SocketAddr {
             www: t.path().join("www"),
             dist: t.path().join("dist"),
         }),
+        ..Default::default()
     })
     .await
 }
@@ -220,7 +221,11 @@ async fn missing_dist_dir_still_serves_site() {
         dist: t.path().join("dist"),
     };
     assert!(!dirs.check());
-    let addr = spawn(AppOptions { demo: Some(dirs) }).await;
+    let addr = spawn(AppOptions {
+        demo: Some(dirs),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(request(addr, "GET", "/").await.status, 200);
     assert_eq!(
         request(addr, "GET", "/sekisho/sekisho.js").await.status,
