@@ -5,7 +5,8 @@
 #                              wasm-opt, esbuild; playwright-core and typescript come along)
 #   scripts/setup.sh           the build tools and the three engines the tests run in: Debian chromium +
 #                              chromium-driver, firefox-esr + geckodriver (from crates.io, the pinned version),
-#                              WebKitGTK's MiniBrowser + WebKitWebDriver (webkit2gtk-driver) and Xvfb to show it on
+#                              WebKitGTK's MiniBrowser + WebKitWebDriver (webkit2gtk-driver) and Xvfb to show it on,
+#                              and PostgreSQL (Debian's postgresql) for the server's tests (scripts/postgres.sh starts it)
 # Idempotent: each step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ if [ -z "$BUILD_ONLY" ]; then
   command -v firefox-esr >/dev/null || missing="$missing firefox-esr"
   command -v WebKitWebDriver >/dev/null || missing="$missing webkit2gtk-driver"
   command -v Xvfb >/dev/null || missing="$missing xvfb"
+  command -v pg_ctlcluster >/dev/null || missing="$missing postgresql"
   if [ -n "$missing" ]; then
     step "apt-get install$missing"
     export DEBIAN_FRONTEND=noninteractive

@@ -19,7 +19,13 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings
 
-step "host tests: policy core, deferred module, sekisho-server"
+step "host tests: policy core, deferred module, sekisho-server (SQLite file, and PostgreSQL)"
+# A real PostgreSQL for the server's tests; when none can be started they say so and skip it.
+if pg_url=$(bash scripts/postgres.sh); then
+  export SEKISHO_TEST_POSTGRES_URL="$pg_url"
+else
+  echo "PostgreSQL could not be started (above): the server's PostgreSQL tests are skipped"
+fi
 cargo test --workspace
 
 step "browser unit tests: web shell in headless Chromium"
