@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { setup, open, get, waitForRequests, settleThenCount, listRequests, REPO, DIST_DIR, sleep } from './harness.mjs';
@@ -19,7 +20,10 @@ before(async () => {
   env = await setup();
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--demo', '--listen', `127.0.0.1:${port}`, '--www', WWW, '--dist', DIST_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its records (SQLite) and signing key in a directory of its own.
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sekisho-demo-'));
+  server = spawn(BIN, ['--demo', '--listen', `127.0.0.1:${port}`, '--www', WWW, '--dist', DIST_DIR,
+    '--database', `sqlite:${path.join(data, 'records.db')}`, '--key-file', path.join(data, 'server.key')], { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => { serverLog += d; });
   server.stderr.on('data', (d) => { serverLog += d; });
   const deadline = Date.now() + 15000;
