@@ -133,11 +133,28 @@
     });
     return state;
   };
+  // A visitor's decision: its new state, and (when the config syncs) the decision handed to the
+  // deferred module, which makes it a consent record and sends it (docs/contracts.md §6).
+  var decisions = [];
+  var METHODS = ["banner", "preferences", "placeholder", "api", "signal"];
+  var decided = function (op, options, decide) {
+    var before = syncing ? get() : null;
+    var state = changed(decide());
+    if (syncing) {
+      var method = options && METHODS.indexOf(options.method) >= 0 ? options.method : "api";
+      decisions.push({ op: op, method: method, before: before, after: state, at: Date.now() });
+      handDecisions();
+    }
+    return state;
+  };
   impl = {
     get: get,
-    acceptAll: function () { return changed(w.accept_all()); },
-    rejectAll: function () { return changed(w.reject_all()); },
-    set: function (choices) { return changed(w.set_choices(JSON.stringify(choices === undefined ? null : choices))); },
+    acceptAll: function (options) { return decided("acceptAll", options, w.accept_all); },
+    rejectAll: function (options) { return decided("rejectAll", options, w.reject_all); },
+    set: function (choices, options) {
+      var json = JSON.stringify(choices === undefined ? null : choices);
+      return decided("set", options, function () { return w.set_choices(json); });
+    },
     on: function (event, f) {
       (listeners[event] = listeners[event] || []).push(f);
       // A late `ready` listener is called at once.
@@ -180,6 +197,7 @@
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
+  var syncing = w.syncs();
   policy.judge = w.judge;
   policy.judgeOpaque = w.judge_opaque_frame;
   policy.requirement = w.held_requirement;
@@ -229,6 +247,27 @@
     api.showPreferences();
   });
 
+  // Decisions go to the deferred module (loaded for them if it is not there yet). Records left
+  // queued by earlier pages (offline, closed too soon) are sent once a page has loaded and is idle.
+  function handDecisions() {
+    if (!deferred) return loadDeferred(config);
+    while (decisions.length) {
+      try { deferred.record(JSON.stringify(decisions.shift())); } catch (e) { console.error(prefix + "a consent record could not be made (" + e + ")"); }
+    }
+  }
+  if (syncing) {
+    var pending = function () {
+      (window.requestIdleCallback || setTimeout)(function () {
+        try {
+          for (var i = 0; i < localStorage.length; i++) {
+            if (String(localStorage.key(i)).indexOf("sekisho:record:") === 0) return loadDeferred(config);
+          }
+        } catch (e) { /* no storage: nothing queued */ }
+      });
+    };
+    if (document.readyState === "complete") pending(); else window.addEventListener("load", pending);
+  }
+
   // The deferred module: sekisho-deferred.js, beside this file, inserted as an async script (its
   // download and parse happen off the main thread); when it runs it hands over its glue and its
   // Wasm, which is compiled asynchronously (off the main thread too) and run once the document
@@ -250,6 +289,7 @@
             glue.initSync({ module: module });
             glue.run(configText);
             deferred = glue;
+            handDecisions();
             if (preferencesAsked) glue.show_preferences();
           } catch (e) { fail(String(e)); }
         });

@@ -29,6 +29,7 @@ declare const wasm_bindgen: {
   start(config: string | undefined, onAudit: (lineJson: string) => void): void;
   deferred_needed(): boolean;
   reopen_control(): boolean;
+  syncs(): boolean;
   release_once(element: Element): boolean;
   allow_once(service: string): boolean;
   dom_ready(): string | undefined;
@@ -54,6 +55,7 @@ interface DeferredGlue {
   initSync(options: { module: WebAssembly.Module }): unknown;
   run(config: string | undefined): void;
   show_preferences(): void;
+  record(decision: string): void;
 }
 declare const sekishoDeferred: DeferredGlue;
 

@@ -2,10 +2,10 @@
 /// <reference path="./sekisho.d.ts" />
 
 export declare function get(): SekishoState;
-export declare function acceptAll(): SekishoState;
-export declare function rejectAll(): SekishoState;
+export declare function acceptAll(options?: SekishoDecisionOptions): SekishoState;
+export declare function rejectAll(options?: SekishoDecisionOptions): SekishoState;
 /** Changes only the named categories/services; the rest keep the value in effect. */
-export declare function set(choices: SekishoChoices): SekishoState;
+export declare function set(choices: SekishoChoices, options?: SekishoDecisionOptions): SekishoState;
 export declare function on(event: "change" | "ready", callback: (state: SekishoState) => void): void;
 export declare function on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
 export declare function off(event: SekishoEvent, callback: (detail: any) => void): void;

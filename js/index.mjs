@@ -22,9 +22,9 @@ function sdk() {
 }
 
 export function get() { return sdk().get(); }
-export function acceptAll() { return sdk().acceptAll(); }
-export function rejectAll() { return sdk().rejectAll(); }
-export function set(choices) { return sdk().set(choices); }
+export function acceptAll(options) { return sdk().acceptAll(options); }
+export function rejectAll(options) { return sdk().rejectAll(options); }
+export function set(choices, options) { return sdk().set(choices, options); }
 export function on(event, callback) { return sdk().on(event, callback); }
 export function off(event, callback) { return sdk().off(event, callback); }
 export function audit() { return sdk().audit(); }

@@ -4,6 +4,11 @@ export {};
 declare global {
   type SekishoCategory = "necessary" | "functional" | "analytics" | "ads" | "sns";
 
+  /** How a decision was made, for its consent record. */
+  interface SekishoDecisionOptions {
+    method?: "banner" | "preferences" | "placeholder" | "api" | "signal";
+  }
+
   interface SekishoState {
     /** The visitor made a choice that is valid for this revision and not expired. */
     decided: boolean;
@@ -46,10 +51,12 @@ declare global {
   interface Sekisho {
     readonly version: string;
     get(): SekishoState;
-    acceptAll(): SekishoState;
-    rejectAll(): SekishoState;
+    /** `options.method`: how the visitor decided, for the consent record (a site's own UI says
+     * `"banner"` or `"preferences"`); `"api"` when not given. */
+    acceptAll(options?: SekishoDecisionOptions): SekishoState;
+    rejectAll(options?: SekishoDecisionOptions): SekishoState;
     /** Changes only the named categories/services; the rest keep the value in effect. */
-    set(choices: SekishoChoices): SekishoState;
+    set(choices: SekishoChoices, options?: SekishoDecisionOptions): SekishoState;
     on(event: "change" | "ready", callback: (state: SekishoState) => void): void;
     on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
     off(event: SekishoEvent, callback: (detail: any) => void): void;

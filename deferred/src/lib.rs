@@ -18,6 +18,7 @@
 )]
 
 pub mod diagnostics;
+pub mod records;
 pub mod ui;
 
 #[cfg(target_arch = "wasm32")]

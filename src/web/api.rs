@@ -67,6 +67,13 @@ pub fn deferred_needed() -> bool {
     with_sdk(|sdk| sdk.config_problems > 0 || !sdk.checkpoint.state.decided()).unwrap_or(false)
 }
 
+/// Whether the config has a sync endpoint: decisions then become consent records (the deferred
+/// module makes and sends them).
+#[wasm_bindgen]
+pub fn syncs() -> bool {
+    with_sdk(|sdk| sdk.checkpoint.config.sync_endpoint.is_some()).unwrap_or(false)
+}
+
 /// Whether the UI draws its "privacy settings" control on pages without their own (config
 /// `reopenControl`, default on).
 #[wasm_bindgen]

@@ -30,7 +30,7 @@ impl State {
     }
 }
 
-fn sekisho() -> Result<JsValue, JsValue> {
+pub fn sekisho() -> Result<JsValue, JsValue> {
     let api = Reflect::get(&js_sys::global(), &"sekisho".into())?;
     if api.is_object() {
         Ok(api)
@@ -78,8 +78,29 @@ pub fn state() -> Result<State, JsValue> {
     })
 }
 
-/// `window.sekisho.set({category: allowed, …, services: {id: allowed, …}})`.
-pub fn set_choices(categories: &[(&str, bool)], services: &[(&str, bool)]) -> Result<(), JsValue> {
+/// `window.sekisho[op](first, {method})`: a decision, saying how it was made (the consent
+/// record's `method`: `banner`, `preferences`, `placeholder`).
+pub fn call_with_method(
+    op: &str,
+    first: Option<&JsValue>,
+    method: &str,
+) -> Result<JsValue, JsValue> {
+    let api = sekisho()?;
+    let f: Function = Reflect::get(&api, &op.into())?.dyn_into()?;
+    let options = Object::new();
+    Reflect::set(&options, &"method".into(), &method.into())?;
+    match first {
+        None => f.call1(&api, &options),
+        Some(a) => f.call2(&api, a, &options),
+    }
+}
+
+/// `window.sekisho.set({category: allowed, …, services: {id: allowed, …}}, {method})`.
+pub fn set_choices(
+    categories: &[(&str, bool)],
+    services: &[(&str, bool)],
+    method: &str,
+) -> Result<(), JsValue> {
     let choices = Object::new();
     for (id, on) in categories {
         Reflect::set(&choices, &(*id).into(), &(*on).into())?;
@@ -91,7 +112,7 @@ pub fn set_choices(categories: &[(&str, bool)], services: &[(&str, bool)]) -> Re
         }
         Reflect::set(&choices, &"services".into(), &by_id)?;
     }
-    call("set", Some(&choices)).map(drop)
+    call_with_method("set", Some(&choices), method).map(drop)
 }
 
 /// The service the checkpoint's audit names for `url`, the latest line first.

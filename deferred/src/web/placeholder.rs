@@ -309,7 +309,9 @@ fn act(action: &str, event: &Event) -> Result<(), JsValue> {
             api::call("loadOnce", Some(&JsValue::from_str(&id)))?;
             ONCE.with(|once| once.borrow_mut().push(id));
         }
-        ("always-allow", _, Some(id)) => api::set_choices(&[], &[(id.as_str(), true)])?,
+        ("always-allow", _, Some(id)) => {
+            api::set_choices(&[], &[(id.as_str(), true)], "placeholder")?
+        }
         _ => return Ok(()),
     }
     super::ui::sync_placeholders()?;

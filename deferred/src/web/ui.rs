@@ -148,6 +148,17 @@ fn with_ui(f: impl FnOnce(&mut Ui) -> Result<(), JsValue>) -> Result<(), JsValue
     })
 }
 
+/// `f` with the site's config and the UI's language (the records' `lang`).
+pub fn with_site<R>(f: impl FnOnce(&Config, Lang) -> R) -> R {
+    SITE.with(|site| {
+        let site = site.borrow();
+        let lang = web_sys::window()
+            .and_then(|w| w.document())
+            .map_or(Lang::Ja, |doc| language(&doc, &site));
+        f(&site, lang)
+    })
+}
+
 /// The UI's language: the page's `lang`, then the browser's languages, among the site's.
 fn language(doc: &Document, site: &Config) -> Lang {
     let page = doc
@@ -397,6 +408,16 @@ impl Ui {
         Ok(dialog)
     }
 
+    /// Where the visitor decides, for the consent record: the preference center when it is
+    /// open, else the first layer.
+    fn surface(&self) -> &'static str {
+        if self.dialog.as_ref().is_some_and(|d| d.open()) {
+            "preferences"
+        } else {
+            "banner"
+        }
+    }
+
     /// A category's services, each with its switch and what it receives, behind a disclosure
     /// widget (`<details>`): name, recipient, what is sent and why, and its policy.
     fn service_list(&self, row: &Element, category: &str) -> Result<(), JsValue> {
@@ -525,7 +546,7 @@ impl Ui {
                         services.push((service.id.as_str(), on));
                     }
                 }
-                api::set_choices(&categories, &services)?;
+                api::set_choices(&categories, &services, "preferences")?;
                 self.after_choice()
             }
             "close" => {
@@ -536,8 +557,8 @@ impl Ui {
         }
     }
 
-    fn decided(&mut self, method: &str) -> Result<(), JsValue> {
-        api::call(method, None)?;
+    fn decided(&mut self, op: &str) -> Result<(), JsValue> {
+        api::call_with_method(op, None, self.surface())?;
         self.after_choice()
     }
 

@@ -1,0 +1,203 @@
+// Issue #10, the browser half: each decision becomes one consent record, kept in localStorage until the real
+// `sekisho-server` (spawned here, SQLite file) has it. The page's `sync.endpoint` is `/v1/records` on site.test; the
+// loopback forwards it to the server (so every engine sends it same-origin, as a site would through its own
+// domain), and can take the server "down" (the connection dropped: what a browser offline sees).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, open, get, WAIT_MS, REPO, sleep } from './harness.mjs';
+import { freePort } from './loopback.mjs';
+
+const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
+const ADMIN = 'admin-token-for-the-e2e-records';
+let env, server, base, log = '';
+/** Forwarding: 'up', 'down' (connections dropped), or a number of ms to hold each answer. */
+let link = 'up';
+/** POSTs seen, by recordId. */
+const posts = new Map();
+
+before(async () => {
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: build it first (cargo build -p sekisho-server)`);
+  env = await setup();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sekisho-e2e-records-'));
+  fs.writeFileSync(path.join(dir, 'admin'), ADMIN);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['--listen', `127.0.0.1:${port}`, '--database', `sqlite:${path.join(dir, 'records.db')}`,
+    '--key-file', path.join(dir, 'server.key'), '--admin-token-file', path.join(dir, 'admin'), '--site', 'https://site.test',
+    '--rate-per-ip', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => { log += d; });
+  server.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(base + '/healthz')).ok) break; } catch { /* not up yet */ }
+    if (i > 150) throw new Error(`sekisho-server did not start:\n${log}`);
+    await sleep(100);
+  }
+  env.loopback.route('site.test', /^\/v1\//, async (req, u) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    if (req.method === 'POST') {
+      try { const id = JSON.parse(body.toString()).recordId; posts.set(id, (posts.get(id) || 0) + 1); } catch { /* counted as sent */ }
+    }
+    if (link === 'down') { req.socket.destroy(); return null; }
+    if (typeof link === 'number') await sleep(link);
+    const r = await fetch(base + u.pathname + u.search, { method: req.method, body: req.method === 'POST' ? body : undefined,
+      headers: { 'content-type': req.headers['content-type'] || 'text/plain', origin: 'https://site.test' } });
+    return { status: r.status, type: 'application/json; charset=utf-8', body: await r.text() };
+  });
+});
+after(async () => {
+  if (server && server.exitCode === null) { server.kill('SIGTERM'); await new Promise((r) => server.once('exit', r)); }
+  await env?.close();
+});
+beforeEach(() => { env.fresh(); link = 'up'; });
+
+const CONFIG = { revision: 1, regime: 'opt-in', services: { 'google-analytics': {}, youtube: { category: 'sns' } },
+  sync: { endpoint: '/v1/records' } };
+
+/** The records the server stored for a consent, in chain order. */
+async function stored(consentId) {
+  const res = await fetch(base + '/v1/export', { headers: { authorization: `Bearer ${ADMIN}` } });
+  assert.equal(res.status, 200);
+  return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.consentId === consentId);
+}
+const queued = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sekisho:record:')).length);
+const until = async (what, f, timeout = WAIT_MS * 2) => {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out: ${what}`);
+    await sleep(100);
+  }
+};
+const bannerButton = (page, action) => page.evaluate((a) => document.getElementById('sekisho-root').shadowRoot
+  .querySelector(`.banner [data-sekisho-action="${a}"]`).click(), action);
+const bannerShown = (page) => page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')),
+  null, { timeout: WAIT_MS });
+
+test('rec-a. the banner\'s reject all: one record at the server, its choices those of get(), signed and chained', async () => {
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(page);
+  await bannerButton(page, 'reject-all');
+  const state = await get(page);
+  const [record] = await until('the record stored', async () => (await stored(state.consentId)).length === 1 && stored(state.consentId));
+  assert.equal(record.event, 'reject');
+  assert.equal(record.method, 'banner');
+  assert.deepEqual(record.choices.categories, state.categories);
+  assert.deepEqual(record.recipients, []);
+  assert.equal(record.site, 'https://site.test');
+  assert.equal(record.revision, 1);
+  assert.equal(record.seq, 1);
+  assert.match(record.sig, /^[A-Za-z0-9+/]+=*$/);
+  assert.equal(record.ip, undefined);
+  await until('the queue emptied', async () => (await queued(page)) === 0);
+
+  // Then accept all through the preference center: a second record, chained to the first.
+  await page.evaluate(() => window.sekisho.showPreferences());
+  await page.waitForFunction(() => document.getElementById('sekisho-root').shadowRoot.querySelector('dialog')?.open, null, { timeout: WAIT_MS });
+  await page.evaluate(() => document.getElementById('sekisho-root').shadowRoot.querySelector('dialog [data-sekisho-action="accept-all"]').click());
+  const both = await until('two records', async () => { const r = await stored(state.consentId); return r.length === 2 && r; });
+  assert.equal(both[1].event, 'grant');
+  assert.equal(both[1].method, 'preferences');
+  assert.equal(both[1].prevHash, both[0].hash);
+  // The recipients it covers: the services the config lists, then those met on the page (gtag.js: Google Tag Manager).
+  for (const id of ['google-analytics', 'youtube', 'google-tag-manager']) assert.ok(both[1].recipients.includes(id), `${id} in ${both[1].recipients}`);
+  assert.deepEqual(both[1].recipients.slice(0, 2), ['google-analytics', 'youtube']);
+  assert.deepEqual(both[1].choices.categories, (await get(page)).categories);
+  await context.close();
+});
+
+test('rec-b. offline → reject → online: the record waits in localStorage, then reaches the server exactly once', async () => {
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(page);
+  link = 'down';
+  await bannerButton(page, 'reject-all');
+  const { consentId } = await get(page);
+  await until('the record queued', async () => (await queued(page)) === 1);
+  await sleep(1500); // a failed try and its retry timer
+  assert.equal((await stored(consentId)).length, 0, 'nothing reached the server');
+  assert.equal((await get(page)).decided, true, 'the choice itself did not wait');
+  link = 'up';
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await until('the record stored', async () => (await stored(consentId)).length === 1);
+  await until('the queue emptied', async () => (await queued(page)) === 0);
+  await sleep(1000);
+  assert.equal((await stored(consentId)).length, 1, 'exactly one');
+  await context.close();
+});
+
+test('rec-c. a reload while the POST is in flight: still exactly one record', async () => {
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(page);
+  link = 1500; // the server answers late
+  await bannerButton(page, 'accept-all');
+  const { consentId } = await get(page);
+  await sleep(200);
+  link = 'up';
+  await page.reload();
+  await until('the record stored', async () => (await stored(consentId)).length >= 1);
+  await until('the queue emptied', async () => (await queued(page)) === 0);
+  await sleep(2000);
+  const records = await stored(consentId);
+  assert.equal(records.length, 1, `exactly one stored (${[...posts.values()].join(', ')} POSTs)`);
+  assert.equal(records[0].event, 'grant');
+  await context.close();
+});
+
+test('rec-d. two tabs, a record queued while the server was down: one tab sends it, no second POST', async () => {
+  const context = await env.ctx();
+  const a = await open(context, '/ui.html', { config: CONFIG, quiet: 0 });
+  const b = await open(context, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(a.page);
+  link = 'down';
+  await a.page.evaluate(() => window.sekisho.set({ analytics: true }, { method: 'preferences' }));
+  const { consentId } = await get(a.page);
+  await until('the record queued', async () => (await queued(a.page)) === 1);
+  const recordId = await a.page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('sekisho:record:')).split(':').pop());
+  const postsBefore = posts.get(recordId) || 0;
+  link = 'up';
+  // Both tabs are told the network is back at once.
+  await Promise.all([a.page, b.page].map((p) => p.evaluate(() => window.dispatchEvent(new Event('online')))));
+  await until('the record stored', async () => (await stored(consentId)).length === 1);
+  await until('the queue emptied', async () => (await queued(b.page)) === 0);
+  await sleep(1000);
+  assert.equal((posts.get(recordId) || 0) - postsBefore, 1, 'one POST once the server was back');
+  const [record] = await stored(consentId);
+  assert.equal(record.event, 'save');
+  assert.equal(record.method, 'preferences');
+  await context.close();
+});
+
+test('rec-e. API decisions say what they were: a withdrawal, and an embed\'s "always allow"', async () => {
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html', { config: CONFIG, quiet: 0 });
+  await page.evaluate(() => window.sekisho.acceptAll());
+  await page.evaluate(() => window.sekisho.set({ ads: false }));
+  const { consentId } = await get(page);
+  const records = await until('two records', async () => { const r = await stored(consentId); return r.length === 2 && r; });
+  assert.deepEqual(records.map((r) => [r.event, r.method]), [['grant', 'api'], ['withdraw', 'api']]);
+  assert.equal(records[1].choices.categories.ads, false);
+  await context.close();
+
+  // A new visitor allows YouTube from its embed's placeholder.
+  const other = await env.ctx();
+  const next = await open(other, '/ui.html', { config: CONFIG, quiet: 0 });
+  await next.page.waitForFunction(() => Boolean(document.querySelector('[data-sekisho-placeholder="youtube"]')), null, { timeout: WAIT_MS });
+  await next.page.evaluate(() => document.querySelector('[data-sekisho-placeholder="youtube"]').shadowRoot
+    .querySelector('[data-sekisho-action="always-allow"]').click());
+  const visitor = (await get(next.page)).consentId;
+  const [allowed] = await until('the record stored', async () => { const r = await stored(visitor); return r.length === 1 && r; });
+  assert.deepEqual([allowed.event, allowed.method], ['always_allow', 'placeholder']);
+  assert.equal(allowed.choices.services.youtube, true);
+  assert.equal(allowed.choices.categories.sns, false);
+  assert.deepEqual(allowed.recipients, ['youtube']);
+  await other.close();
+});
