@@ -54,6 +54,16 @@ test('m. demo: the real banner; 0 tracker requests before a choice; after its "a
   await page.evaluate(() => document.getElementById('sekisho-root').shadowRoot.querySelector('.banner [data-sekisho-action="accept-all"]').click());
   await waitForRequests(lb, { host: 'www.google-analytics.com', path: '/g/collect' });
   assert.equal((await get(page)).decided, true, 'the banner recorded the choice');
+  // …and the demo server (its own origin, `sync.endpoint: /v1/records`) has its consent record.
+  const { consentId } = await get(page);
+  let stored = null;
+  for (let i = 0; i < 80 && !stored; i++) {
+    const res = await fetch(`${origin}/v1/consents/${consentId}`);
+    if (res.status === 200) stored = await res.json(); else await sleep(100);
+  }
+  assert.ok(stored, 'the record reached sekisho-server');
+  assert.deepEqual([stored.event, stored.method, stored.seq], ['grant', 'banner', 1]);
+  assert.deepEqual(stored.choices.categories, (await get(page)).categories);
   assert.deepEqual(errors().filter((m) => m.text.startsWith('[sekisho]')), []);
   await context.close();
 });
