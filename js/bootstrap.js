@@ -54,7 +54,7 @@
   // window.sekisho: frozen, defined before the Wasm starts; each method forwards to `impl`, the
   // running checkpoint's or, if it could not start, the fail-closed stub's.
   var impl;
-  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require", "showPreferences", "loadOnce"];
+  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require", "showPreferences", "loadOnce", "identify"];
   var api = { version: "__VERSION__" };
   names.forEach(function (name) {
     api[name] = function () {
@@ -104,6 +104,7 @@
       audit: function () { return []; },
       require: function () { return new Promise(function () {}); },
       showPreferences: function () { console.error(prefix + "not started (" + why + "): no preferences to show"); },
+      identify: function () { console.error(prefix + "not started (" + why + "): identify() does nothing"); },
       loadOnce: function () { return false; }
     };
   }
@@ -137,12 +138,16 @@
   // deferred module, which makes it a consent record and sends it (docs/contracts.md §6).
   var decisions = [];
   var METHODS = ["banner", "preferences", "placeholder", "api", "signal"];
+  var subjectToken = null; // identify(token): the member this browser's records are linked to
+  var identifyAsked = false;
   var decided = function (op, options, decide) {
     var before = syncing ? get() : null;
     var state = changed(decide());
     if (syncing) {
       var method = options && METHODS.indexOf(options.method) >= 0 ? options.method : "api";
-      decisions.push({ op: op, method: method, before: before, after: state, at: Date.now() });
+      // (The deferred module adopting a member's choice from another device says so.)
+      if (op === "set" && options && options.adopt === true) op = "adopt";
+      decisions.push({ op: op, method: method, before: before, after: state, at: Date.now(), subject: subjectToken });
       handDecisions();
     }
     return state;
@@ -172,6 +177,16 @@
     showPreferences: function () {
       if (deferred) deferred.show_preferences();
       else { preferencesAsked = true; loadDeferred(config); }
+    },
+    // A logged-in member: the token the site's backend issued for them (docs/contracts.md §6).
+    // This browser's records carry it from now on (the server keeps a pseudonym), and the
+    // member's latest choice on another device is adopted when it is newer than this one's.
+    identify: function (token) {
+      if (typeof token !== "string" || token.indexOf(".") < 1) throw new TypeError("sekisho.identify(token): expects the subject token the site's backend issued");
+      subjectToken = token;
+      if (!syncing) return console.error(prefix + "identify(): the config has no sync endpoint: the member's choices are not linked");
+      identifyAsked = true;
+      handDecisions();
     },
     // An embed's "load this once", for this page view, no choice recorded (the visitor's next
     // choice holds it again unless it allows it): one held iframe, or a service by its id (a
@@ -253,6 +268,10 @@
     if (!deferred) return loadDeferred(config);
     while (decisions.length) {
       try { deferred.record(JSON.stringify(decisions.shift())); } catch (e) { console.error(prefix + "a consent record could not be made (" + e + ")"); }
+    }
+    if (identifyAsked && subjectToken) {
+      identifyAsked = false;
+      try { deferred.identify(subjectToken); } catch (e) { console.error(prefix + "identify() failed (" + e + ")"); }
     }
   }
   if (syncing) {

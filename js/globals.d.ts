@@ -56,6 +56,7 @@ interface DeferredGlue {
   run(config: string | undefined): void;
   show_preferences(): void;
   record(decision: string): void;
+  identify(token: string): void;
 }
 declare const sekishoDeferred: DeferredGlue;
 

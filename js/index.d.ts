@@ -16,6 +16,8 @@ export declare function require(purpose: string): Promise<SekishoState>;
 export declare function showPreferences(): void;
 /** "Load this once" (this page view, nothing recorded): a held `<iframe>`, or a service by its id. */
 export declare function loadOnce(target: Element | string): boolean;
+/** Links this browser's consent records to a logged-in member (a subject token from the site's backend). */
+export declare function identify(token: string): void;
 /** The version of sekisho.js on the page. */
 export declare function version(): string;
 
@@ -24,6 +26,7 @@ declare const sekisho: {
   readonly acceptAll: typeof acceptAll;
   readonly showPreferences: typeof showPreferences;
   readonly loadOnce: typeof loadOnce;
+  readonly identify: typeof identify;
   readonly rejectAll: typeof rejectAll;
   readonly set: typeof set;
   readonly on: typeof on;

@@ -31,7 +31,8 @@ export function audit() { return sdk().audit(); }
 export function require(purpose) { return sdk().require(purpose); }
 export function showPreferences() { return sdk().showPreferences(); }
 export function loadOnce(target) { return sdk().loadOnce(target); }
+export function identify(token) { return sdk().identify(token); }
 /** The version of sekisho.js on the page. */
 export function version() { return sdk().version; }
 
-export default Object.freeze({ get, acceptAll, rejectAll, set, on, off, audit, require, showPreferences, loadOnce, version });
+export default Object.freeze({ get, acceptAll, rejectAll, set, on, off, audit, require, showPreferences, loadOnce, identify, version });

@@ -69,6 +69,10 @@ declare global {
      * or a service by its id (`"x-widgets"`: a script-built embed). False when there is nothing
      * to load (not a held iframe, an unknown or refused service). */
     loadOnce(target: Element | string): boolean;
+    /** Links this browser's consent records to a logged-in member: `token` is the subject token
+     * the site's backend issued (`<base64url payload>.<base64url HMAC>`). Their latest choice on
+     * another device is adopted when it is newer. Needs `sync.endpoint` in the config. */
+    identify(token: string): void;
   }
 
   interface Window {

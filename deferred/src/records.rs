@@ -28,6 +28,8 @@ pub struct Decision {
     pub after: State,
     /// Unix ms, the browser's clock.
     pub at: f64,
+    /// The member's subject token (`identify`), if the page gave one.
+    pub subject: Option<String>,
 }
 
 /// What a record needs of `window.sekisho.get()`.
@@ -60,6 +62,7 @@ impl Decision {
                 Some(Value::Number(n)) => *n,
                 _ => 0.0,
             },
+            subject: text_of(&v, "subject"),
         })
     }
 }
@@ -116,6 +119,8 @@ struct Record<'a> {
     schema: &'static str,
     record_id: &'a str,
     consent_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
     site: &'a str,
     revision: u32,
     event: &'static str,
@@ -143,7 +148,8 @@ struct Signals {
 }
 
 /// What a decision was: `grant` (accept all), `reject` (a first refusal), `withdraw` (anything
-/// allowed before is not now), `always_allow` (an embed's button), else `save`.
+/// allowed before is not now), `always_allow` (an embed's button), `adopt` / `link` (a
+/// member's choice from another device, or their identity, `identify`), else `save`.
 pub fn event(d: &Decision) -> &'static str {
     let withdraws = d.before.as_ref().is_some_and(|before| {
         before.decided
@@ -157,6 +163,10 @@ pub fn event(d: &Decision) -> &'static str {
     });
     match d.op.as_str() {
         "acceptAll" => "grant",
+        // A member's choice from another device, put in effect here (`identify`).
+        "adopt" => "adopt",
+        // A member's identity linked to the choice in effect (`identify`), nothing changed.
+        "link" => "link",
         _ if withdraws => "withdraw",
         "rejectAll" => "reject",
         _ if d.method == "placeholder" => "always_allow",
@@ -192,6 +202,7 @@ pub fn record(d: &Decision, record_id: &str, cx: &Context<'_>) -> Option<String>
         schema: SCHEMA,
         record_id,
         consent_id,
+        subject: d.subject.as_deref(),
         site: cx.site,
         revision: d.after.revision,
         event: event(d),
@@ -325,6 +336,14 @@ mod tests {
                 state(NONE, &[("youtube", false)]),
                 "withdraw",
             ),
+            (
+                "adopt",
+                "signal",
+                Some(state(NONE, &[])),
+                state(ALL, &[]),
+                "adopt",
+            ),
+            ("link", "signal", None, state(ANALYTICS, &[]), "link"),
         ];
         for (op, method, before, after, expected) in cases {
             assert_eq!(

@@ -17,7 +17,7 @@ pub const SCHEMA: &str = "sekisho-record/1";
 pub const MAX_BODY: usize = 16 * 1024;
 
 /// The events a record may be about.
-pub const EVENTS: [&str; 8] = [
+pub const EVENTS: [&str; 9] = [
     "grant",
     "reject",
     "save",
@@ -26,6 +26,7 @@ pub const EVENTS: [&str; 8] = [
     "expire",
     "always_allow",
     "adopt",
+    "link",
 ];
 
 /// How a choice was made.

@@ -2,6 +2,7 @@
 // `sekisho-server` (spawned here, SQLite file) has it. The page's `sync.endpoint` is `/v1/records` on site.test; the
 // loopback forwards it to the server (so every engine sends it same-origin, as a site would through its own
 // domain), and can take the server "down" (the connection dropped: what a browser offline sees).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,12 @@ import { freePort } from './loopback.mjs';
 
 const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
 const ADMIN = 'admin-token-for-the-e2e-records';
+const SUBJECT_KEY = 'subject-key-shared-by-the-site-backend-and-the-server';
+/** A subject token as the site's backend issues one for a logged-in member (docs/contracts.md §6). */
+function subjectToken(sub) {
+  const payload = Buffer.from(JSON.stringify({ sub, site: 'https://site.test', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+  return `${payload}.${crypto.createHmac('sha256', SUBJECT_KEY).update(payload).digest('base64url')}`;
+}
 let env, server, base, log = '';
 /** Forwarding: 'up', 'down' (connections dropped), or a number of ms to hold each answer. */
 let link = 'up';
@@ -24,11 +31,12 @@ before(async () => {
   env = await setup();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sekisho-e2e-records-'));
   fs.writeFileSync(path.join(dir, 'admin'), ADMIN);
+  fs.writeFileSync(path.join(dir, 'subject'), SUBJECT_KEY);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(BIN, ['--listen', `127.0.0.1:${port}`, '--database', `sqlite:${path.join(dir, 'records.db')}`,
     '--key-file', path.join(dir, 'server.key'), '--admin-token-file', path.join(dir, 'admin'), '--site', 'https://site.test',
-    '--rate-per-ip', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--rate-per-ip', '0', '--subject-key-file', path.join(dir, 'subject')], { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => { log += d; });
   server.stderr.on('data', (d) => { log += d; });
   for (let i = 0; ; i++) {
@@ -46,7 +54,8 @@ before(async () => {
     if (link === 'down') { req.socket.destroy(); return null; }
     if (typeof link === 'number') await sleep(link);
     const r = await fetch(base + u.pathname + u.search, { method: req.method, body: req.method === 'POST' ? body : undefined,
-      headers: { 'content-type': req.headers['content-type'] || 'text/plain', origin: 'https://site.test' } });
+      headers: { 'content-type': req.headers['content-type'] || 'text/plain', origin: 'https://site.test',
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) } });
     return { status: r.status, type: 'application/json; charset=utf-8', body: await r.text() };
   });
 });
@@ -200,4 +209,52 @@ test('rec-e. API decisions say what they were: a withdrawal, and an embed\'s "al
   assert.equal(allowed.choices.categories.sns, false);
   assert.deepEqual(allowed.recipients, ['youtube']);
   await other.close();
+});
+
+test('rec-f. identify(): a member\'s choice follows them to another browser (adopted, the banner closes), is kept under a pseudonym, and a choice made before logging in is linked', async () => {
+  const member = `member-${Date.now()}`;
+  // Browser A: logged in, undecided; its choice carries the member's token.
+  const ctxA = await env.ctx();
+  const a = await open(ctxA, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(a.page);
+  await a.page.evaluate((t) => window.sekisho.identify(t), subjectToken(member));
+  await sleep(500);
+  assert.equal((await get(a.page)).decided, false, 'nothing to adopt yet');
+  await bannerButton(a.page, 'accept-all');
+  const consentA = (await get(a.page)).consentId;
+  const [granted] = await until('A\'s record', async () => { const r = await stored(consentA); return r.length === 1 && r; });
+  assert.match(granted.subject, /^hmac:[0-9a-f]{64}$/);
+  assert.ok(!JSON.stringify(granted).includes(member), 'never the member id');
+
+  // Browser B (another device): the member logs in; their choice is adopted.
+  const ctxB = await env.ctx();
+  const b = await open(ctxB, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(b.page);
+  await b.page.evaluate((t) => window.sekisho.identify(t), subjectToken(member));
+  await b.page.waitForFunction(() => window.sekisho.get().decided, null, { timeout: WAIT_MS });
+  assert.deepEqual((await get(b.page)).categories, { necessary: true, functional: true, analytics: true, ads: true, sns: true });
+  await b.page.waitForFunction(() => !document.getElementById('sekisho-root').shadowRoot.querySelector('.banner'), null, { timeout: WAIT_MS });
+  const consentB = (await get(b.page)).consentId;
+  const [adopted] = await until('B\'s record', async () => { const r = await stored(consentB); return r.length === 1 && r; });
+  assert.deepEqual([adopted.event, adopted.method, adopted.subject], ['adopt', 'signal', granted.subject]);
+
+  // Browser C decided before logging in as another member: its choice is linked to them.
+  const ctxC = await env.ctx();
+  const c = await open(ctxC, '/ui.html', { config: CONFIG, quiet: 0 });
+  await c.page.evaluate(() => window.sekisho.rejectAll());
+  await c.page.evaluate((t) => window.sekisho.identify(t), subjectToken(`${member}-c`));
+  const consentC = (await get(c.page)).consentId;
+  const linked = await until('C\'s two records', async () => { const r = await stored(consentC); return r.length === 2 && r; });
+  assert.deepEqual(linked.map((r) => r.event), ['reject', 'link']);
+  assert.equal(linked[0].subject, undefined);
+  assert.match(linked[1].subject, /^hmac:/);
+  assert.deepEqual(linked[1].choices.categories, (await get(c.page)).categories);
+  // A token the backend did not sign: the server does not take it; the next choice is still recorded, without it.
+  await c.page.evaluate(() => window.sekisho.identify('eyJzdWIiOiJ4In0.forged'));
+  await sleep(800);
+  assert.equal((await stored(consentC)).length, 2);
+  await c.page.evaluate(() => window.sekisho.set({ analytics: true }));
+  const after = await until('C\'s third record', async () => { const r = await stored(consentC); return r.length === 3 && r; });
+  assert.deepEqual([after[2].event, after[2].subject], ['save', undefined]);
+  for (const ctx of [ctxA, ctxB, ctxC]) await ctx.close();
 });

@@ -48,9 +48,85 @@ pub fn record(decision: &str) {
     }
 }
 
+thread_local! {
+    /// A subject token the server refused: records do not carry it (it would get them refused).
+    static REFUSED_SUBJECT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+fn forget_subject(token: &str) {
+    REFUSED_SUBJECT.with(|r| r.replace(Some(token.to_owned())));
+}
+
+/// A logged-in member (`sekisho.identify(token)`).
+#[wasm_bindgen]
+pub fn identify(token: String) {
+    if let Err(e) = sync::identify(token) {
+        error(&["identify() failed: ", &describe(&e)].concat());
+    }
+}
+
+/// The member's latest record (`None`: they have none) against this browser's choice: adopted
+/// when it comes from another browser and is newer (or this one has none), else this browser's
+/// choice is linked to the member, unless it already is their latest.
+fn link_or_adopt(remote: Option<JsValue>, token: &str) {
+    let result = (|| -> Result<(), JsValue> {
+        let local = api::call("get", None)?;
+        let field =
+            |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let decided = field(&local, "decided").as_bool() == Some(true);
+        let updated = field(&local, "updatedAt").as_f64().unwrap_or(0.0);
+        if let Some(remote) = remote {
+            if field(&remote, "consentId") == field(&local, "consentId") {
+                return Ok(()); // this browser's choice is the member's latest already
+            }
+            let remote_time = field(&remote, "clientTime").as_f64().unwrap_or(0.0);
+            if !decided || remote_time > updated {
+                let choices = js_sys::Object::new();
+                let categories = field(&field(&remote, "choices"), "categories");
+                for id in crate::ui::CATEGORIES.iter().filter(|c| **c != "necessary") {
+                    js_sys::Reflect::set(&choices, &(*id).into(), &field(&categories, id))?;
+                }
+                let services = field(&field(&remote, "choices"), "services");
+                if services.is_object() {
+                    js_sys::Reflect::set(&choices, &"services".into(), &services)?;
+                }
+                let options = js_sys::Object::new();
+                js_sys::Reflect::set(&options, &"method".into(), &"signal".into())?;
+                js_sys::Reflect::set(&options, &"adopt".into(), &true.into())?;
+                let set: js_sys::Function =
+                    js_sys::Reflect::get(&api::sekisho()?, &"set".into())?.dyn_into()?;
+                set.call2(&api::sekisho()?, &choices, &options)?;
+                return Ok(());
+            }
+        }
+        if !decided {
+            return Ok(()); // nothing to link yet: the next choice carries the token
+        }
+        let state = js_sys::JSON::stringify(&local)?;
+        let decision = [
+            r#"{"op":"link","method":"signal","before":null,"after":"#,
+            &String::from(state),
+            r#","at":"#,
+            &(js_sys::Date::now() as u64).to_string(),
+            r#","subject":"#,
+            &String::from(js_sys::JSON::stringify(&token.into())?),
+            "}",
+        ]
+        .concat();
+        make_record(&decision)
+    })();
+    if let Err(e) = result {
+        error(&["identify(): ", &describe(&e)].concat());
+    }
+}
+
 fn make_record(decision: &str) -> Result<(), JsValue> {
     use crate::records::{self, Decision};
-    let decision = Decision::parse(decision).ok_or("not a decision")?;
+    let mut decision = Decision::parse(decision).ok_or("not a decision")?;
+    let refused = REFUSED_SUBJECT.with(|r| r.borrow().clone());
+    if refused.is_some() && decision.subject == refused {
+        decision.subject = None;
+    }
     let window = web_sys::window().ok_or("no window")?;
     let site = window.location().origin()?;
     let version = js_sys::Reflect::get(&api::sekisho()?, &"version".into())?

@@ -299,3 +299,73 @@ fn beacon_all() {
         }
     }
 }
+
+/// `sekisho.identify(token)`: asks the server for the member's latest record (`GET
+/// …/subjects/latest`, the token as bearer) and adopts its choice when it comes from another
+/// browser and is newer than this one's; else, when this browser's choice is not yet the
+/// member's latest, links it with a `link` record. (Records made from now on carry the token.)
+pub fn identify(token: String) -> Result<(), JsValue> {
+    let endpoint = endpoint().ok_or("no sync endpoint")?;
+    let base = endpoint.strip_suffix("/records").ok_or(
+        "sync.endpoint does not end in /records: the member's latest choice cannot be asked for",
+    )?;
+    let origin = web_sys::window().ok_or("no window")?.location().origin()?;
+    let url = [
+        base,
+        "/subjects/latest?site=",
+        &String::from(js_sys::encode_uri_component(&origin)),
+    ]
+    .concat();
+    let init = Object::new();
+    Reflect::set(&init, &"credentials".into(), &"omit".into())?;
+    Reflect::set(&init, &"cache".into(), &"no-store".into())?;
+    let headers = Object::new();
+    Reflect::set(
+        &headers,
+        &"authorization".into(),
+        &["Bearer ", &token].concat().into(),
+    )?;
+    Reflect::set(&init, &"headers".into(), &headers)?;
+    let global = js_sys::global();
+    let fetch: Function = Reflect::get(&global, &"fetch".into())?.dyn_into()?;
+    let asked = fetch.call2(&global, &url.into(), &init)?;
+    then(
+        &asked,
+        move |response: JsValue| {
+            let status = Reflect::get(&response, &"status".into())
+                .ok()
+                .and_then(|s| s.as_f64())
+                .unwrap_or(0.0);
+            if status == 404.0 {
+                return super::link_or_adopt(None, &token);
+            }
+            let json = Reflect::get(&response, &"json".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .and_then(|f| f.call0(&response).ok());
+            match (status == 200.0, json) {
+                (true, Some(remote)) => then(
+                    &remote,
+                    move |remote| super::link_or_adopt(Some(remote), &token),
+                    |_| super::error("identify(): the member's latest record was not JSON"),
+                ),
+                _ => {
+                    if status == 401.0 || status == 403.0 {
+                        // A token the server does not take: records go without it, not refused.
+                        super::forget_subject(&token);
+                    }
+                    super::error(
+                        &[
+                            "identify(): the server did not give the member's latest record (HTTP ",
+                            &(status as u16).to_string(),
+                            "): records are sent without the member",
+                        ]
+                        .concat(),
+                    )
+                }
+            }
+        },
+        |_| super::error("identify(): the server could not be reached"),
+    );
+    Ok(())
+}

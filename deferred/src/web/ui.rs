@@ -93,6 +93,21 @@ pub fn sync_placeholders() -> Result<(), JsValue> {
     })
 }
 
+/// A choice made elsewhere (page code, a member's choice adopted from another device) closes the
+/// first layer as the UI's own buttons do.
+fn close_first_layer_once_decided() -> Result<(), JsValue> {
+    if !api::state()?.decided {
+        return Ok(());
+    }
+    with_ui(|ui| {
+        if let Some(banner) = ui.banner.take() {
+            banner.remove();
+            ui.show_reopen_control()?;
+        }
+        Ok(())
+    })
+}
+
 /// On each `sekisho:change` and `sekisho:blocked`, the placeholders are brought up to date once
 /// the current task's script is done (a change may come from inside the UI's own handlers).
 fn follow_the_checkpoint(doc: &Document) -> Result<(), JsValue> {
@@ -107,8 +122,8 @@ fn follow_the_checkpoint(doc: &Document) -> Result<(), JsValue> {
         let scheduled = scheduled.clone();
         let later = Closure::once_into_js(move || {
             scheduled.set(false);
-            if let Err(e) = sync_placeholders() {
-                super::error(&["the embed placeholders: ", &super::describe(&e)].concat());
+            if let Err(e) = sync_placeholders().and_then(|()| close_first_layer_once_decided()) {
+                super::error(&["the UI: ", &super::describe(&e)].concat());
             }
         });
         let global = js_sys::global();
