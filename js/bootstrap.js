@@ -277,6 +277,14 @@
   if (syncing) {
     var pending = function () {
       (window.requestIdleCallback || setTimeout)(function () {
+        // What the page load decided (a lapsed choice, GPC withdrawing ads): recorded once each.
+        var notes = JSON.parse(w.start_notes() || "[]");
+        for (var n = 0; n < notes.length; n++) {
+          var marker = "sekisho:noted:" + notes[n][0] + ":" + notes[n][1];
+          try { if (localStorage.getItem(marker)) continue; } catch (e) { continue; }
+          decisions.push({ op: notes[n][0], method: "signal", before: null, after: get(), at: Date.now(), subject: subjectToken, note: marker });
+        }
+        if (decisions.length) return handDecisions();
         try {
           for (var i = 0; i < localStorage.length; i++) {
             if (String(localStorage.key(i)).indexOf("sekisho:record:") === 0) return loadDeferred(config);

@@ -30,6 +30,7 @@ declare const wasm_bindgen: {
   deferred_needed(): boolean;
   reopen_control(): boolean;
   syncs(): boolean;
+  start_notes(): string | undefined;
   release_once(element: Element): boolean;
   allow_once(service: string): boolean;
   dom_ready(): string | undefined;

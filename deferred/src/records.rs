@@ -30,6 +30,8 @@ pub struct Decision {
     pub at: f64,
     /// The member's subject token (`identify`), if the page gave one.
     pub subject: Option<String>,
+    /// What the page load decided is recorded once: the localStorage key that says it was.
+    pub note: Option<String>,
 }
 
 /// What a record needs of `window.sekisho.get()`.
@@ -63,6 +65,7 @@ impl Decision {
                 _ => 0.0,
             },
             subject: text_of(&v, "subject"),
+            note: text_of(&v, "note"),
         })
     }
 }
@@ -165,6 +168,9 @@ pub fn event(d: &Decision) -> &'static str {
         "acceptAll" => "grant",
         // A member's choice from another device, put in effect here (`identify`).
         "adopt" => "adopt",
+        // What the page load decided: the stored choice lapsed; GPC withdrew the ads it granted.
+        "expire" => "expire",
+        "gpc_opt_out" => "gpc_opt_out",
         // A member's identity linked to the choice in effect (`identify`), nothing changed.
         "link" => "link",
         _ if withdraws => "withdraw",
@@ -344,6 +350,8 @@ mod tests {
                 "adopt",
             ),
             ("link", "signal", None, state(ANALYTICS, &[]), "link"),
+            ("expire", "signal", None, state(NONE, &[]), "expire"),
+            ("gpc_opt_out", "signal", None, state(ALL, &[]), "gpc_opt_out"),
         ];
         for (op, method, before, after, expected) in cases {
             assert_eq!(

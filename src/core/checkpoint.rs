@@ -310,6 +310,22 @@ impl Checkpoint {
             && !self.refused(m.service)
     }
 
+    /// What the page load itself decided, each to be recorded once (a consent record of its own,
+    /// docs/contracts.md §6): the stored choice expired (`expire`), or GPC withdrew the ads it
+    /// granted (`gpc_opt_out`). Each with a key naming the stored choice (`<consentId>.<decided
+    /// at>`), so that the browser records it once, not on every page.
+    pub fn start_notes(&self, loaded: &LoadOutcome) -> Vec<(&'static str, String)> {
+        let key =
+            |c: &StoredChoice| [c.consent_id.as_str(), ".", &c.decided_at.to_string()].concat();
+        match loaded {
+            LoadOutcome::Expired(c) => vec![("expire", key(c))],
+            LoadOutcome::Restored(c) if self.state.gpc && c.granted.contains(Category::Ads) => {
+                vec![("gpc_opt_out", key(c))]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// "Load this once": service `id` is allowed for this page view, nothing recorded. `false`
     /// for a service neither the catalog nor the config knows, or one the config refused.
     pub fn allow_once(&mut self, id: &str) -> bool {
@@ -619,6 +635,32 @@ mod tests {
         let mut c = checkpoint("{}", None, false);
         c.allow_once("x-widgets");
         assert!(!c.decided(checkpoint("{}", Some(&stored(31)), false).state));
+    }
+
+    #[test]
+    fn a_lapsed_choice_and_a_gpc_opt_out_are_noted_once_per_stored_choice() {
+        let notes = |stored: &str, gpc: bool| {
+            let page = PageContext {
+                origin: PAGE,
+                stored: Some(stored),
+                gpc,
+                now_secs: 1_800_000_000,
+            };
+            let config = parse_config(&serde_json::from_str("{}").unwrap()).0;
+            let (c, loaded) = Checkpoint::start(config, page, || Some("Asia/Tokyo".into()));
+            c.start_notes(&loaded)
+        };
+        assert_eq!(
+            notes(&stored(31), true),
+            [("gpc_opt_out", "c1.1800000000".to_string())]
+        );
+        assert!(
+            notes(&stored(5), true).is_empty(),
+            "no ads granted: nothing withdrawn"
+        );
+        assert!(notes(&stored(31), false).is_empty());
+        let old = "1.c1.0.31.1000000000";
+        assert_eq!(notes(old, false), [("expire", "c1.1000000000".to_string())]);
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub fn start(config: Option<String>, on_audit: Function) {
     // The time zone is read only when the regime depends on it (it can be slow to read).
     let (checkpoint, loaded) = Checkpoint::start(config, page, dom::time_zone);
     report_unusable(&loaded);
+    let start_notes = checkpoint.start_notes(&loaded);
     SDK.with(|cell| {
         *cell.borrow_mut() = Some(Sdk {
             checkpoint,
@@ -51,6 +52,7 @@ pub fn start(config: Option<String>, on_audit: Function) {
             cookie_missing: cookie.is_none(),
             config_problems,
             handoff: String::new(),
+            start_notes,
         })
     });
     if let Some(doc) = dom::document() {
@@ -72,6 +74,23 @@ pub fn deferred_needed() -> bool {
 #[wasm_bindgen]
 pub fn syncs() -> bool {
     with_sdk(|sdk| sdk.checkpoint.config.sync_endpoint.is_some()).unwrap_or(false)
+}
+
+/// What the page load decided, to be recorded once each (a lapsed choice, a GPC opt-out): JSON
+/// `[[event, key], …]`, `None` when nothing.
+#[wasm_bindgen]
+pub fn start_notes() -> Option<String> {
+    with_sdk(|sdk| {
+        (!sdk.start_notes.is_empty()).then(|| {
+            let items: Vec<String> = sdk
+                .start_notes
+                .iter()
+                .map(|(event, key)| ["[\"", event, "\",\"", key, "\"]"].concat())
+                .collect();
+            ["[", &items.join(","), "]"].concat()
+        })
+    })
+    .flatten()
 }
 
 /// Whether the UI draws its "privacy settings" control on pages without their own (config

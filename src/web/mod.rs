@@ -34,6 +34,8 @@ pub(crate) struct Sdk {
     /// The payload of the last `Hold` answer, handed over on request (`guard::held_requirement`,
     /// `guard::rewritten_html`): the guards need it only in that rare case.
     pub handoff: String,
+    /// What the page load decided, to be recorded once (`Checkpoint::start_notes`).
+    pub start_notes: Vec<(&'static str, String)>,
 }
 
 thread_local! {

@@ -258,3 +258,31 @@ test('rec-f. identify(): a member\'s choice follows them to another browser (ado
   assert.deepEqual([after[2].event, after[2].subject], ['save', undefined]);
   for (const ctx of [ctxA, ctxB, ctxC]) await ctx.close();
 });
+
+test('rec-g. what a page load decides is recorded once: a lapsed choice (expire), and GPC withdrawing the ads a choice granted', async () => {
+  const consentId = crypto.randomUUID();
+  const longAgo = Math.floor(Date.now() / 1000) - 400 * 86400;
+  const ctx = await env.ctx({ cookies: [{ name: 'sekisho', value: `1.${consentId}.1.31.${longAgo}`}] });
+  const { page } = await open(ctx, '/ui.html', { config: CONFIG, quiet: 0 });
+  await bannerShown(page); // asked again
+  const [expired] = await until('the expire record', async () => { const r = await stored(consentId); return r.length === 1 && r; });
+  assert.deepEqual([expired.event, expired.method], ['expire', 'signal']);
+  await page.reload();
+  await bannerShown(page);
+  await sleep(1500);
+  assert.equal((await stored(consentId)).length, 1, 'once, not on every page');
+  await ctx.close();
+
+  if (!env.supports.gpc) return; // (WebKit sends no GPC: README "By engine")
+  const gpcConsent = crypto.randomUUID();
+  const recently = Math.floor(Date.now() / 1000) - 60;
+  const gpcCtx = await env.ctx({ gpc: true, cookies: [{ name: 'sekisho', value: `1.${gpcConsent}.1.31.${recently}`}] });
+  const second = await open(gpcCtx, '/ui.html', { config: CONFIG, quiet: 0 });
+  assert.equal((await get(second.page)).categories.ads, false, 'GPC over the stored accept-all');
+  const [optOut] = await until('the gpc_opt_out record', async () => { const r = await stored(gpcConsent); return r.length === 1 && r; });
+  assert.deepEqual([optOut.event, optOut.method, optOut.signals.gpc, optOut.choices.categories.ads], ['gpc_opt_out', 'signal', true, false]);
+  await second.page.reload();
+  await sleep(1500);
+  assert.equal((await stored(gpcConsent)).length, 1, 'once');
+  await gpcCtx.close();
+});

@@ -148,7 +148,14 @@ fn make_record(decision: &str) -> Result<(), JsValue> {
         )
     })
     .ok_or("the decision has no consent id")?;
-    sync::queue(&record_id, decision.at.max(0.0) as u64, &json)
+    sync::queue(&record_id, decision.at.max(0.0) as u64, &json)?;
+    // A note of the page load is recorded once: the next pages skip it.
+    if let Some(marker) = &decision.note {
+        if let Some(storage) = window.local_storage()? {
+            storage.set_item(marker, "1")?;
+        }
+    }
+    Ok(())
 }
 
 fn random_bytes() -> Result<[u8; 16], JsValue> {
