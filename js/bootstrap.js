@@ -307,14 +307,14 @@
     var script = document.createElement("script");
     var fail = function (why) { console.error(prefix + "the deferred module did not start (" + why + "): no banner, no preferences, no config diagnostics"); };
     script.onerror = function () { fail("could not load " + script.src); };
-    script.sekishoStart = function (glue, hex, length) {
+    script.sekishoStart = function (glue, hex, length, uiHash) {
       var bytes = decodeHex(hex);
       if (bytes.length !== length) return fail("the inlined module is damaged");
       WebAssembly.compile(bytes).then(function (module) {
         whenParsed(function () {
           try {
             glue.initSync({ module: module });
-            glue.run(configText);
+            glue.run(configText, uiHash);
             deferred = glue;
             handDecisions();
             if (preferencesAsked) glue.show_preferences();

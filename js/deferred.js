@@ -8,6 +8,7 @@
   /*__GLUE__*/
   var script = /** @type {HTMLScriptElement} */ (document.currentScript);
   var start = script && script.sekishoStart;
-  if (typeof start === "function") start(sekishoDeferred, "__WASM__", __WASM_LENGTH__);
+  // (The last argument: the SHA-256 of this module's Wasm, the UI's fingerprint in consent records.)
+  if (typeof start === "function") start(sekishoDeferred, "__WASM__", __WASM_LENGTH__, "__UI_SHA256__");
   else console.error("[sekisho] sekisho-deferred.js runs only when sekisho.js loads it");
 })();

@@ -54,7 +54,7 @@ declare const wasm_bindgen: {
 /** The deferred module's exports (deferred/src), as its glue exposes them. */
 interface DeferredGlue {
   initSync(options: { module: WebAssembly.Module }): unknown;
-  run(config: string | undefined): void;
+  run(config: string | undefined, uiSha256: string): void;
   show_preferences(): void;
   record(decision: string): void;
   identify(token: string): void;
@@ -63,7 +63,7 @@ declare const sekishoDeferred: DeferredGlue;
 
 /** The bootstrap's hand-over to the deferred script (an expando on its <script>). */
 interface HTMLScriptElement {
-  sekishoStart?: (glue: DeferredGlue, hex: string, length: number) => void;
+  sekishoStart?: (glue: DeferredGlue, hex: string, length: number, uiSha256: string) => void;
 }
 interface HTMLElement { __sekishoLoad?: boolean }
 interface Uint8ArrayConstructor { fromHex?(hex: string): Uint8Array<ArrayBuffer> }

@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync, mkdirSync, copyFileSync, rmSync } from "no
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { createHash } from "node:crypto";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "tests", "package.json"));
@@ -94,7 +95,13 @@ const bundle = COMPILE_HINT + script("bootstrap.js", {
 }, wasm);
 writeFileSync(join(dist, "sekisho.js"), bundle, "ascii");
 const deferredWasm = readFileSync(join(buildDir, "sekisho-deferred.wasm"));
-const deferred = script("deferred.js", { "/*__GLUE__*/": glue(join(buildDir, "deferred", "sekisho_deferred.js")) }, deferredWasm);
+// The UI's fingerprint for consent records (`uiSha256`): the SHA-256 of the deferred module's Wasm,
+// which holds the UI's code, texts and stylesheets.
+const uiSha256 = createHash("sha256").update(deferredWasm).digest("hex");
+const deferred = script("deferred.js", {
+  "/*__GLUE__*/": glue(join(buildDir, "deferred", "sekisho_deferred.js")),
+  "__UI_SHA256__": uiSha256,
+}, deferredWasm);
 writeFileSync(join(dist, "sekisho-deferred.js"), deferred, "ascii");
 
 copyFileSync(join(buildDir, "sekisho.wasm"), join(dist, "sekisho.wasm"));

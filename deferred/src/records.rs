@@ -136,6 +136,8 @@ struct Record<'a> {
     lang: &'static str,
     client_time: u64,
     sdk_version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ui_sha256: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,6 +191,8 @@ pub struct Context<'a> {
     pub site: &'a str,
     pub lang: Lang,
     pub sdk_version: &'a str,
+    /// SHA-256 (hex) of the UI's module, as the build wrote it.
+    pub ui_sha256: Option<&'a str>,
 }
 
 /// The record of decision `d` as JSON text, `None` when it cannot be one (no consent id).
@@ -224,6 +228,7 @@ pub fn record(d: &Decision, record_id: &str, cx: &Context<'_>) -> Option<String>
         lang: cx.lang.tag(),
         client_time: d.at.max(0.0) as u64,
         sdk_version: cx.sdk_version,
+        ui_sha256: cx.ui_sha256,
     };
     serde_json::to_string(&record).ok()
 }
@@ -351,7 +356,13 @@ mod tests {
             ),
             ("link", "signal", None, state(ANALYTICS, &[]), "link"),
             ("expire", "signal", None, state(NONE, &[]), "expire"),
-            ("gpc_opt_out", "signal", None, state(ALL, &[]), "gpc_opt_out"),
+            (
+                "gpc_opt_out",
+                "signal",
+                None,
+                state(ALL, &[]),
+                "gpc_opt_out",
+            ),
         ];
         for (op, method, before, after, expected) in cases {
             assert_eq!(
@@ -375,6 +386,7 @@ mod tests {
             site: "https://www.example.jp",
             lang: Lang::Ja,
             sdk_version: "0.1.0",
+            ui_sha256: Some("ab12"),
         };
         let d = decision(
             "set",
@@ -401,6 +413,7 @@ mod tests {
         assert_eq!(v["lang"], "ja");
         assert_eq!(v["clientTime"], 1796583627000u64);
         assert_eq!(v["region"], "JP");
+        assert_eq!(v["uiSha256"], "ab12");
         assert!(v.get("ip").is_none() && v.get("subject").is_none());
         // Without a consent id there is nothing to record.
         let undecided = r#"{"decided":false,"categories":{},"services":{},"revision":0,"consentId":null,"gpc":false,"regime":"opt-in","region":null}"#;

@@ -105,6 +105,10 @@ test('rec-a. the banner\'s reject all: one record at the server, its choices tho
   assert.equal(record.seq, 1);
   assert.match(record.sig, /^[A-Za-z0-9+/]+=*$/);
   assert.equal(record.ip, undefined);
+  // The UI's fingerprint: the SHA-256 of the deferred module's Wasm as shipped.
+  const shipped = fs.readFileSync(path.join(REPO, 'dist', 'sekisho-deferred.js'), 'utf8');
+  const wasmHex = /"((?:00)?61736d[0-9a-f]+)"/.exec(shipped)[1];
+  assert.equal(record.uiSha256, crypto.createHash('sha256').update(Buffer.from(wasmHex, 'hex')).digest('hex'));
   await until('the queue emptied', async () => (await queued(page)) === 0);
 
   // Then accept all through the preference center: a second record, chained to the first.

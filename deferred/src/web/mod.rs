@@ -16,7 +16,8 @@ use web_sys::console;
 /// Runs what waits for the parsed page: config diagnostics, then the first layer if the visitor
 /// has not chosen. `config` is the checkpoint's config text (`None` without one).
 #[wasm_bindgen]
-pub fn run(config: Option<String>) {
+pub fn run(config: Option<String>, ui_sha256: Option<String>) {
+    UI_SHA256.with(|h| h.replace(ui_sha256.filter(|h| h.len() == 64)));
     // The config as the checkpoint applies it, and what is wrong with it.
     let (site, problems) = crate::diagnostics::read(config.as_deref());
     for line in problems {
@@ -49,6 +50,8 @@ pub fn record(decision: &str) {
 }
 
 thread_local! {
+    /// The SHA-256 of this module's Wasm (set by the build): the UI's fingerprint in records.
+    static UI_SHA256: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     /// A subject token the server refused: records do not carry it (it would get them refused).
     static REFUSED_SUBJECT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
@@ -134,6 +137,7 @@ fn make_record(decision: &str) -> Result<(), JsValue> {
         .unwrap_or_default();
     let met = api::services_met()?;
     let record_id = records::uuid(random_bytes()?);
+    let ui_sha256 = UI_SHA256.with(|h| h.borrow().clone());
     let json = ui::with_site(|config, lang| {
         records::record(
             &decision,
@@ -144,6 +148,7 @@ fn make_record(decision: &str) -> Result<(), JsValue> {
                 site: &site,
                 lang,
                 sdk_version: &version,
+                ui_sha256: ui_sha256.as_deref(),
             },
         )
     })
