@@ -147,7 +147,7 @@
       var method = options && METHODS.indexOf(options.method) >= 0 ? options.method : "api";
       // (The deferred module adopting a member's choice from another device says so.)
       if (op === "set" && options && options.adopt === true) op = "adopt";
-      decisions.push({ op: op, method: method, before: before, after: state, at: Date.now(), subject: subjectToken });
+      decisions.push({ op: op, method: method, before: before, after: state, at: Date.now(), subject: subjectToken, ui: uiFingerprint });
       handDecisions();
     }
     return state;
@@ -238,8 +238,11 @@
   }
   var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
-  // The deferred module (below).
+  // The deferred module and the records module (below).
   var deferred = null; // its exports, once it runs
+  var uiFingerprint = null; // the SHA-256 of the UI module's Wasm, for the records
+  var records = null;
+  var recordsRequested = false;
   var deferredRequested = false;
   var preferencesAsked = false;
   // (A returning visitor's page with a valid config does without it, unless it has a disclosure
@@ -265,13 +268,13 @@
   // Decisions go to the deferred module (loaded for them if it is not there yet). Records left
   // queued by earlier pages (offline, closed too soon) are sent once a page has loaded and is idle.
   function handDecisions() {
-    if (!deferred) return loadDeferred(config);
+    if (!records) return loadRecords();
     while (decisions.length) {
-      try { deferred.record(JSON.stringify(decisions.shift())); } catch (e) { console.error(prefix + "a consent record could not be made (" + e + ")"); }
+      try { records.record(JSON.stringify(decisions.shift())); } catch (e) { console.error(prefix + "a consent record could not be made (" + e + ")"); }
     }
     if (identifyAsked && subjectToken) {
       identifyAsked = false;
-      try { deferred.identify(subjectToken); } catch (e) { console.error(prefix + "identify() failed (" + e + ")"); }
+      try { records.identify(subjectToken); } catch (e) { console.error(prefix + "identify() failed (" + e + ")"); }
     }
   }
   if (syncing) {
@@ -282,12 +285,12 @@
         for (var n = 0; n < notes.length; n++) {
           var marker = "sekisho:noted:" + notes[n][0] + ":" + notes[n][1];
           try { if (localStorage.getItem(marker)) continue; } catch (e) { continue; }
-          decisions.push({ op: notes[n][0], method: "signal", before: null, after: get(), at: Date.now(), subject: subjectToken, note: marker });
+          decisions.push({ op: notes[n][0], method: "signal", before: null, after: get(), at: Date.now(), subject: subjectToken, note: marker, ui: uiFingerprint });
         }
         if (decisions.length) return handDecisions();
         try {
           for (var i = 0; i < localStorage.length; i++) {
-            if (String(localStorage.key(i)).indexOf("sekisho:record:") === 0) return loadDeferred(config);
+            if (String(localStorage.key(i)).indexOf("sekisho:record:") === 0) return loadRecords();
           }
         } catch (e) { /* no storage: nothing queued */ }
       });
@@ -302,22 +305,40 @@
   function loadDeferred(configText) {
     if (deferredRequested) return;
     deferredRequested = true;
+    loadModule("sekisho-deferred.js", "the deferred module", "no banner, no preferences, no config diagnostics", function (glue, uiHash) {
+      glue.run(configText);
+      deferred = glue;
+      uiFingerprint = uiHash;
+      if (preferencesAsked) glue.show_preferences();
+    });
+  }
+  // The records module (sekisho-records.js): loaded when there is something to record.
+  function loadRecords() {
+    if (recordsRequested) return;
+    recordsRequested = true;
+    loadModule("sekisho-records.js", "the records module", "consent records stay queued in this browser", function (glue) {
+      glue.start(config);
+      records = glue;
+      handDecisions();
+    });
+  }
+  // A module beside this file, inserted as an async script exempt from the guards; it hands over
+  // its glue and its Wasm, compiled off the main thread, then `ready(glue, extra)` runs once the
+  // document is parsed.
+  function loadModule(file, name, without, ready) {
     var src = thisScript && thisScript.src;
-    if (!src) return console.error(prefix + "sekisho.js was not loaded from a URL: the deferred module (config diagnostics) cannot be found beside it (no banner, no preferences)");
+    if (!src) return console.error(prefix + "sekisho.js was not loaded from a URL: " + name + " cannot be found beside it (" + without + ")");
     var script = document.createElement("script");
-    var fail = function (why) { console.error(prefix + "the deferred module did not start (" + why + "): no banner, no preferences, no config diagnostics"); };
+    var fail = function (why) { console.error(prefix + name + " did not start (" + why + "): " + without); };
     script.onerror = function () { fail("could not load " + script.src); };
-    script.sekishoStart = function (glue, hex, length, uiHash) {
+    script.sekishoStart = function (glue, hex, length, extra) {
       var bytes = decodeHex(hex);
       if (bytes.length !== length) return fail("the inlined module is damaged");
       WebAssembly.compile(bytes).then(function (module) {
         whenParsed(function () {
           try {
             glue.initSync({ module: module });
-            glue.run(configText, uiHash);
-            deferred = glue;
-            handDecisions();
-            if (preferencesAsked) glue.show_preferences();
+            ready(glue, extra);
           } catch (e) { fail(String(e)); }
         });
       }, function (e) { fail(String(e)); });
@@ -325,7 +346,7 @@
     guards.exempt(script);
     script.async = true;
     if (thisScript.nonce) script.nonce = thisScript.nonce;
-    script.src = src.replace(/[^/?#]*(?=[?#]|$)/, "sekisho-deferred.js"); // beside it, same query
+    script.src = src.replace(/[^/?#]*(?=[?#]|$)/, file); // beside it, same query
     (document.head || document.documentElement).appendChild(script);
   }
   function whenParsed(f) {

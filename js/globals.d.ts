@@ -54,16 +54,24 @@ declare const wasm_bindgen: {
 /** The deferred module's exports (deferred/src), as its glue exposes them. */
 interface DeferredGlue {
   initSync(options: { module: WebAssembly.Module }): unknown;
-  run(config: string | undefined, uiSha256: string): void;
+  run(config: string | undefined): void;
   show_preferences(): void;
-  record(decision: string): void;
-  identify(token: string): void;
 }
 declare const sekishoDeferred: DeferredGlue;
 
-/** The bootstrap's hand-over to the deferred script (an expando on its <script>). */
+/** The records module's exports (sekisho-records.js). */
+interface RecordsGlue {
+  initSync(options: { module: WebAssembly.Module }): unknown;
+  start(config: string | undefined): void;
+  record(decision: string): void;
+  identify(token: string): void;
+}
+declare const sekishoRecords: RecordsGlue;
+
+/** The bootstrap's hand-over to a module's script (an expando on its <script>): its glue, its
+ * Wasm as hex and its length, and (the deferred module) the SHA-256 of its Wasm. */
 interface HTMLScriptElement {
-  sekishoStart?: (glue: DeferredGlue, hex: string, length: number, uiSha256: string) => void;
+  sekishoStart?: (glue: any, hex: string, length: number, extra?: string) => void;
 }
 interface HTMLElement { __sekishoLoad?: boolean }
 interface Uint8ArrayConstructor { fromHex?(hex: string): Uint8Array<ArrayBuffer> }

@@ -5,6 +5,8 @@
 //                 (no charset issue).
 //   sekisho-deferred.js   the deferred module (js/deferred.js + its glue + its Wasm as hex), which
 //                 sekisho.js loads, compiles off the main thread and runs once the page is parsed.
+//   sekisho-records.js    the records module, the same way (js/records.js), loaded only when a
+//                 page that syncs has something to record.
 //   index.mjs + index.d.ts   the package entry: the window.sekisho API as ES module functions
 //   sekisho.wasm + sekisho.mjs + sekisho.d.mts   the raw module and its ES glue ("sekisho/wasm":
 //                 low level, without the guards; not an SDK by itself)
@@ -103,6 +105,9 @@ const deferred = script("deferred.js", {
   "__UI_SHA256__": uiSha256,
 }, deferredWasm);
 writeFileSync(join(dist, "sekisho-deferred.js"), deferred, "ascii");
+const recordsWasm = readFileSync(join(buildDir, "sekisho-records.wasm"));
+const records = script("records.js", { "/*__GLUE__*/": glue(join(buildDir, "records", "sekisho_records.js")) }, recordsWasm);
+writeFileSync(join(dist, "sekisho-records.js"), records, "ascii");
 
 copyFileSync(join(buildDir, "sekisho.wasm"), join(dist, "sekisho.wasm"));
 const esm = read(join(buildDir, "web", "sekisho.js")).replace("'sekisho_bg.wasm'", "'sekisho.wasm'");
@@ -116,4 +121,5 @@ const pkg = JSON.parse(read(join(root, "pkg.json")));
 pkg.version = version;
 writeFileSync(join(dist, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 console.log(`dist/sekisho.js ${Buffer.byteLength(bundle)} bytes (wasm ${wasm.length}), `
-  + `dist/sekisho-deferred.js ${Buffer.byteLength(deferred)} bytes (wasm ${deferredWasm.length}), version ${version}`);
+  + `dist/sekisho-deferred.js ${Buffer.byteLength(deferred)} bytes (wasm ${deferredWasm.length}), `
+  + `dist/sekisho-records.js ${Buffer.byteLength(records)} bytes (wasm ${recordsWasm.length}), version ${version}`);

@@ -2,8 +2,8 @@
 # Builds the SDK into dist/ (see scripts/assemble.mjs for what each file is).
 #   scripts/build.sh                      release build
 #   SEKISHO_CONFIG=site.json scripts/build.sh   bakes a config in (an inline #sekisho-config still wins)
-# Pipeline, for each of the two Wasm modules (the checkpoint, crate `sekisho`, and the deferred
-# module, crate `sekisho-deferred`): cargo (wasm32, opt-level z, LTO) → wasm-bindgen (no-modules
+# Pipeline, for each of the three Wasm modules (the checkpoint, crate `sekisho`; the deferred
+# module, crate `sekisho-deferred`; the records module, crate `sekisho-records`): cargo (wasm32, opt-level z, LTO) → wasm-bindgen (no-modules
 # glue, names and producers removed) → wasm-opt -Oz (binaryen from npm; Debian's 108 cannot read
 # this Wasm) → assemble. It installs the build tools it lacks, never a browser.
 set -euo pipefail
@@ -30,5 +30,11 @@ cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho-d
 wasm-bindgen --target no-modules --no-modules-global sekishoDeferred --no-typescript "${flags[@]}" \
   --out-dir "$out/deferred" "$release/sekisho_deferred.wasm"
 optimise "$out/deferred/sekisho_deferred_bg.wasm" "$out/sekisho-deferred.wasm"
+
+# The records module: loaded only when a page that syncs has something to record.
+cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho-records
+wasm-bindgen --target no-modules --no-modules-global sekishoRecords --no-typescript "${flags[@]}" \
+  --out-dir "$out/records" "$release/sekisho_records.wasm"
+optimise "$out/records/sekisho_records_bg.wasm" "$out/sekisho-records.wasm"
 
 node scripts/assemble.mjs "$out" ${SEKISHO_CONFIG:+"$SEKISHO_CONFIG"}

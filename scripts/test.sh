@@ -18,6 +18,7 @@ tests/node_modules/.bin/tsc -p js
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-records -- -D warnings
 
 step "host tests: policy core, deferred module, sekisho-server (SQLite file, and PostgreSQL)"
 # A real PostgreSQL for the server's tests; when none can be started they say so and skip it.

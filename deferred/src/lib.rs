@@ -18,14 +18,18 @@
 )]
 
 pub mod diagnostics;
-pub mod records;
 pub mod ui;
 
+/// `window.sekisho` as the UI (and the records module) use it.
 #[cfg(target_arch = "wasm32")]
+pub mod api;
+/// The UI's shell and the module's exports (off when another module takes this crate's pure
+/// parts: `sekisho-records`).
+#[cfg(all(target_arch = "wasm32", feature = "shell"))]
 mod web;
 
 // A free-list allocator: this module allocates little and briefly.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "shell"))]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: the Wasm build has no threads (wasm32-unknown-unknown without atomics).

@@ -6,7 +6,7 @@ pub mod texts;
 
 use sekisho::core::config::{Config, Localized, Presentation};
 
-pub use services::{embed_markup, service_of_embed, services_in_use, Service};
+pub use services::{embed_markup, service_of_embed, services_in_use, services_in_use_ids, Service};
 pub use texts::{fill, texts, Lang, Texts};
 
 /// Name and description of each category (in the order of [`CATEGORIES`]) in `lang`: the

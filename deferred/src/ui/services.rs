@@ -37,6 +37,28 @@ pub struct Service {
     pub refused: bool,
 }
 
+/// The services in use (as [`services_in_use`]) by id, with their category and whether the
+/// config refused them: what a consent record names, without the texts (a module that only
+/// names them does not link the catalog's disclosure texts).
+pub fn services_in_use_ids<'a>(
+    config: &Config,
+    met: impl IntoIterator<Item = &'a str>,
+) -> Vec<(String, Category, bool)> {
+    let mut out: Vec<(String, Category, bool)> = config
+        .services
+        .iter()
+        .map(|def| (def.id.clone(), def.category, def.refused))
+        .collect();
+    for id in met {
+        if out.iter().all(|(s, _, _)| s != id) && config.catalog {
+            if let Some(entry) = catalog::entry(id) {
+                out.push((id.to_owned(), entry.category(), false));
+            }
+        }
+    }
+    out
+}
+
 /// The services in use on this site, in config order then in the order `met` (ids of services
 /// the checkpoint met on this page) names them; unknown ids in `met` are skipped.
 pub fn services_in_use<'a>(
@@ -279,6 +301,19 @@ mod tests {
             embed_markup(&config(r#"{"catalog":false}"#)),
             [("[data-sekisho-embed]".to_string(), String::new())]
         );
+    }
+
+    #[test]
+    fn the_ids_in_use_are_those_described() {
+        let c = config(
+            r#"{"services":{"youtube":{"category":"sns"},"crm":{"category":"analytics","recipient":"x"}}}"#,
+        );
+        let met = ["meta-pixel", "youtube", "nobody"];
+        let described: Vec<(String, Category, bool)> = services_in_use(&c, met, Lang::Ja)
+            .into_iter()
+            .map(|s| (s.id, s.category, s.refused))
+            .collect();
+        assert_eq!(services_in_use_ids(&c, met), described);
     }
 
     #[test]

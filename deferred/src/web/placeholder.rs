@@ -28,8 +28,8 @@ use web_sys::{
 
 use sekisho::core::config::Config;
 
-use super::api::{self, State};
 use super::dom::{append, button_row, link};
+use crate::api::{self, State};
 use crate::ui::{embed_markup, fill, service_of_embed, Lang, Service, Texts};
 
 /// What a placeholder stands in for.

@@ -16,10 +16,10 @@ use web_sys::{
 
 use sekisho::core::config::Config;
 
-use super::api;
 use super::disclosure;
 use super::dom::{append, button_row, element, link};
 use super::placeholder;
+use crate::api;
 use crate::ui::{
     category_texts, services_in_use, site_texts, FirstLayer, Lang, Service, Texts, CATEGORIES,
 };
@@ -163,37 +163,12 @@ fn with_ui(f: impl FnOnce(&mut Ui) -> Result<(), JsValue>) -> Result<(), JsValue
     })
 }
 
-/// `f` with the site's config and the UI's language (the records' `lang`).
-pub fn with_site<R>(f: impl FnOnce(&Config, Lang) -> R) -> R {
-    SITE.with(|site| {
-        let site = site.borrow();
-        let lang = web_sys::window()
-            .and_then(|w| w.document())
-            .map_or(Lang::Ja, |doc| language(&doc, &site));
-        f(&site, lang)
-    })
-}
-
-/// The UI's language: the page's `lang`, then the browser's languages, among the site's.
-fn language(doc: &Document, site: &Config) -> Lang {
-    let page = doc
-        .document_element()
-        .and_then(|html| html.get_attribute("lang"))
-        .unwrap_or_default();
-    let browser: Vec<String> = web_sys::window()
-        .map(|w| w.navigator().languages())
-        .map(|list| list.iter().filter_map(|l| l.as_string()).collect())
-        .unwrap_or_default();
-    let candidates = std::iter::once(page.as_str()).chain(browser.iter().map(String::as_str));
-    Lang::choose(candidates, &site.languages, &site.default_language)
-}
-
 impl Ui {
     fn mount(site: &Config) -> Result<Ui, JsValue> {
         let doc = web_sys::window()
             .and_then(|w| w.document())
             .ok_or("no document")?;
-        let lang = language(&doc, site);
+        let lang = api::language(&doc, site);
         let categories = category_texts(site, lang).map(|(n, d)| (n.to_owned(), d.to_owned()));
         let met = api::services_met()?;
         let services = services_in_use(site, met.iter().map(String::as_str), lang);

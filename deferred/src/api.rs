@@ -1,10 +1,28 @@
-//! The checkpoint as the UI sees it: `window.sekisho`, its public API, and nothing else.
+//! The checkpoint as the UI (and the records module) see it: `window.sekisho`, its public API,
+//! and nothing else; and the language the page asks for.
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::ui::CATEGORIES;
+use sekisho::core::config::Config;
+use web_sys::Document;
+
+use crate::ui::{Lang, CATEGORIES};
+
+/// The UI's language: the page's `lang`, then the browser's languages, among the site's.
+pub fn language(doc: &Document, site: &Config) -> Lang {
+    let page = doc
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .unwrap_or_default();
+    let browser: Vec<String> = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|list| list.iter().filter_map(|l| l.as_string()).collect())
+        .unwrap_or_default();
+    let candidates = std::iter::once(page.as_str()).chain(browser.iter().map(String::as_str));
+    Lang::choose(candidates, &site.languages, &site.default_language)
+}
 
 /// What the UI needs of `window.sekisho.get()`.
 pub struct State {

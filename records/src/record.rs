@@ -10,7 +10,7 @@ use sekisho::core::config::Config;
 use sekisho::core::json;
 use sekisho::core::value::Value;
 
-use crate::ui::{services_in_use, Lang, CATEGORIES};
+use sekisho_deferred::ui::{services_in_use_ids, Lang, CATEGORIES};
 
 /// The record schema.
 pub const SCHEMA: &str = "sekisho-record/1";
@@ -32,6 +32,8 @@ pub struct Decision {
     pub subject: Option<String>,
     /// What the page load decided is recorded once: the localStorage key that says it was.
     pub note: Option<String>,
+    /// SHA-256 (hex) of the UI module the page showed (the build writes it), if it showed one.
+    pub ui: Option<String>,
 }
 
 /// What a record needs of `window.sekisho.get()`.
@@ -66,6 +68,7 @@ impl Decision {
             },
             subject: text_of(&v, "subject"),
             note: text_of(&v, "note"),
+            ui: text_of(&v, "ui").filter(|h| h.len() == 64),
         })
     }
 }
@@ -191,8 +194,6 @@ pub struct Context<'a> {
     pub site: &'a str,
     pub lang: Lang,
     pub sdk_version: &'a str,
-    /// SHA-256 (hex) of the UI's module, as the build wrote it.
-    pub ui_sha256: Option<&'a str>,
 }
 
 /// The record of decision `d` as JSON text, `None` when it cannot be one (no consent id).
@@ -203,10 +204,10 @@ pub fn record(d: &Decision, record_id: &str, cx: &Context<'_>) -> Option<String>
         categories.insert(c, c == "necessary" || d.after.granted(c));
     }
     // The recipients the choice covers: the services in use it allows.
-    let recipients = services_in_use(cx.config, cx.met.iter().map(String::as_str), cx.lang)
+    let recipients = services_in_use_ids(cx.config, cx.met.iter().map(String::as_str))
         .into_iter()
-        .filter(|s| !s.refused && d.after.service_granted(&s.id, s.category.id()))
-        .map(|s| s.id)
+        .filter(|(id, category, refused)| !refused && d.after.service_granted(id, category.id()))
+        .map(|(id, _, _)| id)
         .collect();
     let record = Record {
         schema: SCHEMA,
@@ -228,7 +229,7 @@ pub fn record(d: &Decision, record_id: &str, cx: &Context<'_>) -> Option<String>
         lang: cx.lang.tag(),
         client_time: d.at.max(0.0) as u64,
         sdk_version: cx.sdk_version,
-        ui_sha256: cx.ui_sha256,
+        ui_sha256: d.ui.as_deref(),
     };
     serde_json::to_string(&record).ok()
 }
@@ -278,7 +279,8 @@ mod tests {
     fn decision(op: &str, method: &str, before: Option<String>, after: String) -> Decision {
         let before = before.unwrap_or_else(|| "null".into());
         Decision::parse(&format!(
-            r#"{{"op":"{op}","method":"{method}","before":{before},"after":{after},"at":1796583627000}}"#
+            r#"{{"op":"{op}","method":"{method}","before":{before},"after":{after},"at":1796583627000,"ui":"{}"}}"#,
+            "a".repeat(64)
         ))
         .unwrap()
     }
@@ -386,7 +388,6 @@ mod tests {
             site: "https://www.example.jp",
             lang: Lang::Ja,
             sdk_version: "0.1.0",
-            ui_sha256: Some("ab12"),
         };
         let d = decision(
             "set",
@@ -413,7 +414,7 @@ mod tests {
         assert_eq!(v["lang"], "ja");
         assert_eq!(v["clientTime"], 1796583627000u64);
         assert_eq!(v["region"], "JP");
-        assert_eq!(v["uiSha256"], "ab12");
+        assert_eq!(v["uiSha256"], "a".repeat(64));
         assert!(v.get("ip").is_none() && v.get("subject").is_none());
         // Without a consent id there is nothing to record.
         let undecided = r#"{"decided":false,"categories":{},"services":{},"revision":0,"consentId":null,"gpc":false,"regime":"opt-in","region":null}"#;
