@@ -141,6 +141,8 @@ struct Record<'a> {
     sdk_version: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     ui_sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy_sha256: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -230,6 +232,7 @@ pub fn record(d: &Decision, record_id: &str, cx: &Context<'_>) -> Option<String>
         client_time: d.at.max(0.0) as u64,
         sdk_version: cx.sdk_version,
         ui_sha256: d.ui.as_deref(),
+        policy_sha256: cx.config.policy_sha256.as_deref(),
     };
     serde_json::to_string(&record).ok()
 }
@@ -378,7 +381,11 @@ mod tests {
     #[test]
     fn a_record_has_the_fields_the_server_takes() {
         let config = parse_config(
-            &json::parse(r#"{"services":{"google-analytics":{},"meta-pixel":{}}}"#).unwrap(),
+            &json::parse(&format!(
+                r#"{{"services":{{"google-analytics":{{}},"meta-pixel":{{}}}},"policySha256":"{}"}}"#,
+                "B".repeat(64)
+            ))
+            .unwrap(),
         )
         .0;
         let met = vec!["youtube".to_string()];
@@ -415,6 +422,7 @@ mod tests {
         assert_eq!(v["clientTime"], 1796583627000u64);
         assert_eq!(v["region"], "JP");
         assert_eq!(v["uiSha256"], "a".repeat(64));
+        assert_eq!(v["policySha256"], "b".repeat(64));
         assert!(v.get("ip").is_none() && v.get("subject").is_none());
         // Without a consent id there is nothing to record.
         let undecided = r#"{"decided":false,"categories":{},"services":{},"revision":0,"consentId":null,"gpc":false,"regime":"opt-in","region":null}"#;

@@ -107,6 +107,8 @@ pub struct Config {
     pub presentation: Presentation,
     /// Whether the UI draws its own "privacy settings" control when the page has none.
     pub reopen_control: bool,
+    /// SHA-256 (hex, lower case) of the privacy policy in effect: each consent record names it.
+    pub policy_sha256: Option<String>,
 }
 
 /// Config `presentation`.
@@ -151,6 +153,7 @@ impl Default for Config {
             texts: Vec::new(),
             presentation: Presentation::Banner,
             reopen_control: true,
+            policy_sha256: None,
         }
     }
 }
@@ -359,6 +362,16 @@ fn parse(value: &Value, errors: &mut impl Report) -> Config {
                 ),
             },
             "texts" => config.texts = site_texts(v, errors),
+            "policySha256" => match v {
+                Value::String(s) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    config.policy_sha256 = Some(s.to_ascii_lowercase())
+                }
+                _ => errors.expected(
+                    field,
+                    "the SHA-256 of the privacy policy (64 hex digits)",
+                    v,
+                ),
+            },
             "presentation" => match v {
                 Value::String(s) if s == "banner" => config.presentation = Presentation::Banner,
                 Value::String(s) if s == "notice" => config.presentation = Presentation::Notice,
@@ -786,17 +799,21 @@ mod tests {
     fn the_ui_settings_parse_and_bad_ones_fall_back() {
         let (c, e) = parse(
             r#"{"texts":{"ja":{"title":"Cookieについて"},"en":{"title":"About cookies"}},
-            "presentation":"notice","reopenControl":false}"#,
+            "presentation":"notice","reopenControl":false,"policySha256":"ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789"}"#,
         );
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(c.presentation, Presentation::Notice);
         assert!(!c.reopen_control);
         assert_eq!(
+            c.policy_sha256.as_deref(),
+            Some("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789")
+        );
+        assert_eq!(
             c.texts[1],
             ("en".into(), vec![("title".into(), "About cookies".into())])
         );
         let (c, e) = parse(
-            r#"{"texts":{"ja":{"title":1},"en":"x"},"presentation":"popup","reopenControl":"no"}"#,
+            r#"{"texts":{"ja":{"title":1},"en":"x"},"presentation":"popup","reopenControl":"no","policySha256":"abc"}"#,
         );
         assert_eq!(
             fields(&e),
@@ -804,7 +821,8 @@ mod tests {
                 "texts.ja.title",
                 "texts.en",
                 "presentation",
-                "reopenControl"
+                "reopenControl",
+                "policySha256"
             ]
         );
         assert_eq!(c.presentation, Presentation::Banner);

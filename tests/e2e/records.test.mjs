@@ -65,8 +65,9 @@ after(async () => {
 });
 beforeEach(() => { env.fresh(); link = 'up'; });
 
+const POLICY_SHA256 = crypto.createHash('sha256').update('the privacy policy, 2026-12-01').digest('hex');
 const CONFIG = { revision: 1, regime: 'opt-in', services: { 'google-analytics': {}, youtube: { category: 'sns' } },
-  sync: { endpoint: '/v1/records' } };
+  sync: { endpoint: '/v1/records' }, policySha256: POLICY_SHA256 };
 
 /** The records the server stored for a consent, in chain order. */
 async function stored(consentId) {
@@ -102,6 +103,7 @@ test('rec-a. the banner\'s reject all: one record at the server, its choices tho
   assert.deepEqual(record.recipients, []);
   assert.equal(record.site, 'https://site.test');
   assert.equal(record.revision, 1);
+  assert.equal(record.policySha256, POLICY_SHA256, 'the policy the visitor was shown');
   assert.equal(record.seq, 1);
   assert.match(record.sig, /^[A-Za-z0-9+/]+=*$/);
   assert.equal(record.ip, undefined);
