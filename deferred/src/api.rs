@@ -133,14 +133,18 @@ pub fn set_choices(
     call_with_method("set", Some(&choices), method).map(drop)
 }
 
-/// The service the checkpoint's audit names for `url`, the latest line first.
-pub fn audited_service(url: &str) -> Result<Option<String>, JsValue> {
+/// The URLs the checkpoint's audit names a service for, `(url, service)`, latest first: read
+/// once for all the frames a sync draws (the audit can hold thousands of lines).
+pub fn audited_services() -> Result<Vec<(String, String)>, JsValue> {
     let lines: js_sys::Array = call("audit", None)?.dyn_into()?;
-    Ok(lines.iter().rev().find_map(|line| {
-        (field(&line, "url").as_string().as_deref() == Some(url))
-            .then(|| field(&line, "service").as_string())
-            .flatten()
-    }))
+    Ok(lines
+        .iter()
+        .rev()
+        .filter_map(|line| {
+            let service = field(&line, "service").as_string()?;
+            Some((field(&line, "url").as_string()?, service))
+        })
+        .collect())
 }
 
 /// The services the checkpoint met on this page (held, released or allowed), from its audit

@@ -69,6 +69,25 @@ pub struct Context<'a> {
     pub lang: Lang,
     pub texts: &'a Texts,
     pub sheet: &'a CssStyleSheet,
+    /// The audit's `(url, service)` pairs, read when a frame first needs them.
+    pub audit: std::cell::OnceCell<Vec<(String, String)>>,
+}
+
+impl Context<'_> {
+    /// The service the audit names for `url` (its latest line).
+    fn audited_service(&self, url: &str) -> Result<Option<&str>, JsValue> {
+        let audit = match self.audit.get() {
+            Some(audit) => audit,
+            None => {
+                let read = api::audited_services()?;
+                self.audit.get_or_init(|| read)
+            }
+        };
+        Ok(audit
+            .iter()
+            .find(|(u, _)| u == url)
+            .map(|(_, service)| service.as_str()))
+    }
 }
 
 /// Draws the placeholders the page needs now and removes those it no longer needs.
@@ -146,8 +165,8 @@ fn draw(cx: &Context<'_>, target: HtmlElement, embed: Embed) -> Result<Placehold
         Embed::Frame => {
             let url = target.get_attribute("data-src").unwrap_or_default();
             let consent = target.get_attribute("data-consent").unwrap_or_default();
-            let audited = api::audited_service(&url)?;
-            let service = service_of_embed(cx.site, &consent, audited.as_deref(), cx.lang);
+            let audited = cx.audited_service(&url)?;
+            let service = service_of_embed(cx.site, &consent, audited, cx.lang);
             (service, url)
         }
         Embed::Markup(id) => {

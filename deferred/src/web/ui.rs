@@ -88,6 +88,7 @@ pub fn sync_placeholders() -> Result<(), JsValue> {
                 lang: ui.lang,
                 texts: &ui.texts,
                 sheet,
+                audit: std::cell::OnceCell::new(),
             })
         })
     })
