@@ -4,6 +4,7 @@
 // behind a playwright-shaped adapter, the loopback reached through a proxy).
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { startLoopback, SITE, DIST_DIR, REPO } from './loopback.mjs';
 import { launchEngine } from './engines.mjs';
@@ -226,6 +227,22 @@ export async function trackerCookies(context, names = TRACKER_COOKIES.all, url =
   const jar = await context.cookies(url);
   return jar.filter((c) => names.includes(c.name)).map((c) => `${c.name} (domain ${c.domain}, path ${c.path})`);
 }
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.2 AA violations inside the elements `include` selects (shadow roots included), as "rule: target" lines. */
+export async function axe(page, include = '#sekisho-root') {
+  return page.evaluate(async ([src, inc]) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run({ include: [[inc]] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary || ''}`));
+  }, [AXE, include]);
+}
+
+/** Waits for Sekisho's first layer (`.banner` in #sekisho-root's shadow root). */
+export const bannerShown = (page) => page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')),
+  null, { timeout: WAIT_MS });
 
 /** Poll `fn` (async ok) every `interval` ms until it returns a truthy value; returns that value, or the last one at the deadline. */
 export async function until(fn, { timeout = WAIT_MS, interval = 100 } = {}) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, get, WAIT_MS, REPO, sleep } from './harness.mjs';
+import { setup, open, get, bannerShown, until as pollUntil, WAIT_MS, REPO, sleep } from './harness.mjs';
 import { freePort } from './loopback.mjs';
 
 const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
@@ -76,19 +76,10 @@ async function stored(consentId) {
   return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.consentId === consentId);
 }
 const queued = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sekisho:record:')).length);
-const until = async (what, f, timeout = WAIT_MS * 2) => {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out: ${what}`);
-    await sleep(100);
-  }
-};
+/** `harness.until`, failing with `what` at the deadline. */
+const until = async (what, f) => (await pollUntil(f, { timeout: WAIT_MS * 2 })) || assert.fail(`timed out: ${what}`);
 const bannerButton = (page, action) => page.evaluate((a) => document.getElementById('sekisho-root').shadowRoot
   .querySelector(`.banner [data-sekisho-action="${a}"]`).click(), action);
-const bannerShown = (page) => page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')),
-  null, { timeout: WAIT_MS });
 
 test('rec-a. the banner\'s reject all: one record at the server, its choices those of get(), signed and chained', async () => {
   const context = await env.ctx();

@@ -1,13 +1,10 @@
 // Issue #9, embeds: a held <iframe> (marked, or held by the guards) is hidden behind an accessible placeholder of its
 // size naming the service and what it would send, with "load this once" (this page view, no choice recorded) and
 // "always allow" (a recorded choice for that service) — each counted at the loopback tracker server.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, get, cookies, waitForRequests, settleThenCount, WAIT_MS } from './harness.mjs';
+import { setup, open, get, cookies, waitForRequests, settleThenCount, axe, WAIT_MS } from './harness.mjs';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let env;
 before(async () => { env = await setup(); });
@@ -37,14 +34,6 @@ const placeholderShown = (page, id = 'yt') => page.waitForFunction((frameId) => 
 const press = (page, action, id = 'yt') => page.evaluate(([a, frameId]) => document.getElementById(frameId).previousElementSibling.shadowRoot
   .querySelector(`[data-sekisho-action="${a}"]`).click(), [action, id]);
 
-async function axe(page) {
-  return page.evaluate(async (src) => {
-    if (!window.axe) (0, eval)(src);
-    const r = await window.axe.run({ include: [['[data-sekisho-placeholder]']] },
-      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
-    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary || ''}`));
-  }, AXE);
-}
 
 test('pe-a. a held YouTube embed: a placeholder of its size names YouTube and what it sends; "load this once" loads it for this view only', async () => {
   const lb = env.loopback;
@@ -60,7 +49,7 @@ test('pe-a. a held YouTube embed: a placeholder of its size names YouTube and wh
   assert.deepEqual(placeholder.actions, [['load-once', 'Load this once'], ['always-allow', 'Always allow YouTube']]);
   assert.equal(placeholder.width, 560, 'as wide as the frame');
   assert.ok(placeholder.height >= 315, `at least as tall as the frame: ${placeholder.height}`);
-  assert.deepEqual(await axe(page), [], 'the placeholder');
+  assert.deepEqual(await axe(page, '[data-sekisho-placeholder]'), [], 'the placeholder');
   assert.equal(lb.countFor('youtube.com'), 0, 'nothing sent to YouTube before');
 
   await press(page, 'load-once');
@@ -88,7 +77,7 @@ test('pe-b. "always allow" records a choice for that service alone: the embed lo
   const { placeholder } = await placeholderOf(page);
   assert.deepEqual(placeholder.actions, [['load-once', '今回だけ表示'], ['always-allow', 'YouTubeを常に許可']]);
   assert.match(placeholder.text, /表示すると、Google LLC（YouTube）に次の情報が送信されます/);
-  assert.deepEqual(await axe(page), [], 'the placeholder (ja)');
+  assert.deepEqual(await axe(page, '[data-sekisho-placeholder]'), [], 'the placeholder (ja)');
 
   await press(page, 'always-allow');
   await waitForRequests(lb, YT);
@@ -164,7 +153,7 @@ test('pe-e. script-built embeds and buttons (X share button, Facebook login butt
     hidden: p.nextElementSibling && getComputedStyle(p.nextElementSibling).display === 'none' })));
   assert.deepEqual(shown.find((p) => p.service === 'x-widgets'), { service: 'x-widgets', before: 'twitter-share-button', hidden: true });
   assert.deepEqual(shown.find((p) => p.service === 'facebook-login'), { service: 'facebook-login', before: 'fb-login-button', hidden: true });
-  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(await axe(page, '[data-sekisho-placeholder]'), []);
   lb.reset();
   await page.evaluate(() => document.querySelector('[data-sekisho-placeholder="x-widgets"]').shadowRoot.querySelector('[data-sekisho-action="load-once"]').click());
   await waitForRequests(lb, { host: 'platform.twitter.com', path: '/widgets/tweet_button.html' });

@@ -4,14 +4,12 @@
 // a "privacy settings" control) and the UI's own control on a returning visitor's pages — each choice counted at
 // the loopback tracker server.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  setup, open, get, waitForRequests, settleThenCount, listRequests, UNMARKED, WAIT_MS, ENGINE,
+  setup, open, get, waitForRequests, settleThenCount, listRequests, axe, bannerShown, UNMARKED, WAIT_MS, ENGINE,
 } from './harness.mjs';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let env;
 before(async () => {
@@ -70,20 +68,12 @@ const servicesShown = (page) => shadow(page, (sr) => Object.fromEntries([...sr.q
   }),
 ])));
 
-async function axe(page, include) {
-  return page.evaluate(async ([src, inc]) => {
-    if (!window.axe) (0, eval)(src);
-    const r = await window.axe.run({ include: [[inc]] },
-      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
-    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary || ''}`));
-  }, [AXE, include]);
-}
 
 test('us-a. per-service switches: the services met on the page, by category, with their recipient; one ad service allowed alone is the only one sent to', async () => {
   const lb = env.loopback;
   const context = await env.ctx();
   const { page } = await open(context, '/rt/unmarked.html', { loopback: lb });
-  await page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')), null, { timeout: WAIT_MS });
+  await bannerShown(page);
   await clickIn(page, '.banner [data-sekisho-action="preferences"]');
   await dialogOpen(page);
   const shown = await servicesShown(page);

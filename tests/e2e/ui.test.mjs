@@ -2,15 +2,12 @@
 // keyboard alone — with every choice counted at the loopback tracker server, as the API's are (pages/ui.html: the
 // marked tags of tags.html and a page's own "privacy settings" control; `?lang=ja` makes it a Japanese page;
 // ui-csp.html is it with style-src 'self').
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  setup, open, get, cookies, parseConsentCookie, waitForRequests, settleThenCount, listRequests, HOSTS, WAIT_MS, ENGINE,
+  setup, open, get, cookies, parseConsentCookie, waitForRequests, settleThenCount, listRequests, HOSTS, WAIT_MS, ENGINE, axe, bannerShown,
 } from './harness.mjs';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let env;
 before(async () => { env = await setup(); });
@@ -44,7 +41,6 @@ function uiState(page) {
     };
   });
 }
-const bannerShown = (page) => page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')), null, { timeout: WAIT_MS });
 /** Clicks a control of the UI (in the banner, else in the dialog). */
 const click = (page, action) => page.evaluate((a) => {
   const sr = document.getElementById('sekisho-root').shadowRoot;
@@ -294,15 +290,6 @@ test('ui-j. opt-out regime: a notice of what is sent, a link to the disclosure, 
   await context.close();
 });
 
-/** axe-core's WCAG 2.2 AA violations inside #sekisho-root (its shadow root included), as "rule: target" lines. */
-async function axe(page) {
-  return page.evaluate(async (src) => {
-    if (!window.axe) (0, eval)(src);
-    const r = await window.axe.run({ include: [['#sekisho-root']] },
-      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
-    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary || ''}`));
-  }, AXE);
-}
 
 test('ui-g. axe-core (WCAG 2.2 AA): no violation in the banner or the preference center, in both languages and colour schemes', async () => {
   // (Chromium alone can emulate prefers-color-scheme here: WebDriver has no such setting.)
