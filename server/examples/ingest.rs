@@ -4,11 +4,13 @@
 //! records as browsers do (`text/plain`, one record a request, keep-alive) at concurrency 1, 16
 //! and 64: records a second and the p50 / p99 latency of a POST, as a Markdown table.
 
-use std::net::SocketAddr;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sekisho_server::{app, start_api, ApiConfig, AppOptions};
+use sekisho_server::{start_api, ApiConfig};
 use serde_json::json;
 
 const SITE: &str = "https://www.example.jp";
@@ -43,21 +45,7 @@ async fn serve(database: &str, dir: &std::path::Path) -> String {
     })
     .await
     .expect("the record API");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app(AppOptions {
-        api: Some(api),
-        ..Default::default()
-    });
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-    format!("http://{addr}/v1/records")
+    format!("http://{}/v1/records", support::serve(api).await)
 }
 
 /// `total` records at `concurrency`, numbered from `first`: (records a second, p50, p99).
@@ -113,21 +101,7 @@ async fn main() {
         format!("sqlite:{}", dir.join("bench.db").display()),
     )];
     if let Ok(admin) = std::env::var("SEKISHO_TEST_POSTGRES_URL") {
-        use sqlx::Connection;
-        let name = format!("sekisho_ingest_{}", std::process::id());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        databases.push((
-            "PostgreSQL (local)",
-            format!("{}/{name}", admin.rsplit_once('/').unwrap().0),
-        ));
+        databases.push(("PostgreSQL (local)", support::fresh_postgres(&admin).await));
     } else {
         eprintln!("PostgreSQL skipped: SEKISHO_TEST_POSTGRES_URL is not set (bash scripts/postgres.sh prints one)");
     }

@@ -2,6 +2,9 @@
 //! concurrent POSTs; after a restart every record that got a 2xx answer is stored and every chain
 //! verifies. On a SQLite file, and on PostgreSQL when `SEKISHO_TEST_POSTGRES_URL` is set.
 
+#[allow(dead_code)] // (each test target uses part of it)
+mod support;
+
 use std::collections::HashSet;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -172,18 +175,7 @@ async fn killed_mid_load_loses_no_acknowledged_record() {
     let _ = std::fs::remove_dir_all(&dir);
     match std::env::var("SEKISHO_TEST_POSTGRES_URL") {
         Ok(admin) => {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            let name = format!("sekisho_durability_{}", std::process::id());
-            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+            let url = support::fresh_postgres(&admin).await;
             kill_during_load_then_check(&url).await;
         }
         Err(_) => eprintln!("PostgreSQL half skipped: SEKISHO_TEST_POSTGRES_URL is not set"),

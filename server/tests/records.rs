@@ -2,13 +2,15 @@
 //! set by scripts/test.sh from scripts/postgres.sh; without it the PostgreSQL half of each test
 //! says it is skipped, and why). Real HTTP on 127.0.0.1.
 
-use std::net::SocketAddr;
+#[allow(dead_code)] // (each test target uses part of it)
+mod support;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use sekisho_server::subject::SubjectKey;
-use sekisho_server::{app, start_api, verify, Api, ApiConfig, AppOptions};
+use sekisho_server::{start_api, verify, Api, ApiConfig};
 use serde_json::{json, Value};
 
 const SITE: &str = "https://www.example.jp";
@@ -44,37 +46,13 @@ impl Drop for Dir {
 async fn databases(dir: &Dir) -> Vec<String> {
     let mut out = vec![format!("sqlite:{}", dir.0.join("records.db").display())];
     match std::env::var("SEKISHO_TEST_POSTGRES_URL") {
-        Ok(url) => out.push(fresh_postgres(&url).await),
+        Ok(url) => out.push(support::fresh_postgres(&url).await),
         Err(_) => eprintln!(
             "PostgreSQL half skipped: SEKISHO_TEST_POSTGRES_URL is not set (scripts/test.sh sets it \
              from scripts/postgres.sh, which says why when it cannot start PostgreSQL)"
         ),
     }
     out
-}
-
-/// A new empty database on the server of `admin_url`; its URL.
-async fn fresh_postgres(admin_url: &str) -> String {
-    use sqlx::Connection;
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "sekisho_test_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let mut admin = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("PostgreSQL");
-    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let base = admin_url.rsplit_once('/').unwrap().0;
-    format!("{base}/{name}")
 }
 
 struct Server {
@@ -99,20 +77,7 @@ fn config(dir: &Dir, database: &str) -> ApiConfig {
 
 async fn serve(config: &ApiConfig) -> Server {
     let api = start_api(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app(AppOptions {
-        api: Some(api.clone()),
-        ..Default::default()
-    });
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
+    let addr = support::serve(api.clone()).await;
     Server {
         base: format!("http://{addr}"),
         api,
@@ -455,7 +420,7 @@ async fn two_instances_on_one_postgresql_share_every_chain() {
         return;
     };
     let dir = Dir::new();
-    let db = fresh_postgres(&admin).await;
+    let db = support::fresh_postgres(&admin).await;
     let a = Arc::new(serve(&config(&dir, &db)).await);
     let b = Arc::new(serve(&config(&dir, &db)).await);
     let mut tasks = Vec::new();
