@@ -10,11 +10,12 @@ read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1)
 if [ -z "${version:-}" ]; then
   version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
   say "creating cluster $version/main"
-  pg_createcluster "$version" main >/dev/null
+  pg_createcluster "$version" main >&2
   read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1)
 fi
 if [ "$status" != "online" ]; then
-  pg_ctlcluster "$version" "$cluster" start || { say "pg_ctlcluster $version $cluster start failed"; exit 1; }
+  # pg_ctlcluster talks on stdout ("Removed stale pid file."): only the URL may go there.
+  pg_ctlcluster "$version" "$cluster" start >&2 || { say "pg_ctlcluster $version $cluster start failed"; exit 1; }
 fi
 as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$1"; else sudo -u postgres sh -c "$1"; fi; }
 for _ in $(seq 1 50); do as_postgres "psql -p $port -Atqc 'select 1'" >/dev/null 2>&1 && break; sleep 0.2; done
