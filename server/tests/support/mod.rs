@@ -18,7 +18,7 @@ pub async fn fresh_postgres(admin_url: &str) -> String {
     );
     let mut admin = sqlx::PgConnection::connect(admin_url)
         .await
-        .expect("PostgreSQL");
+        .unwrap_or_else(|e| panic!("PostgreSQL at SEKISHO_TEST_POSTGRES_URL={admin_url:?}: {e}"));
     for statement in [
         format!("DROP DATABASE IF EXISTS {name}"),
         format!("CREATE DATABASE {name}"),
