@@ -1,6 +1,6 @@
 /*! Sekisho __VERSION__ | consent checkpoint | Apache-2.0 */
 // The one classic script a site loads first in <head>. In order: it installs the guards
-// (js/guards.js), starts the checkpoint's Wasm synchronously and exposes window.sekisho (all
+// (js/guards/), starts the checkpoint's Wasm synchronously and exposes window.sekisho (all
 // policy lives in the Wasm), then loads the deferred module (sekisho-deferred.js beside this
 // file: config diagnostics, later the banner and records), which is fetched and compiled off the
 // main thread and runs once the document is parsed. If the checkpoint cannot start, the guards

@@ -1,4 +1,4 @@
-// What js/bootstrap.js, js/guards.js and js/deferred.js see but do not define: the constants
+// What js/bootstrap.js, js/guards/ and js/deferred.js see but do not define: the constants
 // scripts/assemble.mjs generates from src/protocol.json, the placeholders it fills, and the
 // wasm-bindgen glue it inlines. (Types for the type check only: tsc -p js.)
 
@@ -18,6 +18,9 @@ declare const URL_TAGS: string[];
 /** [interface, property] pairs of the URL setters. */
 declare const URL_PROPERTIES: [string, string][];
 declare const RUNNABLE_SCRIPT_TYPES: string[];
+
+/** The guards (js/guards/index.js), bundled into the bootstrap's scope by scripts/assemble.mjs. */
+declare function sekishoGuards(policy: any): { install(win: any): void; exempt(el: Element): void };
 
 /** The inlined module's byte length, and a config baked in at build time (JSON text). */
 declare const __WASM_LENGTH__: number;

@@ -82,6 +82,20 @@ function glue(file) {
   return text.replace(side, "\n");
 }
 
+/**
+ * The guards (js/guards/, one ES module per family of web APIs) bundled into plain declarations
+ * for the bootstrap's scope: `sekishoGuards(policy)` and what it uses, no module wrapper.
+ */
+function guards() {
+  const { outputFiles } = esbuild.buildSync({
+    entryPoints: [join(root, "js", "guards", "index.js")], bundle: true, write: false, format: "esm", target: "es2017",
+  });
+  const code = outputFiles[0].text;
+  const exported = /\nexport \{\s*sekishoGuards\s*\};\s*$/;
+  if (!exported.test(code)) throw new Error("assemble: js/guards/index.js must export sekishoGuards, and only it");
+  return code.replace(exported, "\n");
+}
+
 const protocol = JSON.parse(read(join(root, "src", "protocol.json")));
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -91,7 +105,7 @@ mkdirSync(dist, { recursive: true });
 const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
 const bundle = COMPILE_HINT + script("bootstrap.js", {
   "/*__PROTOCOL__*/": protocolConstants(protocol),
-  "/*__GUARDS__*/": read(join(root, "js", "guards.js")),
+  "/*__GUARDS__*/": guards(),
   "/*__GLUE__*/": glue(join(buildDir, "nomod", "sekisho.js")),
   "__BAKED_CONFIG__": baked,
 }, wasm);

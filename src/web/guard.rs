@@ -1,4 +1,4 @@
-//! The runtime checkpoint's side of the boundary. `js/guards.js` intercepts every way a page
+//! The runtime checkpoint's side of the boundary. `js/guards/` intercepts every way a page
 //! starts a request and asks these exports; they ask [`crate::core::Checkpoint`] and write the
 //! audit line. What crosses: URLs and API names as strings, kinds and verdicts as the numbers
 //! `src/protocol.json` names (decoded into [`Kind`] and encoded from [`Verdict`] here). The

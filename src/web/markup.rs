@@ -120,7 +120,7 @@ fn url_of(el: &Element) -> String {
         .unwrap_or_default()
 }
 
-/// The guards' MutationObserver (one per watched document, in `js/guards.js`) hands over the
+/// The guards' MutationObserver (one per watched document, in `js/guards/parser.js`) hands over the
 /// elements the parser or page code added: marked ones are held or queued, then released in order.
 #[wasm_bindgen]
 pub fn added(nodes: Array) {

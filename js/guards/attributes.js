@@ -1,0 +1,149 @@
+// Attributes and properties that start a load: `setAttribute(NS)`, the URL property setters of
+// the element table, attribute nodes (`setAttributeNode`, `setNamedItem`, `attr.value`,
+// `nodeValue`, `textContent`), an SVG `href.baseVal`, and `new Audio(url)`. Every path ends in
+// the guarded `setAttribute`, told which API it came through (for the audit line).
+import { wrap, wrapSetter } from "./natives.js";
+
+var SVG = "http://www.w3.org/2000/svg";
+// The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
+var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|data-consent|to|values|from|by|attributename)$", "i");
+
+/** @param {any} r the realm (index.js) */
+export function guardAttributes(r) {
+  var win = r.win, n = r.natives, E = n.E;
+
+  // The API a property setter or `Attr.value` came through, while it calls setAttribute.
+  var setterVia = "";
+  function viaProperty(via, el, name, value) {
+    var outer = setterVia;
+    setterVia = via;
+    try { return E.setAttribute.call(el, name, value); } finally { setterVia = outer; }
+  }
+
+  wrap(E, "setAttribute", function (orig) {
+    return function (name, value) {
+      if (!WATCHED_ATTRIBUTE.test(name) || r.exempt.has(this)) return orig.apply(this, arguments);
+      var via = setterVia || "setAttribute";
+      var lower = String(name).toLowerCase();
+      if (lower === "data-consent") r.memo.forget(); // marked now: no tree is "clean" for sure
+      if (this.namespaceURI === SVG && (this.localName === "set" || this.localName === "animate")) {
+        var set = orig.apply(this, arguments);
+        r.animation(this, via);
+        return set;
+      }
+      if (lower === "srcdoc" && this.localName === "iframe") {
+        var kept = r.srcdoc(this, String(value), via);
+        return kept === null ? undefined : orig.call(this, name, kept);
+      }
+      var t = r.target(this);
+      if (t && t.urls.indexOf(lower) >= 0) {
+        // Elements are audited by the markup checkpoint once in the document; a detached image
+        // or sound (a `new Image()` pixel) may never get there, so it is audited here.
+        var pixel = (t.kind === KIND.img || t.kind === KIND.media) && !this.isConnected;
+        if (r.holdIfHeld(this, lower, String(value), t.kind, via, pixel || lower === "attributionsrc" ? via : "")) {
+          // A held `new Image()` pixel fails as it would behind an ad blocker.
+          if (pixel) r.fail(this, "error");
+          return;
+        }
+      }
+      return orig.apply(this, arguments);
+    };
+  });
+  wrap(E, "setAttributeNS", function (orig) {
+    return function (ns, name, value) {
+      var local = String(name).replace(/^.*:/, "");
+      // No namespace, or xlink:href (SVG): the same checks as setAttribute.
+      if (!ns || ns === "http://www.w3.org/1999/xlink" && local === "href") {
+        var t = r.target(this);
+        var lower = local.toLowerCase();
+        if (t && t.urls.indexOf(lower) >= 0 && r.holdIfHeld(this, lower, String(value), t.kind, "setAttributeNS", "")) return;
+        if (!ns) return E.setAttribute.call(this, name, value);
+      }
+      return orig.apply(this, arguments);
+    };
+  });
+  URL_PROPERTIES.forEach(function (p) {
+    var ctor = win[p[0]];
+    var prop = p[1];
+    wrapSetter(ctor && ctor.prototype, prop, function () {
+      return function (value) { viaProperty(prop, this, prop, value); };
+    });
+  });
+  // `new Audio(url)` sets its src without the setter.
+  if (typeof win.Audio === "function") {
+    var OrigAudio = win.Audio;
+    var GuardedAudio = function Audio(url) {
+      var a = Reflect.construct(OrigAudio, [], new.target || OrigAudio);
+      if (arguments.length && url !== undefined) a.src = url;
+      return a;
+    };
+    GuardedAudio.prototype = OrigAudio.prototype;
+    win.Audio = GuardedAudio;
+  }
+
+  // Attribute nodes: `setAttributeNode`, `attributes.setNamedItem` (and `attr.value = url`,
+  // below). WebKit starts an image's load inside the call: a watched attribute joins its element
+  // empty, then gets its value through the guarded `setAttribute`.
+  var attrValue = win.Attr && Object.getOwnPropertyDescriptor(win.Attr.prototype, "value");
+  function attachEmpty(orig, name) {
+    return function (attr) {
+      var value = attr && attrValue && attrValue.set && WATCHED_ATTRIBUTE.test(attr.name) ? attrValue.get.call(attr) : "";
+      if (!value) return orig.apply(this, arguments);
+      attrValue.set.call(attr, "");
+      var result = orig.apply(this, arguments);
+      var owner = attr.ownerElement;
+      if (owner) viaProperty(name, owner, attr.name, value);
+      else attrValue.set.call(attr, value);
+      return result;
+    };
+  }
+  wrap(E, "setAttributeNode", attachEmpty);
+  wrap(E, "setAttributeNodeNS", attachEmpty);
+  if (win.NamedNodeMap) {
+    wrap(win.NamedNodeMap.prototype, "setNamedItem", attachEmpty);
+    wrap(win.NamedNodeMap.prototype, "setNamedItemNS", attachEmpty);
+  }
+  // An attribute node sets its element's attribute through `value`, and through Node's
+  // `nodeValue` and `textContent`: those two are shadowed on Attr.prototype only, so text updates
+  // of other nodes (hot in frameworks) pay nothing.
+  if (win.Attr) {
+    [[win.Attr.prototype, "value"], [n.N, "nodeValue"], [n.N, "textContent"]].forEach(function (p) {
+      var d = Object.getOwnPropertyDescriptor(p[0], p[1]);
+      if (!d || !d.set) return;
+      Object.defineProperty(win.Attr.prototype, p[1], {
+        configurable: true, enumerable: d.enumerable, get: d.get,
+        set: function (v) {
+          var owner = this.ownerElement;
+          // (`nodeValue = null` and `textContent = null` empty it; `value = null` sets "null".)
+          if (owner) return viaProperty("Attr." + p[1], owner, this.name, v === null && p[0] === n.N ? "" : v);
+          d.set.call(this, v);
+        }
+      });
+    });
+  }
+  // An SVG element's `href.baseVal` sets its href: WebKit loads an SVG image as soon as it is
+  // set, in the document or not. The animated string remembers the element it was read from.
+  var animatedOwner = typeof WeakMap === "function" && win.SVGAnimatedString && new WeakMap();
+  var baseVal = animatedOwner && Object.getOwnPropertyDescriptor(win.SVGAnimatedString.prototype, "baseVal");
+  if (baseVal && baseVal.set) {
+    ["SVGImageElement", "SVGScriptElement", "SVGFEImageElement"].forEach(function (ctor) {
+      var proto = win[ctor] && win[ctor].prototype;
+      for (var o = proto; o && o !== E; o = Object.getPrototypeOf(o)) {
+        var d = Object.getOwnPropertyDescriptor(o, "href");
+        if (!d || !d.get) continue;
+        Object.defineProperty(o, "href", {
+          configurable: true, enumerable: d.enumerable,
+          get: function () { var s = d.get.call(this); if (s && typeof s === "object") animatedOwner.set(s, this); return s; }
+        });
+        return;
+      }
+    });
+    wrapSetter(win.SVGAnimatedString.prototype, "baseVal", function (nativeSet) {
+      return function (v) {
+        var owner = animatedOwner.get(this);
+        if (owner) return viaProperty("href.baseVal", owner, "href", v);
+        nativeSet.call(this, v);
+      };
+    });
+  }
+}

@@ -1,0 +1,54 @@
+// Frames and realms: every same-origin child frame (about:blank, srcdoc, same-origin src) and
+// every window a script opens gets the same guards, before the page's code can reach its
+// fetch or Image; a held URL does not load into a named (maybe hidden) frame.
+import { wrap } from "./natives.js";
+
+/** @param {any} r the realm (index.js) */
+export function guardFrames(r) {
+  var win = r.win, n = r.natives;
+
+  function adoptFrames(node) {
+    if (!node || node.nodeType !== 1 && node.nodeType !== 11) return;
+    var frames = node.localName === "iframe" ? [node] : !node.firstElementChild ? []
+      : node.nodeType === 1 ? n.getByTag.call(node, "iframe") : n.findAll(node, "iframe");
+    for (var i = 0; i < frames.length; i++) guardFrame(frames[i]);
+  }
+  function guardFrame(frame) {
+    try {
+      if (frame.contentWindow) {
+        r.install(frame.contentWindow);
+        // The markup checkpoint watches (and releases in) the frame's document too.
+        if (r.policy.observe && frame.contentDocument) r.policy.observe(frame.contentDocument);
+      }
+    } catch (e) { /* cross-origin: its own document, not ours to guard */ }
+    if (!frame.__sekishoLoad) {
+      frame.__sekishoLoad = true;
+      frame.addEventListener("load", function () { guardFrame(frame); });
+    }
+  }
+  r.adoptFrames = adoptFrames;
+
+  // An about:blank frame fires "load" synchronously while it is being inserted, before the
+  // insertion guard returns: its handlers could take the frame's unguarded fetch or Image. A
+  // capturing listener on the document runs before them (a "load" event's path ends at the
+  // document), and guards the frame first.
+  r.doc.addEventListener("load", function (e) {
+    var t = e.target;
+    if (t && (t.localName === "iframe" || t.localName === "frame" || t.localName === "object")) guardFrame(t);
+  }, true);
+
+  // A target that names a frame (or a window) rather than this page, its parents or a new window.
+  r.namedFrame = function (name) {
+    return !!name && !/^_(self|top|parent|blank)$/i.test(name);
+  };
+  // A same-origin window opened by script starts as about:blank in a realm of its own; a held
+  // URL opened into a named frame does not load (as a link's: network.js).
+  wrap(win, "open", function (orig) {
+    return function (url, name) {
+      if (url != null && String(url) !== "" && r.namedFrame(name) && r.held(url, KIND.iframe, "open")) return null;
+      var opened = orig.apply(this, arguments);
+      try { if (opened) r.install(opened); } catch (e) { /* cross-origin or closed */ }
+      return opened;
+    };
+  });
+}

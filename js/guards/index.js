@@ -1,0 +1,109 @@
+// The runtime checkpoint's interception layer, installed synchronously by the first script,
+// before any other script can run. It decides nothing itself: every URL goes to the policy
+// (`policy.judge(url, kind, via)` → a VERDICT number: pass, passByChoice or hold; `kind` is a
+// KIND number; `via` names the API page code called, for the audit line, or is "" when the
+// markup checkpoint will write that line; after a hold, `policy.requirement()` gives the
+// `data-consent` value to hold an element under). Held elements become inert markup
+// (type="text/plain", data-src, data-href… + data-consent, and the API in data-sekisho-via) that
+// the markup checkpoint releases, in document order, once allowed. Held network calls fail the
+// way an ad blocker makes them fail, and never hang. Which elements load URLs through which
+// attributes is the shared table (src/protocol.json: ELEMENTS, URL_SELECTOR, URL_ATTRIBUTES,
+// URL_PROPERTIES, RUNNABLE_SCRIPT_TYPES, KIND, VERDICT).
+//
+// `policy` starts fail-closed (every third party held, nothing released) and is replaced by the
+// Wasm once it has started: if it never starts, the gate never opens (and `policy.added`, the
+// markup checkpoint, is never set: nothing marked is released).
+//
+// One file per family of web APIs (ARCHITECTURE.md maps them), each guarding one realm `r`:
+//   natives.js     what every guard calls, captured at install; `wrap`, `wrapSetter`
+//   memo.js        the answers no choice can change, remembered across realms
+//   elements.js    what an element loads, holding it; insertion, clones, adoption, XSLT
+//   attributes.js  setAttribute(NS), URL property setters, attribute nodes, Audio
+//   html.js        HTML strings (innerHTML, document.write, insertAdjacentHTML, …)
+//   network.js     fetch, XHR, beacons, sockets, worklets, Cache, forms, pings
+//   frames.js      same-origin frames and opened windows get guards of their own
+//   parser.js      parsed elements and shadow roots (observers)
+//   cookies.js     document.cookie, cookieStore
+import { captureNatives } from "./natives.js";
+import { createMemo } from "./memo.js";
+import { guardElements } from "./elements.js";
+import { guardAttributes } from "./attributes.js";
+import { guardHtml } from "./html.js";
+import { guardNetwork } from "./network.js";
+import { guardFrames } from "./frames.js";
+import { guardParsing, createShadowRoots } from "./parser.js";
+import { guardCookies } from "./cookies.js";
+
+// A relative URL: it loads against the document's base URL.
+var RELATIVE = /^(?![a-z][a-z0-9+.-]*:|\/\/)/i;
+
+/** @param {any} policy */
+export function sekishoGuards(policy) {
+  "use strict";
+  // Guarded realms, keyed by their Node constructor, not the WindowProxy: a frame's WindowProxy
+  // stays the same when it navigates to a new document, whose realm needs guards of its own.
+  var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
+  var memo = createMemo(policy);
+  var shadowRoots = createShadowRoots(policy);
+  // Sekisho's own elements (the deferred module's script): never held.
+  var exempt = typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
+  var listening = false;
+
+  /** @param {any} win */
+  function install(win) {
+    var realm = win.Node;
+    if (!guarded || !realm || guarded.has(realm)) return;
+    guarded.add(realm);
+    if (!win.Element || !win.Node) return;
+    var doc = win.document;
+
+    // A <base href> can move relative URLs to another host: the policy sees them resolved then.
+    // (Without one, the Wasm knows the page.)
+    function movedBase() {
+      var base = doc.baseURI;
+      return base && base !== doc.URL ? base : "";
+    }
+    /** The realm: what the families share. Each family adds what it provides (see its file). */
+    var r = {
+      win: win,
+      doc: doc,
+      policy: policy,
+      memo: memo,
+      exempt: exempt,
+      shadowRoots: shadowRoots,
+      install: install,
+      natives: captureNatives(win),
+      movedBase: movedBase,
+      /** Whether `url` (relative ones resolved where they load) is held, as `kind`. */
+      held: function (url, kind, via) {
+        url = String(url);
+        var base = RELATIVE.test(url) && movedBase();
+        if (base) { try { url = new win.URL(url, base).href; } catch (e) { /* left as it is */ } }
+        return memo.ask(url, kind, via) === VERDICT.hold;
+      },
+      /** Fires `type` at `target` in a later task (a held call fails asynchronously, as a network error). */
+      fail: function (target, type) {
+        setTimeout(function () {
+          try { target.dispatchEvent(new win.Event(type)); } catch (e) { /* detached */ }
+        }, 0);
+      }
+    };
+    guardFrames(r);
+    guardElements(r);
+    guardAttributes(r);
+    guardHtml(r);
+    guardNetwork(r);
+    guardCookies(r);
+    guardParsing(r);
+    if (!listening) {
+      listening = true;
+      doc.addEventListener("sekisho:change", shadowRoots.rescan);
+    }
+  }
+
+  return {
+    install: install,
+    /** @param {Element} el */
+    exempt: function (el) { exempt.add(el); }
+  };
+}
