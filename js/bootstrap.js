@@ -42,7 +42,8 @@
       return VERDICT.hold;
     },
     rewritten: function () { return rewritten; },
-    cookie: function (write, via) { return true; }
+    cookie: function (write, via) { return true; },
+    beaconQueue: 0 // (and no `releaseHit`: nothing kept is ever sent)
   };
   var guards = sekishoGuards(policy);
   guards.install(window);
@@ -215,6 +216,8 @@
   var syncing = w.syncs();
   policy.judge = w.judge;
   policy.judgeOpaque = w.judge_opaque_frame;
+  policy.releaseHit = w.release_hit;
+  policy.beaconQueue = w.beacon_queue();
   policy.requirement = w.held_requirement;
   policy.final = true; // its passes (allowed whatever the visitor chooses) may be remembered
   policy.rewrite = w.rewrite_html;

@@ -46,6 +46,8 @@ declare const wasm_bindgen: {
   allows(purpose: string): boolean;
   judge(url: string, kind: number, via: string): number;
   judge_opaque_frame(url: string, via: string): number;
+  release_hit(url: string, kind: number, via: string): boolean;
+  beacon_queue(): number;
   held_requirement(): string;
   rewrite_html(html: string, via: string, base: string): number;
   rewritten_html(): string;

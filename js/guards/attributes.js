@@ -40,15 +40,32 @@ export function guardAttributes(r) {
         // Elements are audited by the markup checkpoint once in the document; a detached image
         // or sound (a `new Image()` pixel) may never get there, so it is audited here.
         var pixel = (t.kind === KIND.img || t.kind === KIND.media) && !this.isConnected;
-        if (r.holdIfHeld(this, lower, String(value), t.kind, via, pixel || lower === "attributionsrc" ? via : "")) {
-          // A held `new Image()` pixel fails as it would behind an ad blocker.
-          if (pixel) r.fail(this, "error");
+        var url = String(value);
+        if (r.holdIfHeld(this, lower, url, t.kind, via, pixel || lower === "attributionsrc" ? via : "")) {
+          // (A detached sound is not kept: one that plays on its own would start at the decision.)
+          if (pixel && t.kind === KIND.img) keepPixel(this, lower, url, t.kind, via);
+          else if (pixel) r.fail(this, "error");
           return;
         }
       }
       return orig.apply(this, arguments);
     };
   });
+  // A held `new Image()` pixel waits for its service (beacons.js), then loads where it is (one
+  // that joined the document meanwhile is the markup checkpoint's); dropped, or when none may
+  // wait, it fails as it would behind an ad blocker.
+  function keepPixel(el, attr, url, kind, via) {
+    var failed = function () { if (!el.isConnected) r.fail(el, "error"); };
+    var kept = r.beacons.keep({
+      url: url, kind: kind, via: via, drop: failed,
+      send: function () {
+        if (el.isConnected || n.getAttr.call(el, "data-" + attr) !== url) return;
+        ["data-" + attr, "data-consent", "data-sekisho-via"].forEach(function (a) { n.removeAttr.call(el, a); });
+        n.setAttr.call(el, attr, url);
+      }
+    });
+    if (!kept) failed();
+  }
   wrap(E, "setAttributeNS", function (orig) {
     return function (ns, name, value) {
       var local = String(name).replace(/^.*:/, "");

@@ -21,6 +21,7 @@
 //   attributes.js  setAttribute(NS), URL property setters, attribute nodes, Audio
 //   html.js        HTML strings (innerHTML, document.write, insertAdjacentHTML, …)
 //   network.js     fetch, XHR, beacons, sockets, worklets, Cache, forms, pings
+//   beacons.js     held fire-and-forget requests kept until their service is allowed
 //   frames.js      same-origin frames and opened windows get guards of their own
 //   parser.js      parsed elements and shadow roots (observers)
 //   cookies.js     document.cookie, cookieStore
@@ -30,6 +31,7 @@ import { guardElements } from "./elements.js";
 import { guardAttributes } from "./attributes.js";
 import { guardHtml } from "./html.js";
 import { guardNetwork } from "./network.js";
+import { createBeaconQueue } from "./beacons.js";
 import { guardFrames } from "./frames.js";
 import { guardParsing, createShadowRoots } from "./parser.js";
 import { guardCookies } from "./cookies.js";
@@ -45,6 +47,10 @@ export function sekishoGuards(policy) {
   var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
   var memo = createMemo(policy);
   var shadowRoots = createShadowRoots(policy);
+  var beacons = createBeaconQueue(policy);
+  // The arguments of each XMLHttpRequest's `open` (shared: a request of one realm may be opened
+  // and sent with another's methods).
+  var xhrOpened = typeof WeakMap === "function" ? new WeakMap() : null;
   // Sekisho's own elements (the deferred module's script): never held.
   var exempt = typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
   var listening = false;
@@ -71,15 +77,21 @@ export function sekishoGuards(policy) {
       memo: memo,
       exempt: exempt,
       shadowRoots: shadowRoots,
+      beacons: beacons,
+      xhrOpened: xhrOpened,
       install: install,
       natives: captureNatives(win),
       movedBase: movedBase,
-      /** Whether `url` (relative ones resolved where they load) is held, as `kind`. */
-      held: function (url, kind, via) {
+      /** `url` as the policy judges it: relative ones resolved where they load when a <base> moved them. */
+      resolve: function (url) {
         url = String(url);
         var base = RELATIVE.test(url) && movedBase();
         if (base) { try { url = new win.URL(url, base).href; } catch (e) { /* left as it is */ } }
-        return memo.ask(url, kind, via) === VERDICT.hold;
+        return url;
+      },
+      /** Whether `url` is held, as `kind`. */
+      held: function (url, kind, via) {
+        return memo.ask(r.resolve(url), kind, via) === VERDICT.hold;
       },
       /** Fires `type` at `target` in a later task (a held call fails asynchronously, as a network error). */
       fail: function (target, type) {
@@ -97,7 +109,12 @@ export function sekishoGuards(policy) {
     guardParsing(r);
     if (!listening) {
       listening = true;
-      doc.addEventListener("sekisho:change", shadowRoots.rescan);
+      // After a decision: what was held in shadow roots is released (or held again), and the kept
+      // fire-and-forget requests go (or are dropped).
+      doc.addEventListener("sekisho:change", function (e) {
+        shadowRoots.rescan();
+        beacons.flush(!!(e.detail && e.detail.decided));
+      });
     }
   }
 

@@ -1,20 +1,43 @@
 // Network APIs: fetch, XMLHttpRequest, sendBeacon, fetchLater, Cache.add(All), worklet modules,
 // WebSocket, EventSource, WebTransport, WebSocketStream, form submission and <a ping>. A held
-// call fails the way an ad blocker makes it fail, and never hangs.
-import { wrap } from "./natives.js";
+// call fails as a network error does, where page code can see it (e2e runtime-failures compares
+// each with a real one in the same page), and never hangs; a held fire-and-forget request waits
+// for its service instead (beacons.js).
+import { wrap, networkErrors } from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
 export function guardNetwork(r) {
-  var win = r.win, n = r.natives, held = r.held, fail = r.fail;
+  var win = r.win, n = r.natives, held = r.held;
 
   // The URL of a RequestInfo (a Request, or anything that stringifies to a URL).
   function requestUrl(input) {
     return input && typeof input === "object" && "url" in input ? input.url : String(input);
   }
+  // A held call fails as a network error does, with the engine's own words (a real failing
+  // request cannot stand in: a dead `blob:` or `data:` URL breaks the page's CSP, and reports it).
+  var words = null;
+  function failed() { return words || (words = networkErrors(win)); }
+  function fetchError() { return Promise.reject(new TypeError(failed().fetch)); }
+  // A fetch the page does not wait on the answer of (`keepalive`: it may outlive the page).
+  function keepalive(input, init) {
+    return init && typeof init === "object" && "keepalive" in init ? init.keepalive === true
+      : !!(input && typeof input === "object" && input.keepalive === true);
+  }
   wrap(win, "fetch", function (orig) {
-    return function (input) {
-      if (held(requestUrl(input), KIND.fetch, "fetch")) return Promise.reject(new TypeError("Failed to fetch"));
-      return orig.apply(this, arguments);
+    return function (input, init) {
+      var url = r.resolve(requestUrl(input));
+      if (!held(url, KIND.fetch, "fetch")) return orig.apply(this, arguments);
+      if (!keepalive(input, init)) return fetchError();
+      var self = this, args = arguments;
+      // A keepalive hit waits for its service: its promise settles with the fetch made then.
+      return new Promise(function (resolve, reject) {
+        var kept = r.beacons.keep({
+          url: url, kind: KIND.fetch, via: "fetch",
+          send: function () { orig.apply(self, args).then(resolve, reject); },
+          drop: function () { reject(new TypeError(failed().fetch)); }
+        });
+        if (!kept) reject(new TypeError(failed().fetch));
+      });
     };
   });
   // Cache.add / addAll fetch their URLs: a held one fails the way a blocked fetch does.
@@ -25,21 +48,22 @@ export function guardNetwork(r) {
           // addAll takes any iterable: read it once, and hand the same items on.
           var list = m === "add" ? [requests] : requests == null ? [] : Array.from(requests);
           for (var i = 0; i < list.length; i++) {
-            if (held(requestUrl(list[i]), KIND.fetch, "Cache." + m)) return Promise.reject(new TypeError("Failed to fetch"));
+            if (held(requestUrl(list[i]), KIND.fetch, "Cache." + m)) return fetchError();
           }
           return m === "add" ? orig.apply(this, arguments) : orig.call(this, requests == null ? requests : list);
         };
       });
     });
   }
-  // Worklets (CSS paint, audio) fetch their module: a held one fails as a blocked module load does.
+  // Worklets (CSS paint, audio) fetch their module: a held one fails as a module load does.
   if (win.Worklet) {
     wrap(win.Worklet.prototype, "addModule", function (orig) {
       return function (url) {
-        if (held(url, KIND.script, "addModule")) {
-          return Promise.reject(new win.DOMException("Unable to load a worklet's module.", "AbortError"));
-        }
-        return orig.apply(this, arguments);
+        url = String(url);
+        if (!held(url, KIND.script, "addModule")) return orig.call(this, url, arguments[1]);
+        var absolute = url;
+        try { absolute = new win.URL(url, r.doc.baseURI).href; } catch (e) { /* as given */ }
+        return Promise.reject(new win.DOMException(failed().worklet(absolute), "AbortError"));
       };
     });
   }
@@ -50,64 +74,174 @@ export function guardNetwork(r) {
       return orig.apply(this, arguments);
     };
   });
-  if (win.XMLHttpRequest) {
-    var xhrUrls = new WeakMap();
+  // XMLHttpRequest: judged when sent. A held one fails as the XHR standard's "request error
+  // steps" make a network error fail: an asynchronous one fires "loadstart" (and the upload's)
+  // now, then in a later task readyState 4, "readystatechange", the upload's "error" and
+  // "loadend", "error" and "loadend" (ProgressEvents); a synchronous one throws a NetworkError.
+  // Status, headers and response stay those of an unsent request: empty. Only `readyState`
+  // cannot be moved on the native object: the request gets its own until it is opened again.
+  if (win.XMLHttpRequest && r.xhrOpened) {
     var XP = win.XMLHttpRequest.prototype;
+    var pending = new WeakMap();
+    var DONE = { configurable: true, enumerable: false, get: function () { return 4; } };
+    var reset = function (xhr) {
+      clearTimeout(pending.get(xhr));
+      if (Object.prototype.hasOwnProperty.call(xhr, "readyState")) delete xhr.readyState;
+    };
+    // (WebKit's are of a subclass of ProgressEvent.)
+    var XHR_EVENT = win.XMLHttpRequestProgressEvent && win.XMLHttpRequestProgressEvent.prototype;
+    var progress = function (target, type, total) {
+      var e = new win.ProgressEvent(type, { lengthComputable: total > 0, loaded: 0, total: total || 0 });
+      if (XHR_EVENT) Object.setPrototypeOf(e, XHR_EVENT);
+      target.dispatchEvent(e);
+    };
     wrap(XP, "open", function (orig) {
       return function (method, url) {
-        xhrUrls.set(this, String(url));
-        return orig.apply(this, arguments);
+        var args = Array.prototype.slice.call(arguments);
+        if (args.length > 1) args[1] = String(url); // read once: the URL judged is the one opened
+        r.xhrOpened.set(this, args);
+        reset(this);
+        return orig.apply(this, args);
       };
+    });
+    wrap(XP, "abort", function (orig) {
+      return function () { reset(this); return orig.apply(this, arguments); };
     });
     wrap(XP, "send", function (orig) {
-      return function () {
-        if (held(xhrUrls.get(this) || "", KIND.xhr, "XMLHttpRequest")) {
-          fail(this, "error");
-          fail(this, "loadend");
-          return;
+      return function (body) {
+        var opened = r.xhrOpened.get(this);
+        if (!opened || opened.length < 2 || !held(opened[1], KIND.xhr, "XMLHttpRequest")) return orig.apply(this, arguments);
+        var xhr = this;
+        if (/^(GET|HEAD)$/i.test(opened[0])) body = null;
+        if (opened.length > 2 && !opened[2]) {
+          Object.defineProperty(xhr, "readyState", DONE);
+          throw new win.DOMException(failed().xhrSync(opened[1]), "NetworkError");
         }
-        return orig.apply(this, arguments);
+        var size = body == null ? 0 : bodySize(body);
+        progress(xhr, "loadstart", 0);
+        if (body != null) progress(xhr.upload, "loadstart", size);
+        pending.set(xhr, setTimeout(function () {
+          Object.defineProperty(xhr, "readyState", DONE);
+          xhr.dispatchEvent(new win.Event("readystatechange"));
+          if (body != null) { progress(xhr.upload, "error", 0); progress(xhr.upload, "loadend", 0); }
+          progress(xhr, "error", 0);
+          progress(xhr, "loadend", 0);
+        }, 0));
       };
     });
   }
+  // The bytes a request body would send (0 when only the browser could tell: form data).
+  function bodySize(body) {
+    if (typeof body === "string") return new win.Blob([body]).size;
+    if (body instanceof win.Blob) return body.size;
+    if (body && typeof body.byteLength === "number") return body.byteLength;
+    if (body instanceof win.URLSearchParams) return new win.Blob([String(body)]).size;
+    return 0;
+  }
+  // sendBeacon: a held beacon waits for its service (beacons.js). Like a beacon that meets a
+  // network error, it is "queued": true.
   if (win.Navigator) {
     wrap(win.Navigator.prototype, "sendBeacon", function (orig) {
-      return function (url) {
-        if (held(url, KIND.beacon, "sendBeacon")) return false;
-        return orig.apply(this, arguments);
+      return function (url, data) {
+        url = r.resolve(url);
+        if (!held(url, KIND.beacon, "sendBeacon")) return orig.apply(this, arguments);
+        var navigator = this;
+        var body = snapshot(data);
+        r.beacons.keep({
+          url: url, kind: KIND.beacon, via: "sendBeacon",
+          send: function () { orig.call(navigator, url, body); },
+          drop: function () {}
+        });
+        return true;
       };
     });
   }
+  // A beacon's body as it is now: later changes by the page do not reach it (strings and blobs
+  // cannot change; form data, search parameters and bytes are copied).
+  function snapshot(data) {
+    if (data instanceof win.FormData) {
+      var copy = new win.FormData();
+      data.forEach(function (value, name) { copy.append(name, value); });
+      return copy;
+    }
+    if (data instanceof win.URLSearchParams) return new win.URLSearchParams(data);
+    if (data instanceof ArrayBuffer) return data.slice(0);
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    return data;
+  }
+
   // Connections made with `new`: a held one gets `fake(url)`, which fails as a blocked one would.
   function guardConstructor(name, kind, fake) {
     var Orig = win[name];
     if (typeof Orig !== "function") return;
     var Guarded = function (url) {
       if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
-      if (held(url, kind, name)) return fake(String(url));
-      return Reflect.construct(Orig, arguments, new.target || Orig);
+      url = String(url);
+      if (held(url, kind, name)) return fake(Orig, url, arguments[1]);
+      var args = Array.prototype.slice.call(arguments);
+      args[0] = url; // read once: the URL judged is the one connected to
+      return Reflect.construct(Orig, args, new.target || Orig);
     };
     Guarded.prototype = Orig.prototype;
     Object.setPrototypeOf(Guarded, Orig);
+    Object.defineProperty(Guarded, "name", { value: name });
     win[name] = Guarded;
   }
-  // A socket that fires "error" (and "close") without connecting.
-  function closedSocket(closedState, closes) {
-    return function (url) {
-      var socket = new win.EventTarget();
-      socket.url = url;
-      socket.readyState = closedState;
-      socket.close = socket.send = function () {};
-      fail(socket, "error");
-      if (closes) fail(socket, "close");
-      ["error", "close"].forEach(function (type) {
-        socket.addEventListener(type, function (e) { if (typeof socket["on" + type] === "function") socket["on" + type](e); });
+  // A WebSocket or EventSource that fails as one to an unreachable host does: an instance of its
+  // interface (instanceof, toString) that starts CONNECTING. A socket then fails for good in a
+  // later task: CLOSED, "error", "close" (code 1006, not clean). An event source, as after a
+  // network error, fires "error" and stays CONNECTING, trying again (and failing) every few
+  // seconds until it is closed. Its attributes and handlers are its own.
+  function failedConnection(socket) {
+    return function (Orig, url, options) {
+      var c = Reflect.construct(win.EventTarget, [], Orig);
+      var state = 0;
+      var handlers = {};
+      var timer = 0;
+      var href = url;
+      try { href = new win.URL(url, r.doc.baseURI).href; } catch (e) { /* as given */ }
+      var props = {
+        url: { value: socket ? href.replace(/^http/, "ws") : href },
+        readyState: { get: function () { return state; } }
+      };
+      if (socket) {
+        props.protocol = props.extensions = { value: "" };
+        props.bufferedAmount = { value: 0 };
+        props.binaryType = { value: "blob", writable: true };
+        props.send = {
+          value: function () {
+            if (state === 0) throw new win.DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", "InvalidStateError");
+          }
+        };
+        props.close = { value: function () { if (state < 2) state = 2; } };
+      } else {
+        props.withCredentials = { value: !!(options && options.withCredentials) };
+        props.close = { value: function () { state = 2; clearTimeout(timer); } };
+      }
+      // An event handler property listens from the first time it is set, as the platform's do.
+      ["open", "message", "error", "close"].forEach(function (type) {
+        props["on" + type] = {
+          get: function () { return handlers[type] || null; },
+          set: function (f) {
+            if (!(type in handlers)) c.addEventListener(type, function (e) { if (handlers[type]) handlers[type].call(c, e); });
+            handlers[type] = typeof f === "function" ? f : null;
+          }
+        };
       });
-      return socket;
+      Object.defineProperties(c, props);
+      var fail = function () {
+        if (state === 2 && !socket) return;
+        if (socket) state = 3;
+        c.dispatchEvent(new win.Event("error"));
+        if (socket) c.dispatchEvent(new win.CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+        else if (state === 0) timer = setTimeout(fail, 3000);
+      };
+      timer = setTimeout(fail, 0);
+      return c;
     };
   }
-  guardConstructor("WebSocket", KIND.websocket, closedSocket(3, true));
-  guardConstructor("EventSource", KIND.eventsource, closedSocket(2, false));
+  guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
+  guardConstructor("EventSource", KIND.eventsource, failedConnection(false));
   // A WebTransport session, or a WebSocketStream, whose promises reject.
   function failedSession(promises) {
     return function () {

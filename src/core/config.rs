@@ -109,6 +109,9 @@ pub struct Config {
     pub reopen_control: bool,
     /// SHA-256 (hex, lower case) of the privacy policy in effect: each consent record names it.
     pub policy_sha256: Option<String>,
+    /// How many held fire-and-forget requests (beacons, detached pixels, keepalive fetches) a page
+    /// keeps, in order, to send once their service is allowed (0: none; they fail as blocked).
+    pub beacon_queue: u32,
 }
 
 /// Config `presentation`.
@@ -121,6 +124,9 @@ pub enum Presentation {
     /// choice, so a banner is still shown there.
     Notice,
 }
+
+/// The most held fire-and-forget requests a page may keep (config `beaconQueue`).
+pub const MAX_BEACON_QUEUE: u32 = 100;
 
 /// The longest a choice may be kept, in days (about 13 months).
 pub const MAX_CONSENT_AGE_DAYS: u32 = 395;
@@ -154,6 +160,7 @@ impl Default for Config {
             presentation: Presentation::Banner,
             reopen_control: true,
             policy_sha256: None,
+            beacon_queue: 20,
         }
     }
 }
@@ -351,6 +358,14 @@ fn parse(value: &Value, errors: &mut impl Report) -> Config {
                     config.consent_max_age_days = *n as u32
                 }
                 _ => errors.expected(field, "a whole number of days from 1 to 395", v),
+            },
+            "beaconQueue" => match v {
+                Value::Number(n)
+                    if n.fract() == 0.0 && (0.0..=MAX_BEACON_QUEUE as f64).contains(n) =>
+                {
+                    config.beacon_queue = *n as u32
+                }
+                _ => errors.expected(field, "a whole number of requests from 0 to 100", v),
             },
             "signals" => signals(v, &mut config.signals, errors),
             "disclosure" => match v {
@@ -828,6 +843,22 @@ mod tests {
         assert_eq!(c.presentation, Presentation::Banner);
         assert!(c.reopen_control);
         assert_eq!(c.texts, [("ja".to_string(), vec![])]);
+    }
+
+    #[test]
+    fn the_beacon_queue_is_bounded_and_may_be_off() {
+        assert_eq!(parse("{}").0.beacon_queue, 20);
+        for (json, want) in [("0", 0), ("100", 100), ("7", 7)] {
+            let (c, e) = parse(&["{\"beaconQueue\":", json, "}"].concat());
+            assert!(e.is_empty(), "{e:?}");
+            assert_eq!(c.beacon_queue, want);
+        }
+        for bad in ["101", "-1", "2.5", "\"20\"", "true"] {
+            let (c, e) = parse(&["{\"beaconQueue\":", bad, "}"].concat());
+            assert_eq!(fields(&e), ["beaconQueue"], "{bad}");
+            assert!(e[0].message.contains("0 to 100"), "{e:?}");
+            assert_eq!(c.beacon_queue, 20, "{bad}");
+        }
     }
 
     #[test]

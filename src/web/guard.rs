@@ -80,6 +80,37 @@ pub fn judge(url: &str, kind: u8, via: &str) -> u8 {
         .carry_out(kind, url, via)
 }
 
+/// A fire-and-forget request (a beacon, a detached pixel, a keepalive fetch) the guards kept
+/// when it was held: whether it may go now. When it may, the audit says `released` (through
+/// `via`, the API it came through); when not, nothing is written: its `blocked` line stands.
+#[wasm_bindgen]
+pub fn release_hit(url: &str, kind: u8, via: &str) -> bool {
+    let Some(kind) = Kind::from_u8(kind) else {
+        return false;
+    };
+    let Some(answer) = with_sdk(|sdk| Answer::of(&sdk.checkpoint.judge(url, kind))) else {
+        return false;
+    };
+    if answer.verdict == Verdict::Hold {
+        return false;
+    }
+    record(Entry {
+        kind,
+        via,
+        url,
+        service: answer.service.as_deref(),
+        category: answer.category,
+        action: Action::Released,
+    });
+    true
+}
+
+/// How many held fire-and-forget requests the guards keep for later (config `beaconQueue`).
+#[wasm_bindgen]
+pub fn beacon_queue() -> u32 {
+    with_sdk(|sdk| sdk.checkpoint.config.beacon_queue).unwrap_or(0)
+}
+
 /// The verdict for a frame document whose script would run in an opaque origin the guards
 /// cannot reach (page-made content in a sandbox without `allow-same-origin`; `url` is its
 /// `blob:` URL or `about:srcdoc`).

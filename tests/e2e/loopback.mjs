@@ -16,7 +16,8 @@
 //   <any host>/es|/events|/sse         a server-sent events stream (one message, no reconnect)
 //   ws:// and wss:// to any host       a WebSocket handshake (logged with dest "websocket"), then one "hello" frame
 //
-// Every request is logged as {host, path, query, search, method, time, cookie, cookies, dest, referer, status, url};
+// Every request is logged as {host, path, query, search, method, time, cookie, cookies, dest, referer, status, url,
+// and for a POST to a tracker host its body as text};
 // requests Chromium makes on its own (Sec-Fetch-Site: none, not a navigation) go to a separate log.
 import http from 'node:http';
 import https from 'node:https';
@@ -47,6 +48,13 @@ function makeCert() {
   const out = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
   fs.rmSync(dir, { recursive: true, force: true });
   return out;
+}
+
+/** A request's body as text (what a tracker host was sent: `entry.body`; a route of a test reads its own). */
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function hostMatches(pattern, host) {
@@ -199,12 +207,19 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR, 
           'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS',
           'access-control-allow-headers': req.headers['access-control-request-headers'] || '*', 'access-control-max-age': '600' } });
       }
-      for (const r of [...extraRoutes, ...VENDOR_ROUTES]) {
-        if (hostMatches(r.host, u.hostname) && r.path.test(u.pathname)) {
+      const routed = async (routes) => {
+        for (const r of routes) {
+          if (!hostMatches(r.host, u.hostname) || !r.path.test(u.pathname)) continue;
           const out = await r.handler(req, u, { log });
-          if (out) return send(req, res, entry, recorder && out.type === 'html' ? { ...out, body: withRecorder(String(out.body)) } : out);
+          if (!out) continue;
+          send(req, res, entry, recorder && out.type === 'html' ? { ...out, body: withRecorder(String(out.body)) } : out);
+          return true;
         }
-      }
+        return false;
+      };
+      if (await routed(extraRoutes)) return;
+      if (req.method === 'POST' && isTrackerHost(u.hostname)) entry.body = await readBody(req);
+      if (await routed(VENDOR_ROUTES)) return;
       if (u.hostname === 'site.test') {
         if (u.pathname.startsWith('/sekisho/')) {
           const f = inside(distDir, u.pathname.slice('/sekisho/'.length));
