@@ -39,9 +39,35 @@ export function guardHtml(r) {
     };
   }
   if (D) {
-    wrap(D, "write", htmlSink(-1));
-    wrap(D, "writeln", htmlSink(-1));
+    wrap(D, "write", writeInPlace);
+    wrap(D, "writeln", writeInPlace);
   }
+
+  // A script Sekisho released (data-sekisho="released": a marked inline script run after the
+  // decision, a held tag given back) is never one the parser is running: its `document.write`
+  // has no insertion point, so the browser would open a new document and wipe the page (or, from
+  // an external script, ignore it). It writes in place instead, as the page meant: right after
+  // the script (after what it wrote before), the HTML rewritten like every HTML string, and its
+  // scripts run.
+  var written = typeof WeakMap === "function" ? new WeakMap() : null;
+  function writeInPlace(orig, name) {
+    var sink = htmlSink(-1)(orig, name);
+    return function () {
+      var script = this && this.nodeType === 9 ? this.currentScript : null;
+      var parent = script && script.parentNode;
+      if (!parent || !written || !n.createFragment || n.getAttr.call(script, "data-sekisho") !== "released") return sink.apply(this, arguments);
+      var html = Array.prototype.join.call(arguments, "") + (name === "writeln" ? "\n" : "");
+      var rewritten = r.rewrite(html, name);
+      var range = this.createRange();
+      range.selectNode(script);
+      var fragment = n.createFragment.call(range, rewritten != null ? rewritten : html);
+      var last = fragment.lastChild;
+      var after = written.get(script) || script;
+      parent.insertBefore(fragment, after.parentNode === parent ? after.nextSibling : script.nextSibling);
+      if (last) written.set(script, last);
+    };
+  }
+
   wrap(E, "insertAdjacentHTML", htmlSink(1));
   wrap(E, "setHTMLUnsafe", htmlSink(0));
   wrap(E, "setHTML", htmlSink(0));

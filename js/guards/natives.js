@@ -26,6 +26,7 @@ export function captureNatives(win) {
     cloneNode: N.cloneNode,
     adoptNode: D && D.adoptNode,
     getByTag: E.getElementsByTagName,
+    createFragment: win.Range && win.Range.prototype.createContextualFragment,
     /** @param {any} node @param {string} selector @returns {ArrayLike<Element>} */
     findAll: function (node, selector) {
       var impl = node.nodeType === 1 ? qsaElement : node.nodeType === 11 ? qsaFragment : qsaDocument;

@@ -1,6 +1,6 @@
 // Network APIs: fetch, XMLHttpRequest, sendBeacon, fetchLater, Cache.add(All), worklet modules,
 // WebSocket, EventSource, WebTransport, WebSocketStream, form submission and <a ping>. A held
-// call fails as a network error does, where page code can see it (e2e runtime-failures compares
+// call fails as a network error does, where page code can see it (e2e runtime-overblocks compares
 // each with a real one in the same page), and never hangs; a held fire-and-forget request waits
 // for its service instead (beacons.js).
 import { wrap, networkErrors } from "./natives.js";

@@ -18,7 +18,7 @@ after(async () => { await env?.close(); });
 const PAGE = '/rt/vectors.html';
 const NETWORK = ['fetch', 'xhr', 'websocket', 'beacon', 'image', 'eventsource'];
 /** What a blocked call looks like to page code: a network error (a beacon is "queued", as the browser says of one that
- * meets a network error). The page keeps no held beacon for later (`beaconQueue: 0`; runtime-failures.test.mjs has
+ * meets a network error). The page keeps no held beacon for later (`beaconQueue: 0`; runtime-overblocks.test.mjs has
  * the queue). */
 const BLOCKED = { fetch: 'rejected TypeError', xhr: 'error,loadend', websocket: 'error,close', beacon: true, image: 'error', eventsource: 'error' };
 /** What an allowed call looks like (the loopback answers every one of them). */

@@ -1,4 +1,4 @@
-// What page code can observe of a failed request, API by API (runtime-failures.test.mjs): the same probe runs on a
+// What page code can observe of a failed request, API by API (runtime-overblocks.test.mjs): the same probe runs on a
 // URL Sekisho holds and on one the page's CSP (or an unreachable port) makes fail with a real network error.
 // Each probe resolves with a plain object of what it saw.
 (function () {

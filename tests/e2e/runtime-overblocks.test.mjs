@@ -1,8 +1,9 @@
-// Issue #11, over-blocks 1 and 3: what page code sees of a held call. A held call fails exactly as a network error
-// does (each API compared with a real one in the same page: a host the page's CSP refuses, an unreachable port);
-// held fire-and-forget hits (sendBeacon, a detached pixel, a keepalive fetch) wait, in order and for this page's
-// life only, and go the moment their service is allowed — counted at the loopback — or are dropped by a decision
-// that leaves them held (config `beaconQueue`, README "Hits sent before a decision").
+// Issue #11, over-blocks: what page code sees of a held call, and what a released one may do. A held call fails
+// exactly as a network error does (each API compared with a real one in the same page: a host the page's CSP refuses,
+// an unreachable port); held fire-and-forget hits (sendBeacon, a detached pixel, a keepalive fetch) wait, in order and
+// for this page's life only, and go the moment their service is allowed — counted at the loopback — or are dropped by
+// a decision that leaves them held (config `beaconQueue`, README "Hits sent before a decision"); a released script's
+// `document.write` writes in place instead of wiping the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, open, audit, call, settleThenCount, listRequests, until, ENGINE } from './harness.mjs';
@@ -26,10 +27,10 @@ const FAILURES = {
   worklet: ['https://www.googletagmanager.com/gtag/js?id=G-WORKLET', 'https://127.0.0.1:3/worklet.js'],
 };
 
-/** The connection whose failure the e2e proxy changes, by engine (see rt-f1). */
+/** The connection whose failure the e2e proxy changes, by engine (see rt-o1). */
 const PROXIED_CONNECTION = { firefox: 'eventsource', webkit: 'websocket' };
 
-test('rt-f1. every held API fails as a real network error does in the same page (events, states, error types and words)', async (t) => {
+test('rt-o1. every held API fails as a real network error does in the same page (events, states, error types and words)', async (t) => {
   env.loopback.reset();
   const context = await env.ctx();
   const { page } = await open(context, '/rt/failures.html');
@@ -67,7 +68,7 @@ const hitsOf = (lb, tag) => lb.requests((e) => e.query.tag === tag).map((e) => (
   .sort((a, b) => a.n - b.n);
 const outcomes = (page, tag) => page.evaluate((t) => window.__hit[t], tag);
 
-test('rt-f2. hits held before a decision go once their service is allowed: in order, as given, audited "released"; the rest are dropped', async () => {
+test('rt-o2. hits held before a decision go once their service is allowed: in order, as given, audited "released"; the rest are dropped', async () => {
   env.loopback.reset();
   const lb = env.loopback;
   const context = await env.ctx();
@@ -104,7 +105,7 @@ test('rt-f2. hits held before a decision go once their service is allowed: in or
   await context.close();
 });
 
-test('rt-f3. reject all drops every kept hit: none goes, the keepalive fetch and the pixels fail as network errors', async () => {
+test('rt-o3. reject all drops every kept hit: none goes, the keepalive fetch and the pixels fail as network errors', async () => {
   env.loopback.reset();
   const lb = env.loopback;
   const context = await env.ctx();
@@ -118,7 +119,7 @@ test('rt-f3. reject all drops every kept hit: none goes, the keepalive fetch and
   await context.close();
 });
 
-test('rt-f4. the queue is bounded (config beaconQueue; 0 keeps none) and lives only as long as the page', async (t) => {
+test('rt-o4. the queue is bounded (config beaconQueue; 0 keeps none) and lives only as long as the page', async (t) => {
   const lb = env.loopback;
   await t.test('beaconQueue: 2 keeps the first two hits', async () => {
     lb.reset();
@@ -156,7 +157,7 @@ test('rt-f4. the queue is bounded (config beaconQueue; 0 keeps none) and lives o
   });
 });
 
-test('rt-f5. a held <script src> stays pending until released: no "error" before a choice, its loader resolves on release', async () => {
+test('rt-o5. a held <script src> stays pending until released: no "error" before a choice, its loader resolves on release', async () => {
   env.loopback.reset();
   const lb = env.loopback;
   const context = await env.ctx();
@@ -177,5 +178,27 @@ test('rt-f5. a held <script src> stays pending until released: no "error" before
   await call(page, 'set', { analytics: true });
   assert.deepEqual(await until(async () => { const l = await page.evaluate(() => window.__loader); return l.length ? l : null; }), ['load']);
   assert.equal(lb.countFor({ host: 'www.googletagmanager.com', path: '/gtag/js' }), 1);
+  await context.close();
+});
+
+test('rt-o6. a marked inline script released after the page is parsed writes in place: the page stays, what it writes is checked', async () => {
+  env.loopback.reset();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page, errors } = await open(context, '/rt/write.html', { loopback: lb });
+  await call(page, 'set', { analytics: true });
+  await until(() => page.evaluate(() => window.__w1 !== undefined));
+  assert.equal(await page.evaluate(() => window.__pageState), 'alive', 'the page was not replaced');
+  assert.equal(await page.evaluate(() => document.getElementById('marker')?.textContent), 'page content');
+  assert.equal(await page.evaluate(() => window.__w1), 'found', 'what a write inserts is there when it returns');
+  const order = await page.evaluate(() => [...document.getElementById('slot').children].map((el) => el.id || el.localName));
+  assert.deepEqual(order, ['w1', 'w1-a', 'w1-b', 'script', 'w1-ad', 'after-slot'], 'written right after the script, in order');
+  await lb.waitFor({ host: 'www.googletagmanager.com', path: '/gtag/js' });
+  assert.equal(await page.evaluate(() => document.getElementById('w1-ad').getAttribute('data-consent')), 'service:meta-pixel',
+    'a written tag of a service not allowed is held');
+  assert.equal(await page.evaluate(() => document.getElementById('w2-cell')?.closest('#slot2') ? 'in place' : 'missing'), 'in place');
+  const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(reqs.length, 0, listRequests(reqs));
+  assert.deepEqual(errors().filter((m) => m.type === 'pageerror'), []);
   await context.close();
 });
