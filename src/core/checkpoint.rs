@@ -15,7 +15,7 @@
 use super::category::{Category, CategorySet};
 use super::config::{Config, UnknownThirdParty};
 use super::consent::{ConsentState, LoadOutcome, StoredChoice};
-use super::html;
+use super::html::{self, Found};
 use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
 use super::requirement::Requirement;
@@ -287,11 +287,20 @@ impl Checkpoint {
     /// `html` with the tags to hold made inert. `base` as for [`Checkpoint::judge_at`].
     pub fn rewrite_html(&self, html: &str, via: &str, base: &str) -> HtmlRewrite {
         let mut verdict = Verdict::Pass;
-        let rewritten = html::rewrite(html, via, |kind, url| {
-            if url.is_empty() {
-                return None; // an inline script: nothing to match it by
-            }
-            let j = self.judge_at(url, base, kind);
+        let rewritten = html::rewrite(html, via, |kind, found| {
+            let j = match found {
+                Found::InlineScript => return None, // nothing to match it by
+                // A relative URL after a `<base href>` of the string may load against either.
+                Found::Url {
+                    url,
+                    base: Some(own),
+                } => Some(self.judge_at(url, own, kind))
+                    .filter(|j| j.verdict == Verdict::Hold)
+                    .unwrap_or_else(|| self.judge_at(url, base, kind)),
+                Found::Url { url, base: None } => self.judge_at(url, base, kind),
+                // Held whole, as a document no guard can reach.
+                Found::Undecodable => self.waits_for_ads(),
+            };
             if j.verdict.depends_on_choice() {
                 verdict = Verdict::PassByChoice;
             }

@@ -32,19 +32,24 @@ pub fn svg(name: &str) -> Option<&'static ElementRule> {
     find(SVG, name)
 }
 
-/// The rules a tag written in an HTML string may follow, whatever its case: inside `<svg>` the
-/// SVG one, elsewhere the HTML one (`<image>` outside SVG is parsed as `<img>`). Its URL
-/// attributes are the union of both (a held tag keeps all of them under `data-`).
-pub fn in_html_string(tag: &str) -> impl Iterator<Item = &'static ElementRule> + '_ {
-    let lower = |(n, r): &'static (&str, ElementRule)| n.eq_ignore_ascii_case(tag).then_some(r);
-    let alias = PARSER_ALIASES
-        .iter()
-        .find(|(from, _)| from.eq_ignore_ascii_case(tag))
-        .and_then(|(_, to)| html(to));
-    HTML.iter()
-        .filter_map(lower)
-        .chain(SVG.iter().filter_map(lower))
-        .chain(alias)
+/// The rule a tag written in an HTML string follows, whatever its case: inside SVG content the
+/// SVG one (`in_svg`), elsewhere the HTML one (`<image>` outside SVG is parsed as `<img>`).
+pub fn in_html_string(tag: &str, in_svg: bool) -> Option<&'static ElementRule> {
+    let named = |table: &'static [(&str, ElementRule)]| {
+        table
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(tag))
+            .map(|(_, r)| r)
+    };
+    if in_svg {
+        return named(SVG);
+    }
+    named(HTML).or_else(|| {
+        PARSER_ALIASES
+            .iter()
+            .find(|(from, _)| from.eq_ignore_ascii_case(tag))
+            .and_then(|(_, to)| html(to))
+    })
 }
 
 /// Whether a `<script type=…>` runs: its type, trimmed, in ASCII lower case and without `;`
@@ -89,22 +94,19 @@ mod tests {
     }
 
     #[test]
-    fn tags_in_html_strings_follow_every_rule_their_name_may_have() {
-        let urls = |tag: &str| -> Vec<&str> {
-            in_html_string(tag)
-                .flat_map(|r| r.urls.iter().copied())
-                .collect()
-        };
+    fn tags_in_html_strings_follow_the_rule_of_their_namespace() {
+        let urls = |tag: &str, in_svg: bool| in_html_string(tag, in_svg).map(|r| r.urls);
         assert_eq!(
-            urls("IMAGE"),
-            ["href", "xlink:href", "src", "srcset", "attributionsrc"]
+            urls("IMAGE", false),
+            Some(&["src", "srcset", "attributionsrc"][..])
         );
-        assert_eq!(
-            urls("Script"),
-            ["src", "attributionsrc", "href", "xlink:href"]
-        );
-        assert_eq!(urls("feimage"), ["href", "xlink:href"]);
-        assert!(urls("span").is_empty());
+        assert_eq!(urls("image", true), Some(&["href", "xlink:href"][..]));
+        assert_eq!(urls("Script", false), Some(&["src", "attributionsrc"][..]));
+        assert_eq!(urls("script", true), Some(&["href", "xlink:href"][..]));
+        assert_eq!(urls("feimage", true), Some(&["href", "xlink:href"][..]));
+        assert_eq!(urls("feimage", false), None);
+        assert_eq!(urls("img", true), None);
+        assert_eq!(urls("span", false), None);
     }
 
     #[test]

@@ -11,23 +11,23 @@ use super::checkpoint::Kind;
 use super::elements;
 
 /// What the rewriter knows of a tag: what it loads and its URL attributes with the names they
-/// wait under when held (the union over the rules its name may follow: [`elements`]).
+/// wait under when held (the rule of its namespace: [`elements`]).
 struct TagRule {
     kind: Kind,
     renames: Vec<(&'static str, String)>,
 }
 
 impl TagRule {
-    fn of(name: &str) -> Option<TagRule> {
-        let mut rules = elements::in_html_string(name).peekable();
-        let kind = rules.peek()?.kind;
-        let mut renames: Vec<(&'static str, String)> = Vec::new();
-        for url in rules.flat_map(|r| r.urls.iter().copied()) {
-            if !renames.iter().any(|(a, _)| *a == url) {
-                renames.push((url, elements::held_name(url)));
-            }
-        }
-        Some(TagRule { kind, renames })
+    fn of(name: &str, in_svg: bool) -> Option<TagRule> {
+        let rule = elements::in_html_string(name, in_svg)?;
+        Some(TagRule {
+            kind: rule.kind,
+            renames: rule
+                .urls
+                .iter()
+                .map(|url| (*url, elements::held_name(url)))
+                .collect(),
+        })
     }
 }
 
@@ -38,36 +38,37 @@ struct Attr {
     value: Option<(usize, usize)>,
 }
 
-/// Parses the attributes of a start tag from `from` up to its `>`. Returns them and the index of
-/// the `>` (or `None` when the tag is not closed in `html`).
+/// Parses the attributes of a tag from `i` (after its name) up to its `>`, as the tokenizer of
+/// WHATWG HTML does (§13.2.5.32–§13.2.5.40): a name runs to whitespace, `/`, `>` or `=` (its
+/// first character may be `=`), a value is quoted or runs to whitespace or `>`. Returns them and
+/// the index of the `>`, or `None` when the tag is not closed in `html` (the browser drops it).
 fn parse_attrs(html: &str, mut i: usize) -> Option<(Vec<Attr>, usize)> {
     let b = html.as_bytes();
+    let space = |c: &u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
     let mut attrs = Vec::new();
     loop {
-        while b
-            .get(i)
-            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
-        {
+        while b.get(i).is_some_and(|c| space(c) || *c == b'/') {
             i += 1;
         }
         if *b.get(i)? == b'>' {
             return Some((attrs, i));
         }
         let start = i;
+        i += 1; // the first character is the name's, even `=`
         while b
             .get(i)
-            .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'=' | b'>' | b'/'))
+            .is_some_and(|c| !space(c) && !matches!(c, b'=' | b'>' | b'/'))
         {
             i += 1;
         }
         let name = (start, i);
-        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        while b.get(i).is_some_and(space) {
             i += 1;
         }
         let mut value = None;
         if b.get(i) == Some(&b'=') {
             i += 1;
-            while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            while b.get(i).is_some_and(space) {
                 i += 1;
             }
             match b.get(i)? {
@@ -78,21 +79,15 @@ fn parse_attrs(html: &str, mut i: usize) -> Option<(Vec<Attr>, usize)> {
                     value = Some((vs, vs + len));
                     i = vs + len + 1;
                 }
+                b'>' => {} // `<a href=>`: an empty value, then the tag ends
                 _ => {
                     let vs = i;
-                    while b
-                        .get(i)
-                        .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'>')
-                    {
+                    while b.get(i).is_some_and(|c| !space(c) && *c != b'>') {
                         i += 1;
                     }
                     value = Some((vs, i));
                 }
             }
-        }
-        if name.0 == name.1 {
-            i += 1; // a stray character (`="`…): skip it rather than loop
-            continue;
         }
         attrs.push(Attr { name, value });
     }
@@ -102,27 +97,169 @@ fn slice(html: &str, range: (usize, usize)) -> &str {
     html.get(range.0..range.1).unwrap_or("")
 }
 
-/// Decodes the few entities that matter in URLs (`&amp;`, `&#38;`, `&quot;`, `&#39;`). (One
-/// pass with `starts_with`, not `str::replace`: a string pattern links core's two-way searcher
-/// and its panic formatting, ≈5 KB of Wasm.)
-fn unescape(raw: &str) -> String {
-    const ENTITIES: [(&str, char); 4] = [
-        ("&amp;", '&'),
-        ("&#38;", '&'),
-        ("&quot;", '"'),
-        ("&#39;", '\''),
-    ];
+/// The named character references whose value is ASCII (WHATWG HTML §13.5): the ones that can
+/// spell a URL's structure. (`amp`, `lt`, `gt`, `quot` and their upper-case forms also work
+/// without `;`.)
+const ASCII_REFERENCES: [(&str, char); 58] = [
+    ("amp", '&'),
+    ("AMP", '&'),
+    ("lt", '<'),
+    ("LT", '<'),
+    ("gt", '>'),
+    ("GT", '>'),
+    ("quot", '"'),
+    ("QUOT", '"'),
+    ("apos", '\''),
+    ("Tab", '\t'),
+    ("NewLine", '\n'),
+    ("excl", '!'),
+    ("num", '#'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("ast", '*'),
+    ("midast", '*'),
+    ("plus", '+'),
+    ("comma", ','),
+    ("period", '.'),
+    ("sol", '/'),
+    ("colon", ':'),
+    ("semi", ';'),
+    ("equals", '='),
+    ("quest", '?'),
+    ("commat", '@'),
+    ("lsqb", '['),
+    ("lbrack", '['),
+    ("bsol", '\\'),
+    ("rsqb", ']'),
+    ("rbrack", ']'),
+    ("Hat", '^'),
+    ("lowbar", '_'),
+    ("UnderBar", '_'),
+    ("grave", '`'),
+    ("DiacriticalGrave", '`'),
+    ("lcub", '{'),
+    ("lbrace", '{'),
+    ("verbar", '|'),
+    ("vert", '|'),
+    ("VerticalLine", '|'),
+    ("rcub", '}'),
+    ("rbrace", '}'),
+    ("nbsp", '\u{a0}'),
+    ("NonBreakingSpace", '\u{a0}'),
+    ("shy", '\u{ad}'),
+    ("copy", '\u{a9}'),
+    ("COPY", '\u{a9}'),
+    ("reg", '\u{ae}'),
+    ("REG", '\u{ae}'),
+    ("para", '\u{b6}'),
+    ("sect", '\u{a7}'),
+    ("middot", '\u{b7}'),
+    ("times", '\u{d7}'),
+    ("divide", '\u{f7}'),
+    ("hyphen", '\u{2010}'),
+];
+
+/// Legacy named references a browser also decodes without `;` (those of WHATWG's table whose
+/// value is not in [`ASCII_REFERENCES`]): in an attribute value only when the next character is
+/// neither alphanumeric nor `=`. They decode to symbols, which no catalog URL contains.
+const LEGACY_WITHOUT_SEMICOLON: [&str; 98] = [
+    "AElig", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "Ccedil", "ETH", "Eacute",
+    "Ecirc", "Egrave", "Euml", "Iacute", "Icirc", "Igrave", "Iuml", "Ntilde", "Oacute", "Ocirc",
+    "Ograve", "Oslash", "Otilde", "Ouml", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute",
+    "aacute", "acirc", "acute", "aelig", "agrave", "aring", "atilde", "auml", "brvbar", "ccedil",
+    "cedil", "cent", "curren", "deg", "eacute", "ecirc", "egrave", "eth", "euml", "frac12",
+    "frac14", "frac34", "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "macr",
+    "micro", "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash", "otilde",
+    "ouml", "plusmn", "pound", "raquo", "sup1", "sup2", "sup3", "szlig", "thorn", "uacute",
+    "ucirc", "ugrave", "uml", "uuml", "yacute", "yen", "yuml", "copy", "COPY", "reg", "REG",
+    "para", "sect", "middot", "times", "divide", "nbsp", "shy",
+];
+
+/// An attribute value with its character references decoded as a browser decodes them
+/// (§13.2.5.72–§13.2.5.80). `None` when it holds a named reference outside the tables above:
+/// what it stands for is unknown here (it may spell a host: `&ascr;` is a letter IDNA maps to
+/// `a`), so the tag is held whole.
+fn decode_attr(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some(c) = rest.chars().next() {
-        let entity = (c == '&')
-            .then(|| ENTITIES.iter().find(|(e, _)| rest.starts_with(e)))
-            .flatten();
-        let (decoded, len) = entity.map_or((c, c.len_utf8()), |(e, d)| (*d, e.len()));
-        out.push(decoded);
-        rest = rest.get(len..).unwrap_or("");
+    while let Some(amp) = rest.find('&') {
+        out.push_str(rest.get(..amp).unwrap_or(""));
+        rest = rest.get(amp + 1..).unwrap_or("");
+        let b = rest.as_bytes();
+        if b.first() == Some(&b'#') {
+            let hex = matches!(b.get(1), Some(b'x' | b'X'));
+            let digits_at = if hex { 2 } else { 1 };
+            let len = b
+                .get(digits_at..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|c| {
+                    if hex {
+                        c.is_ascii_hexdigit()
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+                .count();
+            if len == 0 {
+                out.push('&'); // `&#` without digits is text
+                continue;
+            }
+            let digits = rest.get(digits_at..digits_at + len).unwrap_or("");
+            let n = u32::from_str_radix(
+                digits.get(..digits.len().min(8)).unwrap_or(""),
+                if hex { 16 } else { 10 },
+            )
+            .ok()
+            .filter(|_| digits.trim_start_matches('0').len() <= 7);
+            out.push(
+                n.filter(|n| *n != 0)
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{fffd}'),
+            );
+            let end = digits_at + len;
+            rest = rest
+                .get(end + usize::from(b.get(end) == Some(&b';'))..)
+                .unwrap_or("");
+            continue;
+        }
+        let name_len = b.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let name = rest.get(..name_len).unwrap_or("");
+        if name.is_empty() {
+            out.push('&');
+            continue;
+        }
+        if b.get(name_len) == Some(&b';') {
+            let (_, value) = ASCII_REFERENCES.iter().find(|(n, _)| *n == name)?;
+            out.push(*value);
+            rest = rest.get(name_len + 1..).unwrap_or("");
+            continue;
+        }
+        // Without `;`: the longest legacy name it starts with, unless what follows is
+        // alphanumeric or `=` (then it is text, §13.2.5.73).
+        let legacy = ASCII_REFERENCES
+            .iter()
+            .take(8)
+            .map(|(n, v)| (*n, *v))
+            .chain(LEGACY_WITHOUT_SEMICOLON.iter().map(|n| (*n, '\u{fffd}')))
+            .filter(|(n, _)| name.starts_with(n))
+            .max_by_key(|(n, _)| n.len());
+        match legacy {
+            Some((n, value))
+                if !b
+                    .get(n.len())
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'=') =>
+            {
+                out.push(value);
+                rest = rest.get(n.len()..).unwrap_or("");
+            }
+            _ => out.push('&'),
+        }
     }
-    out
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Finds `needle` case-insensitively (ASCII) in `hay` from `from`.
@@ -135,27 +272,167 @@ fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
     })
 }
 
-/// Rewrites `html`; `hold(kind, url)` returns the `data-consent` value for a tag to hold, `None`
-/// to leave it. Inline scripts are asked with an empty URL. Returns `None` if nothing changed.
+/// What a URL attribute of a tag in an HTML string asks the policy about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found<'a> {
+    /// A URL, decoded; `base` is the `href` of a `<base>` earlier in the same string (relative
+    /// URLs may load against it once the string is in the document).
+    Url { url: &'a str, base: Option<&'a str> },
+    /// An inline script: nothing to match it by.
+    InlineScript,
+    /// A URL whose character references are not known here: the tag is held whole.
+    Undecodable,
+}
+
+/// How the tokenizer reads what follows a start tag (§13.2.6.4.7: the elements that switch it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// `title`, `textarea` (RCDATA), `style`, `xmp`, `iframe`, `noembed`, `noframes`,
+    /// `noscript` (RAWTEXT, scripting on): text up to the element's end tag.
+    UpToEndTag,
+    Script,
+    /// `plaintext`: the rest of the string is text.
+    Rest,
+}
+
+fn text_after(name: &str) -> Option<Text> {
+    const UP_TO_END: [&str; 8] = [
+        "title", "textarea", "style", "xmp", "iframe", "noembed", "noframes", "noscript",
+    ];
+    if name.eq_ignore_ascii_case("script") {
+        Some(Text::Script)
+    } else if name.eq_ignore_ascii_case("plaintext") {
+        Some(Text::Rest)
+    } else {
+        UP_TO_END
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(name))
+            .then_some(Text::UpToEndTag)
+    }
+}
+
+/// Where SVG or MathML content is open (§13.2.6.5): there, `<style>` and `<script>` do not make
+/// text of what follows, and an HTML tag that breaks out (`<img>`, `<p>`, …) closes it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Foreign,
+    /// An HTML integration point inside it (`foreignObject`, `desc`, `title`; `mi`, `mo`, `mn`,
+    /// `ms`, `mtext`, `annotation-xml`): HTML again until its end tag.
+    Integration,
+}
+
+/// HTML start tags that close foreign content (§13.2.6.5), and `font` with `color`, `face` or
+/// `size`.
+const BREAKOUT: [&str; 43] = [
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+];
+const INTEGRATION_POINTS: [&str; 9] = [
+    "foreignobject",
+    "desc",
+    "title",
+    "mi",
+    "mo",
+    "mn",
+    "ms",
+    "mtext",
+    "annotation-xml",
+];
+
+fn is_one_of(name: &str, list: &[&str]) -> bool {
+    list.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Rewrites `html`; `hold(kind, found)` returns the `data-consent` value for a tag to hold,
+/// `None` to leave it. Returns `None` if nothing changed. The string is read as the browser's
+/// tokenizer reads it (WHATWG HTML §13.2.5): comments of every form, text that is not markup
+/// (script and style bodies, `title`, `textarea`, …; an inline script's `<!--<script>` escapes),
+/// attribute values of every tag, foreign (SVG, MathML) content, character references.
 pub fn rewrite(
     html: &str,
     via: &str,
-    mut hold: impl FnMut(Kind, &str) -> Option<String>,
+    mut hold: impl FnMut(Kind, Found<'_>) -> Option<String>,
 ) -> Option<String> {
     let b = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0; // bytes of `html` already in `out`
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut base: Option<String> = None;
     let mut i = 0;
-    while let Some((lt, name_end)) = next_tag(html, i) {
-        let name = html.get(lt + 1..name_end).unwrap_or("");
-        let is_raw_text = name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style");
-        let rule = TagRule::of(name);
-        if rule.is_none() && !is_raw_text {
-            i = lt + 1;
+    while let Some(lt) = b.get(i..).and_then(|r| r.iter().position(|c| *c == b'<')) {
+        let lt = i + lt;
+        let foreign = frames.last() == Some(&Frame::Foreign);
+        let Some(next) = b.get(lt + 1) else { break };
+        if *next == b'!' || *next == b'?' {
+            i = skip_markup_declaration(html, lt, foreign);
             continue;
         }
+        if *next == b'/' {
+            i = match b.get(lt + 2) {
+                Some(c) if c.is_ascii_alphabetic() => {
+                    let name_end = tag_name_end(b, lt + 2);
+                    let name = html.get(lt + 2..name_end).unwrap_or("");
+                    close(&mut frames, name);
+                    match parse_attrs(html, name_end) {
+                        Some((_, gt)) => gt + 1,
+                        None => break,
+                    }
+                }
+                Some(b'>') => lt + 3,
+                Some(_) => find_ci(html, ">", lt + 2).map_or(b.len(), |gt| gt + 1), // bogus comment
+                None => break,
+            };
+            continue;
+        }
+        if !next.is_ascii_alphabetic() {
+            i = lt + 1; // `<` as text
+            continue;
+        }
+        let name_end = tag_name_end(b, lt + 1);
+        let name = html.get(lt + 1..name_end).unwrap_or("");
         let Some((attrs, gt)) = parse_attrs(html, name_end) else {
-            break; // unterminated tag: leave the rest untouched
+            break; // unterminated tag: the browser drops it, and so does the rest
         };
         let tag = Tag {
             html,
@@ -163,20 +440,49 @@ pub fn rewrite(
             attrs,
             gt,
         };
-        if let Some(rule) = &rule {
-            if let Some(requirement) = tag.requirement(rule, &mut hold) {
+        // What namespace the element is in, and what it opens.
+        let mut in_html = !foreign;
+        if foreign
+            && (is_one_of(name, &BREAKOUT)
+                || name.eq_ignore_ascii_case("font")
+                    && ["color", "face", "size"]
+                        .iter()
+                        .any(|a| tag.attr(a).is_some()))
+        {
+            while frames.last() == Some(&Frame::Foreign) {
+                frames.pop();
+            }
+            in_html = true;
+        }
+        let self_closing = tag.self_closing();
+        if in_html
+            && (name.eq_ignore_ascii_case("svg") || name.eq_ignore_ascii_case("math"))
+            && !self_closing
+        {
+            frames.push(Frame::Foreign);
+        } else if !in_html && is_one_of(name, &INTEGRATION_POINTS) && !self_closing {
+            frames.push(Frame::Integration);
+        }
+        if in_html && name.eq_ignore_ascii_case("base") && base.is_none() {
+            base = tag.url("href").and_then(|u| u.ok());
+        }
+        if let Some(rule) = TagRule::of(name, !in_html) {
+            if let Some(requirement) = tag.requirement(&rule, base.as_deref(), &mut hold) {
                 out.push_str(html.get(copied..name_end).unwrap_or(""));
-                tag.write_held(&mut out, rule, &requirement, via);
+                tag.write_held(&mut out, &rule, &requirement, via);
                 copied = gt + 1;
             }
         }
-        // Script and style bodies are text, not markup: skip to the closing tag.
-        i = match is_raw_text {
-            true if name.eq_ignore_ascii_case("script") => find_ci(html, "</script", gt + 1),
-            true => find_ci(html, "</style", gt + 1),
-            false => Some(gt + 1),
+        i = gt + 1;
+        // Text that is not markup: skip to its end.
+        if in_html {
+            i = match text_after(name) {
+                Some(Text::Script) => script_end(html, i),
+                Some(Text::UpToEndTag) => end_tag(html, name, i).unwrap_or(b.len()),
+                Some(Text::Rest) => b.len(),
+                None => i,
+            };
         }
-        .unwrap_or(b.len());
     }
     if copied == 0 {
         return None;
@@ -185,21 +491,135 @@ pub fn rewrite(
     Some(out)
 }
 
-/// The next start tag at or after `from`, comments skipped: the `<` and the end of its name.
-fn next_tag(html: &str, mut from: usize) -> Option<(usize, usize)> {
-    let b = html.as_bytes();
-    loop {
-        let lt = from + b.get(from..)?.iter().position(|c| *c == b'<')?;
-        if html.get(lt..).is_some_and(|r| r.starts_with("<!--")) {
-            from = find_ci(html, "-->", lt + 4).map_or(b.len(), |e| e + 3);
-            continue;
-        }
-        let mut name_end = lt + 1;
-        while b.get(name_end).is_some_and(|c| c.is_ascii_alphanumeric()) {
-            name_end += 1;
-        }
-        return Some((lt, name_end));
+/// The end of a tag name (ASCII alphanumerics and `-`, `:`, `_`… up to whitespace, `/`, `>`).
+fn tag_name_end(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| !matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'))
+    {
+        i += 1;
     }
+    i
+}
+
+/// An end tag closes the foreign content or the integration point it matches.
+fn close(frames: &mut Vec<Frame>, name: &str) {
+    match frames.last() {
+        Some(Frame::Foreign)
+            if name.eq_ignore_ascii_case("svg")
+                || name.eq_ignore_ascii_case("math")
+                || name.eq_ignore_ascii_case("p")
+                || name.eq_ignore_ascii_case("br") =>
+        {
+            frames.pop();
+        }
+        Some(Frame::Integration) if is_one_of(name, &INTEGRATION_POINTS) => {
+            frames.pop();
+        }
+        _ => {}
+    }
+}
+
+/// After `<!` or `<?` at `lt`: the end of the comment, doctype, CDATA section (in foreign
+/// content; elsewhere a bogus comment) or bogus comment (§13.2.5.42–§13.2.5.53).
+fn skip_markup_declaration(html: &str, lt: usize, foreign: bool) -> usize {
+    let len = html.len();
+    let rest = html.get(lt..).unwrap_or("");
+    if rest.starts_with("<!--") {
+        let body = lt + 4;
+        // `<!-->` and `<!--->` are whole comments.
+        if html.get(body..).is_some_and(|r| r.starts_with('>')) {
+            return body + 1;
+        }
+        if html.get(body..).is_some_and(|r| r.starts_with("->")) {
+            return body + 2;
+        }
+        let dashes = find_ci(html, "-->", body).map(|e| e + 3);
+        let bang = find_ci(html, "--!>", body).map(|e| e + 4);
+        return match (dashes, bang) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(len),
+        };
+    }
+    if foreign && rest.starts_with("<![CDATA[") {
+        return find_ci(html, "]]>", lt + 9).map_or(len, |e| e + 3);
+    }
+    find_ci(html, ">", lt + 2).map_or(len, |gt| gt + 1)
+}
+
+/// From `from` (after a text element's start tag): where its appropriate end tag starts
+/// (`</name` followed by whitespace, `/` or `>`).
+fn end_tag(html: &str, name: &str, mut from: usize) -> Option<usize> {
+    loop {
+        let at = find_ci(html, "</", from)?;
+        let after = at + 2 + name.len();
+        let matches = html
+            .get(at + 2..after)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name));
+        if matches
+            && matches!(
+                html.as_bytes().get(after),
+                Some(b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>') | None
+            )
+        {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+}
+
+/// From `from` (after a `<script>` start tag): where its end tag starts, through the script
+/// data states (§13.2.5.4, §13.2.5.15–§13.2.5.31): inside `<!--`, a `<script` makes the next
+/// `</script>` part of the text, until `-->`.
+fn script_end(html: &str, from: usize) -> usize {
+    #[derive(PartialEq)]
+    enum State {
+        Data,
+        Escaped,
+        DoubleEscaped,
+    }
+    let b = html.as_bytes();
+    let delimited = |at: usize| {
+        matches!(
+            b.get(at),
+            Some(b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>') | None
+        )
+    };
+    let mut state = State::Data;
+    let mut i = from;
+    while let Some(c) = b.get(i) {
+        let rest = html.get(i..).unwrap_or("");
+        match (c, &state) {
+            (b'<', State::Data) if rest.starts_with("<!--") => {
+                state = State::Escaped;
+                i += 4;
+                continue;
+            }
+            (b'-', State::Escaped | State::DoubleEscaped) if rest.starts_with("-->") => {
+                state = State::Data;
+                i += 3;
+                continue;
+            }
+            (b'<', _) if find_ci(rest, "</script", 0) == Some(0) && delimited(i + 8) => {
+                if state != State::DoubleEscaped {
+                    return i;
+                }
+                state = State::Escaped;
+                i += 8;
+                continue;
+            }
+            (b'<', State::Escaped)
+                if find_ci(rest, "<script", 0) == Some(0) && delimited(i + 7) =>
+            {
+                state = State::DoubleEscaped;
+                i += 7;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 /// One parsed start tag.
@@ -218,10 +638,11 @@ impl Tag<'_> {
             .find(|a| slice(self.html, a.name).eq_ignore_ascii_case(name))
     }
 
-    fn url(&self, name: &str) -> Option<String> {
+    /// An attribute's URL, decoded (`Err` when it cannot be: [`decode_attr`]).
+    fn url(&self, name: &str) -> Option<Result<String, ()>> {
         self.attr(name)
             .and_then(|a| a.value)
-            .map(|v| unescape(slice(self.html, v)))
+            .map(|v| decode_attr(slice(self.html, v)).ok_or(()))
     }
 
     /// The requirement to hold it under: a script by its URL (or, inline, by nothing) unless its
@@ -229,11 +650,16 @@ impl Tag<'_> {
     fn requirement(
         &self,
         rule: &TagRule,
-        hold: &mut impl FnMut(Kind, &str) -> Option<String>,
+        base: Option<&str>,
+        hold: &mut impl FnMut(Kind, Found<'_>) -> Option<String>,
     ) -> Option<String> {
+        let mut ask = |kind: Kind, url: Result<String, ()>| match url {
+            Ok(url) => hold(kind, Found::Url { url: &url, base }),
+            Err(()) => hold(kind, Found::Undecodable),
+        };
         let mut urls = rule.renames.iter().filter_map(|(from, _)| self.url(from));
         if rule.kind != Kind::Script {
-            return urls.find_map(|u| hold(rule.kind, &u));
+            return urls.find_map(|u| ask(rule.kind, u));
         }
         let type_attr = self
             .attr("type")
@@ -241,7 +667,10 @@ impl Tag<'_> {
         if !elements::is_runnable_script_type(type_attr) {
             return None;
         }
-        hold(Kind::Script, urls.next().as_deref().unwrap_or(""))
+        match urls.next() {
+            Some(url) => ask(Kind::Script, url),
+            None => hold(Kind::Script, Found::InlineScript),
+        }
     }
 
     /// The tag from its name on, made inert: URL attributes renamed, a script's type set aside.
@@ -304,10 +733,15 @@ fn push_without_quotes(out: &mut String, s: &str, quote: &str) {
 mod tests {
     use super::*;
 
-    fn hold_trackers(kind: Kind, url: &str) -> Option<String> {
+    fn hold_trackers(kind: Kind, found: Found<'_>) -> Option<String> {
         let _ = kind;
-        url.contains("tracker.example")
-            .then(|| "service:tracker".to_string())
+        match found {
+            Found::Url { url, .. } => url
+                .contains("tracker.example")
+                .then(|| "service:tracker".to_string()),
+            Found::Undecodable => Some("ads".into()),
+            Found::InlineScript => None,
+        }
     }
 
     fn rw(html: &str) -> String {
@@ -431,14 +865,146 @@ mod tests {
 
     #[test]
     fn inline_scripts_are_asked_with_an_empty_url() {
-        let out = rewrite("<script>fbq('init')</script>", "innerHTML", |k, u| {
-            (k == Kind::Script && u.is_empty()).then(|| "ads".into())
+        let out = rewrite("<script>fbq('init')</script>", "innerHTML", |k, found| {
+            (k == Kind::Script && found == Found::InlineScript).then(|| "ads".into())
         });
         assert_eq!(
             out.as_deref(),
             Some(
                 r#"<script type="text/plain" data-consent="ads" data-sekisho-via="innerHTML">fbq('init')</script>"#
             )
+        );
+    }
+
+    /// What only reads as markup to a scanner, not to a browser, is left byte for byte: text
+    /// elements, attribute values, every comment form, script strings (with their escapes).
+    #[test]
+    fn first_party_meaning_is_never_changed() {
+        let img = r#"<img src="https://tracker.example/p">"#;
+        for wrapper in [
+            "<textarea>{}</textarea>",
+            "<title>{}</title>",
+            "<TEXTAREA>{}</textareax></TEXTAREA>",
+            "<noscript>{}</noscript>",
+            "<xmp>{}</xmp>",
+            "<iframe>{}</iframe>",
+            "<noembed>{}</noembed>",
+            "<noframes>{}</noframes>",
+            "<style>{}</style>",
+            "<plaintext>{}",
+            "<div title='{}'></div>",
+            "<div title=\"x\" data-x='{}'>",
+            "</div foo='{}'>",
+            "<!-- {} -->",
+            "<!--x--!>",
+            "<!DOCTYPE html {}>",
+            "<? {}",
+            "<![CDATA[ {} ]]>",
+            "<script>var s = '{}';</script>",
+            "<script>document.write('<!--<script>{}</script>-->')</script>",
+            "<script>/*</scriptx>{}*/</script>",
+        ] {
+            let html = wrapper.replace("{}", img);
+            assert_eq!(rewrite(&html, "", hold_trackers), None, "{html}");
+        }
+        // `--!>` ends a comment: what follows is markup again.
+        assert!(rw(&["<!-- --!>", img].concat()).contains("data-src"));
+    }
+
+    /// Markup a scanner would take for text (or miss) is found where the browser finds it.
+    #[test]
+    fn tags_are_found_where_the_browser_finds_them() {
+        let held = |html: &str| rw(html).contains("data-consent");
+        for html in [
+            // Comments that end early.
+            r#"<!--><img src="https://tracker.example/p">"#,
+            r#"<!---><img src="https://tracker.example/p">"#,
+            r#"<!-- x --!><img src="https://tracker.example/p">"#,
+            r#"<?x><img src="https://tracker.example/p">"#,
+            r#"<!x><img src="https://tracker.example/p">"#,
+            // Text elements end at their end tag, in any case, with attributes or spaces.
+            r#"<textarea></TEXTAREA ><img src="https://tracker.example/p">"#,
+            r#"<title></title/><img src="https://tracker.example/p">"#,
+            r#"<script>x</script ><img src="https://tracker.example/p">"#,
+            r#"<script><!-- </script><img src="https://tracker.example/p">"#,
+            r#"<script><!--<script></script>--></script><img src="https://tracker.example/p">"#,
+            // Foreign content: <style> is not text there, and an HTML tag breaks out of it.
+            r#"<svg><style><img src="https://tracker.example/p"></style></svg>"#,
+            r#"<math><style><img src="https://tracker.example/p">"#,
+            r#"<svg><script><img src="https://tracker.example/p">"#,
+            r#"<svg></svg><style></style><img src="https://tracker.example/p">"#,
+            // Attributes: `=` may start a name; duplicates after the first are ignored.
+            r#"<img =src="/own.png" src="https://tracker.example/p">"#,
+            r#"<img/src="https://tracker.example/p">"#,
+            r#"<img src='https://tracker.example/p'src=/own.png>"#,
+        ] {
+            assert!(held(html), "{html}");
+        }
+        // Inside an HTML integration point, <style> is text again.
+        assert!(!held(
+            r#"<svg><foreignObject><style><img src="https://tracker.example/p"></style></foreignObject></svg>"#
+        ));
+    }
+
+    #[test]
+    fn character_references_in_urls_are_decoded_as_browsers_decode_them() {
+        let held = |html: &str| rw(html).contains("data-consent=\"service:tracker\"");
+        for html in [
+            r#"<img src="https&#58;//tracker.example/p">"#,
+            r#"<img src="https&#x3A;//tracker.example/p">"#,
+            r#"<img src="https&#0000058;//tracker.example/p">"#,
+            r#"<img src="https&#58//tracker.example/p">"#,
+            r#"<img src="https&colon;&sol;&sol;tracker&period;example/p">"#,
+            r#"<img src="//tracker.example/p?a=1&amp;b=2">"#,
+            r#"<img src="//tracker.example/p?a=1&ampb=2">"#,
+            r#"<img src="&#x2f;&#x2F;tracker.example/p">"#,
+        ] {
+            assert!(held(html), "{html}");
+        }
+        assert_eq!(
+            decode_attr("/p?a=1&copy=2").as_deref(),
+            Some("/p?a=1&copy=2")
+        );
+        assert_eq!(decode_attr("/p?a=1&copyb").as_deref(), Some("/p?a=1&copyb"));
+        assert_eq!(decode_attr("/p&copy/").as_deref(), Some("/p\u{fffd}/"));
+        assert_eq!(
+            decode_attr("&#0;&#xD800;&#99999999;").as_deref(),
+            Some("\u{fffd}\u{fffd}\u{fffd}")
+        );
+        assert_eq!(
+            decode_attr("a & b &# &#x; &;").as_deref(),
+            Some("a & b &# &#x; &;")
+        );
+        // A named reference not known here could be a letter IDNA maps to ASCII: held whole.
+        assert_eq!(decode_attr("https://tr&ascr;cker.example/"), None);
+        assert_eq!(
+            rw(r#"<img src="https://tr&ascr;cker.example/p">"#),
+            r#"<img data-src="https://tr&ascr;cker.example/p" data-consent="ads">"#
+        );
+    }
+
+    #[test]
+    fn a_base_in_the_string_moves_the_relative_urls_after_it() {
+        let mut seen = Vec::new();
+        rewrite(
+            r#"<img src="/a.gif"><base href="https://tracker.example/"><img src="/b.gif"><base href="/x/">"#,
+            "",
+            |_, found| {
+                if let Found::Url { url, base } = found {
+                    seen.push((url.to_string(), base.map(String::from)));
+                }
+                None
+            },
+        );
+        assert_eq!(
+            seen,
+            [
+                ("/a.gif".to_string(), None),
+                (
+                    "/b.gif".to_string(),
+                    Some("https://tracker.example/".to_string())
+                )
+            ]
         );
     }
 }

@@ -340,18 +340,26 @@ fn kept_hits_are_released_once_allowed_and_audited() {
     use super::guard::{beacon_queue, judge, release_hit};
     use crate::core::Kind;
     reset();
-    start_page(Some(r#"{"revision":1,"regime":"opt-in","beaconQueue":3}"#.into()));
+    start_page(Some(
+        r#"{"revision":1,"regime":"opt-in","beaconQueue":3}"#.into(),
+    ));
     assert_eq!(beacon_queue(), 3);
     let ga = "https://www.google-analytics.com/g/collect?en=page_view";
     judge(ga, Kind::Beacon as u8, "sendBeacon");
     assert!(!release_hit(ga, Kind::Beacon as u8, "sendBeacon"));
-    assert!(!release_hit(ga, 200, "sendBeacon"), "an unknown kind is never released");
+    assert!(
+        !release_hit(ga, 200, "sendBeacon"),
+        "an unknown kind is never released"
+    );
     assert_eq!(actions(), ["blocked:beacon"]);
-    set_choices(r#"{"analytics":true}"#.into()).unwrap();
+    set_choices(r#"{"analytics":true}"#).unwrap();
     assert!(release_hit(ga, Kind::Beacon as u8, "sendBeacon"));
     assert_eq!(actions(), ["blocked:beacon", "released:beacon"]);
     let line = audit_lines().get(1);
-    assert_eq!(prop(&line, "via").as_string().as_deref(), Some("sendBeacon"));
+    assert_eq!(
+        prop(&line, "via").as_string().as_deref(),
+        Some("sendBeacon")
+    );
     assert_eq!(
         prop(&line, "service").as_string().as_deref(),
         Some("google-analytics")
