@@ -98,9 +98,9 @@ fn slice(html: &str, range: (usize, usize)) -> &str {
 }
 
 /// The named character references whose value is ASCII (WHATWG HTML §13.5): the ones that can
-/// spell a URL's structure. (`amp`, `lt`, `gt`, `quot` and their upper-case forms also work
-/// without `;`.)
-const ASCII_REFERENCES: [(&str, char); 58] = [
+/// spell a URL's structure, and the spaces IDNA drops or refuses in a host. (The first eight,
+/// `amp`, `lt`, `gt`, `quot` in both cases, also work without `;`.)
+const ASCII_REFERENCES: [(&str, char); 48] = [
     ("amp", '&'),
     ("AMP", '&'),
     ("lt", '<'),
@@ -149,32 +149,6 @@ const ASCII_REFERENCES: [(&str, char); 58] = [
     ("nbsp", '\u{a0}'),
     ("NonBreakingSpace", '\u{a0}'),
     ("shy", '\u{ad}'),
-    ("copy", '\u{a9}'),
-    ("COPY", '\u{a9}'),
-    ("reg", '\u{ae}'),
-    ("REG", '\u{ae}'),
-    ("para", '\u{b6}'),
-    ("sect", '\u{a7}'),
-    ("middot", '\u{b7}'),
-    ("times", '\u{d7}'),
-    ("divide", '\u{f7}'),
-    ("hyphen", '\u{2010}'),
-];
-
-/// Legacy named references a browser also decodes without `;` (those of WHATWG's table whose
-/// value is not in [`ASCII_REFERENCES`]): in an attribute value only when the next character is
-/// neither alphanumeric nor `=`. They decode to symbols, which no catalog URL contains.
-const LEGACY_WITHOUT_SEMICOLON: [&str; 98] = [
-    "AElig", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "Ccedil", "ETH", "Eacute",
-    "Ecirc", "Egrave", "Euml", "Iacute", "Icirc", "Igrave", "Iuml", "Ntilde", "Oacute", "Ocirc",
-    "Ograve", "Oslash", "Otilde", "Ouml", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute",
-    "aacute", "acirc", "acute", "aelig", "agrave", "aring", "atilde", "auml", "brvbar", "ccedil",
-    "cedil", "cent", "curren", "deg", "eacute", "ecirc", "egrave", "eth", "euml", "frac12",
-    "frac14", "frac34", "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "macr",
-    "micro", "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash", "otilde",
-    "ouml", "plusmn", "pound", "raquo", "sup1", "sup2", "sup3", "szlig", "thorn", "uacute",
-    "ucirc", "ugrave", "uml", "uuml", "yacute", "yen", "yuml", "copy", "COPY", "reg", "REG",
-    "para", "sect", "middot", "times", "divide", "nbsp", "shy",
 ];
 
 /// An attribute value with its character references decoded as a browser decodes them
@@ -207,13 +181,12 @@ fn decode_attr(raw: &str) -> Option<String> {
                 out.push('&'); // `&#` without digits is text
                 continue;
             }
-            let digits = rest.get(digits_at..digits_at + len).unwrap_or("");
-            let n = u32::from_str_radix(
-                digits.get(..digits.len().min(8)).unwrap_or(""),
-                if hex { 16 } else { 10 },
-            )
-            .ok()
-            .filter(|_| digits.trim_start_matches('0').len() <= 7);
+            // (Digits beyond U+10FFFF, or a surrogate, or zero: U+FFFD.)
+            let digits = b.get(digits_at..digits_at + len).unwrap_or(&[]);
+            let n = digits.iter().try_fold(0u32, |n, c| {
+                let d = char::from(*c).to_digit(16)?;
+                n.checked_mul(if hex { 16 } else { 10 })?.checked_add(d)
+            });
             out.push(
                 n.filter(|n| *n != 0)
                     .and_then(char::from_u32)
@@ -237,13 +210,12 @@ fn decode_attr(raw: &str) -> Option<String> {
             rest = rest.get(name_len + 1..).unwrap_or("");
             continue;
         }
-        // Without `;`: the longest legacy name it starts with, unless what follows is
-        // alphanumeric or `=` (then it is text, §13.2.5.73).
+        // Without `;`: `amp`, `lt`, `gt`, `quot` (any case) are decoded unless what follows is
+        // alphanumeric or `=` (then it is text, §13.2.5.73). (The other legacy names decode to
+        // symbols, which make no host a catalog's: read as text here.)
         let legacy = ASCII_REFERENCES
             .iter()
             .take(8)
-            .map(|(n, v)| (*n, *v))
-            .chain(LEGACY_WITHOUT_SEMICOLON.iter().map(|n| (*n, '\u{fffd}')))
             .filter(|(n, _)| name.starts_with(n))
             .max_by_key(|(n, _)| n.len());
         match legacy {
@@ -252,7 +224,7 @@ fn decode_attr(raw: &str) -> Option<String> {
                     .get(n.len())
                     .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'=') =>
             {
-                out.push(value);
+                out.push(*value);
                 rest = rest.get(n.len()..).unwrap_or("");
             }
             _ => out.push('&'),
@@ -966,7 +938,7 @@ mod tests {
             Some("/p?a=1&copy=2")
         );
         assert_eq!(decode_attr("/p?a=1&copyb").as_deref(), Some("/p?a=1&copyb"));
-        assert_eq!(decode_attr("/p&copy/").as_deref(), Some("/p\u{fffd}/"));
+        assert_eq!(decode_attr("/p&copy/").as_deref(), Some("/p&copy/"));
         assert_eq!(
             decode_attr("&#0;&#xD800;&#99999999;").as_deref(),
             Some("\u{fffd}\u{fffd}\u{fffd}")
