@@ -6,7 +6,9 @@ import { wrap, wrapSetter } from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
 // The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
-var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|data-consent|to|values|from|by|attributename)$", "i");
+var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|data-consent|to|values|from|by|attributename|type|language)$", "i");
+// A script's type: set, removed or toggled, it may make the script runnable (elements.js `typeChanged`).
+var SCRIPT_TYPE = /^(?:type|language)$/i;
 
 /** @param {any} r the realm (index.js) */
 export function guardAttributes(r) {
@@ -30,6 +32,11 @@ export function guardAttributes(r) {
         var set = orig.apply(this, arguments);
         r.animation(this, via);
         return set;
+      }
+      if (SCRIPT_TYPE.test(lower)) {
+        var typed = orig.apply(this, arguments);
+        r.typeChanged(this, via);
+        return typed;
       }
       if (lower === "srcdoc" && this.localName === "iframe") {
         var kept = r.srcdoc(this, String(value), via);
@@ -78,6 +85,39 @@ export function guardAttributes(r) {
       }
       return orig.apply(this, arguments);
     };
+  });
+  // Removing a script's type (or toggling it off) may make it runnable too. `owner(args)`: the
+  // element and the attribute's name, before the call.
+  function removal(owner) {
+    return function (orig, name) {
+      return function () {
+        var o = owner(this, arguments);
+        var result = orig.apply(this, arguments);
+        if (o && o[0] && SCRIPT_TYPE.test(o[1])) r.typeChanged(o[0], name);
+        return result;
+      };
+    };
+  }
+  var byName = function (el, args) { return [el, String(args[0])]; };
+  var byNameNS = function (el, args) { return args[0] ? null : [el, String(args[1])]; };
+  var byNode = function (el, args) { return args[0] && [el, String(args[0].name)]; };
+  var inMap = function (ns) {
+    return function (map, args) {
+      var attr = ns ? args[0] ? null : map.getNamedItem(args[1]) : map.getNamedItem(args[0]);
+      return attr && [attr.ownerElement, String(attr.name)];
+    };
+  };
+  wrap(E, "removeAttribute", removal(byName));
+  wrap(E, "removeAttributeNS", removal(byNameNS));
+  wrap(E, "removeAttributeNode", removal(byNode));
+  wrap(E, "toggleAttribute", removal(byName));
+  if (win.NamedNodeMap) {
+    wrap(win.NamedNodeMap.prototype, "removeNamedItem", removal(inMap(false)));
+    wrap(win.NamedNodeMap.prototype, "removeNamedItemNS", removal(inMap(true)));
+  }
+  // `script.type = …` reflects its attribute without setAttribute: it is sent through it.
+  wrapSetter(win.HTMLScriptElement && win.HTMLScriptElement.prototype, "type", function () {
+    return function (value) { viaProperty("type", this, "type", value); };
   });
   URL_PROPERTIES.forEach(function (p) {
     var ctor = win[p[0]];

@@ -10,6 +10,33 @@ var SVG = "http://www.w3.org/2000/svg";
 var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate";
 
 /**
+ * The URLs of a `srcset` list, as the browser splits it (HTML "parse a srcset attribute"): a
+ * candidate's URL runs to whitespace (commas inside it stay, trailing ones end it), then its
+ * descriptors to a comma outside parentheses.
+ * @param {string} value
+ */
+export function srcsetUrls(value) {
+  var s = String(value), n = s.length, i = 0, urls = [];
+  var space = /[\t\n\f\r ]/;
+  while (i < n) {
+    while (i < n && (space.test(s.charAt(i)) || s.charAt(i) === ",")) i++;
+    var start = i;
+    while (i < n && !space.test(s.charAt(i))) i++;
+    var url = s.slice(start, i);
+    var ended = /,$/.test(url);
+    url = url.replace(/,+$/, "");
+    if (url) urls.push(url);
+    for (var depth = 0; !ended && i < n; i++) {
+      var c = s.charAt(i);
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+      else if (c === "," && depth <= 0) { i++; break; }
+    }
+  }
+  return urls;
+}
+
+/**
  * Provides `r.target`, `r.check`, `r.checkTree`, `r.holdIfHeld`, `r.srcdoc`, `r.animation`;
  * guards insertion, clones, adoption and XSLT.
  * @param {any} r the realm (index.js)
@@ -91,8 +118,11 @@ export function guardElements(r) {
     return (el.localName === "object" || el.localName === "embed")
       && !/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i.test(getAttr.call(el, "type") || "");
   }
-  // Whether the URL `el` would load through `attr` is held.
+  // Whether the URL `el` would load through `attr` is held (a `srcset`: any of its candidates).
   function heldUrl(el, attr, url, kind, via) {
+    if (attr === "srcset" || attr === "imagesrcset") {
+      return srcsetUrls(url).some(function (candidate) { return held(candidate, kind, via); });
+    }
     var blob = /^\s*blob:/i.test(url);
     if ((attr === "srcdoc" || blob) && opaqueSandbox(el) || blob && blobDocument(el)) {
       memo.unfix();
@@ -184,7 +214,18 @@ export function guardElements(r) {
     return searched;
   }
 
+  // A connected script that has not run yet gains a type a browser runs (its `type` set,
+  // removed or toggled): the next change of its children would prepare it and fetch its `src`,
+  // so that `src` is judged now.
+  function typeChanged(el, via) {
+    if (el.localName !== "script" || el.namespaceURI === SVG || !el.isConnected || r.exempt.has(el)) return;
+    var url = getAttr.call(el, "src");
+    var t = url && target(el);
+    if (t) holdIfHeld(el, "src", url, t.kind, via, via);
+  }
+
   r.target = target;
+  r.typeChanged = typeChanged;
   r.check = check;
   r.checkTree = checkTree;
   r.holdIfHeld = holdIfHeld;

@@ -271,9 +271,10 @@ impl Checkpoint {
     }
 
     /// A `document.cookie` write of a catalog cookie whose service is not allowed is dropped
-    /// (deletions always pass). The judgement, when the cookie belongs to a known service.
-    pub fn judge_cookie_write(&self, write: &str) -> Option<Judgement<'_>> {
-        if revoke::is_deletion(write) {
+    /// (deletions always pass; `now`, Unix seconds, tells an expired `Expires`). The judgement,
+    /// when the cookie belongs to a known service.
+    pub fn judge_cookie_write(&self, write: &str, now: u64) -> Option<Judgement<'_>> {
+        if revoke::is_deletion(write, now) {
             return None;
         }
         let m = self.matcher.match_cookie(revoke::written_name(write))?;
@@ -740,16 +741,16 @@ mod tests {
     #[test]
     fn cookie_writes_of_services_not_allowed_are_refused() {
         let c = checkpoint("{}", None, false);
-        let j = c.judge_cookie_write("_ga=GA1.1.2; path=/").unwrap();
+        let j = c.judge_cookie_write("_ga=GA1.1.2; path=/", 0).unwrap();
         assert_eq!(
             (j.verdict, j.service),
             (Verdict::Hold, Some("google-analytics"))
         );
-        assert_eq!(c.judge_cookie_write("_ga=; Max-Age=0"), None);
-        assert_eq!(c.judge_cookie_write("theme=dark"), None);
+        assert_eq!(c.judge_cookie_write("_ga=; Max-Age=0", 0), None);
+        assert_eq!(c.judge_cookie_write("theme=dark", 0), None);
         let analytics = stored(5);
         let c = checkpoint("{}", Some(&analytics), false);
-        let j = c.judge_cookie_write("_ga=GA1.1.2").unwrap();
+        let j = c.judge_cookie_write("_ga=GA1.1.2", 0).unwrap();
         assert_eq!(j.verdict, Verdict::PassByChoice);
     }
 

@@ -234,6 +234,46 @@ fn decode_attr(raw: &str) -> Option<String> {
     Some(out)
 }
 
+/// The URLs of a `srcset` list, as browsers split it (HTML "parse a srcset attribute"): a
+/// candidate's URL runs to whitespace (commas inside it stay, trailing ones end it), then its
+/// descriptors to a comma outside parentheses.
+pub fn srcset_urls(value: &str) -> Vec<&str> {
+    let b = value.as_bytes();
+    let space = |c: &u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+    let mut urls = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        while b.get(i).is_some_and(|c| space(c) || *c == b',') {
+            i += 1;
+        }
+        let start = i;
+        while b.get(i).is_some_and(|c| !space(c)) {
+            i += 1;
+        }
+        let url = value.get(start..i).unwrap_or("");
+        let ended = url.ends_with(',');
+        let url = url.trim_end_matches(',');
+        if !url.is_empty() {
+            urls.push(url);
+        }
+        // Its descriptors, up to a comma outside parentheses (none after a trailing comma).
+        let mut depth = 0i32;
+        while !ended && i < b.len() {
+            match b.get(i) {
+                Some(b'(') => depth += 1,
+                Some(b')') => depth -= 1,
+                Some(b',') if depth <= 0 => {
+                    i += 1;
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    urls
+}
+
 /// Finds `needle` case-insensitively (ASCII) in `hay` from `from`.
 fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let h = hay.as_bytes();
@@ -618,20 +658,25 @@ impl Tag<'_> {
     }
 
     /// The requirement to hold it under: a script by its URL (or, inline, by nothing) unless its
-    /// type is inert already; another tag if any of its URLs is held (all of them then wait).
+    /// type is inert already; another tag if any of its URLs is held (all of them then wait; a
+    /// `srcset` is as many URLs as it has candidates).
     fn requirement(
         &self,
         rule: &TagRule,
         base: Option<&str>,
         hold: &mut impl FnMut(Kind, Found<'_>) -> Option<String>,
     ) -> Option<String> {
-        let mut ask = |kind: Kind, url: Result<String, ()>| match url {
-            Ok(url) => hold(kind, Found::Url { url: &url, base }),
-            Err(()) => hold(kind, Found::Undecodable),
+        let mut ask = |attribute: &str| -> Option<String> {
+            match self.url(attribute)? {
+                Err(()) => hold(rule.kind, Found::Undecodable),
+                Ok(url) if attribute.ends_with("srcset") => srcset_urls(&url)
+                    .into_iter()
+                    .find_map(|url| hold(rule.kind, Found::Url { url, base })),
+                Ok(url) => hold(rule.kind, Found::Url { url: &url, base }),
+            }
         };
-        let mut urls = rule.renames.iter().filter_map(|(from, _)| self.url(from));
         if rule.kind != Kind::Script {
-            return urls.find_map(|u| ask(rule.kind, u));
+            return rule.renames.iter().find_map(|(from, _)| ask(from));
         }
         let type_attr = self
             .attr("type")
@@ -639,8 +684,12 @@ impl Tag<'_> {
         if !elements::is_runnable_script_type(type_attr) {
             return None;
         }
-        match urls.next() {
-            Some(url) => ask(Kind::Script, url),
+        match rule
+            .renames
+            .iter()
+            .find(|(from, _)| self.url(from).is_some())
+        {
+            Some((from, _)) => ask(from),
             None => hold(Kind::Script, Found::InlineScript),
         }
     }
@@ -977,6 +1026,36 @@ mod tests {
                     Some("https://tracker.example/".to_string())
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn every_srcset_candidate_is_judged() {
+        assert_eq!(
+            srcset_urls(" /a.png 1x,https://tracker.example/b.png 2x , c.png,, data:image/png;base64,AA== 3x,d(1).png (x, y) 4x,e.png"),
+            [
+                "/a.png",
+                "https://tracker.example/b.png",
+                "c.png",
+                "data:image/png;base64,AA==",
+                "d(1).png",
+                "e.png"
+            ]
+        );
+        assert_eq!(srcset_urls("a.png,b.png"), ["a.png,b.png"]);
+        assert_eq!(srcset_urls("a.png, b.png"), ["a.png", "b.png"]);
+        assert!(srcset_urls(" , ").is_empty());
+        assert_eq!(
+            rw(r#"<img srcset="/own.png 1x, https://tracker.example/p.png 2x">"#),
+            r#"<img data-srcset="/own.png 1x, https://tracker.example/p.png 2x" data-consent="service:tracker">"#
+        );
+        assert_eq!(
+            rewrite(
+                r#"<img srcset="/own.png 1x, /own2.png 2x">"#,
+                "",
+                hold_trackers
+            ),
+            None
         );
     }
 }

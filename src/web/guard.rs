@@ -161,7 +161,7 @@ pub fn rewritten_html() -> String {
 #[wasm_bindgen]
 pub fn cookie_allowed(write: &str, via: &str) -> bool {
     let refused = with_sdk(|sdk| {
-        let j = sdk.checkpoint.judge_cookie_write(write)?;
+        let j = sdk.checkpoint.judge_cookie_write(write, dom::now_secs())?;
         (j.verdict == Verdict::Hold).then(|| Answer::of(&j))
     })
     .flatten();

@@ -266,7 +266,11 @@ impl Matcher {
                 if eq_lower(host.as_bytes(), self.page_host.as_bytes()) {
                     return Destination::FirstParty;
                 }
-                match lookup(&host, &path, |e| self.accept(e)) {
+                let found = lookup(&host, &path, |e| self.accept(e)).or_else(|| {
+                    let com = google_country_as_com(&host)?;
+                    lookup(&com, &path, |e| self.accept(e))
+                });
+                match found {
                     Some(NEUTRAL) => return Destination::Neutral,
                     Some(entry) => {
                         if let Some(m) = self.catalog_match(entry) {
@@ -319,6 +323,25 @@ impl Matcher {
         }
         self.categories.get(catalog::entry(id)?.index()).copied()
     }
+}
+
+/// A host of Google's country domains (`www.google.de`, `google.co.uk`,
+/// `adservice.google.com.au`) as the same host on `google.com`: Google serves its ad paths and its
+/// ad service on each of them, and the catalog lists them once.
+fn google_country_as_com(host: &str) -> Option<String> {
+    let host = host.to_ascii_lowercase();
+    let (head, tld) = host.rsplit_once('.')?;
+    if tld.len() != 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let head = head
+        .strip_suffix(".co")
+        .or_else(|| head.strip_suffix(".com"))
+        .unwrap_or(head);
+    let prefix = head.strip_suffix("google")?;
+    ["", "www.", "adservice."]
+        .contains(&prefix)
+        .then(|| [prefix, "google.com"].concat())
 }
 
 #[cfg(test)]

@@ -868,3 +868,31 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn google_country_domains_are_google_com() {
+    for url in [
+        "https://www.google.de/pagead/1p-conversion/123/?random=1",
+        "https://www.google.co.uk/ads/ga-audiences?v=1",
+        "https://www.google.com.au/rmkt/collect/123",
+        "https://google.fr/ccm/collect?en=page_view",
+        "https://WWW.GOOGLE.IT/pagead/landing",
+        "https://adservice.google.de/ddm/fls/z/",
+    ] {
+        assert_eq!(id(url), Some("google-ads"), "{url}");
+    }
+    for url in [
+        "https://www.google.de/search?q=x",
+        "https://notgoogle.de/pagead/x",
+        "https://google.evil.de/pagead/x",
+        "https://www.google.xyz/pagead/x",
+        "https://www.google.co.de.example/pagead/x",
+    ] {
+        assert_eq!(id(url), None, "{url}");
+    }
+    let m = matcher();
+    assert_eq!(
+        m.match_cookie("_gac_UA-1234-1").map(|m| m.service),
+        Some("google-ads")
+    );
+}

@@ -1,0 +1,113 @@
+// Issue #11, leak classes: each closed by a general fix, proven by several probes. Counted at the loopback: a held
+// URL never reaches the wire before a choice; once its service is allowed it loads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, open, call, settleThenCount, listRequests, until } from './harness.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+test('leak-6. srcset lists: every candidate is judged, in attributes, setters and HTML strings alike', async () => {
+  env.loopback.reset();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
+  await page.evaluate(() => {
+    // The tracker is the candidate the browser picks (1x at a device pixel ratio of 1, or the width that fits
+    // `sizes`), never the first in the list: a list judged as one string would let it through.
+    const px = (n) => `https://www.facebook.com/tr/?id=7&ev=srcset${n}`;
+    const box = document.createElement('div');
+    document.body.appendChild(box);
+    const img = (setup) => { const i = document.createElement('img'); i.alt = ''; setup(i); box.appendChild(i); return i; };
+    img((i) => i.setAttribute('srcset', `/own.gif?a 2x, ${px(1)} 1x`));
+    img((i) => { i.srcset = `/own.gif?b 2x,${px(2)} 1x`; });
+    img((i) => { i.srcset = `/own.gif?c 3x, /own.gif?d 2x, ${px(3)}&x=(1,2) 1x`; });
+    img((i) => { i.sizes = '100px'; i.srcset = `/own.gif?e 1w, ${px(4)} 100w`; });
+    box.insertAdjacentHTML('beforeend', `<img alt="" srcset="/own.gif?f 2x, ${px(5)} 1x">`
+      + `<picture><source srcset="/own.gif?g 2x, ${px(6)} 1x"><img alt="" src="/own.gif?h"></picture>`);
+    const link = document.createElement('link');
+    link.rel = 'preload'; link.as = 'image';
+    link.setAttribute('imagesrcset', `/own.gif?i 2x, ${px(7)} 1x`);
+    document.head.appendChild(link);
+  });
+  const before = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(before.length, 0, `before a choice:\n  ${listRequests(before)}`);
+  const held = await page.evaluate(() => [...document.querySelectorAll('[data-srcset],[data-imagesrcset]')].length);
+  assert.equal(held, 7, 'each list is held whole, under data-srcset / data-imagesrcset');
+  await call(page, 'set', { ads: true });
+  await until(async () => lb.requests((e) => e.host === 'www.facebook.com').length >= 6);
+  const evs = new Set(lb.requests((e) => e.host === 'www.facebook.com').map((e) => e.query.ev));
+  for (const n of [1, 2, 3, 4, 5, 6]) assert.ok(evs.has(`srcset${n}`), `candidate ${n} loads once allowed: ${[...evs]}`);
+  await context.close();
+});
+
+test('leak-7. a connected script that gains a type a browser runs (set, removed, toggled, by any path) has its src judged first', async () => {
+  env.loopback.reset();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
+  const errors = await page.evaluate(() => {
+    const url = (p) => `https://connect.facebook.net/en_US/fbevents.js?probe=${p}`;
+    const failures = {};
+    // An inert script with a src is connected (nothing loads), its type becomes runnable, then a change of its
+    // children makes the browser prepare it: it would fetch its src.
+    const probe = (p, makeRunnable, inertType = 'text/plain', attr = 'type') => {
+      try {
+        const s = document.createElement('script');
+        s.setAttribute(attr, inertType);
+        s.src = url(p);
+        document.head.appendChild(s);
+        makeRunnable(s);
+        s.appendChild(document.createTextNode('/* run */'));
+      } catch (e) { failures[p] = String(e); }
+    };
+    probe('property', (s) => { s.type = 'text/javascript'; });
+    probe('setAttribute', (s) => s.setAttribute('type', 'module'));
+    probe('setAttributeNS', (s) => s.setAttributeNS(null, 'type', ''));
+    probe('removeAttribute', (s) => s.removeAttribute('type'));
+    probe('removeAttributeNode', (s) => s.removeAttributeNode(s.getAttributeNode('type')));
+    probe('toggleAttribute', (s) => s.toggleAttribute('type'));
+    probe('removeNamedItem', (s) => s.attributes.removeNamedItem('type'));
+    probe('attrValue', (s) => { s.getAttributeNode('type').value = 'application/javascript'; });
+    probe('attrTextContent', (s) => { s.getAttributeNode('type').textContent = ''; });
+    probe('setNamedItem', (s) => { const a = document.createAttribute('type'); a.value = 'text/javascript'; s.attributes.setNamedItem(a); });
+    probe('language', (s) => s.setAttribute('language', 'javascript'), 'vbscript', 'language');
+    return failures;
+  });
+  assert.deepEqual(errors, {}, 'no probe threw');
+  const before = await settleThenCount(lb, (e) => e.host === 'connect.facebook.net');
+  assert.equal(before.length, 0, `before a choice:\n  ${listRequests(before)}`);
+  await call(page, 'set', { ads: true });
+  await until(async () => lb.requests((e) => e.host === 'connect.facebook.net').length >= 11);
+  const probes = new Set(lb.requests((e) => e.host === 'connect.facebook.net').map((e) => e.query.probe));
+  assert.equal(probes.size, 11, `each held script loads once allowed: ${[...probes]}`);
+  await context.close();
+});
+
+test("leak-10. cookie writes are deletions only when the browser deletes (Max-Age wins); Google Ads' cookies and its ad paths on Google's country domains are known", async () => {
+  env.loopback.reset();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
+  const jar = await page.evaluate(() => {
+    document.cookie = '_gcl_au=1.1.123; Max-Age=7776000; Expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/';
+    document.cookie = '_gcl_aw=GCL.1.x; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=7776000; path=/';
+    document.cookie = '_gac_UA-1234-1=1.1.x; path=/';
+    document.cookie = 'first_party=1; path=/';
+    return document.cookie;
+  });
+  assert.doesNotMatch(jar, /_gcl_|_gac_/, `ad cookies written before a choice: ${jar}`);
+  assert.match(jar, /first_party=1/);
+  await page.evaluate(() => {
+    for (const host of ['www.google.de', 'www.google.co.uk', 'www.google.com.au', 'google.fr']) {
+      new Image().src = `https://${host}/pagead/1p-conversion/123/?probe=${host}`;
+      fetch(`https://${host}/ccm/collect?probe=${host}`, { mode: 'no-cors' }).catch(() => {});
+    }
+  });
+  const google = await settleThenCount(lb, (e) => /^(www\.)?google\./.test(e.host));
+  assert.equal(google.length, 0, `Google ad paths before a choice:\n  ${listRequests(google)}`);
+  const au = await page.evaluate(() => window.sekisho.audit().filter((l) => l.service === 'google-ads' && l.action === 'blocked').length);
+  assert.ok(au >= 8 + 3, `blocked lines for the ad paths and the cookies: ${au}`);
+  await context.close();
+});
