@@ -73,17 +73,19 @@ export function guardAttributes(r) {
     });
     if (!kept) failed();
   }
+  // setAttributeNS keeps the name's case: without a namespace, only a lower-case name is the
+  // attribute a browser loads from (`SRC` is not `src`).
   wrap(E, "setAttributeNS", function (orig) {
     return function (ns, name, value) {
-      var local = String(name).replace(/^.*:/, "");
-      // No namespace, or xlink:href (SVG): the same checks as setAttribute.
-      if (!ns || ns === "http://www.w3.org/1999/xlink" && local === "href") {
+      name = String(name);
+      var local = name.replace(/^.*:/, "");
+      if (!ns && local === local.toLowerCase()) return viaProperty("setAttributeNS", this, name, value);
+      // xlink:href (SVG): the same check as setAttribute's.
+      if (ns === "http://www.w3.org/1999/xlink" && local === "href") {
         var t = r.target(this);
-        var lower = local.toLowerCase();
-        if (t && t.urls.indexOf(lower) >= 0 && r.holdIfHeld(this, lower, String(value), t.kind, "setAttributeNS", "")) return;
-        if (!ns) return E.setAttribute.call(this, name, value);
+        if (t && t.urls.indexOf("href") >= 0 && r.holdIfHeld(this, "href", String(value), t.kind, "setAttributeNS", "")) return;
       }
-      return orig.apply(this, arguments);
+      return orig.call(this, ns, name, value);
     };
   });
   // Removing a script's type (or toggling it off) may make it runnable too. `owner(args)`: the

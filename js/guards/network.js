@@ -182,9 +182,12 @@ export function guardNetwork(r) {
       args[0] = url; // read once: the URL judged is the one connected to
       return Reflect.construct(Orig, args, new.target || Orig);
     };
+    // The same function to page code: its name, length, statics (CONNECTING, …, through its
+    // prototype chain), prototype, and `instance.constructor === WebSocket`.
     Guarded.prototype = Orig.prototype;
     Object.setPrototypeOf(Guarded, Orig);
     Object.defineProperty(Guarded, "name", { value: name });
+    Object.defineProperty(Orig.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
     win[name] = Guarded;
   }
   // A WebSocket or EventSource that fails as one to an unreachable host does: an instance of its
@@ -255,9 +258,17 @@ export function guardNetwork(r) {
   guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed"]));
   guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"]));
 
-  // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit.
+  // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit. The
+  // URLs are read with the native getters: a form's `action` property may be one of its own
+  // controls (`<input name="action">` clobbers it).
+  var formAction = win.HTMLFormElement && Object.getOwnPropertyDescriptor(win.HTMLFormElement.prototype, "action");
+  var buttonAction = win.HTMLButtonElement && Object.getOwnPropertyDescriptor(win.HTMLButtonElement.prototype, "formAction");
+  var inputAction = win.HTMLInputElement && Object.getOwnPropertyDescriptor(win.HTMLInputElement.prototype, "formAction");
   function heldForm(form, submitter) {
-    var url = submitter && n.hasAttr.call(submitter, "formaction") ? submitter.formAction : form.action;
+    var own = submitter && n.hasAttr.call(submitter, "formaction")
+      && (submitter.localName === "button" ? buttonAction : inputAction);
+    var getter = own || formAction;
+    var url = getter && getter.get ? getter.get.call(own ? submitter : form) : "";
     return !!url && held(url, KIND.form, "form");
   }
   if (win.HTMLFormElement) {
@@ -283,6 +294,11 @@ export function guardNetwork(r) {
       n.setAttr.call(a, "ping", kept.join(" "));
     }
     if (e.isTrusted) return;
+    // A script's click on a download link fetches it at once.
+    if (n.hasAttr.call(a, "download") && held(n.getAttr.call(a, "href"), KIND.fetch, a.localName + ".download")) {
+      e.preventDefault();
+      return;
+    }
     var base = r.doc.querySelector("base[target]");
     if (r.namedFrame(n.getAttr.call(a, "target") || base && n.getAttr.call(base, "target"))
       && held(n.getAttr.call(a, "href"), KIND.iframe, a.localName + ".click")) e.preventDefault();

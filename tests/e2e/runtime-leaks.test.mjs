@@ -111,3 +111,55 @@ test("leak-10. cookie writes are deletions only when the browser deletes (Max-Ag
   assert.ok(au >= 8 + 3, `blocked lines for the ad paths and the cookies: ${au}`);
   await context.close();
 });
+
+test('leak-11. smaller vectors: <track src>, a form whose action a control clobbers, a script clicking a download link, setAttributeNS case, constructors as page code sees them', async () => {
+  env.loopback.reset();
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
+  const seen = await page.evaluate(() => {
+    const px = (p) => `https://www.facebook.com/tr/?id=11&ev=${p}`;
+    const out = {};
+    // <track src>: by property, attribute and HTML string, on a video whose track is shown.
+    const video = document.createElement('video');
+    const track = document.createElement('track');
+    track.kind = 'subtitles'; track.default = true; track.src = px('trackProperty');
+    video.appendChild(track);
+    video.insertAdjacentHTML('beforeend', `<track kind="captions" default src="${px('trackHtml')}">`);
+    document.body.appendChild(video);
+    track.track.mode = 'showing';
+    // A form whose `action` property is one of its controls.
+    const form = document.createElement('form');
+    form.method = 'post'; form.setAttribute('action', px('formClobbered')); form.target = 'sink';
+    form.innerHTML = '<input name="action" value="x"><button>go</button>';
+    const sink = document.createElement('iframe'); sink.name = 'sink';
+    document.body.append(sink, form);
+    out.clobbered = String(form.action);
+    form.requestSubmit();
+    // A script's click on a download link.
+    const a = document.createElement('a');
+    a.href = px('download'); a.download = 'x.gif';
+    document.body.appendChild(a);
+    a.click();
+    // setAttributeNS keeps the case: `SRC` is not a URL attribute; `src` is judged.
+    const img = document.createElement('img');
+    img.setAttributeNS(null, 'SRC', px('upper'));
+    out.upper = img.getAttributeNS(null, 'SRC');
+    img.setAttributeNS(null, 'src', px('lower'));
+    out.lower = img.getAttribute('src');
+    document.body.appendChild(img);
+    // Patched constructors look as they did.
+    const ws = new WebSocket('wss://ws.hotjar.com/x');
+    out.constructors = [WebSocket.name, WebSocket.length, WebSocket.OPEN, ws.constructor === WebSocket, ws instanceof WebSocket,
+      EventSource.name, EventSource.CLOSED, new EventSource('https://tr.line.me/es').constructor === EventSource];
+    return out;
+  });
+  assert.equal(seen.upper, 'https://www.facebook.com/tr/?id=11&ev=upper', 'SRC stays SRC (and loads nothing)');
+  assert.equal(seen.lower, null, 'src is held');
+  assert.deepEqual(seen.constructors, ['WebSocket', 1, 1, true, true, 'EventSource', 2, true]);
+  const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(reqs.length, 0, `before a choice:\n  ${listRequests(reqs)}`);
+  await call(page, 'set', { ads: true });
+  await until(async () => lb.requests((e) => e.host === 'www.facebook.com' && /^track/.test(e.query.ev)).length >= 1);
+  await context.close();
+});
