@@ -49,6 +49,30 @@
   guards.install(window);
   var tGuards = perf.now();
 
+  // The natives the checkpoint's glue moves strings with, captured before any page code runs
+  // (scripts/assemble.mjs `fortified`; js/guards/natives.js says why).
+  var glueNatives = (function () {
+    var call = Reflect.apply;
+    var S = String.prototype, TE = TextEncoder.prototype, TD = TextDecoder.prototype;
+    var T = Object.getPrototypeOf(Uint8Array.prototype);
+    var charCodeAt = S.charCodeAt, slice = S.slice, encode = TE.encode, encodeInto = TE.encodeInto;
+    var decode = TD.decode, subarray = T.subarray;
+    return {
+      /** @param {string} s @param {number} i */
+      charCodeAt: function (s, i) { return call(charCodeAt, s, [i]); },
+      /** @param {string} s @param {number} i */
+      slice: function (s, i) { return call(slice, s, [i]); },
+      /** @param {TextEncoder} e @param {string} s */
+      encode: function (e, s) { return call(encode, e, [s]); },
+      /** @param {TextEncoder} e @param {string} s @param {Uint8Array} v */
+      encodeInto: function (e, s, v) { return call(encodeInto, e, [s, v]); },
+      /** @param {TextDecoder} d @param {Uint8Array} b */
+      decode: function (d, b) { return call(decode, d, [b]); },
+      /** @param {Uint8Array} u @param {number} a @param {number} b */
+      subarray: function (u, a, b) { return call(subarray, u, [a, b]); }
+    };
+  })();
+  void glueNatives; // (read by the glue below, which the type check does not see)
   /*__GLUE__*/
 
   var w = wasm_bindgen;

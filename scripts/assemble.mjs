@@ -96,6 +96,29 @@ function guards() {
   return code.replace(exported, "\n");
 }
 
+/**
+ * The checkpoint's glue with the natives it moves strings with (String.prototype.charCodeAt and
+ * slice, TextEncoder's encode/encodeInto, TextDecoder's decode, subarray) replaced by the ones
+ * the bootstrap captured before any page code ran (`glueNatives`): page code that changes them
+ * later cannot change the URL the checkpoint judges, nor the HTML it hands back.
+ */
+function fortified(text) {
+  const swaps = [
+    ["arg.charCodeAt(offset)", "glueNatives.charCodeAt(arg, offset)"],
+    ["arg = arg.slice(offset);", "arg = glueNatives.slice(arg, offset);"],
+    ["cachedTextEncoder.encodeInto(arg, view)", "glueNatives.encodeInto(cachedTextEncoder, arg, view)"],
+    ["cachedTextEncoder.encode(arg)", "glueNatives.encode(cachedTextEncoder, arg)"],
+    ["cachedTextDecoder.decode(bytes)", "glueNatives.decode(cachedTextDecoder, bytes)"],
+    ["getUint8ArrayMemory0().subarray(ptr, ptr + len)", "glueNatives.subarray(getUint8ArrayMemory0(), ptr, ptr + len)"],
+    ["getUint8ArrayMemory0().subarray(ptr + offset, ptr + len)", "glueNatives.subarray(getUint8ArrayMemory0(), ptr + offset, ptr + len)"],
+  ];
+  for (const [from, to] of swaps) {
+    if (!text.includes(from)) throw new Error(`assemble: the glue no longer has ${from}; update fortified()`);
+    text = text.replaceAll(from, to);
+  }
+  return text;
+}
+
 const protocol = JSON.parse(read(join(root, "src", "protocol.json")));
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -106,7 +129,7 @@ const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
 const bundle = COMPILE_HINT + script("bootstrap.js", {
   "/*__PROTOCOL__*/": protocolConstants(protocol),
   "/*__GUARDS__*/": guards(),
-  "/*__GLUE__*/": glue(join(buildDir, "nomod", "sekisho.js")),
+  "/*__GLUE__*/": fortified(glue(join(buildDir, "nomod", "sekisho.js"))),
   "__BAKED_CONFIG__": baked,
 }, wasm);
 writeFileSync(join(dist, "sekisho.js"), bundle, "ascii");

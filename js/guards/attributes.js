@@ -2,7 +2,10 @@
 // the element table, attribute nodes (`setAttributeNode`, `setNamedItem`, `attr.value`,
 // `nodeValue`, `textContent`), an SVG `href.baseVal`, and `new Audio(url)`. Every path ends in
 // the guarded `setAttribute`, told which API it came through (for the audit line).
-import { wrap, wrapSetter } from "./natives.js";
+import {
+  wrap, wrapSetter, apply, call, str, lower as toLower, test, strSlice, strLastIndexOf, includes, defineProperty, describe, weakMap,
+  localName, namespaceURI, isConnected
+} from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
 // The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
@@ -19,45 +22,51 @@ export function guardAttributes(r) {
   function viaProperty(via, el, name, value) {
     var outer = setterVia;
     setterVia = via;
-    try { return E.setAttribute.call(el, name, value); } finally { setterVia = outer; }
+    try { return call(guardedSetAttribute, el, name, value); } finally { setterVia = outer; }
   }
 
+  // The name and the value are read once (converted to strings here): what is judged is what the
+  // native sets.
   wrap(E, "setAttribute", function (orig) {
     return function (name, value) {
-      if (!WATCHED_ATTRIBUTE.test(name) || r.exempt.has(this)) return orig.apply(this, arguments);
+      if (arguments.length < 2) return apply(orig, this, arguments); // (the native's TypeError)
+      name = str(name);
+      if (!test(WATCHED_ATTRIBUTE, name) || r.exempt.has(this)) return apply(orig, this, arguments);
+      value = str(value);
       var via = setterVia || "setAttribute";
-      var lower = String(name).toLowerCase();
+      var lower = toLower(name);
+      var local = localName(this);
       if (lower === "data-consent") r.memo.forget(); // marked now: no tree is "clean" for sure
-      if (this.namespaceURI === SVG && (this.localName === "set" || this.localName === "animate")) {
-        var set = orig.apply(this, arguments);
+      if (namespaceURI(this) === SVG && (local === "set" || local === "animate")) {
+        var set = call(orig, this, name, value);
         r.animation(this, via);
         return set;
       }
-      if (SCRIPT_TYPE.test(lower)) {
-        var typed = orig.apply(this, arguments);
+      if (test(SCRIPT_TYPE, lower)) {
+        var typed = call(orig, this, name, value);
         r.typeChanged(this, via);
         return typed;
       }
-      if (lower === "srcdoc" && this.localName === "iframe") {
-        var kept = r.srcdoc(this, String(value), via);
-        return kept === null ? undefined : orig.call(this, name, kept);
+      if (lower === "srcdoc" && local === "iframe") {
+        var kept = r.srcdoc(this, value, via);
+        return kept === null ? undefined : call(orig, this, name, kept);
       }
       var t = r.target(this);
-      if (t && t.urls.indexOf(lower) >= 0) {
+      if (t && includes(t.urls, lower)) {
         // Elements are audited by the markup checkpoint once in the document; a detached image
         // or sound (a `new Image()` pixel) may never get there, so it is audited here.
-        var pixel = (t.kind === KIND.img || t.kind === KIND.media) && !this.isConnected;
-        var url = String(value);
-        if (r.holdIfHeld(this, lower, url, t.kind, via, pixel || lower === "attributionsrc" ? via : "")) {
+        var pixel = (t.kind === KIND.img || t.kind === KIND.media) && !isConnected(this);
+        if (r.holdIfHeld(this, lower, value, t.kind, via, pixel || lower === "attributionsrc" ? via : "")) {
           // (A detached sound is not kept: one that plays on its own would start at the decision.)
-          if (pixel && t.kind === KIND.img) keepPixel(this, lower, url, t.kind, via);
+          if (pixel && t.kind === KIND.img) keepPixel(this, lower, value, t.kind, via);
           else if (pixel) r.fail(this, "error");
           return;
         }
       }
-      return orig.apply(this, arguments);
+      return call(orig, this, name, value);
     };
   });
+  var guardedSetAttribute = E.setAttribute;
   // A held `new Image()` pixel waits for its service (beacons.js), then loads where it is (one
   // that joined the document meanwhile is the markup checkpoint's); dropped, or when none may
   // wait, it fails as it would behind an ad blocker.
@@ -66,9 +75,11 @@ export function guardAttributes(r) {
     var kept = r.beacons.keep({
       url: url, kind: kind, via: via, drop: failed,
       send: function () {
-        if (el.isConnected || n.getAttr.call(el, "data-" + attr) !== url) return;
-        ["data-" + attr, "data-consent", "data-sekisho-via"].forEach(function (a) { n.removeAttr.call(el, a); });
-        n.setAttr.call(el, attr, url);
+        if (isConnected(el) || call(n.getAttr, el, "data-" + attr) !== url) return;
+        call(n.removeAttr, el, "data-" + attr);
+        call(n.removeAttr, el, "data-consent");
+        call(n.removeAttr, el, "data-sekisho-via");
+        call(n.setAttr, el, attr, url);
       }
     });
     if (!kept) failed();
@@ -77,15 +88,17 @@ export function guardAttributes(r) {
   // attribute a browser loads from (`SRC` is not `src`).
   wrap(E, "setAttributeNS", function (orig) {
     return function (ns, name, value) {
-      name = String(name);
-      var local = name.replace(/^.*:/, "");
-      if (!ns && local === local.toLowerCase()) return viaProperty("setAttributeNS", this, name, value);
+      if (arguments.length < 3) return apply(orig, this, arguments); // (the native's TypeError)
+      name = str(name);
+      value = str(value);
+      var local = strSlice(name, strLastIndexOf(name, ":") + 1);
+      if (!ns && local === toLower(local)) return viaProperty("setAttributeNS", this, name, value);
       // xlink:href (SVG): the same check as setAttribute's.
       if (ns === "http://www.w3.org/1999/xlink" && local === "href") {
         var t = r.target(this);
-        if (t && t.urls.indexOf("href") >= 0 && r.holdIfHeld(this, "href", String(value), t.kind, "setAttributeNS", "")) return;
+        if (t && includes(t.urls, "href") && r.holdIfHeld(this, "href", value, t.kind, "setAttributeNS", "")) return;
       }
-      return orig.call(this, ns, name, value);
+      return call(orig, this, ns, name, value);
     };
   });
   // Removing a script's type (or toggling it off) may make it runnable too. `owner(args)`: the
@@ -94,19 +107,20 @@ export function guardAttributes(r) {
     return function (orig, name) {
       return function () {
         var o = owner(this, arguments);
-        var result = orig.apply(this, arguments);
-        if (o && o[0] && SCRIPT_TYPE.test(o[1])) r.typeChanged(o[0], name);
+        var result = apply(orig, this, arguments);
+        if (o && o[0] && test(SCRIPT_TYPE, o[1])) r.typeChanged(o[0], name);
         return result;
       };
     };
   }
-  var byName = function (el, args) { return [el, String(args[0])]; };
-  var byNameNS = function (el, args) { return args[0] ? null : [el, String(args[1])]; };
-  var byNode = function (el, args) { return args[0] && [el, String(args[0].name)]; };
+  var getNamedItem = win.NamedNodeMap && win.NamedNodeMap.prototype.getNamedItem;
+  var byName = function (el, args) { return [el, str(args[0])]; };
+  var byNameNS = function (el, args) { return args[0] ? null : [el, str(args[1])]; };
+  var byNode = function (el, args) { return args[0] && [el, attrName(args[0])]; };
   var inMap = function (ns) {
     return function (map, args) {
-      var attr = ns ? args[0] ? null : map.getNamedItem(args[1]) : map.getNamedItem(args[0]);
-      return attr && [attr.ownerElement, String(attr.name)];
+      var attr = ns && args[0] ? null : call(getNamedItem, map, ns ? args[1] : args[0]);
+      return attr && [attrOwner(attr), attrName(attr)];
     };
   };
   wrap(E, "removeAttribute", removal(byName));
@@ -140,19 +154,25 @@ export function guardAttributes(r) {
     win.Audio = GuardedAudio;
   }
 
+  // An attribute node's name and element, read with the native getters.
+  var attrValue = win.Attr && describe(win.Attr.prototype, "value");
+  var nameOf = win.Attr && describe(win.Attr.prototype, "name");
+  var ownerOf = win.Attr && describe(win.Attr.prototype, "ownerElement");
+  function attrName(attr) { return nameOf ? str(call(nameOf.get, attr)) : ""; }
+  function attrOwner(attr) { return ownerOf ? call(ownerOf.get, attr) : null; }
+
   // Attribute nodes: `setAttributeNode`, `attributes.setNamedItem` (and `attr.value = url`,
   // below). WebKit starts an image's load inside the call: a watched attribute joins its element
   // empty, then gets its value through the guarded `setAttribute`.
-  var attrValue = win.Attr && Object.getOwnPropertyDescriptor(win.Attr.prototype, "value");
   function attachEmpty(orig, name) {
     return function (attr) {
-      var value = attr && attrValue && attrValue.set && WATCHED_ATTRIBUTE.test(attr.name) ? attrValue.get.call(attr) : "";
-      if (!value) return orig.apply(this, arguments);
-      attrValue.set.call(attr, "");
-      var result = orig.apply(this, arguments);
-      var owner = attr.ownerElement;
-      if (owner) viaProperty(name, owner, attr.name, value);
-      else attrValue.set.call(attr, value);
+      var value = attr && attrValue && attrValue.set && test(WATCHED_ATTRIBUTE, attrName(attr)) ? call(attrValue.get, attr) : "";
+      if (!value) return apply(orig, this, arguments);
+      call(attrValue.set, attr, "");
+      var result = apply(orig, this, arguments);
+      var owner = attrOwner(attr);
+      if (owner) viaProperty(name, owner, attrName(attr), value);
+      else call(attrValue.set, attr, value);
       return result;
     };
   }
@@ -167,32 +187,32 @@ export function guardAttributes(r) {
   // of other nodes (hot in frameworks) pay nothing.
   if (win.Attr) {
     [[win.Attr.prototype, "value"], [n.N, "nodeValue"], [n.N, "textContent"]].forEach(function (p) {
-      var d = Object.getOwnPropertyDescriptor(p[0], p[1]);
+      var d = describe(p[0], p[1]);
       if (!d || !d.set) return;
-      Object.defineProperty(win.Attr.prototype, p[1], {
+      defineProperty(win.Attr.prototype, p[1], {
         configurable: true, enumerable: d.enumerable, get: d.get,
         set: function (v) {
-          var owner = this.ownerElement;
+          var owner = attrOwner(this);
           // (`nodeValue = null` and `textContent = null` empty it; `value = null` sets "null".)
-          if (owner) return viaProperty("Attr." + p[1], owner, this.name, v === null && p[0] === n.N ? "" : v);
-          d.set.call(this, v);
+          if (owner) return viaProperty("Attr." + p[1], owner, attrName(this), v === null && p[0] === n.N ? "" : v);
+          call(d.set, this, v);
         }
       });
     });
   }
   // An SVG element's `href.baseVal` sets its href: WebKit loads an SVG image as soon as it is
   // set, in the document or not. The animated string remembers the element it was read from.
-  var animatedOwner = typeof WeakMap === "function" && win.SVGAnimatedString && new WeakMap();
-  var baseVal = animatedOwner && Object.getOwnPropertyDescriptor(win.SVGAnimatedString.prototype, "baseVal");
+  var animatedOwner = win.SVGAnimatedString && weakMap();
+  var baseVal = animatedOwner && describe(win.SVGAnimatedString.prototype, "baseVal");
   if (baseVal && baseVal.set) {
     ["SVGImageElement", "SVGScriptElement", "SVGFEImageElement"].forEach(function (ctor) {
       var proto = win[ctor] && win[ctor].prototype;
       for (var o = proto; o && o !== E; o = Object.getPrototypeOf(o)) {
-        var d = Object.getOwnPropertyDescriptor(o, "href");
+        var d = describe(o, "href");
         if (!d || !d.get) continue;
-        Object.defineProperty(o, "href", {
+        defineProperty(o, "href", {
           configurable: true, enumerable: d.enumerable,
-          get: function () { var s = d.get.call(this); if (s && typeof s === "object") animatedOwner.set(s, this); return s; }
+          get: function () { var s = call(d.get, this); if (s && typeof s === "object") animatedOwner.set(s, this); return s; }
         });
         return;
       }
@@ -201,7 +221,7 @@ export function guardAttributes(r) {
       return function (v) {
         var owner = animatedOwner.get(this);
         if (owner) return viaProperty("href.baseVal", owner, "href", v);
-        nativeSet.call(this, v);
+        call(nativeSet, this, v);
       };
     });
   }

@@ -1,13 +1,14 @@
 // Cookies: `document.cookie` and `cookieStore.set` drop the cookies of services not allowed
 // (the catalog's cookie names; the policy decides: src/cookie.rs).
-import { wrap, wrapSetter } from "./natives.js";
+import { wrap, wrapSetter, apply, call, str } from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
 export function guardCookies(r) {
   var win = r.win, policy = r.policy;
   wrapSetter(r.natives.D, "cookie", function (nativeSet) {
     return function (value) {
-      if (policy.cookie(String(value), "document.cookie")) nativeSet.call(this, value);
+      value = str(value); // read once: the write judged is the one made
+      if (policy.cookie(value, "document.cookie")) call(nativeSet, this, value);
     };
   });
   // cookieStore.set: the same rule, for tags that write cookies through the Cookie Store API.
@@ -17,8 +18,8 @@ export function guardCookies(r) {
       return function (name, value) {
         var o = name && typeof name === "object" ? name : { name: name, value: value };
         var deletion = o.expires != null && o.expires <= Date.now();
-        if (!deletion && !policy.cookie(String(o.name) + "=" + String(o.value), "cookieStore.set")) return Promise.resolve();
-        return orig.apply(this, arguments);
+        if (!deletion && !policy.cookie(str(o.name) + "=" + str(o.value), "cookieStore.set")) return Promise.resolve();
+        return apply(orig, this, arguments);
       };
     });
   }

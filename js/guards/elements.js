@@ -2,11 +2,15 @@
 // later), and every way a tree joins a document — insertion methods, clones, adopted and
 // imported nodes, XSLT output. The fetch of a dynamic script starts inside the insertion call,
 // so trees are checked before it.
-import { wrap } from "./natives.js";
+import {
+  wrap, apply, call, hasOwn, str, lower, trim, split, words, test, strSlice, charAt, includes, any,
+  nodeType, localName, namespaceURI, isConnected, parentNode
+} from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
 // Besides the elements that load URLs: every iframe (its realm is guarded), speculation rules,
 // marked elements, SVG animations of an `href`.
+var parseJson = JSON.parse, stringifyJson = JSON.stringify, isArray = Array.isArray;
 var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate";
 
 /**
@@ -16,18 +20,18 @@ var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i]
  * @param {string} value
  */
 export function srcsetUrls(value) {
-  var s = String(value), n = s.length, i = 0, urls = [];
+  var s = str(value), n = s.length, i = 0, urls = [];
   var space = /[\t\n\f\r ]/;
   while (i < n) {
-    while (i < n && (space.test(s.charAt(i)) || s.charAt(i) === ",")) i++;
+    while (i < n && (test(space, charAt(s, i)) || charAt(s, i) === ",")) i++;
     var start = i;
-    while (i < n && !space.test(s.charAt(i))) i++;
-    var url = s.slice(start, i);
-    var ended = /,$/.test(url);
-    url = url.replace(/,+$/, "");
-    if (url) urls.push(url);
+    while (i < n && !test(space, charAt(s, i))) i++;
+    var url = strSlice(s, start, i);
+    var ended = charAt(url, url.length - 1) === ",";
+    while (charAt(url, url.length - 1) === ",") url = strSlice(url, 0, url.length - 1);
+    if (url) urls[urls.length] = url;
     for (var depth = 0; !ended && i < n; i++) {
-      var c = s.charAt(i);
+      var c = charAt(s, i);
       if (c === "(") depth++;
       else if (c === ")") depth--;
       else if (c === "," && depth <= 0) { i++; break; }
@@ -45,85 +49,93 @@ export function guardElements(r) {
   var win = r.win, n = r.natives, memo = r.memo, policy = r.policy, held = r.held;
   var setAttr = n.setAttr, getAttr = n.getAttr, hasAttr = n.hasAttr, removeAttr = n.removeAttr;
 
-  function scriptType(el) { return (getAttr.call(el, "type") || "").trim().toLowerCase(); }
+  function scriptType(el) { return lower(trim(call(getAttr, el, "type") || "")); }
   // A type a browser runs a script of (without `;` parameters: a superset of what runs).
   function runnable(type) {
-    return RUNNABLE_SCRIPT_TYPES.indexOf(type.split(";")[0].trim()) >= 0;
+    return includes(RUNNABLE_SCRIPT_TYPES, trim(split(type, ";")[0]));
   }
 
   // What an element would load: [KIND number, the attributes holding its URLs], from the table.
   // SVG <script href> and <image href> are held by their URL alone, released by getting it back
   // (as href). A marked script is the markup checkpoint's.
   function target(el) {
-    var rule = (el.namespaceURI === SVG ? ELEMENTS.svg : ELEMENTS.html)[el.localName];
+    var name = localName(el);
+    var table = namespaceURI(el) === SVG ? ELEMENTS.svg : ELEMENTS.html;
+    var rule = name && call(hasOwn, table, name) ? table[name] : null;
     if (!rule) return null;
-    if (el.localName === "script" && el.namespaceURI !== SVG
-      && (!runnable(scriptType(el)) || hasAttr.call(el, "data-consent"))) return null;
+    if (name === "script" && namespaceURI(el) !== SVG
+      && (!runnable(scriptType(el)) || call(hasAttr, el, "data-consent"))) return null;
     return rule;
   }
 
   // Turns `el` into held markup under `requirement` (the markup checkpoint takes it from there).
   function holdElement(el, attr, url, requirement, via) {
     // An attribution registration belongs to this load: it is dropped, not released later.
-    if (attr === "attributionsrc") return removeAttr.call(el, attr);
-    if (el.localName === "script" && el.namespaceURI !== SVG) {
-      var type = getAttr.call(el, "type");
-      if (type) setAttr.call(el, "data-type", type);
-      setAttr.call(el, "type", "text/plain");
-      setAttr.call(el, "data-src", url);
-      removeAttr.call(el, "src");
+    if (attr === "attributionsrc") return call(removeAttr, el, attr);
+    if (localName(el) === "script" && namespaceURI(el) !== SVG) {
+      var type = call(getAttr, el, "type");
+      if (type) call(setAttr, el, "data-type", type);
+      call(setAttr, el, "type", "text/plain");
+      call(setAttr, el, "data-src", url);
+      call(removeAttr, el, "src");
     } else {
       // A frame already in the document with this URL (the parser's) is already navigating.
-      var navigating = el.isConnected && el.localName === "iframe" && getAttr.call(el, attr) === url;
-      setAttr.call(el, attr === "xlink:href" ? "data-href" : "data-" + attr, url);
-      removeAttr.call(el, attr);
+      var navigating = isConnected(el) && localName(el) === "iframe" && call(getAttr, el, attr) === url;
+      call(setAttr, el, attr === "xlink:href" ? "data-href" : "data-" + attr, url);
+      call(removeAttr, el, attr);
     }
-    setAttr.call(el, "data-consent", requirement);
-    if (via) setAttr.call(el, "data-sekisho-via", via);
+    call(setAttr, el, "data-consent", requirement);
+    if (via) call(setAttr, el, "data-sekisho-via", via);
     // A new `src` does not stop that navigation in every engine (Firefox and WebKit may still
     // commit the tracker's document): a copy of the held frame, which never navigated, takes
     // its place before anything of the page's can see it.
-    if (navigating && el.parentNode) n.replaceChild.call(el.parentNode, n.cloneNode.call(el, true), el);
+    if (navigating && parentNode(el)) call(n.replaceChild, parentNode(el), call(n.cloneNode, el, true), el);
   }
 
   // Speculation rules prefetch or prerender the URLs they list: held ones are taken out before
   // the browser reads the rules (when the script is inserted). Document rules are left alone.
   function speculation(el, via) {
     var rules;
-    try { rules = JSON.parse(el.text); } catch (e) { return; }
+    try { rules = parseJson(el.text); } catch (e) { return; }
     var changed = false;
-    ["prefetch", "prerender"].forEach(function (action) {
-      var list = rules && rules[action];
-      (Array.isArray(list) ? list : []).forEach(function (rule) {
-        if (!rule || !Array.isArray(rule.urls)) return;
-        var kept = rule.urls.filter(function (url) { return !held(url, KIND.link, via || "speculationrules"); });
+    var actions = ["prefetch", "prerender"];
+    for (var a = 0; a < actions.length; a++) {
+      var list = rules && rules[actions[a]];
+      for (var i = 0; isArray(list) && i < list.length; i++) {
+        var rule = list[i];
+        if (!rule || !isArray(rule.urls)) continue;
+        var kept = [];
+        for (var j = 0; j < rule.urls.length; j++) {
+          if (!held(rule.urls[j], KIND.link, via || "speculationrules")) kept[kept.length] = rule.urls[j];
+        }
         if (kept.length !== rule.urls.length) { rule.urls = kept; changed = true; }
-      });
-    });
-    if (changed) el.text = JSON.stringify(rules);
+      }
+    }
+    if (changed) el.text = stringifyJson(rules);
   }
 
   // Content the page made (`srcdoc`, a `blob:` URL) in a sandbox that allows scripts but not the
   // same origin runs in an opaque origin that no guard reaches: the policy holds it as "opaque"
   // (and `data:` documents, which it recognises by their URL).
   function opaqueSandbox(el) {
-    if (el.localName !== "iframe" || !hasAttr.call(el, "sandbox")) return false;
-    var flags = " " + getAttr.call(el, "sandbox").toLowerCase().split(/\s+/).join(" ") + " ";
-    return flags.indexOf(" allow-scripts ") >= 0 && flags.indexOf(" allow-same-origin ") < 0;
+    if (localName(el) !== "iframe" || !call(hasAttr, el, "sandbox")) return false;
+    var flags = words(lower(call(getAttr, el, "sandbox")));
+    return includes(flags, "allow-scripts") && !includes(flags, "allow-same-origin");
   }
   // Whether an <object>/<embed> shows its `blob:` URL as a document: that realm exists only once
   // it loads, after its own scripts ran, so no guard reaches it in time either (a PDF, image or
   // media type is no document: left alone).
   function blobDocument(el) {
-    return (el.localName === "object" || el.localName === "embed")
-      && !/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i.test(getAttr.call(el, "type") || "");
+    var name = localName(el);
+    return (name === "object" || name === "embed")
+      && !test(/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i, call(getAttr, el, "type") || "");
   }
   // Whether the URL `el` would load through `attr` is held (a `srcset`: any of its candidates).
   function heldUrl(el, attr, url, kind, via) {
     if (attr === "srcset" || attr === "imagesrcset") {
-      return srcsetUrls(url).some(function (candidate) { return held(candidate, kind, via); });
+      return any(srcsetUrls(url), function (candidate) { return held(candidate, kind, via); });
     }
-    var blob = /^\s*blob:/i.test(url);
+    var blob = test(/^\s*blob:/i, url);
     if ((attr === "srcdoc" || blob) && opaqueSandbox(el) || blob && blobDocument(el)) {
       memo.unfix();
       return policy.judgeOpaque(attr === "srcdoc" ? "about:srcdoc" : url, via) === VERDICT.hold;
@@ -147,18 +159,20 @@ export function guardElements(r) {
   // An SVG animation of an `href` (<set>/<animate attributeName=href to|values|from|by=…>) loads
   // the URLs it sets on the next frame: a held one is dropped (not replayed).
   function animation(el, via) {
-    var name = (getAttr.call(el, "attributeName") || "").trim();
+    var name = trim(call(getAttr, el, "attributeName") || "");
     if (name !== "href" && name !== "xlink:href") return;
-    ["to", "values", "from", "by"].forEach(function (attr) {
-      var value = getAttr.call(el, attr);
-      var holds = value && value.split(";").some(function (url) {
-        return url.trim() && held(url.trim(), KIND.img, via || "animate");
+    var attributes = ["to", "values", "from", "by"];
+    for (var i = 0; i < attributes.length; i++) {
+      var attr = attributes[i];
+      var value = call(getAttr, el, attr);
+      var holds = value && any(split(value, ";"), function (url) {
+        return trim(url) && held(trim(url), KIND.img, via || "animate");
       });
       if (holds) {
-        setAttr.call(el, "data-held-" + attr, value);
-        removeAttr.call(el, attr);
+        call(setAttr, el, "data-held-" + attr, value);
+        call(removeAttr, el, attr);
       }
-    });
+    }
   }
 
   // Neutralises one element before it can load.
@@ -166,28 +180,30 @@ export function guardElements(r) {
     if (r.exempt.has(el)) return;
     // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
     // insertion (`adoptFrames`): a tree with either is never "clean".
-    if (el && el.nodeType === 1 && (el.localName === "iframe" || hasAttr.call(el, "data-consent"))) memo.fixed = false;
-    var t = el && el.nodeType === 1 && target(el);
+    var name = localName(el);
+    if (name && (name === "iframe" || call(hasAttr, el, "data-consent"))) memo.fixed = false;
+    var t = name && target(el);
     if (!t) {
-      if (el && el.localName === "script" && scriptType(el) === "speculationrules") {
+      if (name === "script" && scriptType(el) === "speculationrules") {
         memo.fixed = false;
         speculation(el, via);
-      } else if (el && el.namespaceURI === SVG && (el.localName === "set" || el.localName === "animate")) {
+      } else if (namespaceURI(el) === SVG && (name === "set" || name === "animate")) {
         animation(el, via);
       }
       return;
     }
-    if (el.localName === "iframe" && hasAttr.call(el, "srcdoc")) {
+    if (name === "iframe" && call(hasAttr, el, "srcdoc")) {
       memo.fixed = false;
-      var html = getAttr.call(el, "srcdoc");
+      var html = call(getAttr, el, "srcdoc");
       var kept = srcdoc(el, html, "srcdoc");
-      if (kept !== null && kept !== html) setAttr.call(el, "srcdoc", kept);
+      if (kept !== null && kept !== html) call(setAttr, el, "srcdoc", kept);
     }
-    t.urls.forEach(function (attr) {
-      var url = getAttr.call(el, attr);
+    for (var i = 0; i < t.urls.length; i++) {
+      var attr = t.urls[i];
+      var url = call(getAttr, el, attr);
       // (Elements are audited by the markup checkpoint; a dropped registration here.)
       if (url) holdIfHeld(el, attr, url, t.kind, via, attr === "attributionsrc" ? via : "");
-    });
+    }
   }
 
   // A tree whose every URL was let through for good is not checked again when it is inserted
@@ -198,9 +214,10 @@ export function guardElements(r) {
     if (!node || typeof node !== "object" || memo.isClean(node)) return false;
     var generation = memo.generation;
     var searched = false;
+    var type = nodeType(node);
     memo.fixed = true;
-    if (node.nodeType === 1) check(node, via);
-    if ((node.nodeType === 1 || node.nodeType === 11) && node.firstElementChild) {
+    if (type === 1) check(node, via);
+    if ((type === 1 || type === 11) && node.firstElementChild) {
       // A tree built bottom-up (children inserted, each checked) needs no search below.
       var c = node.firstElementChild;
       while (c && memo.isClean(c)) c = c.nextElementSibling;
@@ -218,8 +235,8 @@ export function guardElements(r) {
   // removed or toggled): the next change of its children would prepare it and fetch its `src`,
   // so that `src` is judged now.
   function typeChanged(el, via) {
-    if (el.localName !== "script" || el.namespaceURI === SVG || !el.isConnected || r.exempt.has(el)) return;
-    var url = getAttr.call(el, "src");
+    if (localName(el) !== "script" || namespaceURI(el) === SVG || !isConnected(el) || r.exempt.has(el)) return;
+    var url = call(getAttr, el, "src");
     var t = url && target(el);
     if (t) holdIfHeld(el, "src", url, t.kind, via, via);
   }
@@ -239,7 +256,7 @@ export function guardElements(r) {
       return function () {
         var nodes = argIndex < 0 ? arguments : [arguments[argIndex]];
         for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
-        var result = orig.apply(this, arguments);
+        var result = apply(orig, this, arguments);
         for (var j = 0; j < nodes.length; j++) if (!memo.isClean(nodes[j])) r.adoptFrames(nodes[j]);
         return result;
       };
@@ -266,7 +283,7 @@ export function guardElements(r) {
   // source): a framework importing the same template for every row pays the check once.
   wrap(n.N, "cloneNode", function (orig, name) {
     return function (deep) {
-      var node = orig.apply(this, arguments);
+      var node = apply(orig, this, arguments);
       if (deep && memo.isClean(this)) {
         memo.remember(node);
       } else {
@@ -283,20 +300,20 @@ export function guardElements(r) {
     wrap(D, "adoptNode", function (orig, name) {
       return function (node) {
         checkTree(node, name);
-        return orig.apply(this, arguments);
+        return apply(orig, this, arguments);
       };
     });
     wrap(D, "importNode", function (orig, name) {
       return function (node, deep) {
-        if (!node || typeof node !== "object" || node.nodeType === 9 || deep && memo.isClean(node)) {
-          var imported = orig.apply(this, arguments);
+        if (!node || typeof node !== "object" || nodeType(node) === 9 || deep && memo.isClean(node)) {
+          var imported = apply(orig, this, arguments);
           if (deep && memo.isClean(node)) memo.remember(imported);
           return imported;
         }
-        var copy = n.cloneNode.call(node, Boolean(deep));
+        var copy = call(n.cloneNode, node, Boolean(deep));
         checkTree(copy, name);
         if (deep && memo.isClean(copy)) memo.markClean(node);
-        return n.adoptNode.call(this, copy);
+        return call(n.adoptNode, this, copy);
       };
     });
   }
@@ -305,10 +322,10 @@ export function guardElements(r) {
   if (win.XSLTProcessor && n.adoptNode) {
     wrap(win.XSLTProcessor.prototype, "transformToFragment", function (orig, name) {
       return function (source, output) {
-        if (!output || !output.defaultView || !output.implementation) return orig.apply(this, arguments);
-        var made = orig.call(this, source, output.implementation.createHTMLDocument(""));
+        if (!output || !output.defaultView || !output.implementation) return apply(orig, this, arguments);
+        var made = call(orig, this, source, output.implementation.createHTMLDocument(""));
         if (made) checkTree(made, name);
-        return made && n.adoptNode.call(output, made);
+        return made && call(n.adoptNode, output, made);
       };
     });
   }

@@ -1,7 +1,7 @@
 // HTML strings: `innerHTML`, `outerHTML`, `insertAdjacentHTML`, `document.write(ln)`,
 // `setHTML(Unsafe)`, `createContextualFragment`, `execCommand("insertHTML")`. The policy rewrites
 // held tags into inert markup before the parser sees them (src/html.rs).
-import { wrap, wrapSetter } from "./natives.js";
+import { wrap, wrapSetter, apply, call, str, test, lower, arraySlice, weakMap, nodeType, parentNode } from "./natives.js";
 
 /**
  * Provides `r.rewrite(html, via)`: the HTML with its held tags made inert, or null when it is
@@ -16,17 +16,18 @@ export function guardHtml(r) {
   function htmlSink(argIndex) {
     return function (orig, name) {
       return function () {
-        var args = Array.prototype.slice.call(arguments);
+        var args = arraySlice(arguments);
         var declarative = false;
         for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
-          var html = String(args[i]);
-          declarative = declarative || /shadowrootmode/i.test(html);
+          var html = str(args[i]);
+          args[i] = html; // read once: the HTML judged is the one parsed
+          declarative = declarative || test(/shadowrootmode/i, html);
           var rewritten = r.rewrite(html, name);
           if (rewritten != null) args[i] = rewritten;
         }
-        var result = orig.apply(this, args);
-        if (this && this.nodeType) {
-          var scope = this.nodeType === 9 ? this.documentElement : this;
+        var result = apply(orig, this, args);
+        if (nodeType(this)) {
+          var scope = nodeType(this) === 9 ? this.documentElement : this;
           r.adoptFrames(scope);
           // Declarative shadow roots (<template shadowrootmode>) in the HTML: watched too.
           if (declarative && scope) {
@@ -49,18 +50,20 @@ export function guardHtml(r) {
   // an external script, ignore it). It writes in place instead, as the page meant: right after
   // the script (after what it wrote before), the HTML rewritten like every HTML string, and its
   // scripts run.
-  var written = typeof WeakMap === "function" ? new WeakMap() : null;
+  var written = weakMap();
   function writeInPlace(orig, name) {
     var sink = htmlSink(-1)(orig, name);
     return function () {
-      var script = this && this.nodeType === 9 ? this.currentScript : null;
-      var parent = script && script.parentNode;
-      if (!parent || !written || !n.createFragment || n.getAttr.call(script, "data-sekisho") !== "released") return sink.apply(this, arguments);
-      var html = Array.prototype.join.call(arguments, "") + (name === "writeln" ? "\n" : "");
+      var script = nodeType(this) === 9 ? this.currentScript : null;
+      var parent = script && parentNode(script);
+      if (!parent || !written || !n.createFragment || call(n.getAttr, script, "data-sekisho") !== "released") return apply(sink, this, arguments);
+      var html = "";
+      for (var i = 0; i < arguments.length; i++) html += str(arguments[i]);
+      if (name === "writeln") html += "\n";
       var rewritten = r.rewrite(html, name);
       var range = this.createRange();
       range.selectNode(script);
-      var fragment = n.createFragment.call(range, rewritten != null ? rewritten : html);
+      var fragment = call(n.createFragment, range, rewritten != null ? rewritten : html);
       var last = fragment.lastChild;
       var after = written.get(script) || script;
       parent.insertBefore(fragment, after.parentNode === parent ? after.nextSibling : script.nextSibling);
@@ -79,9 +82,10 @@ export function guardHtml(r) {
   if (D) {
     wrap(D, "execCommand", function (orig) {
       return function (command, ui, value) {
-        if (String(command).toLowerCase() !== "inserthtml" || value == null) return orig.apply(this, arguments);
-        var rewritten = r.rewrite(String(value), "execCommand");
-        return orig.call(this, command, ui, rewritten != null ? rewritten : value);
+        if (lower(str(command)) !== "inserthtml" || value == null) return apply(orig, this, arguments);
+        value = str(value);
+        var rewritten = r.rewrite(value, "execCommand");
+        return call(orig, this, command, ui, rewritten != null ? rewritten : value);
       };
     });
   }

@@ -25,7 +25,7 @@
 //   frames.js      same-origin frames and opened windows get guards of their own
 //   parser.js      parsed elements and shadow roots (observers)
 //   cookies.js     document.cookie, cookieStore
-import { captureNatives } from "./natives.js";
+import { captureNatives, weakSet, weakMap, str, test, call, describe } from "./natives.js";
 import { createMemo } from "./memo.js";
 import { guardElements } from "./elements.js";
 import { guardAttributes } from "./attributes.js";
@@ -44,15 +44,15 @@ export function sekishoGuards(policy) {
   "use strict";
   // Guarded realms, keyed by their Node constructor, not the WindowProxy: a frame's WindowProxy
   // stays the same when it navigates to a new document, whose realm needs guards of its own.
-  var guarded = typeof WeakSet === "function" ? new WeakSet() : null;
+  var guarded = weakSet();
   var memo = createMemo(policy);
   var shadowRoots = createShadowRoots(policy);
   var beacons = createBeaconQueue(policy);
   // The arguments of each XMLHttpRequest's `open` (shared: a request of one realm may be opened
   // and sent with another's methods).
-  var xhrOpened = typeof WeakMap === "function" ? new WeakMap() : null;
+  var xhrOpened = weakMap();
   // Sekisho's own elements (the deferred module's script): never held.
-  var exempt = typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
+  var exempt = weakSet();
   var listening = false;
 
   /** @param {any} win */
@@ -65,9 +65,13 @@ export function sekishoGuards(policy) {
 
     // A <base href> can move relative URLs to another host: the policy sees them resolved then.
     // (Without one, the Wasm knows the page.)
+    var baseOf = describe(win.Node.prototype, "baseURI").get;
+    var urlOf = win.Document && describe(win.Document.prototype, "URL").get;
+    var URLOf = win.URL;
+    var urlHref = URLOf && describe(URLOf.prototype, "href").get;
     function movedBase() {
-      var base = doc.baseURI;
-      return base && base !== doc.URL ? base : "";
+      var base = call(baseOf, doc);
+      return base && base !== call(urlOf, doc) ? base : "";
     }
     /** The realm: what the families share. Each family adds what it provides (see its file). */
     var r = {
@@ -84,9 +88,9 @@ export function sekishoGuards(policy) {
       movedBase: movedBase,
       /** `url` as the policy judges it: relative ones resolved where they load when a <base> moved them. */
       resolve: function (url) {
-        url = String(url);
-        var base = RELATIVE.test(url) && movedBase();
-        if (base) { try { url = new win.URL(url, base).href; } catch (e) { /* left as it is */ } }
+        url = str(url);
+        var base = test(RELATIVE, url) && movedBase();
+        if (base) { try { url = call(urlHref, new URLOf(url, base)); } catch (e) { /* left as it is */ } }
         return url;
       },
       /** Whether `url` is held, as `kind`. */

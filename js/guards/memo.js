@@ -7,11 +7,12 @@
 // asked every time, and forgets every tree remembered as checked: such a URL may now be inside
 // one of them. A clean tree carries the generation it was found clean in; forgetting them all is
 // a new generation.
+import { stringSet, test, nodeType } from "./natives.js";
 
 /** @param {any} policy */
 export function createMemo(policy) {
-  var forGood = typeof Map === "function" ? new Map() : null;
-  var cleanHtml = typeof Map === "function" ? new Map() : null;
+  var forGood = stringSet();
+  var cleanHtml = stringSet();
   var CLEAN = typeof Symbol === "function" ? Symbol("sekisho.clean") : "__sekishoClean";
   var memo = {
     generation: 1,
@@ -26,7 +27,7 @@ export function createMemo(policy) {
     /** A clean fragment's children are clean: they are what the observer sees once it is inserted. */
     remember: function (node) {
       memo.markClean(node);
-      if (node.nodeType === 11) for (var c = node.firstElementChild; c; c = c.nextElementSibling) memo.markClean(c);
+      if (nodeType(node) === 11) for (var c = node.firstElementChild; c; c = c.nextElementSibling) memo.markClean(c);
     },
     /** Forgets every clean tree. */
     forget: function () { memo.generation++; },
@@ -44,9 +45,9 @@ export function createMemo(policy) {
       var verdict = policy.judge(url, kind, via);
       if (verdict === VERDICT.pass && policy.final) {
         // (`data:` URLs are not remembered: a frame judges them differently from an image.)
-        if (forGood && !/^[\s\x00-\x1f]*data:/i.test(url)) {
-          if (forGood.size >= 2000) forGood.clear();
-          forGood.set(url, true);
+        if (forGood && !test(/^[\s\x00-\x1f]*data:/i, url)) {
+          if (forGood.size() >= 2000) forGood.clear();
+          forGood.add(url);
         }
         return verdict;
       }
@@ -64,8 +65,8 @@ export function createMemo(policy) {
       if (!base && cleanHtml && cleanHtml.has(html)) return null;
       var verdict = policy.rewrite(html, via, base);
       if (verdict === VERDICT.pass && policy.final && !base && cleanHtml && html.length <= 4096) {
-        if (cleanHtml.size >= 200) cleanHtml.clear();
-        cleanHtml.set(html, true);
+        if (cleanHtml.size() >= 200) cleanHtml.clear();
+        cleanHtml.add(html);
         return null;
       }
       memo.forget();

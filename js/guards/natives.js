@@ -1,5 +1,127 @@
-// The natives every guard of a realm relies on, captured when the realm is guarded (before any
-// page code of that realm runs): later changes to the prototypes do not reach the guards.
+// The natives every guard relies on, captured before any page code runs (the built-ins below
+// when sekisho.js runs; a realm's DOM methods when it is guarded): page code that changes a
+// built-in afterwards (`Function.prototype.apply`, `String.prototype.toLowerCase`,
+// `Map.prototype.has`, the global `String`, an element's `localName` getter…) changes nothing the
+// guards decide, and is never handed a native the guards call. So the guards call natives through
+// `apply`/`call`, never `fn.apply`/`fn.call`, use the string, RegExp and collection helpers
+// below, and read an element's identity through the captured getters.
+
+var reflectApply = Reflect.apply;
+/** `new Target(...args)` with `newTarget` (Reflect.construct, captured). */
+export var construct = Reflect.construct;
+var NativeString = String;
+var defineProperty = Object.defineProperty;
+var describe = Object.getOwnPropertyDescriptor;
+/** `fn` called on `self` with the array-like `args` (Reflect.apply, captured). */
+export function apply(fn, self, args) { return reflectApply(fn, self, args); }
+/** `fn` called on `self` with the rest of the arguments. */
+export function call(fn, self, ...args) { return reflectApply(fn, self, args); }
+/** A method as a function of its receiver: `uncurry(String.prototype.trim)(s)`. */
+function uncurry(fn) { return function (self, ...args) { return reflectApply(fn, self, args); }; }
+/** String conversion (the global `String`, captured). */
+export function str(value) { return NativeString(value); }
+export var lower = uncurry(NativeString.prototype.toLowerCase);
+export var trim = uncurry(NativeString.prototype.trim);
+export var strIndexOf = uncurry(NativeString.prototype.indexOf);
+export var strLastIndexOf = uncurry(NativeString.prototype.lastIndexOf);
+export var strSlice = uncurry(NativeString.prototype.slice);
+export var charAt = uncurry(NativeString.prototype.charAt);
+// (RegExp.prototype.test, String.prototype.split and replace look `exec`, `Symbol.split` and
+// `Symbol.replace` up on their arguments at each call: the native `exec` is called directly, and
+// strings are split by hand.)
+var exec = uncurry(RegExp.prototype.exec);
+/** Whether `re` (not global, not sticky) matches `s`. */
+export function test(re, s) { return exec(re, s) !== null; }
+/** `s` split at each `separator` (a string). */
+export function split(s, separator) {
+  var parts = [], from = 0, at;
+  while ((at = strIndexOf(s, separator, from)) >= 0) {
+    parts[parts.length] = strSlice(s, from, at);
+    from = at + separator.length;
+  }
+  parts[parts.length] = strSlice(s, from);
+  return parts;
+}
+/** The words of `s`, split at ASCII whitespace (empty ones dropped). */
+export function words(s) {
+  var out = [], word = "";
+  for (var i = 0; i < s.length; i++) {
+    var c = charAt(s, i);
+    if (c === " " || c === "\t" || c === "\n" || c === "\f" || c === "\r") {
+      if (word) out[out.length] = word;
+      word = "";
+    } else {
+      word += c;
+    }
+  }
+  if (word) out[out.length] = word;
+  return out;
+}
+export var arraySlice = uncurry(Array.prototype.slice);
+export var hasOwn = Object.prototype.hasOwnProperty;
+/** Whether `list` (an array) holds `value` (a plain loop: no Array.prototype method). */
+export function includes(list, value) {
+  for (var i = 0; i < list.length; i++) if (list[i] === value) return true;
+  return false;
+}
+/** Whether `f(item)` holds for an item of `list` (a plain loop). */
+export function any(list, f) {
+  for (var i = 0; i < list.length; i++) if (f(list[i])) return true;
+  return false;
+}
+// Collections whose methods are the natives captured here, whatever page code does to the
+// prototypes (`new Map()` then `.has()` would look the method up at each call).
+var WS = typeof WeakSet === "function" ? WeakSet : null;
+var WM = typeof WeakMap === "function" ? WeakMap : null;
+var M = typeof Map === "function" ? Map : null;
+var method = function (C, name) { return C && uncurry(C.prototype[name]); };
+var wsHas = method(WS, "has"), wsAdd = method(WS, "add");
+var wmHas = method(WM, "has"), wmGet = method(WM, "get"), wmSet = method(WM, "set");
+var mHas = method(M, "has"), mSet = method(M, "set"), mClear = method(M, "clear");
+var mSize = M && uncurry(describe(M.prototype, "size").get);
+/** A WeakSet (`has`, `add`); without WeakSet, one that holds nothing. */
+export function weakSet() {
+  if (!WS) return { has: function () { return false; }, add: function () {} };
+  var s = new WS();
+  return { has: function (v) { return wsHas(s, v); }, add: function (v) { wsAdd(s, v); } };
+}
+/** A WeakMap (`has`, `get`, `set`), or null. */
+export function weakMap() {
+  if (!WM) return null;
+  var m = new WM();
+  return { has: function (k) { return wmHas(m, k); }, get: function (k) { return wmGet(m, k); }, set: function (k, v) { wmSet(m, k, v); } };
+}
+/** A Map used as a set of strings (`has`, `add`, `size`, `clear`), or null. */
+export function stringSet() {
+  if (!M) return null;
+  var m = new M();
+  return {
+    has: function (k) { return mHas(m, k); },
+    add: function (k) { mSet(m, k, true); },
+    size: function () { return mSize(m); },
+    clear: function () { mClear(m); }
+  };
+}
+// A node's identity, read with the native getters (of any realm's node; anything else is no
+// node: 0, undefined, false, null).
+var getter = function (proto, name) { return uncurry(describe(proto, name).get); };
+var getNodeType = getter(Node.prototype, "nodeType");
+var getLocalName = getter(Element.prototype, "localName");
+var getNamespace = getter(Element.prototype, "namespaceURI");
+var getConnected = getter(Node.prototype, "isConnected");
+var getParent = getter(Node.prototype, "parentNode");
+/** @returns {number} */
+export function nodeType(node) {
+  try { return getNodeType(node); } catch (e) { return 0; }
+}
+/** @returns {string | undefined} */
+export function localName(node) { return nodeType(node) === 1 ? getLocalName(node) : undefined; }
+/** @returns {string | null} */
+export function namespaceURI(node) { return nodeType(node) === 1 ? getNamespace(node) : null; }
+/** @returns {boolean} */
+export function isConnected(node) { return nodeType(node) ? getConnected(node) : false; }
+export function parentNode(node) { return nodeType(node) ? getParent(node) : null; }
+export { defineProperty, describe };
 
 /**
  * A realm's natives: the DOM methods the guards call on elements and nodes, the prototypes they
@@ -29,8 +151,9 @@ export function captureNatives(win) {
     createFragment: win.Range && win.Range.prototype.createContextualFragment,
     /** @param {any} node @param {string} selector @returns {ArrayLike<Element>} */
     findAll: function (node, selector) {
-      var impl = node.nodeType === 1 ? qsaElement : node.nodeType === 11 ? qsaFragment : qsaDocument;
-      return impl ? impl.call(node, selector) : [];
+      var type = nodeType(node);
+      var impl = type === 1 ? qsaElement : type === 11 ? qsaFragment : qsaDocument;
+      return impl ? call(impl, node, selector) : [];
     }
   };
 }
@@ -50,9 +173,9 @@ export function wrap(proto, name, make) {
  * @param {any} proto @param {string} prop @param {(nativeSet: any, d: PropertyDescriptor) => (v: any) => any} set
  */
 export function wrapSetter(proto, prop, set) {
-  var d = proto && Object.getOwnPropertyDescriptor(proto, prop);
+  var d = proto && describe(proto, prop);
   if (!d || !d.set) return;
-  Object.defineProperty(proto, prop, { configurable: true, enumerable: d.enumerable, get: d.get, set: set(d.set, d) });
+  defineProperty(proto, prop, { configurable: true, enumerable: d.enumerable, get: d.get, set: set(d.set, d) });
 }
 
 /**

@@ -3,20 +3,36 @@
 // call fails as a network error does, where page code can see it (e2e runtime-overblocks compares
 // each with a real one in the same page), and never hangs; a held fire-and-forget request waits
 // for its service instead (beacons.js).
-import { wrap, networkErrors } from "./natives.js";
+import {
+  wrap, networkErrors, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
+  hasOwn, localName
+} from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
 export function guardNetwork(r) {
   var win = r.win, n = r.natives, held = r.held;
+  var arrayFrom = Array.from;
 
-  // The URL of a RequestInfo (a Request, or anything that stringifies to a URL).
-  function requestUrl(input) {
-    return input && typeof input === "object" && "url" in input ? input.url : String(input);
+  // What a RequestInfo fetches, read once: a Request's URL (its native getter), or the string the
+  // native would make of anything else — and what the native is then given (that same string).
+  var requestUrlGetter = win.Request && describe(win.Request.prototype, "url");
+  function request(input) {
+    if (input && typeof input === "object" && requestUrlGetter) {
+      try { return { url: call(requestUrlGetter.get, input), input: input }; } catch (e) { /* not a Request */ }
+    }
+    var url = str(input);
+    return { url: url, input: url };
+  }
+  // The arguments with the first one replaced.
+  function withFirst(args, first) {
+    var copy = arraySlice(args);
+    copy[0] = first;
+    return copy;
   }
   // A held call fails as a network error does, with the engine's own words (a real failing
   // request cannot stand in: a dead `blob:` or `data:` URL breaks the page's CSP, and reports it).
-  var words = null;
-  function failed() { return words || (words = networkErrors(win)); }
+  var errorWords = null;
+  function failed() { return errorWords || (errorWords = networkErrors(win)); }
   function fetchError() { return Promise.reject(new TypeError(failed().fetch)); }
   // A fetch the page does not wait on the answer of (`keepalive`: it may outlive the page).
   function keepalive(input, init) {
@@ -25,15 +41,18 @@ export function guardNetwork(r) {
   }
   wrap(win, "fetch", function (orig) {
     return function (input, init) {
-      var url = r.resolve(requestUrl(input));
-      if (!held(url, KIND.fetch, "fetch")) return orig.apply(this, arguments);
+      if (!arguments.length) return apply(orig, this, arguments); // (the native's TypeError)
+      var req = request(input);
+      var args = withFirst(arguments, req.input);
+      var url = r.resolve(req.url);
+      if (!held(url, KIND.fetch, "fetch")) return apply(orig, this, args);
       if (!keepalive(input, init)) return fetchError();
-      var self = this, args = arguments;
+      var self = this;
       // A keepalive hit waits for its service: its promise settles with the fetch made then.
       return new Promise(function (resolve, reject) {
         var kept = r.beacons.keep({
           url: url, kind: KIND.fetch, via: "fetch",
-          send: function () { orig.apply(self, args).then(resolve, reject); },
+          send: function () { apply(orig, self, args).then(resolve, reject); },
           drop: function () { reject(new TypeError(failed().fetch)); }
         });
         if (!kept) reject(new TypeError(failed().fetch));
@@ -46,11 +65,13 @@ export function guardNetwork(r) {
       wrap(win.Cache.prototype, m, function (orig) {
         return function (requests) {
           // addAll takes any iterable: read it once, and hand the same items on.
-          var list = m === "add" ? [requests] : requests == null ? [] : Array.from(requests);
+          var list = m === "add" ? [requests] : requests == null ? [] : arrayFrom(requests);
           for (var i = 0; i < list.length; i++) {
-            if (held(requestUrl(list[i]), KIND.fetch, "Cache." + m)) return fetchError();
+            var req = request(list[i]);
+            list[i] = req.input;
+            if (held(req.url, KIND.fetch, "Cache." + m)) return fetchError();
           }
-          return m === "add" ? orig.apply(this, arguments) : orig.call(this, requests == null ? requests : list);
+          return m === "add" ? call(orig, this, list[0]) : call(orig, this, requests == null ? requests : list);
         };
       });
     });
@@ -59,8 +80,8 @@ export function guardNetwork(r) {
   if (win.Worklet) {
     wrap(win.Worklet.prototype, "addModule", function (orig) {
       return function (url) {
-        url = String(url);
-        if (!held(url, KIND.script, "addModule")) return orig.call(this, url, arguments[1]);
+        url = str(url);
+        if (!held(url, KIND.script, "addModule")) return call(orig, this, url, arguments[1]);
         var absolute = url;
         try { absolute = new win.URL(url, r.doc.baseURI).href; } catch (e) { /* as given */ }
         return Promise.reject(new win.DOMException(failed().worklet(absolute), "AbortError"));
@@ -70,8 +91,9 @@ export function guardNetwork(r) {
   // fetchLater (a deferred beacon): a held one is never activated.
   wrap(win, "fetchLater", function (orig) {
     return function (input) {
-      if (held(requestUrl(input), KIND.beacon, "fetchLater")) return { activated: false };
-      return orig.apply(this, arguments);
+      var req = request(input);
+      if (held(req.url, KIND.beacon, "fetchLater")) return { activated: false };
+      return apply(orig, this, withFirst(arguments, req.input));
     };
   });
   // XMLHttpRequest: judged when sent. A held one fails as the XHR standard's "request error
@@ -82,11 +104,11 @@ export function guardNetwork(r) {
   // cannot be moved on the native object: the request gets its own until it is opened again.
   if (win.XMLHttpRequest && r.xhrOpened) {
     var XP = win.XMLHttpRequest.prototype;
-    var pending = new WeakMap();
+    var pending = weakMap();
     var DONE = { configurable: true, enumerable: false, get: function () { return 4; } };
     var reset = function (xhr) {
       clearTimeout(pending.get(xhr));
-      if (Object.prototype.hasOwnProperty.call(xhr, "readyState")) delete xhr.readyState;
+      if (call(hasOwn, xhr, "readyState")) delete xhr.readyState;
     };
     // (WebKit's are of a subclass of ProgressEvent.)
     var XHR_EVENT = win.XMLHttpRequestProgressEvent && win.XMLHttpRequestProgressEvent.prototype;
@@ -97,31 +119,31 @@ export function guardNetwork(r) {
     };
     wrap(XP, "open", function (orig) {
       return function (method, url) {
-        var args = Array.prototype.slice.call(arguments);
-        if (args.length > 1) args[1] = String(url); // read once: the URL judged is the one opened
+        var args = arraySlice(arguments);
+        if (args.length > 1) args[1] = str(url); // read once: the URL judged is the one opened
         r.xhrOpened.set(this, args);
         reset(this);
-        return orig.apply(this, args);
+        return apply(orig, this, args);
       };
     });
     wrap(XP, "abort", function (orig) {
-      return function () { reset(this); return orig.apply(this, arguments); };
+      return function () { reset(this); return apply(orig, this, arguments); };
     });
     wrap(XP, "send", function (orig) {
       return function (body) {
         var opened = r.xhrOpened.get(this);
-        if (!opened || opened.length < 2 || !held(opened[1], KIND.xhr, "XMLHttpRequest")) return orig.apply(this, arguments);
+        if (!opened || opened.length < 2 || !held(opened[1], KIND.xhr, "XMLHttpRequest")) return apply(orig, this, arguments);
         var xhr = this;
-        if (/^(GET|HEAD)$/i.test(opened[0])) body = null;
+        if (test(/^(GET|HEAD)$/i, str(opened[0]))) body = null;
         if (opened.length > 2 && !opened[2]) {
-          Object.defineProperty(xhr, "readyState", DONE);
+          defineProperty(xhr, "readyState", DONE);
           throw new win.DOMException(failed().xhrSync(opened[1]), "NetworkError");
         }
         var size = body == null ? 0 : bodySize(body);
         progress(xhr, "loadstart", 0);
         if (body != null) progress(xhr.upload, "loadstart", size);
         pending.set(xhr, setTimeout(function () {
-          Object.defineProperty(xhr, "readyState", DONE);
+          defineProperty(xhr, "readyState", DONE);
           xhr.dispatchEvent(new win.Event("readystatechange"));
           if (body != null) { progress(xhr.upload, "error", 0); progress(xhr.upload, "loadend", 0); }
           progress(xhr, "error", 0);
@@ -135,7 +157,7 @@ export function guardNetwork(r) {
     if (typeof body === "string") return new win.Blob([body]).size;
     if (body instanceof win.Blob) return body.size;
     if (body && typeof body.byteLength === "number") return body.byteLength;
-    if (body instanceof win.URLSearchParams) return new win.Blob([String(body)]).size;
+    if (body instanceof win.URLSearchParams) return new win.Blob([str(body)]).size;
     return 0;
   }
   // sendBeacon: a held beacon waits for its service (beacons.js). Like a beacon that meets a
@@ -143,13 +165,14 @@ export function guardNetwork(r) {
   if (win.Navigator) {
     wrap(win.Navigator.prototype, "sendBeacon", function (orig) {
       return function (url, data) {
+        if (!arguments.length) return apply(orig, this, arguments); // (the native's TypeError)
         url = r.resolve(url);
-        if (!held(url, KIND.beacon, "sendBeacon")) return orig.apply(this, arguments);
+        if (!held(url, KIND.beacon, "sendBeacon")) return apply(orig, this, withFirst(arguments, url));
         var navigator = this;
         var body = snapshot(data);
         r.beacons.keep({
           url: url, kind: KIND.beacon, via: "sendBeacon",
-          send: function () { orig.call(navigator, url, body); },
+          send: function () { call(orig, navigator, url, body); },
           drop: function () {}
         });
         return true;
@@ -175,12 +198,12 @@ export function guardNetwork(r) {
     var Orig = win[name];
     if (typeof Orig !== "function") return;
     var Guarded = function (url) {
-      if (!(this instanceof Guarded)) return Orig.apply(this, arguments);
-      url = String(url);
+      if (!(this instanceof Guarded)) return apply(Orig, this, arguments);
+      url = str(url);
       if (held(url, kind, name)) return fake(Orig, url, arguments[1]);
-      var args = Array.prototype.slice.call(arguments);
+      var args = arraySlice(arguments);
       args[0] = url; // read once: the URL judged is the one connected to
-      return Reflect.construct(Orig, args, new.target || Orig);
+      return construct(Orig, args, new.target || Orig);
     };
     // The same function to page code: its name, length, statics (CONNECTING, …, through its
     // prototype chain), prototype, and `instance.constructor === WebSocket`.
@@ -197,14 +220,14 @@ export function guardNetwork(r) {
   // seconds until it is closed. Its attributes and handlers are its own.
   function failedConnection(socket) {
     return function (Orig, url, options) {
-      var c = Reflect.construct(win.EventTarget, [], Orig);
+      var c = construct(win.EventTarget, [], Orig);
       var state = 0;
       var handlers = {};
       var timer = 0;
       var href = url;
       try { href = new win.URL(url, r.doc.baseURI).href; } catch (e) { /* as given */ }
       var props = {
-        url: { value: socket ? href.replace(/^http/, "ws") : href },
+        url: { value: socket && strSlice(href, 0, 4) === "http" ? "ws" + strSlice(href, 4) : href },
         readyState: { get: function () { return state; } }
       };
       if (socket) {
@@ -226,7 +249,7 @@ export function guardNetwork(r) {
         props["on" + type] = {
           get: function () { return handlers[type] || null; },
           set: function (f) {
-            if (!(type in handlers)) c.addEventListener(type, function (e) { if (handlers[type]) handlers[type].call(c, e); });
+            if (!(type in handlers)) c.addEventListener(type, function (e) { if (handlers[type]) call(handlers[type], c, e); });
             handlers[type] = typeof f === "function" ? f : null;
           }
         };
@@ -261,19 +284,21 @@ export function guardNetwork(r) {
   // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit. The
   // URLs are read with the native getters: a form's `action` property may be one of its own
   // controls (`<input name="action">` clobbers it).
-  var formAction = win.HTMLFormElement && Object.getOwnPropertyDescriptor(win.HTMLFormElement.prototype, "action");
-  var buttonAction = win.HTMLButtonElement && Object.getOwnPropertyDescriptor(win.HTMLButtonElement.prototype, "formAction");
-  var inputAction = win.HTMLInputElement && Object.getOwnPropertyDescriptor(win.HTMLInputElement.prototype, "formAction");
+  var formAction = win.HTMLFormElement && describe(win.HTMLFormElement.prototype, "action");
+  var buttonAction = win.HTMLButtonElement && describe(win.HTMLButtonElement.prototype, "formAction");
+  var inputAction = win.HTMLInputElement && describe(win.HTMLInputElement.prototype, "formAction");
+  var closest = n.E.closest;
+  var querySelector = n.D && n.D.querySelector;
   function heldForm(form, submitter) {
-    var own = submitter && n.hasAttr.call(submitter, "formaction")
-      && (submitter.localName === "button" ? buttonAction : inputAction);
+    var own = submitter && call(n.hasAttr, submitter, "formaction")
+      && (localName(submitter) === "button" ? buttonAction : inputAction);
     var getter = own || formAction;
-    var url = getter && getter.get ? getter.get.call(own ? submitter : form) : "";
+    var url = getter && getter.get ? call(getter.get, own ? submitter : form) : "";
     return !!url && held(url, KIND.form, "form");
   }
   if (win.HTMLFormElement) {
     wrap(win.HTMLFormElement.prototype, "submit", function (orig) {
-      return function () { if (!heldForm(this, null)) return orig.apply(this, arguments); };
+      return function () { if (!heldForm(this, null)) return apply(orig, this, arguments); };
     });
   }
   // requestSubmit() and the visitor's submit buttons fire "submit" first.
@@ -285,22 +310,23 @@ export function guardNetwork(r) {
   // A script's click on a link into a named frame navigates that (maybe hidden) frame: a held
   // URL does not go. (A visitor's own click, or a link that replaces the page, is theirs.)
   win.addEventListener("click", function (e) {
-    var a = e.target && e.target.closest && e.target.closest("a[href],area[href]");
+    var a = localName(e.target) && call(closest, e.target, "a[href],area[href]");
     if (!a) return;
-    if (n.hasAttr.call(a, "ping")) {
-      var kept = n.getAttr.call(a, "ping").split(/\s+/).filter(function (url) {
-        return url && !held(url, KIND.beacon, a.localName + ".ping");
-      });
-      n.setAttr.call(a, "ping", kept.join(" "));
+    if (call(n.hasAttr, a, "ping")) {
+      var urls = words(call(n.getAttr, a, "ping")), kept = "";
+      for (var i = 0; i < urls.length; i++) {
+        if (urls[i] && !held(urls[i], KIND.beacon, localName(a) + ".ping")) kept += (kept ? " " : "") + urls[i];
+      }
+      call(n.setAttr, a, "ping", kept);
     }
     if (e.isTrusted) return;
     // A script's click on a download link fetches it at once.
-    if (n.hasAttr.call(a, "download") && held(n.getAttr.call(a, "href"), KIND.fetch, a.localName + ".download")) {
+    if (call(n.hasAttr, a, "download") && held(call(n.getAttr, a, "href"), KIND.fetch, localName(a) + ".download")) {
       e.preventDefault();
       return;
     }
-    var base = r.doc.querySelector("base[target]");
-    if (r.namedFrame(n.getAttr.call(a, "target") || base && n.getAttr.call(base, "target"))
-      && held(n.getAttr.call(a, "href"), KIND.iframe, a.localName + ".click")) e.preventDefault();
+    var base = call(querySelector, r.doc, "base[target]");
+    if (r.namedFrame(call(n.getAttr, a, "target") || base && call(n.getAttr, base, "target"))
+      && held(call(n.getAttr, a, "href"), KIND.iframe, localName(a) + ".click")) e.preventDefault();
   }, true);
 }

@@ -3,7 +3,7 @@
 // content the document's observer and querySelectorAll cannot see (each gets an observer of its
 // own, and is rescanned after every decision: what was held inside is then released, or a
 // released frame held again).
-import { wrap } from "./natives.js";
+import { wrap, apply, arraySlice, weakSet, nodeType, isConnected } from "./natives.js";
 
 /**
  * The shadow roots of every guarded realm, held weakly, and their rescan after a decision.
@@ -11,7 +11,7 @@ import { wrap } from "./natives.js";
  */
 export function createShadowRoots(policy) {
   var roots = [];
-  var watched = typeof WeakSet === "function" ? new WeakSet() : { has: function () { return false; }, add: function () {} };
+  var watched = weakSet();
   return {
     /** Whether `root` is watched already; it is from now on. */
     watch: function (root) {
@@ -23,7 +23,7 @@ export function createShadowRoots(policy) {
     rescan: function () {
       roots = roots.filter(function (ref) {
         var root = ref.deref();
-        if (root && root.host && root.host.isConnected && policy.added) policy.added(Array.prototype.slice.call(root.children));
+        if (root && root.host && isConnected(root.host) && policy.added) policy.added(arraySlice(root.children));
         return !!root;
       });
     }
@@ -44,7 +44,7 @@ export function guardParsing(r) {
     var elements = [];
     for (var i = 0; i < records.length; i++) {
       var added = records[i].addedNodes;
-      for (var j = 0; j < added.length; j++) if (added[j].nodeType === 1) elements.push(added[j]);
+      for (var j = 0; j < added.length; j++) if (nodeType(added[j]) === 1) elements[elements.length] = added[j];
     }
     arrived(elements);
   }
@@ -76,12 +76,12 @@ export function guardParsing(r) {
     if (!r.shadowRoots.watch(root)) return;
     new win.MutationObserver(onMutations).observe(root, observeOptions);
     // A root that arrives with content (declarative): its elements arrive now.
-    if (filled) arrived(Array.prototype.slice.call(root.children));
+    if (filled) arrived(arraySlice(root.children));
   }
   r.watchRoot = watchRoot;
   wrap(r.natives.E, "attachShadow", function (orig) {
     return function () {
-      var root = orig.apply(this, arguments);
+      var root = apply(orig, this, arguments);
       watchRoot(root, false);
       return root;
     };

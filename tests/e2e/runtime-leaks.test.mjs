@@ -148,10 +148,14 @@ test('leak-11. smaller vectors: <track src>, a form whose action a control clobb
     img.setAttributeNS(null, 'src', px('lower'));
     out.lower = img.getAttribute('src');
     document.body.appendChild(img);
-    // Patched constructors look as they did.
-    const ws = new WebSocket('wss://ws.hotjar.com/x');
-    out.constructors = [WebSocket.name, WebSocket.length, WebSocket.OPEN, ws.constructor === WebSocket, ws instanceof WebSocket,
-      EventSource.name, EventSource.CLOSED, new EventSource('https://tr.line.me/es').constructor === EventSource];
+    // Patched constructors look as they did (asked by a script of the page: Firefox's test driver evaluates in a
+    // sandbox that sees the natives).
+    const probe = document.createElement('script');
+    probe.textContent = `window.__constructors = (() => { const ws = new WebSocket('wss://ws.hotjar.com/x');
+      return [WebSocket.name, WebSocket.length, WebSocket.OPEN, ws.constructor === WebSocket, ws instanceof WebSocket,
+        EventSource.name, EventSource.CLOSED, new EventSource('https://tr.line.me/es').constructor === EventSource]; })();`;
+    document.head.appendChild(probe);
+    out.constructors = window.__constructors;
     return out;
   });
   assert.equal(seen.upper, 'https://www.facebook.com/tr/?id=11&ev=upper', 'SRC stays SRC (and loads nothing)');
