@@ -896,3 +896,23 @@ fn google_country_domains_are_google_com() {
         Some("google-ads")
     );
 }
+
+#[test]
+fn hosts_spelled_with_letters_idna_maps_to_ascii_are_known() {
+    for url in [
+        "https://www.𝐟𝐚𝐜𝐞𝐛𝐨𝐨𝐤.com/tr/?id=1",        // mathematical bold
+        "https://www.𝒻𝒶𝒸ℯ𝒷ℴℴ𝓀.com/tr/?id=1", // script, with ℯ and ℴ from the letterlike block
+        "https://www.𝔣𝔞𝔠𝔢𝔟𝔬𝔬𝔨.com/tr/?id=1", // Fraktur
+        "https://www.𝕗𝕒𝕔𝕖𝕓𝕠𝕠𝕜.𝕔𝕠𝕞/tr/?id=1", // double-struck
+        "https://www.ⓕⓐⓒⓔⓑⓞⓞⓚ.com/tr/?id=1", // circled
+        "https://www.FACEBOO\u{212A}.com/tr/?id=1", // Kelvin sign
+    ] {
+        assert_eq!(id(url), Some("meta-pixel"), "{url}");
+    }
+    assert_eq!(
+        id("https://www.google-analytic𝐬.com/g/collect"),
+        Some("google-analytics")
+    );
+    // Greek mathematical letters are not ASCII: no catalog host.
+    assert_eq!(id("https://www.𝛂bc.com/"), None);
+}

@@ -361,7 +361,6 @@ fn normalize_host(raw: &str) -> Option<String> {
             [0xEF, 0xBC, x @ 0x81..=0xBF, ..] => (Some(x - 0x60), 3), // U+FF01–FF3F
             [0xEF, 0xBD, x @ 0x80..=0x9E, ..] => (Some(x - 0x20), 3), // U+FF40–FF5E
             [0xEF, 0xBD, 0xA1, ..] | [0xE3, 0x80, 0x82, ..] => (Some(b'.'), 3), // U+FF61, U+3002
-            [0xE2, 0x84, 0xAA, ..] => (Some(b'k'), 3),                 // U+212A
             [0xC5, 0xBF, ..] => (Some(b's'), 2),                       // U+017F
             [0xC2, 0xAD, ..] | [0xCD, 0x8F, ..] => (None, 2),          // U+00AD, U+034F
             [0xE1, 0xA0, 0x8B..=0x8D, ..]                              // U+180B–180D
@@ -369,6 +368,15 @@ fn normalize_host(raw: &str) -> Option<String> {
             | [0xE2, 0x81, 0xA0, ..]                                   // U+2060
             | [0xEF, 0xB8, 0x80..=0x8F, ..]                            // U+FE00–FE0F
             | [0xEF, 0xBB, 0xBF, ..] => (None, 3),                     // U+FEFF
+            [0xF0, 0x9D, b2 @ 0x90..=0x9F, b3, ..] => {
+                // U+1D400–1D7FF, mathematical letters and digits: IDNA maps them to ASCII.
+                let cp = 0x1D000 | (u32::from(b2 & 0x3F) << 6) | u32::from(b3 & 0x3F);
+                (math_alphanumeric(cp), 4)
+            }
+            [0xE2, 0x84, b2, ..] => (letterlike(b2), 3), // U+2100–213F
+            [0xE2, 0x92, b2 @ 0xB6..=0xBF, ..] => (Some(b'a' + (b2 - 0xB6)), 3), // Ⓐ–Ⓙ
+            [0xE2, 0x93, b2 @ 0x80..=0x8F, ..] => (Some(b'k' + (b2 - 0x80)), 3), // Ⓚ–Ⓩ
+            [0xE2, 0x93, b2 @ 0x90..=0xA9, ..] => (Some(b'a' + (b2 - 0x90)), 3), // ⓐ–ⓩ
             _ => (Some(b'_'), 1),
         };
         i += len;
@@ -382,6 +390,43 @@ fn normalize_host(raw: &str) -> Option<String> {
     let trimmed = trim_end_byte(&host, b'.').len();
     host.truncate(trimmed);
     (!host.is_empty()).then_some(host)
+}
+
+/// What IDNA maps a mathematical alphanumeric symbol (U+1D400–1D7FF) to: its letter or digit
+/// (`_`, which no catalog host has, for the Greek ones, dotless i and j).
+fn math_alphanumeric(cp: u32) -> Option<u8> {
+    let ascii = match cp {
+        0x1D400..=0x1D6A3 => u8::try_from((cp - 0x1D400) % 26).map_or(b'_', |i| b'a' + i),
+        0x1D7CE..=0x1D7FF => u8::try_from((cp - 0x1D7CE) % 10).map_or(b'_', |d| b'0' + d),
+        _ => b'_',
+    };
+    Some(ascii)
+}
+
+/// What IDNA maps a letterlike symbol (U+2100–213F, by its last UTF-8 byte) to: the script,
+/// Fraktur and double-struck letters (ℂ ℊ ℋ ℌ ℍ ℎ ℐ ℑ ℒ ℓ ℕ ℙ ℚ ℛ ℜ ℝ ℤ ℨ ℬ ℭ ℯ ℰ ℱ ℳ ℴ) and the
+/// Kelvin sign; `_` for the rest.
+fn letterlike(b2: u8) -> Option<u8> {
+    let ascii = match b2 {
+        0x82 | 0xAD => b'c',
+        0x8A => b'g',
+        0x8B..=0x8E => b'h',
+        0x90 | 0x91 => b'i',
+        0x92 | 0x93 => b'l',
+        0x95 => b'n',
+        0x99 => b'p',
+        0x9A => b'q',
+        0x9B..=0x9D => b'r',
+        0xA4 | 0xA8 => b'z',
+        0xAA => b'k',
+        0xAC => b'b',
+        0xAF | 0xB0 => b'e',
+        0xB1 => b'f',
+        0xB3 => b'm',
+        0xB4 => b'o',
+        _ => b'_',
+    };
+    Some(ascii)
 }
 
 /// The path as the server sees it: unreserved characters decoded, `.` and `..` segments removed.
