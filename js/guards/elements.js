@@ -130,13 +130,21 @@ export function guardElements(r) {
     return (name === "object" || name === "embed")
       && !test(/^\s*(application\/pdf|image\/(?!svg)|video\/|audio\/)/i, call(getAttr, el, "type") || "");
   }
+  // Whether a frame's `javascript:` URL may write a document: its code may return markup, whose
+  // scripts run in a realm some engines (WebKit) make anew, before any guard reaches it. The
+  // blank frames tags make (`javascript:false`, `javascript:""`, `void 0`…) write nothing.
+  function scriptDocument(el, url) {
+    var name = localName(el);
+    return (name === "iframe" || name === "frame") && test(/^[\s\x00-\x1f]*javascript:/i, url)
+      && !test(/^[\s\x00-\x1f]*javascript:\s*(false|true|null|undefined|void\s*\(?\s*0\s*\)?|""|''|;)?\s*;?\s*$/i, url);
+  }
   // Whether the URL `el` would load through `attr` is held (a `srcset`: any of its candidates).
   function heldUrl(el, attr, url, kind, via) {
     if (attr === "srcset" || attr === "imagesrcset") {
       return any(srcsetUrls(url), function (candidate) { return held(candidate, kind, via); });
     }
     var blob = test(/^\s*blob:/i, url);
-    if ((attr === "srcdoc" || blob) && opaqueSandbox(el) || blob && blobDocument(el)) {
+    if ((attr === "srcdoc" || blob) && opaqueSandbox(el) || blob && blobDocument(el) || scriptDocument(el, url)) {
       memo.unfix();
       return policy.judgeOpaque(attr === "srcdoc" ? "about:srcdoc" : url, via) === VERDICT.hold;
     }

@@ -167,3 +167,65 @@ test('leak-11. smaller vectors: <track src>, a form whose action a control clobb
   await until(async () => lb.requests((e) => e.host === 'www.facebook.com' && /^track/.test(e.query.ev)).length >= 1);
   await context.close();
 });
+
+test('leak-8. every same-origin realm is guarded before page code can reach it', async (t) => {
+  const lb = env.loopback;
+  /** Runs `make` (page code that builds a frame and uses its realm's APIs) in a fresh page; requests to the tracker. */
+  const probe = async (name, make) => {
+    await t.test(name, async () => {
+      lb.reset();
+      const context = await env.ctx();
+      const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
+      // (As a script of the page: Firefox's test driver evaluates in a sandbox that sees the natives.)
+      await page.evaluate((code) => {
+        const s = document.createElement('script');
+        s.textContent = code;
+        document.head.appendChild(s);
+      }, `(() => { const px = (how) => 'https://www.facebook.com/tr/?id=8&ev=' + how; ${make} })()`);
+      const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+      await context.close();
+      assert.equal(reqs.length, 0, `${name}:\n  ${listRequests(reqs)}`);
+    });
+  };
+  await probe('a frame inserted in a closed shadow root', `
+    const host = document.createElement('div'); document.body.appendChild(host);
+    const root = host.attachShadow({ mode: 'closed' });
+    const f = document.createElement('iframe'); root.appendChild(f);
+    new f.contentWindow.Image().src = px('closedShadow');
+    f.contentWindow.fetch(px('closedShadowFetch'), { mode: 'no-cors' }).catch(() => {});
+    root.innerHTML += '<iframe></iframe>';
+    new (root.lastChild.contentWindow.Image)().src = px('closedShadowHtml');`);
+  await probe('a frame made by outerHTML', `
+    const old = document.createElement('p'); document.body.appendChild(old);
+    old.outerHTML = '<iframe id="oh"></iframe>';
+    new (document.getElementById('oh').contentWindow.Image)().src = px('outerHTML');`);
+  await probe('frames made by insertAdjacentHTML beside an element', `
+    const el = document.createElement('p'); document.body.appendChild(el);
+    el.insertAdjacentHTML('beforebegin', '<iframe id="bb"></iframe>');
+    el.insertAdjacentHTML('afterend', '<iframe id="ae"></iframe>');
+    new (document.getElementById('bb').contentWindow.Image)().src = px('beforebegin');
+    document.getElementById('ae').contentWindow.fetch(px('afterend'), { mode: 'no-cors' }).catch(() => {});`);
+  await probe('a frame that is moved, and one of a frame', `
+    const f = document.createElement('iframe'); document.body.appendChild(f);
+    const inner = f.contentDocument.createElement('iframe'); f.contentDocument.body.appendChild(inner);
+    new inner.contentWindow.Image().src = px('nested');
+    f.contentWindow.navigator.sendBeacon(px('frameBeacon'), 'x');`);
+  await probe('a javascript: URL document', `
+    const f = document.createElement('iframe');
+    f.src = 'javascript:' + JSON.stringify('<p>js</p><script>new Image().src = ' + JSON.stringify(px('javascriptUrl')) + ';<' + '/script>');
+    document.body.appendChild(f);`);
+  await probe('a blob: document the page built', `
+    const html = '<p>blob</p><script>new Image().src = ' + JSON.stringify(px('blobDocument')) + '; fetch(' + JSON.stringify(px('blobFetch')) + ', { mode: "no-cors" }).catch(() => {});<' + '/script>';
+    const f = document.createElement('iframe');
+    f.src = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    document.body.appendChild(f);`);
+  await probe('an object of one realm driven with a method of another', `
+    const f = document.createElement('iframe'); document.body.appendChild(f);
+    const img = document.createElement('img');
+    f.contentWindow.Element.prototype.setAttribute.call(img, 'src', px('crossSetAttribute'));
+    document.body.appendChild(img);
+    const x = new XMLHttpRequest();
+    f.contentWindow.XMLHttpRequest.prototype.open.call(x, 'GET', px('crossXhr'));
+    x.send();
+    f.contentWindow.fetch.call(window, px('crossFetch'), { mode: 'no-cors' }).catch(() => {});`);
+});
