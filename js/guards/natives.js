@@ -14,10 +14,15 @@ var defineProperty = Object.defineProperty;
 var describe = Object.getOwnPropertyDescriptor;
 /** `fn` called on `self` with the array-like `args` (Reflect.apply, captured). */
 export function apply(fn, self, args) { return reflectApply(fn, self, args); }
-/** `fn` called on `self` with the rest of the arguments. */
-export function call(fn, self, ...args) { return reflectApply(fn, self, args); }
+// `call` and `uncurry` are bound natives (Function.prototype.call bound to what it calls), as
+// Node's primordials do: nothing is looked up when they run, and no array is made per call (the
+// guards call them on every parsed element).
+var nativeCall = Function.prototype.call;
+var bind = Function.prototype.bind;
 /** A method as a function of its receiver: `uncurry(String.prototype.trim)(s)`. */
-function uncurry(fn) { return function (self, ...args) { return reflectApply(fn, self, args); }; }
+function uncurry(fn) { return reflectApply(bind, nativeCall, [fn]); }
+/** `call(fn, self, a, b)`: `fn` called on `self` with `a, b`. */
+export var call = uncurry(nativeCall);
 /** String conversion (the global `String`, captured). */
 export function str(value) { return NativeString(value); }
 export var lower = uncurry(NativeString.prototype.toLowerCase);
