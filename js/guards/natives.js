@@ -47,6 +47,12 @@ export function split(s, separator) {
   parts[parts.length] = strSlice(s, from);
   return parts;
 }
+/** The URLs of the `url(…)` functions in CSS text (quoted or not). */
+export function cssUrls(css) {
+  var re = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi, urls = [], m;
+  while ((m = exec(re, css)) !== null) urls[urls.length] = m[1] != null ? m[1] : m[2] != null ? m[2] : m[3];
+  return urls;
+}
 /** The words of `s`, split at ASCII whitespace (empty ones dropped). */
 export function words(s) {
   var out = [], word = "";

@@ -5,7 +5,7 @@
 // for its service instead (beacons.js).
 import {
   wrap, networkErrors, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
-  hasOwn, localName
+  hasOwn, localName, any, cssUrls
 } from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
@@ -265,6 +265,26 @@ export function guardNetwork(r) {
       timer = setTimeout(fail, 0);
       return c;
     };
+  }
+  // A font face whose source lists URLs (`url(…)`, as CSS writes them): a held one gets a source
+  // that fails as a network error does, with no request (`local()` of no font: `load()` rejects
+  // with a NetworkError).
+  if (typeof win.FontFace === "function") {
+    var OrigFontFace = win.FontFace;
+    var GuardedFontFace = function FontFace(family, source) {
+      var args = arraySlice(arguments);
+      if (typeof source === "string" || source instanceof String) {
+        args[1] = str(source); // read once
+        if (any(cssUrls(args[1]), function (url) { return held(url, KIND.link, "FontFace"); })) {
+          args[1] = 'local("sekisho: held")';
+        }
+      }
+      return construct(OrigFontFace, args, new.target || OrigFontFace);
+    };
+    GuardedFontFace.prototype = OrigFontFace.prototype;
+    Object.setPrototypeOf(GuardedFontFace, OrigFontFace);
+    Object.defineProperty(OrigFontFace.prototype, "constructor", { value: GuardedFontFace, writable: true, configurable: true, enumerable: false });
+    win.FontFace = GuardedFontFace;
   }
   guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
   guardConstructor("EventSource", KIND.eventsource, failedConnection(false));

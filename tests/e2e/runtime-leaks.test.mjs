@@ -156,12 +156,20 @@ test('leak-11. smaller vectors: <track src>, a form whose action a control clobb
         EventSource.name, EventSource.CLOSED, new EventSource('https://tr.line.me/es').constructor === EventSource]; })();`;
     document.head.appendChild(probe);
     out.constructors = window.__constructors;
+    // A font face of a held font service: no request; its load fails as a network error does.
+    const face = document.createElement('script');
+    face.textContent = `window.__face = new FontFace('held', 'url("https://fonts.gstatic.com/s/notosansjp/v1/held.woff2?probe=fontFace") format("woff2")');
+      window.__face.load().then(() => { window.__faceLoad = 'loaded'; }, (e) => { window.__faceLoad = e.name; });
+      window.__faceOk = new FontFace('own', 'url(/own.woff2)') instanceof FontFace;`;
+    document.head.appendChild(face);
     return out;
   });
   assert.equal(seen.upper, 'https://www.facebook.com/tr/?id=11&ev=upper', 'SRC stays SRC (and loads nothing)');
   assert.equal(seen.lower, null, 'src is held');
   assert.deepEqual(seen.constructors, ['WebSocket', 1, 1, true, true, 'EventSource', 2, true]);
-  const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
+  assert.equal(await until(() => page.evaluate(() => window.__faceLoad)), 'NetworkError', 'a held font face fails to load');
+  assert.equal(await page.evaluate(() => window.__faceOk), true);
+  const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com' || e.host === 'fonts.gstatic.com');
   assert.equal(reqs.length, 0, `before a choice:\n  ${listRequests(reqs)}`);
   await call(page, 'set', { ads: true });
   await until(async () => lb.requests((e) => e.host === 'www.facebook.com' && /^track/.test(e.query.ev)).length >= 1);

@@ -544,14 +544,13 @@ test('rt-v11. what the guards remember (clean trees, first-party URLs) never let
 });
 
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: CSS url()/@import/FontFace, navigating a frame by its location or a <meta http-equiv=refresh>, a PaymentRequest method manifest, natives taken from a frame inside the insertion that creates it; '
+  todo: 'not guarded: CSS url()/@import, navigating a frame by its location or a <meta http-equiv=refresh>, a PaymentRequest method manifest, natives taken from a frame inside the insertion that creates it; '
     + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
   const leaked = await runProbes(page, lb, {
     cssBackground: "var d = document.createElement('div'); d.style.cssText = 'width:9px;height:9px'; d.style.backgroundImage = 'url(' + U('cssBackground') + ')'; document.body.appendChild(d);",
     styleImport: "var st = document.createElement('style'); st.textContent = '@import url(https://fonts.googleapis.com/css2?family=Noto+Sans+JP&probe=styleImport);'; document.head.appendChild(st);",
-    fontFace: "new FontFace('probe', 'url(https://fonts.gstatic.com/s/notosansjp/v1/probe.woff2?probe=fontFace)').load().catch(function () {});",
     frameLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('frameLocation');",
     frameMetaRefresh: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentDocument.write('<meta http-equiv=refresh content=\"0;url=' + U('frameMetaRefresh') + '\">'); f.contentDocument.close();",
     // code that runs INSIDE the insertion of a frame with a src (a custom element's connectedCallback, or an inline
