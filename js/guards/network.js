@@ -286,6 +286,31 @@ export function guardNetwork(r) {
     Object.defineProperty(OrigFontFace.prototype, "constructor", { value: GuardedFontFace, writable: true, configurable: true, enumerable: false });
     win.FontFace = GuardedFontFace;
   }
+  // A payment request fetches the manifest of each payment method named by URL: a held one is
+  // named by an identifier no browser knows instead (unsupported, as after a failed fetch; no
+  // request). The methods are read once, into copies the native reads.
+  if (typeof win.PaymentRequest === "function") {
+    var OrigPayment = win.PaymentRequest;
+    var GuardedPayment = function PaymentRequest(methods) {
+      var args = arraySlice(arguments);
+      if (methods != null && typeof methods === "object") {
+        var list = arrayFrom(methods);
+        for (var i = 0; i < list.length; i++) {
+          var m = list[i];
+          if (!m || typeof m !== "object") continue;
+          var id = str(m.supportedMethods);
+          var blocked = test(/^https:/i, id) && held(id, KIND.fetch, "PaymentRequest");
+          list[i] = { supportedMethods: blocked ? "sekisho-held" : id, data: m.data };
+        }
+        args[0] = list;
+      }
+      return construct(OrigPayment, args, new.target || OrigPayment);
+    };
+    GuardedPayment.prototype = OrigPayment.prototype;
+    Object.setPrototypeOf(GuardedPayment, OrigPayment);
+    Object.defineProperty(OrigPayment.prototype, "constructor", { value: GuardedPayment, writable: true, configurable: true, enumerable: false });
+    win.PaymentRequest = GuardedPayment;
+  }
   guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
   guardConstructor("EventSource", KIND.eventsource, failedConnection(false));
   // A WebTransport session, or a WebSocketStream, whose promises reject.

@@ -274,6 +274,33 @@ pub fn srcset_urls(value: &str) -> Vec<&str> {
     urls
 }
 
+/// The URL a refresh's `content` navigates to (HTML "shared declarative refresh steps"): after
+/// the time, `;` or `,`, an optional `url=`, an optional quote. `None` when it only reloads.
+fn refresh_url(content: &str) -> Option<&str> {
+    let rest = content.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let time = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if time.len() == rest.len() {
+        return None;
+    }
+    let rest = time.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let rest = rest.strip_prefix([';', ',']).unwrap_or(rest);
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let after_key = rest
+        .get(..3)
+        .filter(|k| k.eq_ignore_ascii_case("url"))
+        .and_then(|_| rest.get(3..))
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_whitespace()))
+        .and_then(|r| r.strip_prefix('='))
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_whitespace()));
+    let url = after_key.unwrap_or(rest);
+    let url = match url.chars().next() {
+        Some(q @ ('"' | '\'')) => url.get(1..).map(|u| u.split(q).next().unwrap_or(u))?,
+        _ => url,
+    };
+    let url = url.trim();
+    (!url.is_empty()).then_some(url)
+}
+
 /// Finds `needle` case-insensitively (ASCII) in `hay` from `from`.
 fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let h = hay.as_bytes();
@@ -478,6 +505,26 @@ pub fn rewrite(
         if in_html && name.eq_ignore_ascii_case("base") && base.is_none() {
             base = tag.url("href").and_then(|u| u.ok());
         }
+        // A `<meta http-equiv=refresh>` navigates its document (a frame's) to its URL: a held one
+        // loses its `content` (a navigation is not replayed later).
+        if in_html && name.eq_ignore_ascii_case("meta") && tag.refreshes() {
+            let url = tag.url("content").and_then(|c| c.ok());
+            if let Some(url) = url.as_deref().and_then(refresh_url) {
+                let found = Found::Url {
+                    url,
+                    base: base.as_deref(),
+                };
+                if let Some(requirement) = hold(Kind::Iframe, found) {
+                    let rule = TagRule {
+                        kind: Kind::Iframe,
+                        renames: vec![("content", "data-held-content".into())],
+                    };
+                    out.push_str(html.get(copied..name_end).unwrap_or(""));
+                    tag.write_held(&mut out, &rule, &requirement, via);
+                    copied = gt + 1;
+                }
+            }
+        }
         if let Some(rule) = TagRule::of(name, !in_html) {
             if let Some(requirement) = tag.requirement(&rule, base.as_deref(), &mut hold) {
                 out.push_str(html.get(copied..name_end).unwrap_or(""));
@@ -648,6 +695,13 @@ impl Tag<'_> {
         self.attrs
             .iter()
             .find(|a| slice(self.html, a.name).eq_ignore_ascii_case(name))
+    }
+
+    /// Whether it is a `<meta http-equiv=refresh>`.
+    fn refreshes(&self) -> bool {
+        self.attr("http-equiv")
+            .and_then(|a| a.value)
+            .is_some_and(|v| slice(self.html, v).trim().eq_ignore_ascii_case("refresh"))
     }
 
     /// An attribute's URL, decoded (`Err` when it cannot be: [`decode_attr`]).
@@ -1057,5 +1111,29 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_refresh_to_a_held_url_loses_its_content() {
+        assert_eq!(
+            rw(r#"<meta http-equiv="Refresh" content="0; URL='https://tracker.example/r'">"#),
+            r#"<meta http-equiv="Refresh" data-held-content="0; URL='https://tracker.example/r'" data-consent="service:tracker">"#
+        );
+        for own in [
+            r#"<meta http-equiv=refresh content="5">"#,
+            r#"<meta http-equiv=refresh content="0;url=/next">"#,
+            r#"<meta name=refresh content="0;url=https://tracker.example/r">"#,
+        ] {
+            assert_eq!(rewrite(own, "", hold_trackers), None, "{own}");
+        }
+        assert_eq!(refresh_url("0;url=https://a/x"), Some("https://a/x"));
+        assert_eq!(
+            refresh_url(" 3 , URL = \"https://a/x\" "),
+            Some("https://a/x")
+        );
+        assert_eq!(refresh_url("1.5; https://a/x"), Some("https://a/x"));
+        assert_eq!(refresh_url("0;urlx"), Some("urlx"));
+        assert_eq!(refresh_url("5"), None);
+        assert_eq!(refresh_url("url=https://a/x"), None);
     }
 }

@@ -160,7 +160,16 @@ test('leak-11. smaller vectors: <track src>, a form whose action a control clobb
     const face = document.createElement('script');
     face.textContent = `window.__face = new FontFace('held', 'url("https://fonts.gstatic.com/s/notosansjp/v1/held.woff2?probe=fontFace") format("woff2")');
       window.__face.load().then(() => { window.__faceLoad = 'loaded'; }, (e) => { window.__faceLoad = e.name; });
-      window.__faceOk = new FontFace('own', 'url(/own.woff2)') instanceof FontFace;`;
+      window.__faceOk = new FontFace('own', 'url(/own.woff2)') instanceof FontFace;
+      // A refresh written into a frame, and a payment method's manifest.
+      const frame = document.createElement('iframe'); document.body.appendChild(frame);
+      frame.contentDocument.write('<meta http-equiv="refresh" content="0;url=https://www.facebook.com/tr/?id=11&ev=metaRefresh">');
+      frame.contentDocument.close();
+      try {
+        new PaymentRequest([{ supportedMethods: 'https://www.facebook.com/tr/pay?ev=paymentManifest' }],
+          { total: { label: 'x', amount: { currency: 'JPY', value: '1' } } }).canMakePayment()
+          .then((can) => { window.__payment = String(can); }, (e) => { window.__payment = e.name; });
+      } catch (e) { window.__payment = 'threw ' + e.name; }`;
     document.head.appendChild(face);
     return out;
   });
