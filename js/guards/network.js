@@ -193,6 +193,16 @@ export function guardNetwork(r) {
     return data;
   }
 
+  // `Guarded` takes the place of the constructor `name` (`Orig`) as the same function to page
+  // code: its name, length (its own), statics (CONNECTING, … through its prototype chain),
+  // prototype, and `instance.constructor`.
+  function standIn(name, Orig, Guarded) {
+    Guarded.prototype = Orig.prototype;
+    Object.setPrototypeOf(Guarded, Orig);
+    Object.defineProperty(Guarded, "name", { value: name });
+    Object.defineProperty(Orig.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
+    win[name] = Guarded;
+  }
   // Connections made with `new`: a held one gets `fake(url)`, which fails as a blocked one would.
   function guardConstructor(name, kind, fake) {
     var Orig = win[name];
@@ -205,13 +215,7 @@ export function guardNetwork(r) {
       args[0] = url; // read once: the URL judged is the one connected to
       return construct(Orig, args, new.target || Orig);
     };
-    // The same function to page code: its name, length, statics (CONNECTING, …, through its
-    // prototype chain), prototype, and `instance.constructor === WebSocket`.
-    Guarded.prototype = Orig.prototype;
-    Object.setPrototypeOf(Guarded, Orig);
-    Object.defineProperty(Guarded, "name", { value: name });
-    Object.defineProperty(Orig.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
-    win[name] = Guarded;
+    standIn(name, Orig, Guarded);
   }
   // A WebSocket or EventSource that fails as one to an unreachable host does: an instance of its
   // interface (instanceof, toString) that starts CONNECTING. A socket then fails for good in a
@@ -281,10 +285,7 @@ export function guardNetwork(r) {
       }
       return construct(OrigFontFace, args, new.target || OrigFontFace);
     };
-    GuardedFontFace.prototype = OrigFontFace.prototype;
-    Object.setPrototypeOf(GuardedFontFace, OrigFontFace);
-    Object.defineProperty(OrigFontFace.prototype, "constructor", { value: GuardedFontFace, writable: true, configurable: true, enumerable: false });
-    win.FontFace = GuardedFontFace;
+    standIn("FontFace", OrigFontFace, GuardedFontFace);
   }
   // A payment request fetches the manifest of each payment method named by URL: a held one is
   // named by an identifier no browser knows instead (unsupported, as after a failed fetch; no
@@ -306,10 +307,7 @@ export function guardNetwork(r) {
       }
       return construct(OrigPayment, args, new.target || OrigPayment);
     };
-    GuardedPayment.prototype = OrigPayment.prototype;
-    Object.setPrototypeOf(GuardedPayment, OrigPayment);
-    Object.defineProperty(OrigPayment.prototype, "constructor", { value: GuardedPayment, writable: true, configurable: true, enumerable: false });
-    win.PaymentRequest = GuardedPayment;
+    standIn("PaymentRequest", OrigPayment, GuardedPayment);
   }
   guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
   guardConstructor("EventSource", KIND.eventsource, failedConnection(false));
