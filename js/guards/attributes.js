@@ -101,35 +101,35 @@ export function guardAttributes(r) {
       return call(orig, this, ns, name, value);
     };
   });
-  // Removing a script's type (or toggling it off) may make it runnable too. `owner(args)`: the
-  // element and the attribute's name, before the call.
-  function removal(owner) {
-    return function (orig, name) {
+  // Removing a script's type (or toggling it off) may make it runnable too. `nameOf(self, args)`:
+  // the attribute's name; `elementOf(self, name)`, where `self` is not the element, finds it — both
+  // before the call, the element only for a type (removeAttribute is hot in frameworks).
+  function removal(nameOf, elementOf) {
+    return function (orig, api) {
       return function () {
-        var o = owner(this, arguments);
+        var name = nameOf(this, arguments);
+        var el = name && test(SCRIPT_TYPE, name) ? elementOf ? elementOf(this, name) : this : null;
         var result = apply(orig, this, arguments);
-        if (o && o[0] && test(SCRIPT_TYPE, o[1])) r.typeChanged(o[0], name);
+        if (el) r.typeChanged(el, api);
         return result;
       };
     };
   }
   var getNamedItem = win.NamedNodeMap && win.NamedNodeMap.prototype.getNamedItem;
-  var byName = function (el, args) { return [el, str(args[0])]; };
-  var byNameNS = function (el, args) { return args[0] ? null : [el, str(args[1])]; };
-  var byNode = function (el, args) { return args[0] && [el, attrName(args[0])]; };
-  var inMap = function (ns) {
-    return function (map, args) {
-      var attr = ns && args[0] ? null : call(getNamedItem, map, ns ? args[1] : args[0]);
-      return attr && [attrOwner(attr), attrName(attr)];
-    };
+  var byName = function (self, args) { return str(args[0]); };
+  var byNameNS = function (self, args) { return args[0] ? "" : str(args[1]); };
+  var byNode = function (self, args) { return args[0] ? attrName(args[0]) : ""; };
+  var inMap = function (map, name) {
+    var attr = call(getNamedItem, map, name);
+    return attr && attrOwner(attr);
   };
   wrap(E, "removeAttribute", removal(byName));
   wrap(E, "removeAttributeNS", removal(byNameNS));
   wrap(E, "removeAttributeNode", removal(byNode));
   wrap(E, "toggleAttribute", removal(byName));
   if (win.NamedNodeMap) {
-    wrap(win.NamedNodeMap.prototype, "removeNamedItem", removal(inMap(false)));
-    wrap(win.NamedNodeMap.prototype, "removeNamedItemNS", removal(inMap(true)));
+    wrap(win.NamedNodeMap.prototype, "removeNamedItem", removal(byName, inMap));
+    wrap(win.NamedNodeMap.prototype, "removeNamedItemNS", removal(byNameNS, inMap));
   }
   // `script.type = …` reflects its attribute without setAttribute: it is sent through it.
   wrapSetter(win.HTMLScriptElement && win.HTMLScriptElement.prototype, "type", function () {

@@ -27,7 +27,7 @@ export var call = uncurry(nativeCall);
 export function str(value) { return NativeString(value); }
 export var lower = uncurry(NativeString.prototype.toLowerCase);
 export var trim = uncurry(NativeString.prototype.trim);
-export var strIndexOf = uncurry(NativeString.prototype.indexOf);
+var strIndexOf = uncurry(NativeString.prototype.indexOf);
 export var strLastIndexOf = uncurry(NativeString.prototype.lastIndexOf);
 export var strSlice = uncurry(NativeString.prototype.slice);
 export var charAt = uncurry(NativeString.prototype.charAt);
@@ -189,31 +189,3 @@ export function wrapSetter(proto, prop, set) {
   defineProperty(proto, prop, { configurable: true, enumerable: d.enumerable, get: d.get, set: set(d.set, d) });
 }
 
-/**
- * How this engine words a network error, where page code can read it: a failed fetch's
- * TypeError, a synchronous XMLHttpRequest's NetworkError, a worklet module's AbortError.
- * @param {any} win
- */
-export function networkErrors(win) {
-  var ua = String(win.navigator && win.navigator.userAgent);
-  if (/Firefox\//.test(ua)) {
-    return {
-      fetch: "NetworkError when attempting to fetch resource.",
-      xhrSync: function () { return "A network error occurred."; },
-      worklet: function () { return "The operation was aborted. "; } // (sic)
-    };
-  }
-  if (/AppleWebKit\//.test(ua) && !/Chrom(e|ium)\//.test(ua)) {
-    return {
-      fetch: "Load failed",
-      xhrSync: function () { return " A network error occurred."; }, // (sic)
-      worklet: function () { return "Importing a module script failed."; }
-    };
-  }
-  return {
-    fetch: "Failed to fetch",
-    xhrSync: function (url) { return "Failed to execute 'send' on 'XMLHttpRequest': Failed to load '" + url + "'."; },
-    // (A held URL is another site's: Chromium words its failure so.)
-    worklet: function (url) { return "Failed to load worklet module script: " + url + " (a dependency or cross-origin script failed to load)"; }
-  };
-}

@@ -4,7 +4,7 @@
 // each with a real one in the same page), and never hangs; a held fire-and-forget request waits
 // for its service instead (beacons.js).
 import {
-  wrap, networkErrors, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
+  wrap, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
   hasOwn, localName, any, cssUrls
 } from "./natives.js";
 
@@ -372,4 +372,33 @@ export function guardNetwork(r) {
     if (r.namedFrame(call(n.getAttr, a, "target") || base && call(n.getAttr, base, "target"))
       && held(call(n.getAttr, a, "href"), KIND.iframe, localName(a) + ".click")) e.preventDefault();
   }, true);
+}
+
+/**
+ * How this engine words a network error, where page code can read it: a failed fetch's
+ * TypeError, a synchronous XMLHttpRequest's NetworkError, a worklet module's AbortError.
+ * @param {any} win
+ */
+function networkErrors(win) {
+  var ua = str(win.navigator && win.navigator.userAgent);
+  if (/Firefox\//.test(ua)) {
+    return {
+      fetch: "NetworkError when attempting to fetch resource.",
+      xhrSync: function () { return "A network error occurred."; },
+      worklet: function () { return "The operation was aborted. "; } // (sic)
+    };
+  }
+  if (/AppleWebKit\//.test(ua) && !/Chrom(e|ium)\//.test(ua)) {
+    return {
+      fetch: "Load failed",
+      xhrSync: function () { return " A network error occurred."; }, // (sic)
+      worklet: function () { return "Importing a module script failed."; }
+    };
+  }
+  return {
+    fetch: "Failed to fetch",
+    xhrSync: function (url) { return "Failed to execute 'send' on 'XMLHttpRequest': Failed to load '" + url + "'."; },
+    // (A held URL is another site's: Chromium words its failure so.)
+    worklet: function (url) { return "Failed to load worklet module script: " + url + " (a dependency or cross-origin script failed to load)"; }
+  };
 }

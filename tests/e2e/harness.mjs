@@ -222,6 +222,16 @@ export const TRACKER_COOKIES = {
   ads: ['_fbp', '_twclid', '_uetsid', '_uetvid', '__lt__cid', '_ycl_yjad', '_gcl_au'],
 };
 TRACKER_COOKIES.all = [...TRACKER_COOKIES.analytics, ...TRACKER_COOKIES.ads];
+/**
+ * Runs `code` as a script of the page (an inline <script>), in the page's own realm, as page code runs: Firefox's
+ * test driver evaluates `page.evaluate` functions in a sandbox that sees the natives, not the page's guards.
+ */
+export const runAsPageScript = (page, code) => page.evaluate((c) => {
+  const s = document.createElement('script');
+  s.textContent = c;
+  document.head.appendChild(s);
+}, code);
+
 /** The tracker cookies present in the jar of `url`. */
 export async function trackerCookies(context, names = TRACKER_COOKIES.all, url = SITE) {
   const jar = await context.cookies(url);

@@ -4,7 +4,7 @@
 // the loopback: nothing reaches it before a choice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, settleThenCount, listRequests } from './harness.mjs';
+import { setup, open, settleThenCount, listRequests, runAsPageScript } from './harness.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -57,12 +57,7 @@ test('leak-9. built-ins changed by page code after sekisho.js do not open the ga
       lb.reset();
       const context = await env.ctx();
       const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
-      // As a script of the page (Firefox's test driver evaluates in a sandbox with natives of its own).
-      await page.evaluate((code) => {
-        const s = document.createElement('script');
-        s.textContent = code;
-        document.head.appendChild(s);
-      }, `${patch}\n(${REACH})(${JSON.stringify(name.replace(/\W+/g, '_'))});`);
+      await runAsPageScript(page, `${patch}\n(${REACH})(${JSON.stringify(name.replace(/\W+/g, '_'))});`);
       const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com' || e.host === 'connect.facebook.net');
       await context.close();
       assert.equal(reqs.length, 0, `after ${name} was patched:\n  ${listRequests(reqs)}`);
@@ -75,11 +70,7 @@ test('leak-9. hosts are judged as the browser normalises them (full-width, mathe
   lb.reset();
   const context = await env.ctx();
   const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
-  await page.evaluate((code) => {
-    const s = document.createElement('script');
-    s.textContent = code;
-    document.head.appendChild(s);
-  }, `(${() => {
+  await runAsPageScript(page, `(${() => {
     const hosts = ['www.ｆａｃｅｂｏｏｋ.com', 'www.𝐟𝐚𝐜𝐞𝐛𝐨𝐨𝐤.com', 'www.𝒻𝒶𝒸ℯ𝒷ℴℴ𝓀.com', 'www.𝕗𝕒𝕔𝕖𝕓𝕠𝕠𝕜.𝕔𝕠𝕞', 'www.ⓕⓐⓒⓔⓑⓞⓞⓚ.com',
       'WWW.FACEBOO\u212A.COM', 'www.face\u00adbook.com'];
     hosts.forEach((h, i) => {

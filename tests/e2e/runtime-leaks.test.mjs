@@ -2,7 +2,7 @@
 // URL never reaches the wire before a choice; once its service is allowed it loads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, call, settleThenCount, listRequests, until } from './harness.mjs';
+import { setup, open, call, settleThenCount, listRequests, until, runAsPageScript } from './harness.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -193,12 +193,7 @@ test('leak-8. every same-origin realm is guarded before page code can reach it',
       lb.reset();
       const context = await env.ctx();
       const { page } = await open(context, '/rt/beacons.html', { loopback: lb, config: { revision: 1, beaconQueue: 0 } });
-      // (As a script of the page: Firefox's test driver evaluates in a sandbox that sees the natives.)
-      await page.evaluate((code) => {
-        const s = document.createElement('script');
-        s.textContent = code;
-        document.head.appendChild(s);
-      }, `(() => { const px = (how) => 'https://www.facebook.com/tr/?id=8&ev=' + how; ${make} })()`);
+      await runAsPageScript(page, `(() => { const px = (how) => 'https://www.facebook.com/tr/?id=8&ev=' + how; ${make} })()`);
       const reqs = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
       await context.close();
       assert.equal(reqs.length, 0, `${name}:\n  ${listRequests(reqs)}`);
