@@ -329,6 +329,14 @@ impl Matcher {
 /// `adservice.google.com.au`) as the same host on `google.com`: Google serves its ad paths and its
 /// ad service on each of them, and the catalog lists them once.
 fn google_country_as_com(host: &str) -> Option<String> {
+    // (Asked for every host the catalog does not know: no allocation unless it names Google.)
+    if !host
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"google"))
+    {
+        return None;
+    }
     let host = host.to_ascii_lowercase();
     let (head, tld) = host.rsplit_once('.')?;
     if tld.len() != 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
