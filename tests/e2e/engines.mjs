@@ -102,14 +102,16 @@ async function startXvfb() {
 /** A WebDriver server (the driver process) with `env`; `call(method, path, body)` speaks to it. */
 async function startDriver(name, engine, env) {
   const port = await freePort();
-  const proc = spawn(engine.driver, engine.driverArgs(port), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, so that stopping it also stops the browser it started.
+  const proc = spawn(engine.driver, engine.driverArgs(port), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true });
   let stderr = '';
   proc.stderr.on('data', (c) => { stderr = (stderr + c).slice(-4000); });
-  const call = async (method, url, body) => {
+  const call = async (method, url, body, { timeoutMs = 60000 } = {}) => {
     // A hung browser fails the case (and says where) instead of hanging the suite.
     const res = await fetch(`http://127.0.0.1:${port}${url}`, { method, headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60000) })
-      .catch((e) => { throw new Error(`${name} ${method} ${url}: ${e.name === 'TimeoutError' ? 'no answer in 60 s' : e.message}`); });
+      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) })
+      .catch((e) => { throw new Error(`${name} ${method} ${url}: ${e.name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : e.message}`); });
     const json = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(`${name} ${method} ${url}: ${json.value?.error || res.status} ${json.value?.message || ''}`.trim());
     return json.value;
@@ -120,10 +122,33 @@ async function startDriver(name, engine, env) {
       await sleep(100);
     }
   }
+  const killGroup = (signal) => { try { process.kill(-proc.pid, signal); } catch { /* already gone */ } };
   return {
     call,
-    stop: () => new Promise((r) => { if (proc.exitCode !== null) r(); else { proc.on('exit', r); proc.kill(); } }),
+    stop: () => new Promise((r) => {
+      if (proc.exitCode !== null) { killGroup('SIGKILL'); r(); return; }
+      proc.on('exit', () => { killGroup('SIGKILL'); r(); });
+      killGroup('SIGTERM');
+    }),
   };
+}
+
+/**
+ * A driver with a new session on it. A browser that does not come up (WebKitGTK's MiniBrowser now and then hangs at
+ * start on a loaded machine) is stopped with its driver and started again, twice at most, before the case fails.
+ */
+async function startSession(name, engine, env, capabilities) {
+  for (let attempt = 1; ; attempt++) {
+    const driver = await startDriver(name, engine, env);
+    try {
+      const session = await driver.call('POST', '/session', { capabilities: { alwaysMatch: capabilities } }, { timeoutMs: 30000 });
+      return { driver, session };
+    } catch (e) {
+      await driver.stop();
+      if (attempt === 3) throw e;
+      console.error(`engines: ${e.message}; starting ${name} again (attempt ${attempt + 1} of 3)`);
+    }
+  }
 }
 
 /** WebDriver's code points for the keys the suite presses. */
@@ -238,10 +263,9 @@ export async function launchEngine(name, loopback) {
     async newContext({ timezoneId = 'UTC', locale = 'en-US', gpc = false } = {}) {
       if (gpc && !engine.supports.gpc) throw new Error(`${name} implements no Global Privacy Control`);
       // A driver per context: each takes one session at a time, and a case that fails leaves its context open.
-      const driver = await startDriver(name, engine, { ...engine.driverEnv({ timezoneId, locale }, proxy.port),
-        ...(xvfb ? { DISPLAY: xvfb.display } : {}) });
+      const { driver, session } = await startSession(name, engine, { ...engine.driverEnv({ timezoneId, locale }, proxy.port),
+        ...(xvfb ? { DISPLAY: xvfb.display } : {}) }, engine.capabilities(proxy.port, { locale, gpc }));
       const { call } = driver;
-      const session = await call('POST', '/session', { capabilities: { alwaysMatch: engine.capabilities(proxy.port, { locale, gpc }) } });
       const s = `/session/${session.sessionId}`;
       await call('POST', `${s}/timeouts`, { script: 30000, pageLoad: 30000 });
       // Pages are the session's windows. The first window is there from the start; a closed page's window is
