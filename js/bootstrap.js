@@ -42,6 +42,15 @@
       return VERDICT.hold;
     },
     rewritten: function () { return rewritten; },
+    // CSS: every URL that may be a third party's loads nothing (what cannot be read simply, all of it).
+    rewriteCss: function (css, via, base) {
+      if (!/url\(|@import|image-set|\\/i.test(css)) return VERDICT.pass;
+      rewritten = /@import|image-set|\\/i.test(css) ? "" : css.replace(/url\(\s*(['"]?)([^'")]*)\1\s*\)/gi, function (all, q, url) {
+        return policy.judge(url, KIND.img, via) === VERDICT.hold ? "url(about:invalid)" : all;
+      });
+      return VERDICT.hold;
+    },
+    releaseCss: function (css, via, base) { return false; },
     cookie: function (write, via) { return true; },
     beaconQueue: 0 // (and no `releaseHit`: nothing kept is ever sent)
   };
@@ -245,7 +254,9 @@
   policy.requirement = w.held_requirement;
   policy.final = true; // its passes (allowed whatever the visitor chooses) may be remembered
   policy.rewrite = w.rewrite_html;
-  policy.rewritten = w.rewritten_html;
+  policy.rewritten = w.rewritten;
+  policy.rewriteCss = w.rewrite_css;
+  policy.releaseCss = w.release_css;
   policy.observe = w.observe_document;
   policy.added = w.added;
   policy.cookie = w.cookie_allowed;

@@ -50,7 +50,9 @@ declare const wasm_bindgen: {
   beacon_queue(): number;
   held_requirement(): string;
   rewrite_html(html: string, via: string, base: string): number;
-  rewritten_html(): string;
+  rewritten(): string;
+  rewrite_css(css: string, via: string, base: string): number;
+  release_css(css: string, via: string, base: string): boolean;
   cookie_allowed(write: string, via: string): boolean;
   added(elements: Element[]): void;
   observe_document(doc: Document): void;

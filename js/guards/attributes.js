@@ -9,7 +9,7 @@ import {
 
 var SVG = "http://www.w3.org/2000/svg";
 // The attributes a guard looks at (URLs, `srcdoc`, a site's mark): any other passes straight.
-var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|data-consent|to|values|from|by|attributename|type|language)$", "i");
+var WATCHED_ATTRIBUTE = new RegExp("^(?:" + URL_ATTRIBUTES.join("|") + "|srcdoc|style|data-consent|to|values|from|by|attributename|type|language)$", "i");
 // A script's type: set, removed or toggled, it may make the script runnable (elements.js `typeChanged`).
 var SCRIPT_TYPE = /^(?:type|language)$/i;
 
@@ -47,6 +47,7 @@ export function guardAttributes(r) {
         r.typeChanged(this, via);
         return typed;
       }
+      if (lower === "style") return call(orig, this, name, r.styleAttribute(this, value, via));
       if (lower === "srcdoc" && local === "iframe") {
         var kept = r.srcdoc(this, value, via);
         return kept === null ? undefined : call(orig, this, name, kept);

@@ -11,7 +11,9 @@ var SVG = "http://www.w3.org/2000/svg";
 // Besides the elements that load URLs: every iframe (its realm is guarded), speculation rules,
 // marked elements, SVG animations of an `href`.
 var parseJson = JSON.parse, stringifyJson = JSON.stringify, isArray = Array.isArray;
-var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate";
+// CSS: every <style>, and the elements whose `style` may name a URL (css.rs `may_load`).
+var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate"
+  + ",style,[style*='url(' i],[style*='image-set' i],[style*='\\\\']";
 
 /**
  * The URLs of a `srcset` list, as the browser splits it (HTML "parse a srcset attribute"): a
@@ -190,6 +192,7 @@ export function guardElements(r) {
     // insertion (`adoptFrames`): a tree with either is never "clean".
     var name = localName(el);
     if (name && (name === "iframe" || call(hasAttr, el, "data-consent"))) memo.fixed = false;
+    if (name) r.checkStyles(el, via || "parser");
     var t = name && target(el);
     if (!t) {
       if (name === "script" && scriptType(el) === "speculationrules") {
@@ -259,12 +262,17 @@ export function guardElements(r) {
   r.insertion = insertion;
 
   // Insertion: the fetch of a dynamic script starts inside these calls, so check before.
+  // (Text going into a <style> is its style sheet: styles.js.)
   function insertion(argIndex) {
     return function (orig, name) {
       return function () {
-        var nodes = argIndex < 0 ? arguments : [arguments[argIndex]];
+        var self = this, args = arguments;
+        var nodes = argIndex < 0 ? args : [args[argIndex]];
         for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
-        var result = apply(orig, this, arguments);
+        var parent = localName(self) === "style" ? self : parentNode(self);
+        if (parent && parent !== self && localName(parent) !== "style") parent = null;
+        var result = parent ? r.styleInsertion(parent, nodes, name, function () { return apply(orig, self, args); })
+          : apply(orig, self, args);
         for (var j = 0; j < nodes.length; j++) if (!memo.isClean(nodes[j])) r.adoptFrames(nodes[j]);
         return result;
       };

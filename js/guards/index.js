@@ -23,6 +23,7 @@
 //   network.js     fetch, XHR, beacons, sockets, worklets, Cache, forms, pings
 //   beacons.js     held fire-and-forget requests kept until their service is allowed
 //   frames.js      same-origin frames and opened windows get guards of their own
+//   styles.js      CSS: style attributes, <style> text, the CSSOM
 //   parser.js      parsed elements and shadow roots (observers)
 //   cookies.js     document.cookie, cookieStore
 import { captureNatives, weakSet, weakMap, str, test, call, describe } from "./natives.js";
@@ -33,6 +34,7 @@ import { guardHtml } from "./html.js";
 import { guardNetwork } from "./network.js";
 import { createBeaconQueue } from "./beacons.js";
 import { guardFrames } from "./frames.js";
+import { guardStyles, createHeldStyles } from "./styles.js";
 import { guardParsing, createShadowRoots } from "./parser.js";
 import { guardCookies } from "./cookies.js";
 
@@ -48,6 +50,7 @@ export function sekishoGuards(policy) {
   var memo = createMemo(policy);
   var shadowRoots = createShadowRoots(policy);
   var beacons = createBeaconQueue(policy);
+  var heldStyles = createHeldStyles(policy);
   // The arguments of each XMLHttpRequest's `open` (shared: a request of one realm may be opened
   // and sent with another's methods).
   var xhrOpened = weakMap();
@@ -82,6 +85,7 @@ export function sekishoGuards(policy) {
       exempt: exempt,
       shadowRoots: shadowRoots,
       beacons: beacons,
+      heldStyles: heldStyles,
       xhrOpened: xhrOpened,
       install: install,
       natives: captureNatives(win),
@@ -108,15 +112,17 @@ export function sekishoGuards(policy) {
     guardElements(r);
     guardAttributes(r);
     guardHtml(r);
+    guardStyles(r);
     guardNetwork(r);
     guardCookies(r);
     guardParsing(r);
     if (!listening) {
       listening = true;
-      // After a decision: what was held in shadow roots is released (or held again), and the kept
-      // fire-and-forget requests go (or are dropped).
+      // After a decision: what was held in shadow roots is released (or held again), held CSS
+      // given back, and the kept fire-and-forget requests go (or are dropped).
       doc.addEventListener("sekisho:change", function (e) {
         shadowRoots.rescan();
+        heldStyles.release();
         beacons.flush(!!(e.detail && e.detail.decided));
       });
     }

@@ -87,7 +87,7 @@ var WM = typeof WeakMap === "function" ? WeakMap : null;
 var M = typeof Map === "function" ? Map : null;
 var method = function (C, name) { return C && uncurry(C.prototype[name]); };
 var wsHas = method(WS, "has"), wsAdd = method(WS, "add");
-var wmHas = method(WM, "has"), wmGet = method(WM, "get"), wmSet = method(WM, "set");
+var wmHas = method(WM, "has"), wmGet = method(WM, "get"), wmSet = method(WM, "set"), wmDelete = method(WM, "delete");
 var mHas = method(M, "has"), mSet = method(M, "set"), mClear = method(M, "clear");
 var mSize = M && uncurry(describe(M.prototype, "size").get);
 /** A WeakSet (`has`, `add`); without WeakSet, one that holds nothing. */
@@ -96,11 +96,16 @@ export function weakSet() {
   var s = new WS();
   return { has: function (v) { return wsHas(s, v); }, add: function (v) { wsAdd(s, v); } };
 }
-/** A WeakMap (`has`, `get`, `set`), or null. */
+/** A WeakMap (`has`, `get`, `set`, `delete`), or null. */
 export function weakMap() {
   if (!WM) return null;
   var m = new WM();
-  return { has: function (k) { return wmHas(m, k); }, get: function (k) { return wmGet(m, k); }, set: function (k, v) { wmSet(m, k, v); } };
+  return {
+    has: function (k) { return wmHas(m, k); },
+    get: function (k) { return wmGet(m, k); },
+    set: function (k, v) { wmSet(m, k, v); },
+    delete: function (k) { wmDelete(m, k); }
+  };
 }
 /** A Map used as a set of strings (`has`, `add`, `size`, `clear`), or null. */
 export function stringSet() {
@@ -123,6 +128,7 @@ var getConnected = getter(Node.prototype, "isConnected");
 var getParent = getter(Node.prototype, "parentNode");
 /** @returns {number} */
 export function nodeType(node) {
+  if (node === null || typeof node !== "object") return 0; // (no exception thrown and caught: hot paths)
   try { return getNodeType(node); } catch (e) { return 0; }
 }
 /** @returns {string | undefined} */

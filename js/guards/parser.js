@@ -43,6 +43,9 @@ export function guardParsing(r) {
   function onMutations(records) {
     var elements = [];
     for (var i = 0; i < records.length; i++) {
+      // A `style` changed without a guarded call (`el.style.backgroundImage = …`): its images
+      // load at the next style recalc, after this.
+      if (records[i].type === "attributes") { r.styleChanged(records[i].target, "style"); continue; }
       var added = records[i].addedNodes;
       for (var j = 0; j < added.length; j++) if (nodeType(added[j]) === 1) elements[elements.length] = added[j];
     }
@@ -69,7 +72,7 @@ export function guardParsing(r) {
     }
     if (marked.length && r.policy.added) r.policy.added(marked);
   }
-  var observeOptions = { childList: true, subtree: true };
+  var observeOptions = { childList: true, subtree: true, attributes: true, attributeFilter: ["style"] };
   new win.MutationObserver(onMutations).observe(r.doc, observeOptions);
 
   function watchRoot(root, filled) {

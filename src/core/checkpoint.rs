@@ -15,6 +15,7 @@
 use super::category::{Category, CategorySet};
 use super::config::{Config, UnknownThirdParty};
 use super::consent::{ConsentState, LoadOutcome, StoredChoice};
+use super::css;
 use super::html::{self, Found};
 use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
@@ -171,10 +172,10 @@ pub struct PageContext<'a> {
     pub now_secs: u64,
 }
 
-/// The result of rewriting an HTML string: unchanged (with whether a choice decided that), or
-/// the HTML with its held tags made inert.
+/// The result of rewriting an HTML string or CSS: unchanged (with whether a choice decided
+/// that), or the text with what it would load held (tags made inert, URLs replaced).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HtmlRewrite {
+pub enum Rewrite {
     Unchanged(Verdict),
     Rewritten(String),
 }
@@ -286,7 +287,7 @@ impl Checkpoint {
     }
 
     /// `html` with the tags to hold made inert. `base` as for [`Checkpoint::judge_at`].
-    pub fn rewrite_html(&self, html: &str, via: &str, base: &str) -> HtmlRewrite {
+    pub fn rewrite_html(&self, html: &str, via: &str, base: &str) -> Rewrite {
         let mut verdict = Verdict::Pass;
         let rewritten = html::rewrite(html, via, |kind, found| {
             let j = match found {
@@ -309,8 +310,35 @@ impl Checkpoint {
                 .then(|| j.requirement().map_or_else(String::new, |r| r.to_markup()))
         });
         match rewritten {
-            Some(out) => HtmlRewrite::Rewritten(out),
-            None => HtmlRewrite::Unchanged(verdict),
+            Some(out) => Rewrite::Rewritten(out),
+            None => Rewrite::Unchanged(verdict),
+        }
+    }
+
+    /// `css` (a style sheet, a `<style>`'s text, a declaration block) with its held URLs replaced
+    /// by ones that load nothing; `on_hold(url, kind, judgement)` hears of each held one. `base`
+    /// as for [`Checkpoint::judge_at`].
+    pub fn rewrite_css(
+        &self,
+        css: &str,
+        base: &str,
+        mut on_hold: impl FnMut(&str, Kind, &Judgement<'_>),
+    ) -> Rewrite {
+        let mut verdict = Verdict::Pass;
+        let rewritten = css::rewrite(css, &mut |kind, url| {
+            let j = self.judge_at(url, base, kind);
+            if j.verdict.depends_on_choice() {
+                verdict = Verdict::PassByChoice;
+            }
+            let hold = j.verdict == Verdict::Hold;
+            if hold {
+                on_hold(url, kind, &j);
+            }
+            hold
+        });
+        match rewritten {
+            Some(out) => Rewrite::Rewritten(out),
+            None => Rewrite::Unchanged(verdict),
         }
     }
 
@@ -759,9 +787,9 @@ mod tests {
         let c = checkpoint("{}", None, false);
         assert_eq!(
             c.rewrite_html(r#"<img src="/a.png">"#, "innerHTML", ""),
-            HtmlRewrite::Unchanged(Verdict::Pass)
+            Rewrite::Unchanged(Verdict::Pass)
         );
-        let HtmlRewrite::Rewritten(out) =
+        let Rewrite::Rewritten(out) =
             c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", "")
         else {
             panic!("held");
@@ -774,7 +802,7 @@ mod tests {
         let c = checkpoint("{}", Some(&analytics), false);
         assert_eq!(
             c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", ""),
-            HtmlRewrite::Unchanged(Verdict::PassByChoice)
+            Rewrite::Unchanged(Verdict::PassByChoice)
         );
     }
 

@@ -8,6 +8,7 @@
 //! them when allowed. Everything else is copied byte for byte.
 
 use super::checkpoint::Kind;
+use super::css;
 use super::elements;
 
 /// What the rewriter knows of a tag: what it loads and its URL attributes with the names they
@@ -505,6 +506,8 @@ pub fn rewrite(
         if in_html && name.eq_ignore_ascii_case("base") && base.is_none() {
             base = tag.url("href").and_then(|u| u.ok());
         }
+        let base_now = base.as_deref();
+        let mut held = None;
         // A `<meta http-equiv=refresh>` navigates its document (a frame's) to its URL: a held one
         // loses its `content` (a navigation is not replayed later).
         if in_html && name.eq_ignore_ascii_case("meta") && tag.refreshes() {
@@ -512,25 +515,50 @@ pub fn rewrite(
             if let Some(url) = url.as_deref().and_then(refresh_url) {
                 let found = Found::Url {
                     url,
-                    base: base.as_deref(),
+                    base: base_now,
                 };
                 if let Some(requirement) = hold(Kind::Iframe, found) {
                     let rule = TagRule {
                         kind: Kind::Iframe,
                         renames: vec![("content", "data-held-content".into())],
                     };
-                    out.push_str(html.get(copied..name_end).unwrap_or(""));
-                    tag.write_held(&mut out, &rule, &requirement, via);
-                    copied = gt + 1;
+                    held = Some((rule, requirement));
                 }
             }
         }
         if let Some(rule) = TagRule::of(name, !in_html) {
-            if let Some(requirement) = tag.requirement(&rule, base.as_deref(), &mut hold) {
-                out.push_str(html.get(copied..name_end).unwrap_or(""));
-                tag.write_held(&mut out, &rule, &requirement, via);
-                copied = gt + 1;
+            if let Some(requirement) = tag.requirement(&rule, base_now, &mut hold) {
+                held = Some((rule, requirement));
             }
+        }
+        // CSS: the `style` attribute of any tag, the text of a `<style>` (up to its end tag in
+        // HTML; up to the next tag in SVG, where it is not raw text).
+        let style = tag.held_style(base_now, &mut hold);
+        let style_text = name.eq_ignore_ascii_case("style").then(|| {
+            let end = if in_html {
+                end_tag(html, name, gt + 1).unwrap_or(b.len())
+            } else {
+                html.get(gt + 1..)
+                    .and_then(|t| t.find('<'))
+                    .map_or(b.len(), |at| gt + 1 + at)
+            };
+            let text = html.get(gt + 1..end).unwrap_or("");
+            (end, text, held_css(text, base_now, &mut hold))
+        });
+        let held_text = style_text
+            .as_ref()
+            .and_then(|(_, text, css)| css.as_ref().map(|_| *text));
+        if held.is_some() || style.is_some() || held_text.is_some() {
+            out.push_str(html.get(copied..name_end).unwrap_or(""));
+            let held = held
+                .as_ref()
+                .map(|(rule, requirement)| (rule, requirement.as_str()));
+            tag.write(&mut out, held, style.as_deref(), held_text, via);
+            copied = gt + 1;
+        }
+        if let Some((end, _, Some(css))) = style_text {
+            out.push_str(&css);
+            copied = end;
         }
         i = gt + 1;
         // Text that is not markup: skip to its end.
@@ -748,38 +776,94 @@ impl Tag<'_> {
         }
     }
 
-    /// The tag from its name on, made inert: URL attributes renamed, a script's type set aside.
-    fn write_held(&self, out: &mut String, rule: &TagRule, requirement: &str, via: &str) {
-        let script = rule.kind == Kind::Script;
+    /// Its `style` attribute with the held URLs replaced (escaped for the markup), when it
+    /// holds any; one whose character references are unknown here is dropped whole when an
+    /// unknown URL would be held (as [`Found::Undecodable`]).
+    fn held_style(
+        &self,
+        base: Option<&str>,
+        hold: &mut impl FnMut(Kind, Found<'_>) -> Option<String>,
+    ) -> Option<String> {
+        let raw = slice(self.html, self.attr("style")?.value?);
+        if !css::may_load(raw) && !raw.contains('&') {
+            return None;
+        }
+        let Some(decoded) = decode_attr(raw) else {
+            return hold(Kind::Img, Found::Undecodable).map(|_| String::new());
+        };
+        let css = held_css(&decoded, base, hold)?;
+        let mut escaped = String::with_capacity(css.len());
+        push_escaped(&mut escaped, &css);
+        Some(escaped)
+    }
+
+    /// The tag from its name on, with what it holds set aside: when `held` (its rule and
+    /// requirement), URL attributes renamed and a script's type set aside; a `style` whose URLs
+    /// are held (`style`, escaped) keeps its own under `data-held-style`; a `<style>` whose text
+    /// is rewritten keeps its own text under `data-held-css`.
+    fn write(
+        &self,
+        out: &mut String,
+        held: Option<(&TagRule, &str)>,
+        style: Option<&str>,
+        style_text: Option<&str>,
+        via: &str,
+    ) {
+        let script = held.is_some_and(|(rule, _)| rule.kind == Kind::Script);
+        let mut own_style = None;
         for a in &self.attrs {
             let n = slice(self.html, a.name);
-            if n.eq_ignore_ascii_case("data-consent") {
+            if held.is_some() && n.eq_ignore_ascii_case("data-consent") {
                 continue;
             }
-            let renamed = rule
-                .renames
-                .iter()
-                .find(|(from, _)| n.eq_ignore_ascii_case(from))
-                .map(|(_, to)| to.as_str())
-                .or_else(|| (script && n.eq_ignore_ascii_case("type")).then_some("data-type"));
+            let value = a.value.map(|v| slice(self.html, v));
+            if let (Some(style), true) = (style, n.eq_ignore_ascii_case("style")) {
+                if own_style.is_none() {
+                    own_style = value;
+                    out.push_str(" style=\"");
+                    out.push_str(style);
+                    out.push('"');
+                    continue;
+                }
+            }
+            let renamed = held.and_then(|(rule, _)| {
+                rule.renames
+                    .iter()
+                    .find(|(from, _)| n.eq_ignore_ascii_case(from))
+                    .map(|(_, to)| to.as_str())
+                    .or_else(|| (script && n.eq_ignore_ascii_case("type")).then_some("data-type"))
+            });
             out.push(' ');
             out.push_str(renamed.unwrap_or(n));
-            if let Some(v) = a.value {
+            if let Some(v) = value {
                 out.push_str("=\"");
-                push_without_quotes(out, slice(self.html, v), "&quot;");
+                push_without_quotes(out, v, "&quot;");
                 out.push('"');
             }
         }
-        if script {
-            out.push_str(" type=\"text/plain\"");
+        if let Some(own) = own_style {
+            out.push_str(" data-held-style=\"");
+            push_without_quotes(out, own, "&quot;");
+            out.push('"');
         }
-        out.push_str(" data-consent=\"");
-        push_without_quotes(out, requirement, "");
-        if !via.is_empty() {
-            out.push_str("\" data-sekisho-via=\"");
-            push_without_quotes(out, via, "");
+        if let Some(text) = style_text {
+            out.push_str(" data-held-css=\"");
+            push_escaped(out, text);
+            out.push('"');
         }
-        out.push_str(if self.self_closing() { "\"/>" } else { "\">" });
+        if let Some((_, requirement)) = held {
+            if script {
+                out.push_str(" type=\"text/plain\"");
+            }
+            out.push_str(" data-consent=\"");
+            push_without_quotes(out, requirement, "");
+            if !via.is_empty() {
+                out.push_str("\" data-sekisho-via=\"");
+                push_without_quotes(out, via, "");
+            }
+            out.push('"');
+        }
+        out.push_str(if self.self_closing() { "/>" } else { ">" });
     }
 
     /// `<image …/>`: the slash matters in SVG (a self-closed element has no children), so a
@@ -790,6 +874,32 @@ impl Tag<'_> {
             .last()
             .map_or(self.name_end, |a| a.value.map_or(a.name.1, |v| v.1));
         self.gt > 0 && self.html.as_bytes().get(self.gt - 1) == Some(&b'/') && last_end < self.gt
+    }
+}
+
+/// `css` with the URLs `hold` holds replaced (None: nothing held; nothing asked when it names
+/// no URL at all).
+fn held_css(
+    css: &str,
+    base: Option<&str>,
+    hold: &mut impl FnMut(Kind, Found<'_>) -> Option<String>,
+) -> Option<String> {
+    if !css::may_load(css) {
+        return None;
+    }
+    css::rewrite(css, &mut |kind, url| {
+        hold(kind, Found::Url { url, base }).is_some()
+    })
+}
+
+/// Appends `s` as an attribute value's text: `&` and `"` as character references.
+fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
     }
 }
 
@@ -821,6 +931,57 @@ mod tests {
 
     fn rw(html: &str) -> String {
         rewrite(html, "", hold_trackers).unwrap_or_else(|| html.to_string())
+    }
+
+    #[test]
+    fn css_in_style_attributes_and_style_text() {
+        // A style attribute: the held URL replaced, its own value kept for the release.
+        assert_eq!(
+            rw(
+                r#"<div class=x style="background:url(https://tracker.example/p.gif);color:red">t</div>"#
+            ),
+            r#"<div class="x" style="background:url(data:,);color:red" data-held-style="background:url(https://tracker.example/p.gif);color:red">t</div>"#
+        );
+        // Character references in the attribute are decoded first (and escaped again).
+        assert_eq!(
+            rw(
+                r#"<p style='background:url(&quot;https://tracker&#46;example/p&quot;);content:"&amp;"'>"#
+            ),
+            r#"<p style="background:url(&quot;data:,&quot;);content:&quot;&amp;&quot;" data-held-style="background:url(&quot;https://tracker&#46;example/p&quot;);content:&quot;&amp;&quot;">"#
+        );
+        // Unknown references that might spell a URL: the style is dropped (kept for later).
+        assert_eq!(
+            rw(r#"<p style="background:url(https://&ascr;.example/)">"#),
+            r#"<p style="" data-held-style="background:url(https://&ascr;.example/)">"#
+        );
+        // <style> text: rewritten, its own text kept under data-held-css.
+        assert_eq!(
+            rw(
+                r#"<style media="all">@import "https://tracker.example/x.css"; a{b:url(/own.png)}</style><p>"#
+            ),
+            r#"<style media="all" data-held-css="@import &quot;https://tracker.example/x.css&quot;; a{b:url(/own.png)}">@import "data:,"; a{b:url(/own.png)}</style><p>"#
+        );
+        // A held element with a held style: both set aside.
+        assert_eq!(
+            rw(
+                r#"<img src="https://tracker.example/i" style="background:url(https://tracker.example/b)">"#
+            ),
+            r#"<img data-src="https://tracker.example/i" style="background:url(data:,)" data-held-style="background:url(https://tracker.example/b)" data-consent="service:tracker">"#
+        );
+        // In SVG, a <style> is not raw text (its text ends at the next tag); in foreign content too.
+        assert_eq!(
+            rw(r#"<svg><style>a{fill:url(https://tracker.example/f)}</style></svg>"#),
+            r#"<svg><style data-held-css="a{fill:url(https://tracker.example/f)}">a{fill:url(data:,)}</style></svg>"#
+        );
+        // What loads nothing held, or nothing at all, is left alone.
+        for html in [
+            r#"<div style="background:url(/own.png)">"#,
+            r#"<style>a{color:red}</style>"#,
+            r#"<textarea><style>@import "https://tracker.example/x.css"</style></textarea>"#,
+            r#"<div data-style="background:url(https://tracker.example/p)">"#,
+        ] {
+            assert_eq!(rewrite(html, "", hold_trackers), None, "{html}");
+        }
     }
 
     #[test]
@@ -912,7 +1073,7 @@ mod tests {
             r#"<script>document.write('<img src="https://tracker.example/p">')</script>"#,
             r#"<!-- <img src="https://tracker.example/p"> -->"#,
             r#"<script type="text/plain" src="https://tracker.example/t.js"></script>"#,
-            r#"<style>a{background:url('<img src="https://tracker.example/p">')}</style>"#,
+            r#"<style>a::after{content:'<img src="https://tracker.example/p">'}</style>"#,
             "<p>1 < 2 and <b>bold</b></p>",
         ] {
             assert_eq!(rewrite(html, "", hold_trackers), None, "{html}");

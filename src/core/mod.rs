@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod consent;
 pub mod cookie;
+pub mod css;
 pub mod elements;
 pub mod html;
 pub mod ids;
@@ -19,7 +20,7 @@ pub mod revoke;
 pub mod value;
 
 pub use category::{Category, CategorySet};
-pub use checkpoint::{Checkpoint, HtmlRewrite, Judgement, Kind, PageContext, Verdict};
+pub use checkpoint::{Checkpoint, Judgement, Kind, PageContext, Rewrite, Verdict};
 pub use config::{parse_config, Config, ConfigError};
 pub use consent::{Choice, ConsentState, Decision, LoadOutcome, StoredChoice};
 pub use regime::{Regime, RegimeRule};

@@ -7,7 +7,7 @@
 
 use super::{dom, record, with_sdk, Entry};
 use crate::core::audit::Action;
-use crate::core::{Category, HtmlRewrite, Judgement, Kind, Verdict};
+use crate::core::{Category, Judgement, Kind, Rewrite, Verdict};
 use wasm_bindgen::prelude::*;
 
 /// What nothing grants: held by a checkpoint that has not started.
@@ -131,7 +131,7 @@ pub fn held_requirement() -> String {
 /// Rewrites an HTML string so the tags to hold are inert markup. Returns a `Verdict` number:
 /// `Pass` (unchanged, and no choice can change that: the guards may remember the string),
 /// `PassByChoice` (unchanged, but a URL in it is decided by the choice in effect), `Hold`
-/// (rewritten: take it with [`rewritten_html`]). The held tags are audited by the markup
+/// (rewritten: take it with [`rewritten`]). The held tags are audited by the markup
 /// checkpoint once they are in a watched document, with `via`. `base` is the document's base
 /// URL when a `<base href>` moved it from the page's URL (relative URLs load against it), else
 /// empty.
@@ -141,8 +141,8 @@ pub fn rewrite_html(html: &str, via: &str, base: &str) -> u8 {
         return Verdict::Pass as u8;
     }
     let rewrite = with_sdk(|sdk| match sdk.checkpoint.rewrite_html(html, via, base) {
-        HtmlRewrite::Unchanged(verdict) => verdict,
-        HtmlRewrite::Rewritten(out) => {
+        Rewrite::Unchanged(verdict) => verdict,
+        Rewrite::Rewritten(out) => {
             sdk.handoff = out;
             Verdict::Hold
         }
@@ -150,10 +150,67 @@ pub fn rewrite_html(html: &str, via: &str, base: &str) -> u8 {
     rewrite.unwrap_or(Verdict::Hold) as u8
 }
 
-/// The HTML of the last `rewrite_html` that answered `Hold`.
+/// The text of the last `rewrite_html` or `rewrite_css` that answered `Hold`.
 #[wasm_bindgen]
-pub fn rewritten_html() -> String {
+pub fn rewritten() -> String {
     with_sdk(|sdk| std::mem::take(&mut sdk.handoff)).unwrap_or_default()
+}
+
+/// Rewrites CSS (a `<style>`'s text, a `style` attribute, a declaration or rule of the CSSOM) so
+/// that its held URLs load nothing; answers as [`rewrite_html`] does (the CSS with
+/// [`rewritten`]). Each held URL is audited `blocked` with `via`, when it is not empty.
+#[wasm_bindgen]
+pub fn rewrite_css(css: &str, via: &str, base: &str) -> u8 {
+    if !crate::core::css::may_load(css) {
+        return Verdict::Pass as u8;
+    }
+    let mut held = Vec::new();
+    let rewrite = with_sdk(|sdk| {
+        sdk.checkpoint.rewrite_css(css, base, |url, kind, j| {
+            held.push((url.to_string(), kind, Answer::of(j)));
+        })
+    });
+    // (The audit first: carrying out a hold hands over its requirement, replaced below.)
+    for (url, kind, answer) in held {
+        answer.carry_out(kind, &url, via);
+    }
+    match rewrite {
+        None => Verdict::Hold as u8,
+        Some(Rewrite::Unchanged(verdict)) => verdict as u8,
+        Some(Rewrite::Rewritten(out)) => {
+            with_sdk(|sdk| sdk.handoff = out);
+            Verdict::Hold as u8
+        }
+    }
+}
+
+/// CSS whose URLs were held (kept by the guards as it was written): whether none of them is held
+/// any more. When none is, each URL of a known service is audited `released` through `via`.
+#[wasm_bindgen]
+pub fn release_css(css: &str, via: &str, base: &str) -> bool {
+    let judge =
+        |url: &str, kind| with_sdk(|sdk| Answer::of(&sdk.checkpoint.judge_at(url, base, kind)));
+    let urls = crate::core::css::urls(css);
+    let held = |u: &crate::core::css::CssUrl| {
+        judge(&u.url, u.kind()).is_none_or(|a| a.verdict == Verdict::Hold)
+    };
+    if urls.iter().any(held) {
+        return false;
+    }
+    for u in &urls {
+        let Some(answer) = judge(&u.url, u.kind()).filter(|a| a.service.is_some()) else {
+            continue;
+        };
+        record(Entry {
+            kind: u.kind(),
+            via,
+            url: &u.url,
+            service: answer.service.as_deref(),
+            category: answer.category,
+            action: Action::Released,
+        });
+    }
+    true
 }
 
 /// Whether a `document.cookie` (or `cookieStore.set`) write may go through: not for a catalog

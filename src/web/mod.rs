@@ -32,7 +32,7 @@ pub(crate) struct Sdk {
     /// How many config problems the quiet parse met (the deferred module describes them).
     pub config_problems: usize,
     /// The payload of the last `Hold` answer, handed over on request (`guard::held_requirement`,
-    /// `guard::rewritten_html`): the guards need it only in that rare case.
+    /// `guard::rewritten`): the guards need it only in that rare case.
     pub handoff: String,
     /// What the page load decided, to be recorded once (`Checkpoint::start_notes`).
     pub start_notes: Vec<(&'static str, String)>,

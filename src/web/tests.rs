@@ -301,7 +301,7 @@ fn opt_out_region_from_config_hint() {
 /// writes the audit line. (What the verdicts are is host-tested: `core::checkpoint`.)
 #[wasm_bindgen_test]
 fn guards_get_numbered_verdicts_and_the_details_of_a_hold() {
-    use super::guard::{held_requirement, judge, judge_opaque_frame, rewrite_html, rewritten_html};
+    use super::guard::{held_requirement, judge, judge_opaque_frame, rewrite_html, rewritten};
     use crate::core::{Kind, Verdict};
     const PASS: u8 = Verdict::Pass as u8;
     const BY_CHOICE: u8 = Verdict::PassByChoice as u8;
@@ -322,7 +322,7 @@ fn guards_get_numbered_verdicts_and_the_details_of_a_hold() {
         PASS
     );
     assert_eq!(rewrite_html(html, "innerHTML", ""), HOLD);
-    assert!(rewritten_html().contains("data-src"));
+    assert!(rewritten().contains("data-src"));
     assert_eq!(actions(), ["blocked:fetch"]);
     let line = audit_lines().get(0);
     assert_eq!(prop(&line, "via").as_string().as_deref(), Some("fetch"));
