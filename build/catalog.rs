@@ -309,6 +309,24 @@ fn check_claims(rules: &mut BTreeMap<String, Vec<(String, u8)>>, entries: &[Entr
     }
 }
 
+impl Catalog {
+    /// Every host the curated layer lists (neutral CDNs too), with whether it has a catch-all.
+    pub fn hosts(&self) -> BTreeMap<String, bool> {
+        self.rules
+            .iter()
+            .map(|(host, list)| (host.clone(), list.iter().any(|(path, _)| path.is_empty())))
+            .collect()
+    }
+
+    /// The curated ids with their categories.
+    pub fn ids(&self) -> Vec<(String, Category)> {
+        self.entries
+            .iter()
+            .map(|e| (e.id.clone(), e.category))
+            .collect()
+    }
+}
+
 /// Lays out the hash table over the hosts.
 pub fn host_table(catalog: &Catalog) -> HostTable<'_> {
     let hosts: Vec<_> = catalog.rules.iter().collect();

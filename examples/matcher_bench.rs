@@ -2,8 +2,8 @@
 //!
 //!     cargo run --release --example matcher_bench
 //!
-//! Classifies a realistic mix of 50 URLs from a Japanese media page (trackers, embeds, the
-//! site's own assets, CDNs, unknown third parties, a few odd spellings) many times over and
+//! Classifies a realistic mix of 52 URLs from a Japanese media page (trackers, embeds, the
+//! site's own assets, CDNs, unknown third parties, base-layer trackers, a few odd spellings) many times over and
 //! prints the mean time per URL. The page config declares two site services, as a real one would.
 //! `-- --each` also prints each URL's time; `MATCHER_BENCH_ROUNDS=2000` with
 //! `valgrind --tool=cachegrind` gives instruction counts that do not depend on the machine's load.
@@ -13,7 +13,7 @@ use sekisho::core::{json, parse_config, Value};
 use std::hint::black_box;
 use std::time::Instant;
 
-const URLS: [&str; 50] = [
+const URLS: [&str; 52] = [
     "https://www.googletagmanager.com/gtm.js?id=GTM-ABC123",
     "https://www.googletagmanager.com/gtag/js?id=G-XXXXXXX&l=dataLayer&cx=c",
     "https://region1.google-analytics.com/g/collect?v=2&tid=G-XXXXXXX&gtm=45je&_p=1&cid=1.2&ul=ja&sr=1920x1080&en=page_view",
@@ -58,6 +58,8 @@ const URLS: [&str; 50] = [
     "/assets/style.css",
     "https://www.example.co.jp/gtm.js?id=GTM-PROXY",
     "https://cdn.some-widget.example/widget.js",
+    "https://cdn.taboola.com/libtrc/example/loader.js",
+    "https://js.hs-scripts.com/1234.js",
     "https://api.recommend-engine.example/v2/items?site=1",
     "https://images.unsplash.com/photo-1?w=800",
     "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
@@ -68,8 +70,12 @@ const URLS: [&str; 50] = [
 
 fn main() {
     let config: Value = json::parse(
-        r#"{"services":{"proxy-gtm":{"category":"analytics","hosts":["www.example.co.jp/gtm.js"]},
-            "recommend":{"category":"functional","hosts":["recommend-engine.example"]}}}"#,
+        r#"{"services":{"proxy-gtm":{"category":"analytics","hosts":["www.example.co.jp/gtm.js"],
+                "recipient":"Google LLC（Google タグマネージャー）","sent":["ip","url"],
+                "purpose":"アクセス解析","recipientPurpose":"サービスの提供"},
+            "recommend":{"category":"functional","hosts":["recommend-engine.example"],
+                "recipient":"株式会社レコメンド（レコメンドエンジン）","sent":["ip","url"],
+                "purpose":"おすすめ記事の表示","recipientPurpose":"サービスの提供"}}}"#,
     )
     .expect("config JSON");
     let (config, errors) = parse_config(&config);

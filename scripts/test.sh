@@ -12,13 +12,15 @@ step() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
 step "setup (skips what is installed)"
 bash scripts/setup.sh
 
-step "format and lints (Rust: fmt, clippy; JavaScript: tsc -p js)"
+step "format and lints (Rust: fmt, clippy; JavaScript: tsc -p js), the catalog's generated base layer"
 cargo fmt --all --check
 tests/node_modules/.bin/tsc -p js
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-records -- -D warnings
+# The catalog's base layer is what the pinned third-party-web gives (scripts/catalog-base.mjs).
+node scripts/catalog-base.mjs --check
 
 step "host tests: policy core, deferred module, sekisho-server (SQLite file, and PostgreSQL)"
 # A real PostgreSQL for the server's tests; when none can be started they say so and skip it.

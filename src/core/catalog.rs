@@ -275,6 +275,95 @@ pub(super) fn host_rules(i: usize) -> impl Iterator<Item = (&'static str, u8)> {
         .map(|r| (rule_text(r.off, r.len), r.entry))
 }
 
+/// The base layer (`catalog/base.json`, from third-party-web; `build/base.rs`): services known
+/// by their hosts and category alone, under the curated entries. Compiled in as one text, a line
+/// per service (`id category host host…`), indexed the first time a host the curated layer does
+/// not know is looked up.
+pub(super) mod base {
+    use super::*;
+    use crate::core::ids::suffix_hash;
+    use std::sync::OnceLock;
+
+    struct Index {
+        services: Vec<(&'static str, Category)>,
+        /// (host, service index).
+        hosts: Vec<(&'static str, u16)>,
+        /// Open addressing over `hosts` by [`suffix_hash`] (host index + 1), load ≤ 1/2.
+        slots: Vec<u16>,
+    }
+
+    fn index() -> &'static Index {
+        static INDEX: OnceLock<Index> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let mut services = Vec::new();
+            let mut hosts = Vec::new();
+            for line in BASE_TEXT.lines() {
+                let mut words = line.split(' ');
+                let (Some(id), Some(category)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let Some(category) = Category::from_id(category) else {
+                    continue;
+                };
+                let service = services.len() as u16;
+                services.push((id, category));
+                hosts.extend(words.map(|host| (host, service)));
+            }
+            let len = (hosts.len() * 2).next_power_of_two().max(16);
+            let mut slots = vec![0u16; len];
+            for (i, (host, _)) in hosts.iter().enumerate() {
+                let mut s = suffix_hash(host) as usize & (len - 1);
+                while slots.get(s).is_some_and(|&x| x != 0) {
+                    s = (s + 1) & (len - 1);
+                }
+                if let Some(slot) = slots.get_mut(s) {
+                    *slot = i as u16 + 1;
+                }
+            }
+            Index {
+                services,
+                hosts,
+                slots,
+            }
+        })
+    }
+
+    /// Service `i`'s id.
+    pub fn id(i: usize) -> Option<&'static str> {
+        index().services.get(i).map(|s| s.0)
+    }
+
+    /// Service `i`'s category.
+    pub fn category(i: usize) -> Option<Category> {
+        index().services.get(i).map(|s| s.1)
+    }
+
+    /// The service of id `id`.
+    pub fn find(id: &str) -> Option<usize> {
+        index().services.iter().position(|s| s.0 == id)
+    }
+
+    /// How many services the base layer has.
+    pub fn len() -> usize {
+        index().services.len()
+    }
+
+    /// Host `i` of the base table (the hash table [`slots`] holds `i + 1`).
+    pub fn host(i: usize) -> Option<&'static str> {
+        index().hosts.get(i).map(|h| h.0)
+    }
+
+    /// The service host `i` belongs to.
+    pub fn host_service(i: usize) -> Option<usize> {
+        index().hosts.get(i).map(|h| usize::from(h.1))
+    }
+
+    /// The hash table's slots.
+    pub fn slots() -> &'static [u16] {
+        &index().slots
+    }
+}
+
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
 #[cfg(test)]

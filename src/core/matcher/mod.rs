@@ -52,7 +52,7 @@ use super::catalog::{self, Entry, NEUTRAL};
 use super::category::Category;
 use super::config::Config;
 use host::bare_host;
-use table::lookup;
+use table::{base_service, lookup};
 use url::{before_query, eq_lower, find_any, split_scheme, trim_start_byte};
 
 /// A URL, cookie or id that belongs to a known service.
@@ -110,6 +110,8 @@ pub struct Matcher {
     catalog: bool,
     /// Category in effect per catalog entry.
     categories: Vec<Category>,
+    /// Category in effect per base-layer service.
+    base_categories: Vec<Category>,
     /// Catalog entries whose hosts the site replaced: their catalog host rules are skipped.
     replaced: Vec<bool>,
     services: Vec<SiteService>,
@@ -150,6 +152,9 @@ impl Matcher {
     pub fn new(config: &Config, page_origin: &str) -> Matcher {
         let mut categories: Vec<Category> = catalog::entries().map(Entry::category).collect();
         let mut replaced = vec![false; categories.len()];
+        let mut base_categories: Vec<Category> = (0..catalog::base::len())
+            .filter_map(catalog::base::category)
+            .collect();
         let mut services = Vec::new();
         let mut rules = Vec::new();
         for def in &config.services {
@@ -160,6 +165,16 @@ impl Matcher {
             } else {
                 None
             };
+            // A base-layer service named by the site takes the site's category (its hosts,
+            // if listed, are matched as the site's: those come first).
+            if let Some(c) = config
+                .catalog
+                .then(|| catalog::base::find(&def.id))
+                .flatten()
+                .and_then(|s| base_categories.get_mut(s))
+            {
+                *c = def.category;
+            }
             if let Some(e) = in_catalog {
                 if let Some(c) = categories.get_mut(e.index()) {
                     *c = def.category;
@@ -193,6 +208,7 @@ impl Matcher {
         Matcher {
             catalog: config.catalog,
             categories,
+            base_categories,
             replaced,
             services,
             rules,
@@ -244,6 +260,19 @@ impl Matcher {
         })
     }
 
+    /// The base layer's service for `host` (after the curated layer and the site's own), with
+    /// its category in effect.
+    fn base_match(&self, host: &str) -> Option<Match<'static>> {
+        if !self.catalog {
+            return None;
+        }
+        let s = base_service(host)?;
+        Some(Match {
+            service: catalog::base::id(s)?,
+            category: self.base_categories.get(s).copied()?,
+        })
+    }
+
     /// What loading `url` on this page means. No allocation for well-formed URLs.
     pub fn classify(&self, url: &str) -> Destination<'_> {
         let scheme = (!self.page_scheme.is_empty()).then_some(self.page_scheme.as_str());
@@ -281,9 +310,11 @@ impl Matcher {
                 }
                 // A subdomain of the page's registrable domain is the same site.
                 if !self.page_site.is_empty() && host_matches(&host, &self.page_site) {
-                    Destination::FirstParty
-                } else {
-                    Destination::Unknown
+                    return Destination::FirstParty;
+                }
+                match self.base_match(&host) {
+                    Some(m) => Destination::Service(m),
+                    None => Destination::Unknown,
                 }
             }
         }
@@ -321,7 +352,10 @@ impl Matcher {
         if !self.catalog {
             return None;
         }
-        self.categories.get(catalog::entry(id)?.index()).copied()
+        match catalog::entry(id) {
+            Some(e) => self.categories.get(e.index()).copied(),
+            None => self.base_categories.get(catalog::base::find(id)?).copied(),
+        }
     }
 }
 

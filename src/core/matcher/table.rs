@@ -14,22 +14,51 @@ use super::url::eq_lower;
 use crate::core::catalog::{self, SLOTS};
 use crate::core::ids::{fnv_step, FNV_OFFSET};
 
-/// The catalog host table index for exactly `suffix` (whose hash, see build.rs, is `h`).
-fn probe(h: u32, suffix: &[u8]) -> Option<usize> {
-    let mask = SLOTS.len().wrapping_sub(1);
+/// The index of exactly `suffix` (whose hash, see build.rs, is `h`) in a host table: its
+/// open-addressing `slots` (index + 1) and `host(index)`.
+fn probe_in(
+    slots: &[u16],
+    host: impl Fn(usize) -> Option<&'static str>,
+    h: u32,
+    suffix: &[u8],
+) -> Option<usize> {
+    let mask = slots.len().wrapping_sub(1);
     let mut i = h as usize & mask;
-    for _ in 0..SLOTS.len() {
-        let slot = *SLOTS.get(i)?;
+    for _ in 0..slots.len() {
+        let slot = *slots.get(i)?;
         if slot == 0 {
             return None;
         }
         let x = usize::from(slot) - 1;
-        if catalog::host(x).is_some_and(|h| eq_lower(suffix, h.as_bytes())) {
+        if host(x).is_some_and(|h| eq_lower(suffix, h.as_bytes())) {
             return Some(x);
         }
         i = (i + 1) & mask;
     }
     None
+}
+
+/// The curated host table index for exactly `suffix`.
+fn probe(h: u32, suffix: &[u8]) -> Option<usize> {
+    probe_in(&SLOTS, catalog::host, h, suffix)
+}
+
+/// The base-layer service of the longest listed suffix of `host` (`catalog::base`).
+pub(super) fn base_service(host: &str) -> Option<usize> {
+    let bytes = host.as_bytes();
+    let probe = |h, suffix| probe_in(catalog::base::slots(), catalog::base::host, h, suffix);
+    let mut found = None;
+    let mut h = FNV_OFFSET;
+    for (i, &b) in bytes.iter().enumerate().rev() {
+        if b == b'.' {
+            if let Some(x) = bytes.get(i + 1..).and_then(|suffix| probe(h, suffix)) {
+                found = Some(x); // longer than any found before
+            }
+        }
+        h = fnv_step(h, b);
+    }
+    found = probe(h, bytes).or(found);
+    catalog::base::host_service(found?)
 }
 
 /// Host table indices of every listed suffix of `host`, longest first (at most 8).

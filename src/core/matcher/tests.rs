@@ -38,10 +38,13 @@ fn matcher() -> Matcher {
     Matcher::new(&Config::default(), PAGE)
 }
 
+/// The service of `url` (curated, or of the base layer).
 fn id(url: &str) -> Option<&'static str> {
-    matcher()
-        .match_url(url)
-        .map(|m| catalog::entry(m.service).unwrap().id())
+    let matcher = matcher();
+    let m = matcher.match_url(url)?;
+    catalog::entry(m.service)
+        .map(|e| e.id())
+        .or_else(|| catalog::base::id(catalog::base::find(m.service)?))
 }
 
 fn verdict(m: &Matcher, url: &str) -> String {
@@ -102,7 +105,11 @@ fn hosts_match_by_whole_label_suffix() {
         id("https://px.ads.linkedin.com/collect"),
         Some("linkedin-insight")
     );
-    assert_eq!(id("https://www.linkedin.com/in/someone"), None);
+    // (www.linkedin.com is the base layer's `linkedin-ads`: third-party-web lists it.)
+    assert_ne!(
+        id("https://www.linkedin.com/in/someone"),
+        Some("linkedin-insight")
+    );
     assert_eq!(id("https://static.ads-twitter.com/uwt.js"), Some("x-pixel"));
     assert_eq!(id("https://t.co/i/adsct?p_id=1"), Some("x-pixel"));
     assert_eq!(
@@ -915,4 +922,161 @@ fn hosts_spelled_with_letters_idna_maps_to_ascii_are_known() {
     );
     // Greek mathematical letters are not ASCII: no catalog host.
     assert_eq!(id("https://www.𝛂bc.com/"), None);
+}
+
+/// The base layer (catalog/base.json, from third-party-web) under the curated one.
+mod base_layer {
+    use super::*;
+
+    fn service(url: &str) -> Option<(String, Category)> {
+        matcher()
+            .match_url(url)
+            .map(|m| (m.service.to_string(), m.category))
+    }
+
+    #[test]
+    fn knows_trackers_the_curated_layer_does_not() {
+        for (url, want, category) in [
+            (
+                "https://js.hs-scripts.com/1234.js",
+                "hubspot",
+                Category::Ads,
+            ),
+            (
+                "https://cdn.mxpnl.com/libs/mixpanel-2-latest.min.js",
+                "mixpanel",
+                Category::Analytics,
+            ),
+            (
+                "https://cdn.taboola.com/libtrc/site/loader.js",
+                "taboola",
+                Category::Ads,
+            ),
+            (
+                "https://widgets.outbrain.com/outbrain.js",
+                "outbrain",
+                Category::Ads,
+            ),
+            (
+                "https://js.adsrvr.org/up_loader.1.1.0.js",
+                "the-trade-desk",
+                Category::Ads,
+            ),
+            (
+                "https://edge.fullstory.com/s/fs.js",
+                "fullstory",
+                Category::Analytics,
+            ),
+            (
+                "https://widget.intercom.io/widget/abc",
+                "intercom",
+                Category::Functional,
+            ),
+            (
+                "https://player.vimeo.com/video/1",
+                "vimeo",
+                Category::Functional,
+            ),
+        ] {
+            assert_eq!(service(url), Some((want.to_string(), category)), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_curated_layer_and_the_page_win() {
+        // Hosts the curated layer decides stay its own, also where it leaves a path unknown.
+        assert_eq!(id("https://www.facebook.com/tr/?id=1"), Some("meta-pixel"));
+        assert_eq!(
+            matcher().match_url("https://www.facebook.com/somepage"),
+            None
+        );
+        assert_eq!(
+            matcher().match_url("https://s.yimg.jp/images/top/logo.png"),
+            None
+        );
+        assert_eq!(
+            matcher().match_url("https://pbs.twimg.com/media/x.jpg"),
+            None
+        );
+        // The page's own site is first party even when the data set lists its domain.
+        let hubspot = Matcher::new(&Config::default(), "https://www.hubspot.com");
+        assert_eq!(
+            verdict(&hubspot, "https://js.hubspot.com/x.js"),
+            "FirstParty"
+        );
+        // `catalog: false` turns it off with the curated layer.
+        let config = Config {
+            catalog: false,
+            ..Config::default()
+        };
+        let off = Matcher::new(&config, PAGE);
+        assert_eq!(
+            verdict(&off, "https://cdn.mxpnl.com/libs/mixpanel.js"),
+            "Unknown"
+        );
+    }
+
+    #[test]
+    fn what_a_site_needs_is_never_held() {
+        for url in [
+            "https://js.stripe.com/v3/",
+            "https://www.google.com/recaptcha/api.js",
+            "https://www.gstatic.com/recaptcha/releases/x/recaptcha__ja.js",
+            "https://challenges.cloudflare.com/turnstile/v0/api.js",
+            "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js",
+            "https://cdn.jsdelivr.net/npm/a@1/x.js",
+            "https://unpkg.com/a@1/x.js",
+            "https://code.jquery.com/jquery-3.7.1.min.js",
+        ] {
+            let matcher = matcher();
+            let m = matcher.match_url(url);
+            assert!(
+                m.is_none_or(|m| m.category == Category::Necessary),
+                "{url}: {m:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_base_host_and_its_subdomains_match_its_service_and_nothing_else_does() {
+        let m = matcher();
+        for i in 0.. {
+            let Some(host) = catalog::base::host(i) else {
+                break;
+            };
+            let want = catalog::base::id(catalog::base::host_service(i).unwrap()).unwrap();
+            for url in [format!("https://{host}/x"), format!("https://a.b.{host}/x")] {
+                let got = m.match_url(&url).map(|m| m.service);
+                assert_eq!(got, Some(want), "{url}");
+            }
+            // Not a label suffix: not the service (unless a parent of the host is listed too).
+            let evil = format!("https://evil{host}/x");
+            let parent = host.split_once('.').map_or("", |(_, p)| p);
+            let parent_listed = m.match_url(&format!("https://x.{parent}/")).is_some();
+            if !parent_listed {
+                assert_ne!(m.match_url(&evil).map(|m| m.service), Some(want), "{evil}");
+            }
+            let after = format!("https://{host}.evil.test/x");
+            assert_eq!(m.match_url(&after), None, "{after}");
+        }
+    }
+
+    #[test]
+    fn categories_are_the_mapped_ones_and_ids_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..catalog::base::len() {
+            let id = catalog::base::id(i).unwrap();
+            assert!(crate::core::config::is_valid_id(id), "{id}");
+            assert!(seen.insert(id), "{id} twice");
+            // (A base service sharing a curated id takes the curated category.)
+            if catalog::entry(id).is_none() {
+                assert_ne!(
+                    catalog::base::category(i),
+                    Some(Category::Necessary),
+                    "{id}"
+                );
+            }
+        }
+        assert!(catalog::base::len() > 600, "the base layer is compiled in");
+    }
 }

@@ -1,0 +1,123 @@
+// Issue #12, the catalog's base layer (catalog/base.json, from third-party-web): a page pasting the tags of 40 services
+// the curated catalog does not list — ad exchanges, analytics, session replay, marketing automation, chat widgets,
+// video players — without any markup. Each is held before consent (0 requests at the loopback, audited as the base
+// layer's service) and loads, and runs, after acceptAll(); what a site needs (payments, captchas, CDNs) loads from the
+// start.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, open, audit, call, until } from './harness.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+/** service id (base layer) → [how the tag loads, URL]. */
+const TAGS = {
+  'hubspot': ['script', 'https://js.hs-analytics.net/analytics/1700000000000/1234567.js'],
+  'mixpanel': ['script', 'https://cdn.mxpnl.com/libs/mixpanel-2-latest.min.js'],
+  'taboola': ['script', 'https://cdn.taboola.com/libtrc/example-site/loader.js'],
+  'outbrain': ['script', 'https://widgets.outbrain.com/outbrain.js'],
+  'the-trade-desk': ['script', 'https://js.adsrvr.org/up_loader.1.1.0.js'],
+  'fullstory': ['script', 'https://edge.fullstory.com/s/fs.js'],
+  'intercom': ['script', 'https://widget.intercom.io/widget/abc123'],
+  'segment': ['script', 'https://cdn.segment.com/analytics.js/v1/KEY/analytics.min.js'],
+  'heap': ['script', 'https://cdn.heapanalytics.com/js/heap-123.js'],
+  'quantcast': ['script', 'https://secure.quantserve.com/quant.js'],
+  'scorecard-research': ['script', 'https://sb.scorecardresearch.com/cs/1234567/beacon.js'],
+  'yandex-metrica': ['script', 'https://mc.yandex.ru/metrika/tag.js'],
+  'adroll': ['script', 'https://s.adroll.com/j/roundtrip.js'],
+  'marketo': ['script', 'https://munchkin.marketo.net/munchkin.js'],
+  'drift': ['script', 'https://js.driftt.com/include/1700000000/abc.js'],
+  'zendesk': ['script', 'https://static.zdassets.com/ekr/snippet.js?key=abc'],
+  'livechat': ['script', 'https://cdn.livechatinc.com/tracking.js'],
+  'tawk-to': ['script', 'https://embed.tawk.to/abc/default'],
+  'crazy-egg': ['script', 'https://script.crazyegg.com/pages/scripts/0012/3456.js'],
+  'mouseflow': ['script', 'https://cdn.mouseflow.com/projects/abc.js'],
+  'optimizely': ['script', 'https://cdn.optimizely.com/js/123456.js'],
+  'rubicon-project': ['script', 'https://micro.rubiconproject.com/prebid/dynamic/12345.js'],
+  'pubmatic': ['script', 'https://ads.pubmatic.com/AdServer/js/pwt/123/456/pwt.js'],
+  'appnexus': ['script', 'https://acdn.adnxs.com/ast/ast.js'],
+  'index-exchange': ['script', 'https://js-sec.indexww.com/ht/p/123-456.js'],
+  'media-net': ['script', 'https://contextual.media.net/dmedianet.js?cid=ABC'],
+  'sharethrough': ['script', 'https://native.sharethrough.com/assets/sfp.js'],
+  'gumgum': ['script', 'https://js.gumgum.com/javascripts/ggv2.js'],
+  'klaviyo': ['script', 'https://static.klaviyo.com/onsite/js/klaviyo.js?company_id=ABC'],
+  'braze': ['script', 'https://js.appboycdn.com/web-sdk/4.0/braze.min.js'],
+  'snapchat': ['script', 'https://sc-static.net/scevent.min.js'],
+  'teads': ['script', 'https://a.teads.tv/page/12345/tag'],
+  'openx': ['pixel', 'https://u.openx.net/w/1.0/pd?ph=abc'],
+  'triplelift': ['pixel', 'https://eb2.3lift.com/sync?px=1'],
+  'sovrn': ['pixel', 'https://ap.lijit.com/pixel?redir=1'],
+  'quora-ads': ['pixel', 'https://q.quora.com/_/ad/abc/pixel?tag=ViewContent'],
+  'matomo': ['fetch', 'https://example.matomo.cloud/matomo.php?idsite=1&rec=1'],
+  'vimeo': ['iframe', 'https://player.vimeo.com/video/76979871'],
+  'wistia': ['iframe', 'https://fast.wistia.net/embed/iframe/abc123'],
+  'kakao': ['script', 'https://t1.daumcdn.net/kas/static/ba.min.js'],
+};
+/** What a site needs: never held, before any choice. */
+const NEEDED = {
+  stripe: 'https://js.stripe.com/v3/',
+  recaptcha: 'https://www.google.com/recaptcha/api.js',
+  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/api.js',
+  cdnjs: 'https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js',
+  jsdelivr: 'https://cdn.jsdelivr.net/npm/swiper@11/swiper-bundle.min.js',
+  unpkg: 'https://unpkg.com/htmx.org@2.0.0/dist/htmx.min.js',
+  jquery: 'https://code.jquery.com/jquery-3.7.1.min.js',
+};
+
+const hostOf = (url) => new URL(url).hostname;
+/** A page that pastes every tag as its vendor's loader does (a script inserted by script, a pixel, a beacon, an iframe). */
+function page() {
+  const load = (id, [how, url]) => ({
+    script: `(function(d){var s=d.createElement('script');s.async=true;s.src=${JSON.stringify(url)};d.head.appendChild(s);})(document);`,
+    pixel: `new Image().src=${JSON.stringify(url)};`,
+    fetch: `fetch(${JSON.stringify(url)},{mode:'no-cors',keepalive:true}).catch(function(){});`,
+    iframe: `(function(d){var f=d.createElement('iframe');f.src=${JSON.stringify(url)};f.title=${JSON.stringify(id)};d.body.appendChild(f);})(document);`,
+  })[how];
+  const tags = Object.entries(TAGS).map(([id, tag]) => `<!-- ${id} -->\n<script>${load(id, tag)}</script>`).join('\n');
+  const needed = Object.entries(NEEDED).map(([id, url]) => `<script>${load(id, ['script', url])}</script>`).join('\n');
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>base layer</title>
+<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>
+<script src="/sekisho/sekisho.js"></script>
+${needed}
+</head><body><h1>記事</h1>
+${tags}
+</body></html>`;
+}
+
+test('cat-1. 40 services only the base layer knows: held before consent, loaded and run after acceptAll(); what a site needs loads from the start', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  lb.route('site.test', /^\/catalog\/base\.html$/, () => ({ type: 'html', body: page() }));
+  // Every tag's host answers: a script that says it ran, a pixel, a page.
+  for (const url of [...Object.values(TAGS).map(([, u]) => u), ...Object.values(NEEDED)]) {
+    const id = Object.entries(TAGS).find(([, [, u]]) => u === url)?.[0] || Object.entries(NEEDED).find(([, u]) => u === url)[0];
+    lb.route(hostOf(url), /.*/, (req, u) => (u.pathname.includes('pixel') || u.pathname.includes('sync') || u.pathname.endsWith('/pd')
+      ? { type: 'gif', body: Buffer.from('R0lGODlhAQABAAAAACw=', 'base64') }
+      : TAGS[id]?.[0] === 'iframe' ? { type: 'html', body: `<!doctype html><title>${id}</title>` }
+        : { type: 'js', body: `(window.__ran = window.__ran || []).push(${JSON.stringify(id)});` }));
+  }
+  const context = await env.ctx();
+  const { page: p } = await open(context, '/catalog/base.html', { loopback: lb });
+  const hits = (url) => lb.requests((e) => e.host === hostOf(url)).length;
+
+  // Before a choice: nothing of the 40; everything a site needs.
+  const leaked = Object.entries(TAGS).filter(([, [, url]]) => hits(url)).map(([id]) => id);
+  assert.deepEqual(leaked, [], 'no request to a base-layer service before a choice');
+  const ran = await p.evaluate(() => window.__ran || []);
+  assert.deepEqual(Object.keys(NEEDED).filter((id) => !ran.includes(id)), [], 'payments, captchas and CDNs load and run before a choice');
+  const au = await audit(p);
+  const wrong = Object.entries(TAGS).filter(([id, [, url]]) => !au.some((l) => l.action === 'blocked' && l.url === url && l.service === id))
+    .map(([id, [, url]]) => `${id}: ${JSON.stringify(au.filter((l) => l.url === url))}`);
+  assert.deepEqual(wrong, [], 'each is audited as blocked, named by its base-layer id');
+
+  // After acceptAll(): each reaches its host, and each script runs.
+  await call(p, 'acceptAll');
+  await until(() => Object.values(TAGS).every(([, url]) => hits(url)), { timeout: 8000 }).catch(() => {});
+  assert.deepEqual(Object.entries(TAGS).filter(([, [, url]]) => !hits(url)).map(([id]) => id), [], 'each loads once allowed');
+  const scripts = Object.entries(TAGS).filter(([, [how]]) => how === 'script').map(([id]) => id);
+  await until(async () => { const r = await p.evaluate(() => window.__ran || []); return scripts.every((id) => r.includes(id)); }, { timeout: 5000 }).catch(() => {});
+  const after = await p.evaluate(() => window.__ran || []);
+  assert.deepEqual(scripts.filter((id) => !after.includes(id)), [], 'each released script runs');
+  await context.close();
+});
