@@ -468,10 +468,26 @@ mod tests {
 
     #[test]
     fn ad_vendors_that_offer_an_opt_out_page_link_it() {
-        // TikTok has no web page for it (the setting is in its app); every other ad vendor does.
+        // TikTok has no web page for it (the setting is in its app). For the Japanese ad vendors
+        // below none was found in their own documentation yet (catalog/README.md "To re-check with
+        // the vendors"): an unverified URL would send visitors to a wrong page.
+        const NOT_FOUND_YET: [&str; 11] = [
+            "microad",
+            "freakout",
+            "fluct",
+            "geniee",
+            "ad-ebis",
+            "a8net",
+            "valuecommerce",
+            "i-mobile",
+            "popin",
+            "logly-lift",
+            "smartnews-ads",
+        ];
         for e in entries().filter(|e| e.category() == Category::Ads) {
             let has = e.disclosure().unwrap().opt_out_url().is_some();
-            assert_eq!(has, e.id() != "tiktok-pixel", "{}", e.id());
+            let none = e.id() == "tiktok-pixel" || NOT_FOUND_YET.contains(&e.id());
+            assert_eq!(has, !none, "{}", e.id());
         }
     }
 
@@ -503,6 +519,24 @@ mod tests {
             ("linkedin-insight", Category::Ads),
             ("pinterest-tag", Category::Ads),
             ("hotjar", Category::Analytics),
+            // What a Japanese media site pastes (#12).
+            ("microad", Category::Ads),
+            ("freakout", Category::Ads),
+            ("fluct", Category::Ads),
+            ("geniee", Category::Ads),
+            ("ad-ebis", Category::Ads),
+            ("a8net", Category::Ads),
+            ("valuecommerce", Category::Ads),
+            ("i-mobile", Category::Ads),
+            ("treasure-data", Category::Analytics),
+            ("karte", Category::Analytics),
+            ("popin", Category::Ads),
+            ("logly-lift", Category::Ads),
+            ("smartnews-ads", Category::Ads),
+            ("user-insight", Category::Analytics),
+            ("ptengine", Category::Analytics),
+            ("mieruca-heatmap", Category::Analytics),
+            ("hatena-bookmark", Category::Sns),
         ];
         for (id, category) in required {
             let e = entry(id).unwrap_or_else(|| panic!("missing {id}"));

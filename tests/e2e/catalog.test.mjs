@@ -1,8 +1,9 @@
-// Issue #12, the catalog's base layer (catalog/base.json, from third-party-web): a page pasting the tags of 40 services
-// the curated catalog does not list — ad exchanges, analytics, session replay, marketing automation, chat widgets,
-// video players — without any markup. Each is held before consent (0 requests at the loopback, audited as the base
-// layer's service) and loads, and runs, after acceptAll(); what a site needs (payments, captchas, CDNs) loads from the
-// start.
+// Issue #12, the catalog. cat-1: its base layer (catalog/base.json, from third-party-web) — a page pasting the tags of
+// 40 services the curated catalog does not list (ad exchanges, analytics, session replay, marketing automation, chat
+// widgets, video players) without any markup. cat-2: the Japanese services a Japanese media site pastes (curated:
+// ad networks, affiliates, CDP, heatmaps, native ads, Hatena), deployed as a tag manager's Custom HTML tags. Each is
+// held before consent (0 requests at the loopback, audited under its id) and loads, and runs, after acceptAll(); what
+// a site needs (payments, captchas, CDNs) loads from the start.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, open, audit, call, until } from './harness.mjs';
@@ -119,5 +120,53 @@ test('cat-1. 40 services only the base layer knows: held before consent, loaded 
   await until(async () => { const r = await p.evaluate(() => window.__ran || []); return scripts.every((id) => r.includes(id)); }, { timeout: 5000 }).catch(() => {});
   const after = await p.evaluate(() => window.__ran || []);
   assert.deepEqual(scripts.filter((id) => !after.includes(id)), [], 'each released script runs');
+  await context.close();
+});
+
+/** Host → curated service id: the tags of pages/catalog/japan.html. */
+const JAPAN = {
+  'j.microad.net': 'microad',
+  'js.rfp.fout.jp': 'freakout',
+  'pdn.adingo.jp': 'fluct',
+  'js.gsspcln.jp': 'geniee',
+  'taj1.ebis.ne.jp': 'ad-ebis',
+  'statics.a8.net': 'a8net',
+  'aml.valuecommerce.com': 'valuecommerce',
+  'imp-adedge.i-mobile.co.jp': 'i-mobile',
+  'cdn.treasuredata.com': 'treasure-data',
+  'cdn-edge.karte.io': 'karte',
+  'api.popin.cc': 'popin',
+  'l.logly.co.jp': 'logly-lift',
+  'cdn.smartnews-ads.com': 'smartnews-ads',
+  'cs.nakanohito.jp': 'user-insight',
+  'js.ptengine.jp': 'ptengine',
+  'hm.mieru-ca.com': 'mieruca-heatmap',
+  'b.st-hatena.com': 'hatena-bookmark',
+};
+
+test('cat-2. 17 Japanese services deployed as tag-manager Custom HTML: held before consent, loaded and run after acceptAll()', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  for (const [host, id] of Object.entries(JAPAN)) {
+    lb.route(host, /.*/, (req, u) => (/\.(png|gif)$/.test(u.pathname)
+      ? { type: 'gif', body: Buffer.from('R0lGODlhAQABAAAAACw=', 'base64') }
+      : { type: 'js', body: `(window.__ran = window.__ran || []).push(${JSON.stringify(id)});` }));
+  }
+  const context = await env.ctx();
+  const { page: p } = await open(context, '/catalog/japan.html', { loopback: lb });
+  await until(() => false, { timeout: 800 }).catch(() => {}); // (Mieruca loads its script 500 ms after load)
+  const hits = (host) => lb.requests((e) => e.host === host).length;
+  assert.deepEqual(Object.keys(JAPAN).filter((h) => hits(h)), [], 'no request to a Japanese service before a choice');
+  const au = await audit(p);
+  const unnamed = Object.entries(JAPAN).filter(([host, id]) => !au.some((l) => l.action === 'blocked' && new URL(l.url, 'https://site.test').hostname === host && l.service === id));
+  assert.deepEqual(unnamed.map(([h]) => h), [], `each is audited as blocked under its id: ${JSON.stringify(au.map((l) => [l.action, l.service, l.url]))}`);
+
+  await call(p, 'acceptAll');
+  await until(() => Object.keys(JAPAN).every((h) => hits(h)), { timeout: 8000 }).catch(() => {});
+  assert.deepEqual(Object.keys(JAPAN).filter((h) => !hits(h)), [], 'each loads once allowed');
+  const ids = [...new Set(Object.values(JAPAN))];
+  await until(async () => { const r = await p.evaluate(() => window.__ran || []); return ids.every((id) => r.includes(id)); }, { timeout: 5000 }).catch(() => {});
+  const ran = await p.evaluate(() => window.__ran || []);
+  assert.deepEqual(ids.filter((id) => !ran.includes(id)), [], 'each released script runs');
   await context.close();
 });
