@@ -2,7 +2,7 @@
 //! becomes the guards' constants in `scripts/assemble.mjs`; `kinds` and `verdicts` are checked
 //! against the Rust enums by the host tests.)
 
-use crate::json::{check_keys, fail, object, string, strings};
+use sekisho_catalog::json::{check_keys, fail, object, string, strings};
 use serde_json::Value;
 use std::fmt::Write as _;
 

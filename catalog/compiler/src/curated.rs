@@ -1,4 +1,4 @@
-//! The catalog compiler: `catalog/vendors.json` → the static tables `src/core/catalog.rs`
+//! The curated layer: `catalog/vendors.json` → the static tables `src/core/catalog.rs`
 //! includes (no JSON parsing at run time, nothing of serde_json in the Wasm).
 //!
 //! Three steps: [`read`] checks the JSON's shape and references (texts, information items,
