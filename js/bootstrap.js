@@ -88,7 +88,7 @@
   // window.sekisho: frozen, defined before the Wasm starts; each method forwards to `impl`, the
   // running checkpoint's or, if it could not start, the fail-closed stub's.
   var impl;
-  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "require", "showPreferences", "loadOnce", "identify"];
+  var names = ["get", "acceptAll", "rejectAll", "set", "on", "off", "audit", "uncovered", "require", "showPreferences", "loadOnce", "identify"];
   var api = { version: "__VERSION__" };
   names.forEach(function (name) {
     api[name] = function () {
@@ -136,6 +136,7 @@
       get: state, acceptAll: refuse, rejectAll: refuse, set: refuse,
       on: function () {}, off: function () {},
       audit: function () { return []; },
+      uncovered: function () { return { hosts: [], more: 0 }; },
       require: function () { return new Promise(function () {}); },
       showPreferences: function () { console.error(prefix + "not started (" + why + "): no preferences to show"); },
       identify: function () { console.error(prefix + "not started (" + why + "): identify() does nothing"); },
@@ -203,6 +204,7 @@
       listeners[event] = (listeners[event] || []).filter(function (g) { return g !== f; });
     },
     audit: function () { return JSON.parse(w.audit()); },
+    uncovered: function () { return JSON.parse(w.uncovered()); },
     require: function (purpose) {
       return w.allows(String(purpose)) ? Promise.resolve(get())
         : new Promise(function (resolve) { waiting.push([String(purpose), resolve]); });

@@ -43,6 +43,7 @@ declare const wasm_bindgen: {
   reject_all(): string | undefined;
   set_choices(choicesJson: string): string | undefined;
   audit(): string;
+  uncovered(): string;
   allows(purpose: string): boolean;
   judge(url: string, kind: number, via: string): number;
   judge_opaque_frame(url: string, via: string): number;

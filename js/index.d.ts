@@ -10,6 +10,7 @@ export declare function on(event: "change" | "ready", callback: (state: SekishoS
 export declare function on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
 export declare function off(event: SekishoEvent, callback: (detail: any) => void): void;
 export declare function audit(): SekishoAuditEntry[];
+export declare function uncovered(): SekishoUncovered;
 /** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */
 export declare function require(purpose: string): Promise<SekishoState>;
 /** Opens the preference center (loading the UI first if this page has not shown it). */
@@ -32,6 +33,7 @@ declare const sekisho: {
   readonly on: typeof on;
   readonly off: typeof off;
   readonly audit: typeof audit;
+  readonly uncovered: typeof uncovered;
   readonly require: typeof require;
   readonly version: typeof version;
 };

@@ -28,6 +28,7 @@ export function set(choices, options) { return sdk().set(choices, options); }
 export function on(event, callback) { return sdk().on(event, callback); }
 export function off(event, callback) { return sdk().off(event, callback); }
 export function audit() { return sdk().audit(); }
+export function uncovered() { return sdk().uncovered(); }
 export function require(purpose) { return sdk().require(purpose); }
 export function showPreferences() { return sdk().showPreferences(); }
 export function loadOnce(target) { return sdk().loadOnce(target); }
@@ -35,4 +36,4 @@ export function identify(token) { return sdk().identify(token); }
 /** The version of sekisho.js on the page. */
 export function version() { return sdk().version; }
 
-export default Object.freeze({ get, acceptAll, rejectAll, set, on, off, audit, require, showPreferences, loadOnce, identify, version });
+export default Object.freeze({ get, acceptAll, rejectAll, set, on, off, audit, uncovered, require, showPreferences, loadOnce, identify, version });

@@ -27,6 +27,11 @@ declare global {
     error?: string;
   }
 
+  interface SekishoUncovered {
+    hosts: { host: string; urls: number; kinds: SekishoAuditEntry["kind"][]; firstAt: number }[];
+    more: number;
+  }
+
   interface SekishoAuditEntry {
     at: number;
     kind: "script" | "iframe" | "img" | "link" | "media" | "form" | "fetch" | "xhr" | "beacon" | "websocket" | "eventsource" | "cookie";
@@ -61,6 +66,10 @@ declare global {
     on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
     off(event: SekishoEvent, callback: (detail: any) => void): void;
     audit(): SekishoAuditEntry[];
+    /** The third-party hosts this page contacted that neither the catalog nor the config's `services` cover, in
+     *  the order met (the first 200; `more` counts the rest): what to add to `services` and to the 外部送信
+     *  disclosure. `urls` counts distinct URLs asked about, not requests. */
+    uncovered(): SekishoUncovered;
     /** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */
     require(purpose: string): Promise<SekishoState>;
     /** Opens the preference center (loading the UI first if this page has not shown it). */

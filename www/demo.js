@@ -162,6 +162,16 @@
           el('h3', null, [document.createTextNode('監査ログ sekisho.audit() '), ui.counts]),
           el('div', { className: 'sk-audit', tabindex: '0', role: 'region', 'aria-label': '監査ログ' }, [table])
         ])
+      ]),
+      el('h3', { text: 'カタログにない外部ホスト sekisho.uncovered()' }),
+      el('p', { text: 'このページが通信した第三者のうち、カタログにも設定の services にもないもの。設定と外部送信の公表に加えるべき送信先の候補です。' }),
+      el('div', { className: 'sk-audit', tabindex: '0', role: 'region', 'aria-label': 'カタログにない外部ホスト' }, [
+        el('table', null, [
+          el('thead', null, [el('tr', null, ['ホスト', '種別', 'URL 数', '初回'].map(function (h) {
+            return el('th', { scope: 'col', text: h });
+          }))]),
+          ui.uncovered = el('tbody')
+        ])
       ])
     ]);
     var panel = el('section', { id: 'sekisho-demo-panel', className: 'sk-panel', 'aria-labelledby': 'sk-demo-title' }, [details]);
@@ -195,6 +205,25 @@
     });
     subscribe();
     renderAudit();
+    renderUncovered();
+  }
+
+  function renderUncovered() {
+    var s = sdk();
+    var report = { hosts: [], more: 0 };
+    try { if (s && typeof s.uncovered === 'function') report = s.uncovered(); } catch (e) { /* shown empty */ }
+    var frag = document.createDocumentFragment();
+    report.hosts.forEach(function (h) {
+      frag.appendChild(el('tr', null, [
+        el('td', { className: 'sk-url', text: h.host }),
+        el('td', { text: h.kinds.join(', ') }),
+        el('td', { text: String(h.urls) }),
+        el('td', { text: formatTime(h.firstAt) })
+      ]));
+    });
+    if (report.more) frag.appendChild(el('tr', null, [el('td', { colspan: '4', text: 'ほか ' + report.more + ' ホスト' })]));
+    if (!report.hosts.length) frag.appendChild(el('tr', null, [el('td', { colspan: '4', text: 'ありません。' })]));
+    ui.uncovered.replaceChildren(frag);
   }
 
   function renderAudit() {

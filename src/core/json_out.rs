@@ -64,6 +64,12 @@ impl<'a> Object<'a> {
         self
     }
 
+    /// A value already written as JSON text.
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+        self.key(key).push_str(json);
+        self
+    }
+
     pub fn close(self) {
         self.out.push('}');
     }

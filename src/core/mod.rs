@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod regime;
 pub mod requirement;
 pub mod revoke;
+pub mod uncovered;
 pub mod value;
 
 pub use category::{Category, CategorySet};

@@ -53,6 +53,7 @@ pub fn start(config: Option<String>, on_audit: Function) {
             config_problems,
             handoff: String::new(),
             start_notes,
+            uncovered: Default::default(),
         })
     });
     if let Some(doc) = dom::document() {
@@ -228,6 +229,13 @@ pub fn set_choices(choices: &str) -> Result<Option<String>, JsError> {
 #[wasm_bindgen]
 pub fn audit() -> String {
     with_sdk(|sdk| sdk.audit.to_json()).unwrap_or_else(|| "[]".into())
+}
+
+/// `sekisho.uncovered()`: the third-party hosts met that neither the catalog nor the site's
+/// services cover, as JSON text (`core::uncovered`).
+#[wasm_bindgen]
+pub fn uncovered() -> String {
+    with_sdk(|sdk| sdk.uncovered.to_json()).unwrap_or_else(|| "{\"hosts\":[],\"more\":0}".into())
 }
 
 /// Whether `require(purpose)` is met now (`"sns"`, `"service:facebook"`, `"facebook"`); throws

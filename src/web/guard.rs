@@ -75,7 +75,17 @@ pub fn judge(url: &str, kind: u8, via: &str) -> u8 {
         dom::error(&["internal: unknown kind from the guards; held"]);
         return Verdict::Hold as u8;
     };
-    with_sdk(|sdk| Answer::of(&sdk.checkpoint.judge(url, kind)))
+    let answer = with_sdk(|sdk| {
+        let answer = Answer::of(&sdk.checkpoint.judge(url, kind));
+        // A third party nothing covers: noted for `sekisho.uncovered()`.
+        if answer.service.is_none() {
+            if let Some(host) = sdk.checkpoint.matcher.unknown_host(url) {
+                sdk.uncovered.note(&host, kind, dom::now_ms() as u64);
+            }
+        }
+        answer
+    });
+    answer
         .unwrap_or(Answer::UNSTARTED)
         .carry_out(kind, url, via)
 }

@@ -36,6 +36,8 @@ pub(crate) struct Sdk {
     pub handoff: String,
     /// What the page load decided, to be recorded once (`Checkpoint::start_notes`).
     pub start_notes: Vec<(&'static str, String)>,
+    /// The third-party hosts met that nothing covers (`sekisho.uncovered()`).
+    pub uncovered: crate::core::uncovered::Uncovered,
 }
 
 thread_local! {

@@ -170,3 +170,39 @@ test('cat-2. 17 Japanese services deployed as tag-manager Custom HTML: held befo
   assert.deepEqual(ids.filter((id) => !ran.includes(id)), [], 'each released script runs');
   await context.close();
 });
+
+test('cat-3. sekisho.uncovered(): the third-party hosts nothing covers, with their kinds — not the catalog\'s, the site\'s services, first party or CDNs', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  const config = {
+    revision: 1, regime: 'opt-in',
+    services: { 'partner-widget': { category: 'functional', hosts: ['widgets.partner.example'], recipient: '株式会社パートナー（ウィジェット）',
+      sent: ['ip', 'url'], purpose: '記事内ウィジェットの表示', recipientPurpose: 'ウィジェットの提供' } },
+  };
+  lb.route('site.test', /^\/catalog\/uncovered\.html$/, () => ({ type: 'html', body: `<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<script type="application/json" id="sekisho-config">${JSON.stringify(config)}</script>
+<script src="/sekisho/sekisho.js"></script></head><body>
+<script>
+function load(src) { var s = document.createElement('script'); s.async = true; s.src = src; document.head.appendChild(s); }
+load('https://cdn.some-widget.example/w.js');
+load('https://cdn.some-widget.example/w2.js');
+fetch('https://api.recommend.example/v1/items?page=1', { mode: 'no-cors' }).catch(function () {});
+new Image().src = 'https://images.unknown-cdn.example/a.png';
+load('https://widgets.partner.example/x.js');
+load('https://cdn.mxpnl.com/libs/mixpanel-2-latest.min.js');
+load('https://cdn.jsdelivr.net/npm/a@1/x.js');
+load('/own.js');
+new Image().src = 'https://img.site.test/hero.png';
+</script></body></html>` }));
+  const context = await env.ctx();
+  const { page: p } = await open(context, '/catalog/uncovered.html', { loopback: lb });
+  const report = await p.evaluate(() => window.sekisho.uncovered());
+  assert.deepEqual(report.hosts.map(({ host, kinds, urls }) => ({ host, kinds, urls })), [
+    { host: 'cdn.some-widget.example', kinds: ['script'], urls: 2 },
+    { host: 'api.recommend.example', kinds: ['fetch'], urls: 1 },
+    { host: 'images.unknown-cdn.example', kinds: ['img'], urls: 1 },
+  ]);
+  assert.equal(report.more, 0);
+  assert.ok(report.hosts.every((h) => typeof h.firstAt === 'number' && h.firstAt > 1.7e12), 'firstAt is a time');
+  await context.close();
+});

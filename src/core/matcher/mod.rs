@@ -320,6 +320,19 @@ impl Matcher {
         }
     }
 
+    /// The host of `url` (lower case) when it is an unknown third party: neither the catalog, nor
+    /// the site's services, nor first party, nor a neutral CDN.
+    pub fn unknown_host(&self, url: &str) -> Option<String> {
+        if self.classify(url) != Destination::Unknown {
+            return None;
+        }
+        let scheme = (!self.page_scheme.is_empty()).then_some(self.page_scheme.as_str());
+        match parse_url(url, scheme) {
+            Parsed::Network { host, .. } => Some(host.to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+
     /// The service `url` belongs to, if any (see [`Matcher::classify`]).
     pub fn match_url(&self, url: &str) -> Option<Match<'_>> {
         self.classify(url).service()
