@@ -22,6 +22,7 @@ use axum::{
 
 pub mod api;
 pub mod demo;
+pub mod disclosure;
 pub mod limits;
 pub mod record;
 pub mod sign;

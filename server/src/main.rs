@@ -10,7 +10,7 @@ use std::{
 };
 
 use clap::{Parser, Subcommand};
-use sekisho_server::{app, start_api, ApiConfig, AppOptions, DemoDirs};
+use sekisho_server::{app, disclosure, start_api, ApiConfig, AppOptions, DemoDirs};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
@@ -85,6 +85,22 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Prints the 外部送信 disclosure table of a site's config (the JSON of `#sekisho-config`) for
+    /// its policy page: the same table `[data-sekisho-disclosure]` shows, or CSV.
+    Disclosure {
+        /// The config file.
+        config: PathBuf,
+        /// The table's language.
+        #[arg(long, default_value = "ja", value_name = "ja|en")]
+        lang: String,
+        /// `html`: the table, to paste into the policy page (the SDK on that page makes its
+        /// "privacy settings" buttons work); `csv`: the same rows for a spreadsheet.
+        #[arg(long, value_enum, default_value = "html")]
+        format: disclosure::Format,
+        /// Catalog services the site uses without listing them in `services` (comma-separated ids).
+        #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+        with: Vec<String>,
+    },
     /// Checks an NDJSON export (`GET /v1/export`): every hash, signature and chain link. Exits
     /// non-zero on any break.
     Verify {
@@ -140,6 +156,30 @@ async fn main() -> ExitCode {
             public_key_file.as_deref(),
             key_file,
         ),
+        Some(Command::Disclosure {
+            ref config,
+            ref lang,
+            format,
+            ref with,
+        }) => {
+            let text = match std::fs::read_to_string(config) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!("sekisho-server disclosure: {}: {e}", config.display());
+                    return ExitCode::from(2);
+                }
+            };
+            match disclosure::table(&text, lang, format, with) {
+                Ok(table) => {
+                    print!("{table}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sekisho-server disclosure: {}: {e}", config.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
         None => serve(args).await,
     }
 }

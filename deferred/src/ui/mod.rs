@@ -1,6 +1,7 @@
 //! What the visitor sees, decided without a browser: which first layer a state calls for, the
 //! language to speak, and the texts. The web shell (`crate::web::ui`) draws it.
 
+pub mod disclosure;
 pub mod services;
 pub mod texts;
 
