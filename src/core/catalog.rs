@@ -344,6 +344,7 @@ pub(super) mod base {
     }
 
     /// How many services the base layer has.
+    #[cfg(test)]
     pub fn len() -> usize {
         index().services.len()
     }

@@ -110,8 +110,6 @@ pub struct Matcher {
     catalog: bool,
     /// Category in effect per catalog entry.
     categories: Vec<Category>,
-    /// Category in effect per base-layer service.
-    base_categories: Vec<Category>,
     /// Catalog entries whose hosts the site replaced: their catalog host rules are skipped.
     replaced: Vec<bool>,
     services: Vec<SiteService>,
@@ -152,9 +150,6 @@ impl Matcher {
     pub fn new(config: &Config, page_origin: &str) -> Matcher {
         let mut categories: Vec<Category> = catalog::entries().map(Entry::category).collect();
         let mut replaced = vec![false; categories.len()];
-        let mut base_categories: Vec<Category> = (0..catalog::base::len())
-            .filter_map(catalog::base::category)
-            .collect();
         let mut services = Vec::new();
         let mut rules = Vec::new();
         for def in &config.services {
@@ -165,16 +160,6 @@ impl Matcher {
             } else {
                 None
             };
-            // A base-layer service named by the site takes the site's category (its hosts,
-            // if listed, are matched as the site's: those come first).
-            if let Some(c) = config
-                .catalog
-                .then(|| catalog::base::find(&def.id))
-                .flatten()
-                .and_then(|s| base_categories.get_mut(s))
-            {
-                *c = def.category;
-            }
             if let Some(e) = in_catalog {
                 if let Some(c) = categories.get_mut(e.index()) {
                     *c = def.category;
@@ -208,7 +193,6 @@ impl Matcher {
         Matcher {
             catalog: config.catalog,
             categories,
-            base_categories,
             replaced,
             services,
             rules,
@@ -261,15 +245,22 @@ impl Matcher {
     }
 
     /// The base layer's service for `host` (after the curated layer and the site's own), with
-    /// its category in effect.
+    /// its category in effect: a site service of the same id (the site named it, for its
+    /// category or its disclosure) gives its own. (The base layer is indexed on the first call:
+    /// nothing of it runs at start.)
     fn base_match(&self, host: &str) -> Option<Match<'static>> {
         if !self.catalog {
             return None;
         }
         let s = base_service(host)?;
+        let id = catalog::base::id(s)?;
+        let category = match self.services.iter().find(|site| site.id == id) {
+            Some(site) => site.category,
+            None => catalog::base::category(s)?,
+        };
         Some(Match {
-            service: catalog::base::id(s)?,
-            category: self.base_categories.get(s).copied()?,
+            service: id,
+            category,
         })
     }
 
@@ -367,7 +358,7 @@ impl Matcher {
         }
         match catalog::entry(id) {
             Some(e) => self.categories.get(e.index()).copied(),
-            None => self.base_categories.get(catalog::base::find(id)?).copied(),
+            None => catalog::base::category(catalog::base::find(id)?),
         }
     }
 }

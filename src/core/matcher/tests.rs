@@ -1017,6 +1017,29 @@ mod base_layer {
     }
 
     #[test]
+    fn a_site_service_of_the_same_id_gives_its_category() {
+        let mut c = Config::default();
+        c.services.push(ServiceDef {
+            id: "taboola".into(),
+            category: Category::Analytics,
+            name: None,
+            hosts: Vec::new(),
+            disclosure: Default::default(),
+            refused: false,
+        });
+        let m = Matcher::new(&c, PAGE);
+        let got = m
+            .match_url("https://cdn.taboola.com/libtrc/x/loader.js")
+            .unwrap();
+        assert_eq!(
+            (got.service, got.category),
+            ("taboola", Category::Analytics)
+        );
+        assert_eq!(m.category_of("taboola"), Some(Category::Analytics));
+        assert_eq!(matcher().category_of("taboola"), Some(Category::Ads));
+    }
+
+    #[test]
     fn what_a_site_needs_is_never_held() {
         for url in [
             "https://js.stripe.com/v3/",
