@@ -294,38 +294,52 @@ pub(super) mod base {
 
     fn index() -> &'static Index {
         static INDEX: OnceLock<Index> = OnceLock::new();
-        INDEX.get_or_init(|| {
-            let mut services = Vec::new();
-            let mut hosts = Vec::new();
-            for line in BASE_TEXT.lines() {
-                let mut words = line.split(' ');
-                let (Some(id), Some(category)) = (words.next(), words.next()) else {
-                    continue;
-                };
-                let Some(category) = Category::from_id(category) else {
-                    continue;
-                };
-                let service = services.len() as u16;
-                services.push((id, category));
-                hosts.extend(words.map(|host| (host, service)));
+        INDEX.get_or_init(build_index)
+    }
+
+    /// Reads `BASE_TEXT` in one pass over its bytes (this runs on a page's critical path, in
+    /// baseline-compiled Wasm: no per-line iterator, no UTF-8 decoding — the text is ASCII).
+    fn build_index() -> Index {
+        let text = BASE_TEXT.as_bytes();
+        let mut services = Vec::with_capacity(BASE_TEXT.len() / 40);
+        let mut hosts = Vec::with_capacity(BASE_TEXT.len() / 20);
+        let mut category = None;
+        let (mut start, mut word) = (0, 0); // the line's start, the word's number in it
+        for (i, &b) in text.iter().enumerate() {
+            if b != b' ' && b != b'\n' {
+                continue;
             }
-            let len = (hosts.len() * 2).next_power_of_two().max(16);
-            let mut slots = vec![0u16; len];
-            for (i, (host, _)) in hosts.iter().enumerate() {
-                let mut s = suffix_hash(host) as usize & (len - 1);
-                while slots.get(s).is_some_and(|&x| x != 0) {
-                    s = (s + 1) & (len - 1);
+            let piece = BASE_TEXT.get(start..i).unwrap_or("");
+            match word {
+                0 => services.push((piece, Category::Necessary)),
+                1 => {
+                    category = Category::from_id(piece);
+                    if let (Some(c), Some(last)) = (category, services.last_mut()) {
+                        last.1 = c;
+                    }
                 }
-                if let Some(slot) = slots.get_mut(s) {
-                    *slot = i as u16 + 1;
-                }
+                _ if category.is_some() => hosts.push((piece, services.len() as u16 - 1)),
+                _ => {}
             }
-            Index {
-                services,
-                hosts,
-                slots,
+            start = i + 1;
+            word = if b == b'\n' { 0 } else { word + 1 };
+        }
+        let len = (hosts.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![0u16; len];
+        for (i, (host, _)) in hosts.iter().enumerate() {
+            let mut s = suffix_hash(host) as usize & (len - 1);
+            while slots.get(s).is_some_and(|&x| x != 0) {
+                s = (s + 1) & (len - 1);
             }
-        })
+            if let Some(slot) = slots.get_mut(s) {
+                *slot = i as u16 + 1;
+            }
+        }
+        Index {
+            services,
+            hosts,
+            slots,
+        }
     }
 
     /// Service `i`'s id.
