@@ -128,8 +128,8 @@ mkdirSync(dist, { recursive: true });
 const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
 // The data compiled into the checkpoint that is not ours: its notice (the licence text ships beside it).
 const base = JSON.parse(read(join(root, "catalog", "base.json"))).source;
-const NOTICE = `/*! Sekisho ${version} (Apache-2.0). Includes data from ${base.package} ${base.version} (${base.license}, `
-  + `${base.copyright.replace(/^Copyright /, "© ")}): THIRD_PARTY_NOTICES.md */\n`;
+const NOTICE = `/*! Includes data from ${base.package} ${base.version} (${base.license}, `
+  + `${base.copyright}): THIRD_PARTY_NOTICES.md */\n`;
 const bundle = COMPILE_HINT + NOTICE + script("bootstrap.js", {
   "/*__PROTOCOL__*/": protocolConstants(protocol),
   "/*__GUARDS__*/": guards(),
