@@ -28,7 +28,8 @@ declare global {
   }
 
   interface SekishoUncovered {
-    hosts: { host: string; urls: number; kinds: SekishoAuditEntry["kind"][]; firstAt: number }[];
+    /** `service`: the catalog base layer's service it belongs to (held, but not described), or null (unknown). */
+    hosts: { host: string; service: string | null; urls: number; kinds: SekishoAuditEntry["kind"][]; firstAt: number }[];
     more: number;
   }
 
@@ -66,8 +67,9 @@ declare global {
     on(event: "blocked" | "released", callback: (entry: SekishoAuditEntry) => void): void;
     off(event: SekishoEvent, callback: (detail: any) => void): void;
     audit(): SekishoAuditEntry[];
-    /** The third-party hosts this page contacted that neither the catalog nor the config's `services` cover, in
-     *  the order met (the first 200; `more` counts the rest): what to add to `services` and to the 外部送信
+    /** The third-party hosts this page contacted that nothing describes — neither the catalog nor the config's
+     *  `services` cover them, or only the catalog's base layer does (it holds them but has no disclosure for them) —
+     *  in the order met (the first 200; `more` counts the rest): what to add to `services` and to the 外部送信
      *  disclosure. `urls` counts distinct URLs asked about, not requests. */
     uncovered(): SekishoUncovered;
     /** Resolves once the category (`"sns"`) or service (`"service:youtube"`) is granted. */

@@ -164,10 +164,10 @@
         ])
       ]),
       el('h3', { text: 'カタログにない外部ホスト sekisho.uncovered()' }),
-      el('p', { text: 'このページが通信した第三者のうち、カタログにも設定の services にもないもの。設定と外部送信の公表に加えるべき送信先の候補です。' }),
+      el('p', { text: 'このページが通信した第三者のうち、公表の記載がないもの（カタログにも設定の services にもない、またはベース層が保留するだけのもの）。設定と外部送信の公表に加えるべき送信先の候補です。' }),
       el('div', { className: 'sk-audit', tabindex: '0', role: 'region', 'aria-label': 'カタログにない外部ホスト' }, [
         el('table', null, [
-          el('thead', null, [el('tr', null, ['ホスト', '種別', 'URL 数', '初回'].map(function (h) {
+          el('thead', null, [el('tr', null, ['ホスト', 'サービス（ベース層）', '種別', 'URL 数', '初回'].map(function (h) {
             return el('th', { scope: 'col', text: h });
           }))]),
           ui.uncovered = el('tbody')
@@ -216,13 +216,14 @@
     report.hosts.forEach(function (h) {
       frag.appendChild(el('tr', null, [
         el('td', { className: 'sk-url', text: h.host }),
+        el('td', { text: h.service || '—' }),
         el('td', { text: h.kinds.join(', ') }),
         el('td', { text: String(h.urls) }),
         el('td', { text: formatTime(h.firstAt) })
       ]));
     });
-    if (report.more) frag.appendChild(el('tr', null, [el('td', { colspan: '4', text: 'ほか ' + report.more + ' ホスト' })]));
-    if (!report.hosts.length) frag.appendChild(el('tr', null, [el('td', { colspan: '4', text: 'ありません。' })]));
+    if (report.more) frag.appendChild(el('tr', null, [el('td', { colspan: '5', text: 'ほか ' + report.more + ' ホスト' })]));
+    if (!report.hosts.length) frag.appendChild(el('tr', null, [el('td', { colspan: '5', text: 'ありません。' })]));
     ui.uncovered.replaceChildren(frag);
   }
 

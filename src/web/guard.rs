@@ -77,10 +77,15 @@ pub fn judge(url: &str, kind: u8, via: &str) -> u8 {
     };
     let answer = with_sdk(|sdk| {
         let answer = Answer::of(&sdk.checkpoint.judge(url, kind));
-        // A third party nothing covers: noted for `sekisho.uncovered()`.
-        if answer.service.is_none() {
-            if let Some(host) = sdk.checkpoint.matcher.unknown_host(url) {
-                sdk.uncovered.note(&host, kind, dom::now_ms() as u64);
+        // A third party nothing describes (unknown, or the base layer's): for `sekisho.uncovered()`.
+        let curated = answer
+            .service
+            .as_deref()
+            .is_some_and(|s| crate::core::catalog::entry(s).is_some());
+        if !curated {
+            if let Some((host, service)) = sdk.checkpoint.matcher.undescribed_host(url) {
+                sdk.uncovered
+                    .note(&host, service, kind, dom::now_ms() as u64);
             }
         }
         answer

@@ -171,7 +171,7 @@ test('cat-2. 17 Japanese services deployed as tag-manager Custom HTML: held befo
   await context.close();
 });
 
-test('cat-3. sekisho.uncovered(): the third-party hosts nothing covers, with their kinds — not the catalog\'s, the site\'s services, first party or CDNs', async () => {
+test('cat-3. sekisho.uncovered(): the third-party hosts nothing describes, with their kinds — unknown ones, and the base layer\'s (named); not the curated catalog\'s, the site\'s services, first party or CDNs', async () => {
   await env.fresh();
   const lb = env.loopback;
   const config = {
@@ -190,6 +190,7 @@ fetch('https://api.recommend.example/v1/items?page=1', { mode: 'no-cors' }).catc
 new Image().src = 'https://images.unknown-cdn.example/a.png';
 load('https://widgets.partner.example/x.js');
 load('https://cdn.mxpnl.com/libs/mixpanel-2-latest.min.js');
+load('https://www.googletagmanager.com/gtm.js?id=GTM-X');
 load('https://cdn.jsdelivr.net/npm/a@1/x.js');
 load('/own.js');
 new Image().src = 'https://img.site.test/hero.png';
@@ -197,11 +198,14 @@ new Image().src = 'https://img.site.test/hero.png';
   const context = await env.ctx();
   const { page: p } = await open(context, '/catalog/uncovered.html', { loopback: lb });
   const report = await p.evaluate(() => window.sekisho.uncovered());
-  assert.deepEqual(report.hosts.map(({ host, kinds, urls }) => ({ host, kinds, urls })), [
-    { host: 'cdn.some-widget.example', kinds: ['script'], urls: 2 },
-    { host: 'api.recommend.example', kinds: ['fetch'], urls: 1 },
-    { host: 'images.unknown-cdn.example', kinds: ['img'], urls: 1 },
+  assert.deepEqual(report.hosts.map(({ host, service, kinds }) => ({ host, service, kinds })), [
+    { host: 'cdn.some-widget.example', service: null, kinds: ['script'] },
+    { host: 'api.recommend.example', service: null, kinds: ['fetch'] },
+    { host: 'images.unknown-cdn.example', service: null, kinds: ['img'] },
+    // held by the base layer, which has no disclosure for it: the site describes it in `services`
+    { host: 'cdn.mxpnl.com', service: 'mixpanel', kinds: ['script'] },
   ]);
+  assert.equal(report.hosts[0].urls, 2, 'two URLs of one host count twice');
   assert.equal(report.more, 0);
   assert.ok(report.hosts.every((h) => typeof h.firstAt === 'number' && h.firstAt > 1.7e12), 'firstAt is a time');
   await context.close();

@@ -311,15 +311,23 @@ impl Matcher {
         }
     }
 
-    /// The host of `url` (lower case) when it is an unknown third party: neither the catalog, nor
-    /// the site's services, nor first party, nor a neutral CDN.
-    pub fn unknown_host(&self, url: &str) -> Option<String> {
-        if self.classify(url) != Destination::Unknown {
-            return None;
-        }
+    /// The host of `url` (lower case) when nothing describes it: an unknown third party (neither
+    /// the catalog, nor the site's services, nor first party, nor a neutral CDN), or a service of
+    /// the catalog's base layer the site has not described in its `services` (named too).
+    pub fn undescribed_host(&self, url: &str) -> Option<(String, Option<&'static str>)> {
+        let service = match self.classify(url) {
+            Destination::Unknown => None,
+            Destination::Service(m)
+                if catalog::entry(m.service).is_none()
+                    && self.services.iter().all(|s| s.id != m.service) =>
+            {
+                Some(catalog::base::id(catalog::base::find(m.service)?)?)
+            }
+            _ => return None,
+        };
         let scheme = (!self.page_scheme.is_empty()).then_some(self.page_scheme.as_str());
         match parse_url(url, scheme) {
-            Parsed::Network { host, .. } => Some(host.to_ascii_lowercase()),
+            Parsed::Network { host, .. } => Some((host.to_ascii_lowercase(), service)),
             _ => None,
         }
     }
