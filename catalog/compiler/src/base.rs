@@ -10,7 +10,7 @@
 //! Emitted as one text (`emit`), indexed at run time on first use.
 
 use crate::category::Category;
-use crate::ids::is_valid_id;
+use crate::ids::{google_country_as_com, is_valid_id};
 use crate::json::{check_keys, fail, object, string, strings};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -106,8 +106,7 @@ pub fn read(
 
 /// Whether the curated layer decides `host`: it lists it, lists a host under it, or lists a
 /// parent of it with a catch-all — or `host` is one of Google's country domains, which the
-/// matcher reads as the same host on `google.com` (`matcher::google_country_as_com`; the host
-/// tests prove no base host is left unreachable).
+/// matcher reads as the same host on `google.com` (`ids::google_country_as_com`, shared with it).
 fn taken_by_curated(host: &str, curated: &BTreeMap<String, bool>) -> bool {
     if let Some(com) = google_country_as_com(host) {
         if curated.contains_key(&com) {
@@ -121,22 +120,6 @@ fn taken_by_curated(host: &str, curated: &BTreeMap<String, bool>) -> bool {
                 && host.ends_with(c.as_str())
                 && host.as_bytes().get(host.len() - c.len() - 1) == Some(&b'.')
     })
-}
-
-/// `adservice.google.de`, `www.google.co.uk`, `google.com.au` → the same host on `google.com`.
-fn google_country_as_com(host: &str) -> Option<String> {
-    let (head, tld) = host.rsplit_once('.')?;
-    if tld.len() != 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return None;
-    }
-    let head = head
-        .strip_suffix(".co")
-        .or_else(|| head.strip_suffix(".com"))
-        .unwrap_or(head);
-    let prefix = head.strip_suffix("google")?;
-    ["", "www.", "adservice."]
-        .contains(&prefix)
-        .then(|| [prefix, "google.com"].concat())
 }
 
 fn lit(s: &str) -> String {

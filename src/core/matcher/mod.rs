@@ -51,6 +51,7 @@ pub use url::{parse_url, resolve_relative, Parsed};
 use super::catalog::{self, Entry, NEUTRAL};
 use super::category::Category;
 use super::config::Config;
+use super::ids;
 use host::bare_host;
 use table::{base_service, lookup};
 use url::{before_query, eq_lower, find_any, split_scheme, trim_start_byte};
@@ -371,11 +372,9 @@ impl Matcher {
     }
 }
 
-/// A host of Google's country domains (`www.google.de`, `google.co.uk`,
-/// `adservice.google.com.au`) as the same host on `google.com`: Google serves its ad paths and its
-/// ad service on each of them, and the catalog lists them once.
+/// [`ids::google_country_as_com`] for any host, answering at once, without allocating, for hosts
+/// that do not name Google (it is asked for every host the catalog does not know).
 fn google_country_as_com(host: &str) -> Option<String> {
-    // (Asked for every host the catalog does not know: no allocation unless it names Google.)
     if !host
         .as_bytes()
         .windows(6)
@@ -383,19 +382,7 @@ fn google_country_as_com(host: &str) -> Option<String> {
     {
         return None;
     }
-    let host = host.to_ascii_lowercase();
-    let (head, tld) = host.rsplit_once('.')?;
-    if tld.len() != 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return None;
-    }
-    let head = head
-        .strip_suffix(".co")
-        .or_else(|| head.strip_suffix(".com"))
-        .unwrap_or(head);
-    let prefix = head.strip_suffix("google")?;
-    ["", "www.", "adservice."]
-        .contains(&prefix)
-        .then(|| [prefix, "google.com"].concat())
+    ids::google_country_as_com(&host.to_ascii_lowercase())
 }
 
 #[cfg(test)]
