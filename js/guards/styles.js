@@ -99,7 +99,10 @@ export function guardStyles(r) {
     var text = str(call(textOf.get, el));
     if (text === setByGuards.get(el)) return;
     var out = rewrite(text, via);
-    if (out === null) return;
+    if (out !== null) holdText(el, text, out, via);
+  }
+  // Sets `out` (the rewritten `text`) as `el`'s text, keeping `text` to give back.
+  function holdText(el, text, out, via) {
     call(setAttr, el, "data-held-css", text);
     setByGuards.set(el, out);
     call(textOf.set, el, out);
@@ -166,17 +169,7 @@ export function guardStyles(r) {
     } finally {
       var text = str(call(textOf.get, style));
       var out = rewrite(text, via);
-      if (out !== null) {
-        call(setAttr, style, "data-held-css", text);
-        setByGuards.set(style, out);
-        call(textOf.set, style, out);
-        keep(text, via, function () {
-          if (str(call(textOf.get, style)) !== out) return;
-          setByGuards.delete(style);
-          call(removeAttr, style, "data-held-css");
-          call(textOf.set, style, text);
-        });
-      }
+      if (out !== null) holdText(style, text, out, via);
       if (type === null) call(removeAttr, style, "type");
       else call(setAttr, style, "type", type);
       if (!sheet(style) && isConnected(style)) call(textOf.set, style, out === null ? text : out);
