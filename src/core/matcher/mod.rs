@@ -316,21 +316,28 @@ impl Matcher {
     /// the catalog, nor the site's services, nor first party, nor a neutral CDN), or a service of
     /// the catalog's base layer the site has not described in its `services` (named too).
     pub fn undescribed_host(&self, url: &str) -> Option<(String, Option<&'static str>)> {
-        let service = match self.classify(url) {
-            Destination::Unknown => None,
+        let base_layer = match self.classify(url) {
+            Destination::Unknown => false,
             Destination::Service(m)
                 if catalog::entry(m.service).is_none()
                     && self.services.iter().all(|s| s.id != m.service) =>
             {
-                Some(catalog::base::id(catalog::base::find(m.service)?)?)
+                true
             }
             _ => return None,
         };
         let scheme = (!self.page_scheme.is_empty()).then_some(self.page_scheme.as_str());
-        match parse_url(url, scheme) {
-            Parsed::Network { host, .. } => Some((host.to_ascii_lowercase(), service)),
-            _ => None,
-        }
+        let Parsed::Network { host, .. } = parse_url(url, scheme) else {
+            return None;
+        };
+        let host = host.to_ascii_lowercase();
+        // (Its id by the base layer's hash table, as `base_match` found it.)
+        let service = if base_layer {
+            Some(catalog::base::id(base_service(&host)?)?)
+        } else {
+            None
+        };
+        Some((host, service))
     }
 
     /// The service `url` belongs to, if any (see [`Matcher::classify`]).
