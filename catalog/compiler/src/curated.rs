@@ -369,40 +369,26 @@ fn emit_disclosure_texts(o: &mut String, catalog: &Catalog) {
         )
         .unwrap();
     }
-    writeln!(
-        o,
-        "\npub(super) static INFO: [(&str, Text); {}] = [",
-        catalog.info.len()
-    )
-    .unwrap();
-    for (code, (ja, en)) in &catalog.info {
+    // The coded vocabularies: (code, text) each.
+    for (name, list) in [("INFO", &catalog.info), ("COUNTRIES", &catalog.countries)] {
         writeln!(
             o,
-            "    ({}, Text {{ ja: {}, en: {} }}),",
-            lit(code),
-            lit(ja),
-            lit(en)
+            "\npub(super) static {name}: [(&str, Text); {}] = [",
+            list.len()
         )
         .unwrap();
+        for (code, (ja, en)) in list {
+            writeln!(
+                o,
+                "    ({}, Text {{ ja: {}, en: {} }}),",
+                lit(code),
+                lit(ja),
+                lit(en)
+            )
+            .unwrap();
+        }
+        o.push_str("];\n");
     }
-    o.push_str("];\n");
-    writeln!(
-        o,
-        "\npub(super) static COUNTRIES: [(&str, Text); {}] = [",
-        catalog.countries.len()
-    )
-    .unwrap();
-    for (code, (ja, en)) in &catalog.countries {
-        writeln!(
-            o,
-            "    ({}, Text {{ ja: {}, en: {} }}),",
-            lit(code),
-            lit(ja),
-            lit(en)
-        )
-        .unwrap();
-    }
-    o.push_str("];\n");
 }
 
 /// One static per column, so code that reads only ids and categories keeps only those.
