@@ -13,6 +13,8 @@
   var prefix = "[sekisho] ";
   // (Not `self`: the glue reads the global `self`.)
   var thisScript = /** @type {HTMLScriptElement} */ (document.currentScript);
+  // A config baked in at build time (JSON text), used when the page has no #sekisho-config.
+  var bakedConfig = __BAKED_CONFIG__;
   /*__PROTOCOL__*/
   /*__GUARDS__*/
 
@@ -118,8 +120,46 @@
     return bytes;
   }
 
+  // The signals vendors read (core::signals): `{gtag, uetq, clarity}`, each a list of calls'
+  // arguments, pushed into the queues their tags read (which the tags' own snippets keep).
+  /** @param {string | undefined} json */
+  function signal(json) {
+    if (!json) return;
+    try {
+      var queues = JSON.parse(json);
+      (queues.gtag || []).forEach(function (args) {
+        // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
+        var dataLayer = window.dataLayer = window.dataLayer || [];
+        dataLayer.push((function () { return arguments; }).apply(null, args));
+      });
+      (queues.uetq || []).forEach(function (args) {
+        var uetq = window.uetq = window.uetq || [];
+        uetq.push.apply(uetq, args);
+      });
+      (queues.clarity || []).forEach(function (args) {
+        // Clarity's own snippet keeps this queue (`c[a]=c[a]||function(){…}`).
+        window.clarity = window.clarity || function () { (window.clarity.q = window.clarity.q || []).push(arguments); };
+        window.clarity.apply(null, args);
+      });
+    } catch (e) {
+      console.error(prefix + "a consent signal could not be sent (" + e + ")");
+    }
+  }
+
+  // What Google's tags learn when the checkpoint cannot start: nothing granted
+  // (core::signals::fail_closed; a host test checks this copy).
+  var DENIED_SIGNALS = '{"gtag":[["consent","default",{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied","security_storage":"granted"}],["set","ads_data_redaction",true]]}';
+
   function failClosed(why) {
     console.error(prefix + "not started: " + why + ". Nothing that needs consent will be released.");
+    // Google's tags still learn that nothing is granted (unless the config turned it off).
+    var configText = document.getElementById("sekisho-config");
+    try {
+      var signals = JSON.parse(configText ? configText.textContent || "{}" : bakedConfig || "{}").signals;
+      if (!signals || signals.googleConsentMode !== false) signal(DENIED_SIGNALS);
+    } catch (e) {
+      signal(DENIED_SIGNALS);
+    }
     var state = function () {
       return {
         decided: false,
@@ -158,9 +198,11 @@
   // The state and audit lines come as JSON text, choices go as JSON text: one string crosses,
   // and each side parses it natively (JSON.parse here, core::json in the Wasm).
   var get = function () { return JSON.parse(w.state()); };
-  // A decision's new state: `change`, then the `require()` promises it meets.
+  // A decision's new state: the vendors' signals (in the same task), `change`, then the
+  // `require()` promises it meets.
   var changed = function (stateJson) {
     var state = JSON.parse(stateJson);
+    signal(w.signals_update());
     emit("change", state);
     waiting = waiting.filter(function (wait) {
       if (!w.allows(wait[0])) return true;
@@ -239,7 +281,7 @@
   // The config travels as JSON text too (parsed in the Wasm; its problems are reported by the
   // deferred module).
   var el = document.getElementById("sekisho-config");
-  var config = el ? el.textContent : __BAKED_CONFIG__;
+  var config = el ? el.textContent : bakedConfig;
   try {
     w.start(config, function (lineJson) {
       var line = JSON.parse(lineJson);
@@ -248,6 +290,7 @@
   } catch (e) {
     return failClosed("start failed (" + e + ")");
   }
+  signal(w.signals_at_start());
   var syncing = w.syncs();
   policy.judge = w.judge;
   policy.judgeOpaque = w.judge_opaque_frame;

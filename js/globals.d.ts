@@ -33,6 +33,8 @@ declare const wasm_bindgen: {
   deferred_needed(): boolean;
   reopen_control(): boolean;
   syncs(): boolean;
+  signals_at_start(): string | undefined;
+  signals_update(): string | undefined;
   start_notes(): string | undefined;
   release_once(element: Element): boolean;
   allow_once(service: string): boolean;
@@ -84,3 +86,10 @@ interface HTMLScriptElement {
 interface HTMLElement { __sekishoLoad?: boolean }
 interface Uint8ArrayConstructor { fromHex?(hex: string): Uint8Array<ArrayBuffer> }
 interface Navigator { globalPrivacyControl?: boolean }
+
+/** The vendors' queues Sekisho writes its signals into (core::signals; js/bootstrap.js `signal`). */
+interface Window {
+  dataLayer?: unknown[];
+  uetq?: unknown[];
+  clarity?: ((...args: unknown[]) => void) & { q?: unknown[] };
+}

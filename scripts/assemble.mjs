@@ -62,7 +62,11 @@ function protocolConstants(p) {
 function script(template, replacements, wasm) {
   let source = read(join(root, "js", template)).replaceAll("__VERSION__", version)
     .replace("__WASM_LENGTH__", String(wasm.length));
-  for (const [placeholder, text] of Object.entries(replacements)) source = source.replace(placeholder, () => text);
+  for (const [placeholder, text] of Object.entries(replacements)) {
+    source = source.replace(placeholder, () => text);
+    // (Each placeholder once: a second one would be left as an undefined name.)
+    if (source.includes(placeholder)) throw new Error(`assemble: ${template} has ${placeholder} more than once`);
+  }
   const { code } = esbuild.transformSync(source, {
     minify: !process.env.SEKISHO_UNMINIFIED, target: "es2017", legalComments: "inline", charset: "ascii",
   });

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use sekisho::core::config::Config;
 use sekisho::core::json;
+use sekisho::core::signals::{consent_types, Grants};
 use sekisho::core::value::Value;
 
 use sekisho_deferred::ui::{services_in_use_ids, Lang, CATEGORIES};
@@ -155,6 +156,34 @@ struct Choices<'a> {
 #[derive(Debug, Serialize)]
 struct Signals {
     gpc: bool,
+    /// What Google Consent Mode was told (`core::signals`), when the config sends it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gcm: Option<ConsentMode>,
+}
+
+/// Consent Mode's seven types and whether each was granted, written `{"ad_storage": "denied", …}`.
+#[derive(Debug)]
+struct ConsentMode([(&'static str, bool); 7]);
+
+impl ConsentMode {
+    /// The values the decision's state gives, as the checkpoint pushed them.
+    fn of(after: &State) -> ConsentMode {
+        ConsentMode(consent_types(&Grants::new(
+            |id, category| after.service_granted(id, category.id()),
+            |category| after.granted(category.id()),
+        )))
+    }
+}
+
+impl Serialize for ConsentMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, granted) in self.0 {
+            map.serialize_entry(key, if granted { "granted" } else { "denied" })?;
+        }
+        map.end()
+    }
 }
 
 /// What a decision was: `grant` (accept all), `reject` (a first refusal), `withdraw` (anything
@@ -225,7 +254,15 @@ pub fn record(d: &Decision, record_id: &str, cx: &Context<'_>) -> Option<String>
             services: &d.after.services,
         },
         recipients,
-        signals: Signals { gpc: d.after.gpc },
+        signals: Signals {
+            gpc: d.after.gpc,
+            gcm: cx
+                .config
+                .signals
+                .google_consent_mode
+                .is_some()
+                .then(|| ConsentMode::of(&d.after)),
+        },
         regime: &d.after.regime,
         region: d.after.region.as_deref(),
         lang: cx.lang.tag(),
@@ -418,6 +455,11 @@ mod tests {
             serde_json::json!(["google-analytics", "youtube"])
         );
         assert_eq!(v["signals"]["gpc"], false);
+        // What Consent Mode was told (on by default): analytics granted, ads not.
+        assert_eq!(v["signals"]["gcm"]["analytics_storage"], "granted");
+        assert_eq!(v["signals"]["gcm"]["ad_storage"], "denied");
+        assert_eq!(v["signals"]["gcm"]["security_storage"], "granted");
+        assert_eq!(v["signals"]["gcm"].as_object().unwrap().len(), 7);
         assert_eq!(v["lang"], "ja");
         assert_eq!(v["clientTime"], 1796583627000u64);
         assert_eq!(v["region"], "JP");

@@ -21,6 +21,7 @@ use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
 use super::requirement::Requirement;
 use super::revoke;
+use super::signals::{self, Grants};
 
 /// What a page loads or does, as an audit line names it. The discriminant is the number that
 /// crosses between the guards and the Wasm (`src/protocol.json`, `kinds`).
@@ -242,9 +243,11 @@ impl Checkpoint {
             return self.judge_opaque_frame();
         }
         match self.matcher.classify(url) {
-            Destination::Service(m) => {
-                Judgement::by_choice(self.service_allowed(&m), Some(m.service), m.category)
-            }
+            Destination::Service(m) => Judgement::by_choice(
+                self.service_allowed(&m) || self.loads_in_consent_mode(&m),
+                Some(m.service),
+                m.category,
+            ),
             Destination::Unknown if self.config.unknown_third_party == UnknownThirdParty::Block => {
                 self.waits_for_ads()
             }
@@ -348,6 +351,47 @@ impl Checkpoint {
             && !self.refused(m.service)
     }
 
+    /// A Google tag the site lets load before consent, in Google's consent mode (config
+    /// `signals.googleConsentMode.advanced`). Only its requests: its cookies and storage still
+    /// wait for consent, and GPC holds an ad tag.
+    fn loads_in_consent_mode(&self, m: &Match<'_>) -> bool {
+        self.config.signals.loads_in_consent_mode(m.service)
+            && !(self.state.gpc && m.category == Category::Ads)
+            && !self.refused(m.service)
+    }
+
+    /// What the signals say for `state` (each vendor's service as the checkpoint allows it).
+    fn grants(&self, state: &ConsentState) -> Grants {
+        Grants::new(
+            |id, category| {
+                let category = self.matcher.category_of(id).unwrap_or(category);
+                state.service_granted(id, Some(category)) && !self.refused(id)
+            },
+            |c| state.granted(c),
+        )
+    }
+
+    /// The vendors' queues at start: each default as the visitor's regime gives it before a
+    /// choice, and an update for a stored choice (`core::signals`). `None` with no signal on.
+    pub fn signals_at_start(&self) -> Option<String> {
+        let before_choice = ConsentState {
+            choice: None,
+            ..self.state.clone()
+        };
+        let chosen = self.state.decided().then(|| self.grants(&self.state));
+        signals::at_start(
+            &self.config.signals,
+            &self.config.regime,
+            self.grants(&before_choice),
+            chosen,
+        )
+    }
+
+    /// The vendors' queues after a change of the consent in effect: an update in each.
+    pub fn signals_update(&self) -> Option<String> {
+        signals::on_change(&self.config.signals, self.grants(&self.state))
+    }
+
     /// What the page load itself decided, each to be recorded once (a consent record of its own,
     /// docs/contracts.md §6): the stored choice expired (`expire`), or GPC withdrew the ads it
     /// granted (`gpc_opt_out`). Each with a key naming the stored choice (`<consentId>.<decided
@@ -362,6 +406,25 @@ impl Checkpoint {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// GPC over a stored choice that grants ads: that choice without them (ad services' own
+    /// grants dropped), put in effect now and to be stored, so that a later page without GPC
+    /// never turns the opt-out back into consent. Keeps the choice's date (it still lapses when
+    /// it would have).
+    pub fn withdraw_ads_for_gpc(&mut self) -> Option<StoredChoice> {
+        let choice = self.state.choice.as_ref().filter(|_| self.state.gpc)?;
+        let is_ads = |id: &str| self.matcher.category_of(id) == Some(Category::Ads);
+        let grants_ads = choice.granted.contains(Category::Ads)
+            || choice.services.iter().any(|(id, g)| *g && is_ads(id));
+        if !grants_ads {
+            return None;
+        }
+        let mut withdrawn = choice.clone();
+        withdrawn.granted = withdrawn.granted.with(Category::Ads, false);
+        withdrawn.services.retain(|(id, g)| !(*g && is_ads(id)));
+        self.state.choice = Some(withdrawn.clone());
+        Some(withdrawn)
     }
 
     /// "Load this once": service `id` is allowed for this page view, nothing recorded. `false`
@@ -600,6 +663,117 @@ mod tests {
         let analytics = stored(5);
         let c = checkpoint("{}", Some(&analytics), false);
         assert_eq!(c.judge(GA, Kind::Fetch).verdict, Verdict::PassByChoice);
+    }
+
+    #[test]
+    fn google_tags_in_advanced_mode_load_before_consent_but_their_cookies_wait() {
+        const GTAG: &str = "https://www.googletagmanager.com/gtag/js?id=G-1";
+        const ADS: &str = "https://www.googleadservices.com/pagead/conversion.js";
+        let config = r#"{"signals":{"googleConsentMode":{"advanced":["google-analytics"]}}}"#;
+        let c = checkpoint(config, None, false);
+        for url in [GA, GTAG] {
+            let j = c.judge(url, Kind::Script);
+            assert_eq!(j.verdict, Verdict::PassByChoice, "{url}");
+            assert!(j.category.is_some());
+        }
+        assert_eq!(
+            c.judge(ADS, Kind::Script).verdict,
+            Verdict::Hold,
+            "basic mode"
+        );
+        let cookie = c.judge_cookie_write("_ga=GA1.1.1; path=/", 0).unwrap();
+        assert_eq!(cookie.verdict, Verdict::Hold);
+        // Without the switch, the Google tag waits for its category.
+        assert_eq!(
+            checkpoint("{}", None, false)
+                .judge(GTAG, Kind::Script)
+                .verdict,
+            Verdict::Hold
+        );
+        // GPC holds an ad tag even in advanced mode.
+        let ads = r#"{"signals":{"googleConsentMode":{"advanced":["google-ads"]}}}"#;
+        assert_eq!(
+            checkpoint(ads, None, false)
+                .judge(ADS, Kind::Script)
+                .verdict,
+            Verdict::PassByChoice
+        );
+        assert_eq!(
+            checkpoint(ads, None, true).judge(ADS, Kind::Script).verdict,
+            Verdict::Hold
+        );
+    }
+
+    #[test]
+    fn signals_follow_the_regime_the_choice_and_gpc() {
+        let v = |c: &Checkpoint| -> serde_json::Value {
+            serde_json::from_str(&c.signals_at_start().unwrap()).unwrap()
+        };
+        // Opt-out regime, undecided: granted by default, waiting for an update.
+        let c = checkpoint(r#"{"regime":"opt-out"}"#, None, false);
+        let start = v(&c);
+        assert_eq!(start["gtag"][0][2]["ad_storage"], "granted");
+        assert_eq!(start["gtag"][0][2]["wait_for_update"], 500);
+        assert_eq!(
+            start["gtag"].as_array().unwrap().len(),
+            2,
+            "default and redaction"
+        );
+        // GPC: ads denied whatever the regime or the stored choice.
+        let all = stored(0b1_1111);
+        let c = checkpoint(r#"{"regime":"opt-out"}"#, Some(&all), true);
+        let start = v(&c);
+        let update = start["gtag"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(update[1], "update");
+        assert_eq!(update[2]["ad_storage"], "denied");
+        assert_eq!(update[2]["ad_personalization"], "denied");
+        assert_eq!(update[2]["analytics_storage"], "granted");
+        assert_eq!(start["uetq"][0][2]["ad_storage"], "denied");
+        // A change: an update of the state in effect.
+        let mut c = checkpoint("{}", None, false);
+        let next = ConsentState {
+            choice: Some(StoredChoice {
+                consent_id: "c1".into(),
+                revision: 0,
+                granted: CategorySet::NECESSARY.with(Category::Analytics, true),
+                decided_at: 1,
+                services: vec![("google-ads".into(), true)],
+            }),
+            ..c.state.clone()
+        };
+        c.decided(next);
+        let update: serde_json::Value = serde_json::from_str(&c.signals_update().unwrap()).unwrap();
+        assert_eq!(update["gtag"][0][2]["analytics_storage"], "granted");
+        assert_eq!(
+            update["gtag"][0][2]["ad_storage"], "granted",
+            "the service's own choice"
+        );
+        assert_eq!(update["uetq"][0][2]["ad_storage"], "denied");
+    }
+
+    #[test]
+    fn gpc_withdraws_a_stored_grant_of_ads_for_good() {
+        let stored_with = |overrides: &str| ["1.c1.0.31.1800000000", overrides].concat();
+        let mut c = checkpoint("{}", Some(&stored_with("")), true);
+        let withdrawn = c.withdraw_ads_for_gpc().expect("ads were granted");
+        assert!(!withdrawn.granted.contains(Category::Ads));
+        assert!(withdrawn.granted.contains(Category::Analytics));
+        assert_eq!(
+            withdrawn.decided_at, 1_800_000_000,
+            "the choice keeps its date"
+        );
+        assert_eq!(c.state.choice.as_ref(), Some(&withdrawn));
+        assert_eq!(c.withdraw_ads_for_gpc(), None, "once");
+        // Without GPC, or without ads granted: nothing to store.
+        assert_eq!(
+            checkpoint("{}", Some(&stored_with("")), false).withdraw_ads_for_gpc(),
+            None
+        );
+        assert_eq!(
+            checkpoint("{}", Some(&stored(5)), true).withdraw_ads_for_gpc(),
+            None
+        );
+        assert_eq!(checkpoint("{}", None, true).withdraw_ads_for_gpc(), None);
     }
 
     #[test]

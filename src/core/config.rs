@@ -8,6 +8,8 @@
 use super::catalog;
 use super::category::Category;
 use super::regime::{is_region_key, Regime, RegimeRule};
+pub use super::signals::{ConsentMode, Signals};
+use super::signals::{ADVANCED_CAPABLE, MAX_WAIT_FOR_UPDATE};
 use super::value::Value;
 
 /// Text in several languages: `(language, text)` pairs.
@@ -70,14 +72,6 @@ pub fn has_japanese(text: &Localized) -> bool {
 pub enum UnknownThirdParty {
     Allow,
     Block,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Signals {
-    pub google_consent_mode: bool,
-    pub microsoft_uet: bool,
-    pub clarity: bool,
-    pub tcf_bridge: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -147,12 +141,7 @@ impl Default for Config {
             unknown_third_party: UnknownThirdParty::Allow,
             sync_endpoint: None,
             consent_max_age_days: 180,
-            signals: Signals {
-                google_consent_mode: true,
-                microsoft_uet: true,
-                clarity: false,
-                tcf_bridge: false,
-            },
+            signals: Signals::default(),
             qa: false,
             reload_on_revoke: false,
             disclosure: None,
@@ -709,7 +698,15 @@ fn signals(v: &Value, signals: &mut Signals, errors: &mut impl Report) {
     for (key, sv) in entries {
         let field = Field::root("signals").child(key);
         let slot = match key.as_str() {
-            "googleConsentMode" => &mut signals.google_consent_mode,
+            "googleConsentMode" => {
+                signals.google_consent_mode = consent_mode(field, sv, errors);
+                continue;
+            }
+            "tcfBridge" if matches!(sv, Value::Object(_)) => {
+                signals.tcf_bridge = true;
+                signals.tcf_vendors = tcf_vendors(field, sv, errors);
+                continue;
+            }
             "microsoftUet" => &mut signals.microsoft_uet,
             "clarity" => &mut signals.clarity,
             "tcfBridge" => &mut signals.tcf_bridge,
@@ -723,6 +720,80 @@ fn signals(v: &Value, signals: &mut Signals, errors: &mut impl Report) {
             other => errors.expected(field, "true or false", other),
         }
     }
+}
+
+/// `signals.tcfBridge` as an object: `{"vendors": {"<service id>": <GVL vendor id>}}`.
+fn tcf_vendors(field: Field<'_>, v: &Value, errors: &mut impl Report) -> Vec<(String, u16)> {
+    let mut out = Vec::new();
+    let Value::Object(entries) = v else {
+        return out;
+    };
+    for (key, ov) in entries {
+        let f = field.child(key);
+        if key != "vendors" {
+            errors.says(f, "unknown field (ignored)");
+            continue;
+        }
+        let Value::Object(vendors) = ov else {
+            errors.expected(f, "an object of service ids and vendor ids", ov);
+            continue;
+        };
+        for (id, n) in vendors {
+            match n {
+                Value::Number(n)
+                    if is_valid_id(id) && n.fract() == 0.0 && (1.0..=65535.0).contains(n) =>
+                {
+                    out.push((id.clone(), *n as u16))
+                }
+                _ => errors.says(
+                    f.child(id),
+                    "expected a service id and its vendor id in the Global Vendor List (1–65535)",
+                ),
+            }
+        }
+    }
+    out
+}
+
+/// `signals.googleConsentMode`: `true`, `false`, or `{advanced, adsDataRedaction, urlPassthrough,
+/// waitForUpdate}`. A wrong field keeps its default (no service in advanced mode: held).
+fn consent_mode(field: Field<'_>, v: &Value, errors: &mut impl Report) -> Option<ConsentMode> {
+    let mut mode = ConsentMode::default();
+    let entries = match v {
+        Value::Bool(false) => return None,
+        Value::Bool(true) => return Some(mode),
+        Value::Object(entries) => entries,
+        other => {
+            errors.expected(field, "true, false or an object", other);
+            return Some(mode);
+        }
+    };
+    for (key, ov) in entries {
+        let f = field.child(key);
+        match (key.as_str(), ov) {
+            ("advanced", _) => {
+                let ids = string_list(f, ov, errors).unwrap_or_default();
+                if ids.iter().all(|id| ADVANCED_CAPABLE.contains(&id.as_str())) {
+                    mode.advanced = ids;
+                } else {
+                    errors.says(f, "expected Google service ids (google-analytics, google-ads, google-marketing-platform, google-tag-manager); their tags stay held until consent");
+                }
+            }
+            ("adsDataRedaction", Value::Bool(b)) => mode.ads_data_redaction = *b,
+            ("urlPassthrough", Value::Bool(b)) => mode.url_passthrough = *b,
+            ("adsDataRedaction" | "urlPassthrough", _) => errors.expected(f, "true or false", ov),
+            ("waitForUpdate", Value::Number(n))
+                if n.fract() == 0.0 && (0.0..=MAX_WAIT_FOR_UPDATE as f64).contains(n) =>
+            {
+                mode.wait_for_update = *n as u32
+            }
+            ("waitForUpdate", _) => {
+                errors.expected(f, "a whole number of milliseconds from 0 to 10000", ov)
+            }
+            _ => errors.says(f, "unknown field (ignored)"),
+        }
+    }
+    Some(mode)
 }
 
 #[cfg(test)]
@@ -914,7 +985,7 @@ mod tests {
         assert_eq!(c.categories[0].description[0].1, "Stats");
         let yt = c.service("youtube").unwrap();
         assert_eq!((yt.category, yt.hosts.len()), (Category::Sns, 1));
-        assert!(!c.catalog && c.qa && c.signals.clarity && !c.signals.google_consent_mode);
+        assert!(!c.catalog && c.qa && c.signals.clarity && c.signals.google_consent_mode.is_none());
         assert!(c.reload_on_revoke);
         assert_eq!(c.unknown_third_party, UnknownThirdParty::Block);
         assert_eq!(c.sync_endpoint.as_deref(), Some("/v1/records"));
@@ -950,6 +1021,44 @@ mod tests {
         assert_eq!(c.unknown_third_party, UnknownThirdParty::Block);
         assert_eq!(c.services.len(), 1);
         assert_eq!(c.languages, ["ja"]);
+    }
+
+    #[test]
+    fn consent_mode_options_and_their_problems() {
+        let (c, e) = parse(
+            r#"{"signals":{"googleConsentMode":{"advanced":["google-analytics","google-ads"],
+                "adsDataRedaction":false,"urlPassthrough":true,"waitForUpdate":2000}}}"#,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let mode = c.signals.google_consent_mode.unwrap();
+        assert_eq!(mode.advanced, ["google-analytics", "google-ads"]);
+        assert!(!mode.ads_data_redaction && mode.url_passthrough);
+        assert_eq!(mode.wait_for_update, 2000);
+
+        let (c, e) = parse(
+            r#"{"signals":{"googleConsentMode":{"advanced":["meta-pixel"],"waitForUpdate":-1,
+                "urlPassthrough":"yes","mode":"advanced"}}}"#,
+        );
+        assert_eq!(
+            fields(&e),
+            [
+                "signals.googleConsentMode.advanced",
+                "signals.googleConsentMode.waitForUpdate",
+                "signals.googleConsentMode.urlPassthrough",
+                "signals.googleConsentMode.mode"
+            ]
+        );
+        assert_eq!(c.signals.google_consent_mode, Some(ConsentMode::default()));
+    }
+
+    #[test]
+    fn the_tcf_bridge_takes_vendor_ids() {
+        let (c, e) = parse(r#"{"signals":{"tcfBridge":{"vendors":{"criteo":91,"x":0}}}}"#);
+        assert_eq!(fields(&e), ["signals.tcfBridge.vendors.x"]);
+        assert!(c.signals.tcf_bridge);
+        assert_eq!(c.signals.tcf_vendors, [("criteo".to_string(), 91)]);
+        let (c, e) = parse(r#"{"signals":{"tcfBridge":true}}"#);
+        assert!(e.is_empty() && c.signals.tcf_bridge && c.signals.tcf_vendors.is_empty());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod regime;
 pub mod requirement;
 pub mod revoke;
+pub mod signals;
 pub mod uncovered;
 pub mod value;
 

@@ -46,11 +46,17 @@ const EEA_EXTRA: [&str; 3] = ["IS", "LI", "NO"];
 
 /// Region groups a regime map may name.
 pub fn group_contains(group: &str, country: &str) -> bool {
-    match group {
-        "EU" => EU.contains(&country),
-        "EEA" => EU.contains(&country) || EEA_EXTRA.contains(&country),
-        _ => false,
-    }
+    group_members(group).any(|c| c == country)
+}
+
+/// The countries of a group (`EU`, `EEA`; none for anything else).
+pub fn group_members(group: &str) -> impl Iterator<Item = &'static str> {
+    let (eu, extra): (&[&str], &[&str]) = match group {
+        "EU" => (&EU, &[]),
+        "EEA" => (&EU, &EEA_EXTRA),
+        _ => (&[], &[]),
+    };
+    eu.iter().chain(extra).copied()
 }
 
 /// Whether `key` is a region key a regime map accepts: a group, `CC` or `CC-SUB`.

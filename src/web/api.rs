@@ -41,9 +41,16 @@ pub fn start(config: Option<String>, on_audit: Function) {
         now_secs: dom::now_secs(),
     };
     // The time zone is read only when the regime depends on it (it can be slow to read).
-    let (checkpoint, loaded) = Checkpoint::start(config, page, dom::time_zone);
+    let (mut checkpoint, loaded) = Checkpoint::start(config, page, dom::time_zone);
     report_unusable(&loaded);
     let start_notes = checkpoint.start_notes(&loaded);
+    if let Some(withdrawn) = checkpoint.withdraw_ads_for_gpc() {
+        store::save(
+            &withdrawn,
+            checkpoint.config.consent_max_age_days,
+            page.now_secs,
+        );
+    }
     SDK.with(|cell| {
         *cell.borrow_mut() = Some(Sdk {
             checkpoint,
@@ -62,12 +69,18 @@ pub fn start(config: Option<String>, on_audit: Function) {
     markup::scan_document();
 }
 
-/// Whether the page needs the deferred module at once: to explain config problems, or to ask a
-/// visitor who has not decided. A returning visitor's pages need it only for a disclosure table
-/// or the UI's own "privacy settings" control ([`reopen_control`]), once the page has loaded.
+/// Whether the page needs the deferred module at once: to explain config problems, to ask a
+/// visitor who has not decided, or to follow a CMP (the TCF bridge). A returning visitor's pages
+/// need it only for a disclosure table or the UI's own "privacy settings" control
+/// ([`reopen_control`]), once the page has loaded.
 #[wasm_bindgen]
 pub fn deferred_needed() -> bool {
-    with_sdk(|sdk| sdk.config_problems > 0 || !sdk.checkpoint.state.decided()).unwrap_or(false)
+    with_sdk(|sdk| {
+        sdk.config_problems > 0
+            || !sdk.checkpoint.state.decided()
+            || sdk.checkpoint.config.signals.tcf_bridge
+    })
+    .unwrap_or(false)
 }
 
 /// Whether the config has a sync endpoint: decisions then become consent records (the deferred
@@ -92,6 +105,21 @@ pub fn start_notes() -> Option<String> {
         })
     })
     .flatten()
+}
+
+/// The vendors' queues at start (Google's `dataLayer`, `uetq`, Clarity's): each default, and
+/// the stored choice's update, as JSON text the bootstrap pushes before the page's next script
+/// (`core::signals`); `None` when no signal is on.
+#[wasm_bindgen]
+pub fn signals_at_start() -> Option<String> {
+    with_sdk(|sdk| sdk.checkpoint.signals_at_start()).flatten()
+}
+
+/// The vendors' queues after a change: an update in each (pushed in the same task as the
+/// decision).
+#[wasm_bindgen]
+pub fn signals_update() -> Option<String> {
+    with_sdk(|sdk| sdk.checkpoint.signals_update()).flatten()
 }
 
 /// Whether the UI draws its "privacy settings" control on pages without their own (config

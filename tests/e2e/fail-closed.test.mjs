@@ -1,7 +1,7 @@
 // Issue #2, cases j (Wasm cannot start: CSP without 'wasm-unsafe-eval') and k (invalid config): fail closed.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, get, call, cookies, settleThenCount, listRequests, parseConsentCookie, waitForRequests } from './harness.mjs';
+import { setup, open, get, call, cookies, settleThenCount, listRequests, parseConsentCookie, waitForRequests, runAsPageScript } from './harness.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -27,6 +27,11 @@ test("j. CSP without 'wasm-unsafe-eval' + a stored cookie granting everything: [
   const sek = errors().filter((m) => m.text.startsWith('[sekisho]'));
   assert.ok(sek.length >= 1, `a console error starting with [sekisho]; console: ${JSON.stringify(messages)}`);
   assert.deepEqual(await page.evaluate(() => [window.__gtagLoaded ?? null, window.__fbqLoaded ?? null]), [null, null]);
+  // Google's tags learn that nothing is granted: the first dataLayer entry, gtag's arguments (#13).
+  await runAsPageScript(page, `document.documentElement.setAttribute('data-first', JSON.stringify(Array.prototype.slice.call(window.dataLayer[0])))`);
+  const firstEntry = JSON.parse(await page.evaluate(() => document.documentElement.getAttribute('data-first')));
+  assert.deepEqual(firstEntry, ['consent', 'default', { ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied',
+    analytics_storage: 'denied', functionality_storage: 'denied', personalization_storage: 'denied', security_storage: 'granted' }]);
   const st = await get(page);
   assert.ok(st, 'window.sekisho still exists');
   assert.equal(st.decided, false, 'undecided');

@@ -80,6 +80,9 @@ const gtagJs = (id) => `/* FAKE gtag.js for ${id} (sekisho e2e loopback) */
   window.__gtagLoaded=true;
   if (window.__fakeGtag) { window.__fakeGtag.addId(ID); return; }
   var consent={}; var configured=[]; var hits=window.__gtagHits=[];
+  // Consent Mode's wait_for_update: hits wait (at most that long) for an update after a default that asks it.
+  var waiting=null, pending=[], updated=false;
+  function flush(){ if(waiting){clearTimeout(waiting);waiting=null;} var p=pending; pending=[]; for(var i=0;i<p.length;i++) hit.apply(null,p[i]); }
   function isCmd(x){return x && (Object.prototype.toString.call(x)==='[object Arguments]'||Array.isArray(x));}
   function granted(){return consent.analytics_storage!=='denied';}
   function cid(){
@@ -91,6 +94,7 @@ const gtagJs = (id) => `/* FAKE gtag.js for ${id} (sekisho e2e loopback) */
   function gcs(){ if(!('analytics_storage' in consent)&&!('ad_storage' in consent)) return '';
     return 'G1'+(consent.ad_storage==='denied'?'0':'1')+(consent.analytics_storage==='denied'?'0':'1'); }
   function hit(tid,en,params){
+    if(waiting){ pending.push([tid,en,params]); return; }
     var q='v=2&tid='+encodeURIComponent(tid)+'&en='+encodeURIComponent(en)+'&cid='+encodeURIComponent(cid())
       +'&dl='+encodeURIComponent(location.href)+(gcs()?'&gcs='+gcs():'');
     if(params) for(var k in params) if(typeof params[k]!=='object') q+='&ep.'+encodeURIComponent(k)+'='+encodeURIComponent(params[k]);
@@ -101,7 +105,9 @@ const gtagJs = (id) => `/* FAKE gtag.js for ${id} (sekisho e2e loopback) */
   function handle(a){
     if(!isCmd(a)) return;
     var c=a[0];
-    if(c==='consent'){ var o=a[2]||{}; for(var k in o) consent[k]=o[k]; if(a[1]==='update'&&granted()&&configured.length) cid(); }
+    if(c==='consent'){ var o=a[2]||{}; for(var k in o) consent[k]=o[k];
+      if(a[1]==='default'&&o.wait_for_update>0&&!updated&&!waiting) waiting=setTimeout(flush,o.wait_for_update);
+      if(a[1]==='update'){ updated=true; if(granted()&&configured.length) cid(); flush(); } }
     else if(c==='config'){ var tid=a[1]; if(configured.indexOf(tid)<0) configured.push(tid);
       var p=a[2]||{}; if(p.send_page_view!==false) hit(tid,'page_view'); }
     else if(c==='event'){ var p2=a[2]||{}; var to=p2.send_to?[].concat(p2.send_to):configured;

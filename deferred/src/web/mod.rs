@@ -5,13 +5,14 @@
 mod disclosure;
 mod dom;
 mod placeholder;
+mod tcf_bridge;
 mod ui;
 
 use wasm_bindgen::prelude::*;
 use web_sys::console;
 
-/// Runs what waits for the parsed page: config diagnostics, then the first layer if the visitor
-/// has not chosen. `config` is the checkpoint's config text (`None` without one).
+/// Runs what waits for the parsed page: config diagnostics, the TCF bridge, then the first
+/// layer if the visitor has not chosen. `config` is the checkpoint's config text (`None` without one).
 #[wasm_bindgen]
 pub fn run(config: Option<String>) {
     // The config as the checkpoint applies it, and what is wrong with it.
@@ -19,7 +20,13 @@ pub fn run(config: Option<String>) {
     for line in problems {
         error(&line);
     }
-    if let Err(e) = ui::start(site) {
+    // A registered CMP on the page asks the visitor; Sekisho follows it (config
+    // `signals.tcfBridge`) and shows no first layer of its own.
+    let bridged = tcf_bridge::start(&site).unwrap_or_else(|e| {
+        error(&["signals.tcfBridge: ", &describe(&e)].concat());
+        false
+    });
+    if let Err(e) = ui::start(site, bridged) {
         error(&["the banner could not be shown: ", &describe(&e)].concat());
     }
 }

@@ -58,17 +58,17 @@ thread_local! {
     static SITE: RefCell<Config> = RefCell::new(Config::default());
 }
 
-/// Once the page is parsed: the first layer if the visitor has not chosen (else the "privacy
-/// settings" control), and the page's disclosure tables.
-pub fn start(site: Config) -> Result<(), JsValue> {
+/// Once the page is parsed: the first layer if the visitor has not chosen and no CMP asks them
+/// (`bridged`; else the "privacy settings" control), and the page's disclosure tables.
+pub fn start(site: Config, bridged: bool) -> Result<(), JsValue> {
     let presentation = site.presentation;
     SITE.with(|s| s.replace(site));
     let state = api::state()?;
     with_ui(|ui| {
         disclosure::fill(&ui.doc, ui.lang, &ui.texts, &ui.services)?;
         match FirstLayer::for_state(state.decided, &state.regime, presentation) {
-            Some(layer) => ui.show_banner(layer, state.gpc)?,
-            None => ui.show_reopen_control()?,
+            Some(layer) if !bridged => ui.show_banner(layer, state.gpc)?,
+            _ => ui.show_reopen_control()?,
         }
         follow_the_checkpoint(&ui.doc)
     })?;

@@ -1,0 +1,128 @@
+//! The TCF bridge (config `signals.tcfBridge`): when a registered CMP's `__tcfapi` is on the page,
+//! Sekisho listens to it (`addEventListener`) and puts what its TC string says into effect
+//! through `window.sekisho.set(…, {method: "signal"})`: the checkpoint, the signals and the
+//! consent records follow the CMP. Sekisho exposes no `__tcfapi` of its own and makes no TC string
+//! (it has no CMP id). What the string means is `crate::tcf`'s.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use sekisho::core::catalog;
+use sekisho::core::category::Category;
+use sekisho::core::config::Config;
+
+use crate::api;
+use crate::tcf::{choice_json, TcString, KNOWN_VENDORS};
+use crate::ui::CATEGORIES;
+
+/// Starts listening when the config asks for the bridge and a CMP's `__tcfapi` is on the page.
+/// Whether it did: the CMP then asks the visitor, and Sekisho shows no first layer of its own.
+pub fn start(site: &Config) -> Result<bool, JsValue> {
+    if !site.signals.tcf_bridge {
+        return Ok(false);
+    }
+    let Ok(tcfapi) = Reflect::get(&js_sys::global(), &"__tcfapi".into())?.dyn_into::<Function>()
+    else {
+        super::error(
+            "signals.tcfBridge: no __tcfapi on the page when it was parsed (the CMP's stub goes in <head>); Sekisho asks the visitor itself",
+        );
+        return Ok(false);
+    };
+    let vendors = vendors(site);
+    let listener =
+        Closure::<dyn FnMut(JsValue, JsValue)>::new(move |data: JsValue, ok: JsValue| {
+            if ok.as_bool() == Some(true) {
+                if let Err(e) = on_tc_data(&data, &vendors) {
+                    super::error(&["signals.tcfBridge: ", &super::describe(&e)].concat());
+                }
+            }
+        });
+    tcfapi.call3(
+        &JsValue::NULL,
+        &"addEventListener".into(),
+        &2.into(),
+        listener.as_ref(),
+    )?;
+    listener.forget(); // (listens for the page's life)
+    Ok(true)
+}
+
+/// The services the bridge maps: `(id, category, vendor id)`, the site's first.
+fn vendors(site: &Config) -> Vec<(String, Category, u16)> {
+    let category_of = |id: &str| {
+        site.service(id)
+            .map(|s| s.category)
+            .or_else(|| catalog::entry(id).map(|e| e.category()))
+    };
+    let mut out: Vec<(String, Category, u16)> = Vec::new();
+    for (id, vendor) in &site.signals.tcf_vendors {
+        match category_of(id) {
+            Some(category) => out.push((id.clone(), category, *vendor)),
+            // (The base layer stays in the checkpoint: a site names such a service in `services`.)
+            None => super::error(
+                &[
+                    "signals.tcfBridge.vendors.",
+                    id,
+                    ": neither a site service nor a curated catalog service (ignored)",
+                ]
+                .concat(),
+            ),
+        }
+    }
+    for (id, category, vendor) in KNOWN_VENDORS {
+        if !out.iter().any(|(s, _, _)| s == id) {
+            out.push((id.to_owned(), category, vendor));
+        }
+    }
+    out
+}
+
+/// One call of the CMP's listener: a string the visitor decided (`tcloaded` on a later page,
+/// `useractioncomplete` after its UI) is put into effect, unless it changes nothing.
+fn on_tc_data(data: &JsValue, vendors: &[(String, Category, u16)]) -> Result<(), JsValue> {
+    let field = |name: &str| Reflect::get(data, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    // Outside the GDPR's reach the CMP says so; Sekisho's own regime applies there.
+    if field("gdprApplies").as_bool() != Some(true) {
+        return Ok(());
+    }
+    let status = field("eventStatus").as_string().unwrap_or_default();
+    if status != "tcloaded" && status != "useractioncomplete" {
+        return Ok(());
+    }
+    let text = field("tcString").as_string().unwrap_or_default();
+    let tc = TcString::decode(&text).map_err(|e| JsValue::from_str(e.describe()))?;
+    if tc.cmp_id < 2 {
+        return Err("the CMP's string has no registered CMP id: ignored".into());
+    }
+    let choice = choice_json(&tc, vendors);
+    let choice = js_sys::JSON::parse(&choice)?;
+    if unchanged(&choice, vendors)? {
+        return Ok(());
+    }
+    api::call_with_method("set", Some(&choice), "signal").map(drop)
+}
+
+/// Whether the visitor's state already is what the CMP says (every page's `tcloaded` would
+/// otherwise be a decision, and a consent record).
+fn unchanged(choice: &JsValue, vendors: &[(String, Category, u16)]) -> Result<bool, JsValue> {
+    let state = api::state()?;
+    if !state.decided {
+        return Ok(false);
+    }
+    let said = |object: &JsValue, key: &str| Reflect::get(object, &key.into()).ok()?.as_bool();
+    let categories_same = CATEGORIES
+        .iter()
+        .zip(state.granted)
+        .all(|(id, granted)| said(choice, id).is_none_or(|wanted| wanted == granted));
+    let services = Reflect::get(choice, &"services".into())?;
+    let services_same = vendors.iter().all(|(id, _, _)| {
+        let now = state
+            .services
+            .iter()
+            .find(|(s, _)| s == id)
+            .map(|(_, g)| *g);
+        now == said(&services, id)
+    });
+    Ok(categories_same && services_same)
+}
