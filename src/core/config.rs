@@ -437,10 +437,11 @@ fn regime_rule(v: &Value, errors: &mut impl Report) -> Option<RegimeRule> {
     const EXPECTED: &str = "expected \"opt-in\" or \"opt-out\"";
     let field = Field::root("regime");
     match v {
+        Value::String(s) if s == "regional" => Some(RegimeRule::regional()),
         Value::String(s) => match Regime::from_id(s) {
             Some(r) => Some(RegimeRule::Fixed(r)),
             None => {
-                errors.says(field, EXPECTED);
+                errors.says(field, "expected \"opt-in\", \"opt-out\" or \"regional\"");
                 None
             }
         },
@@ -1049,6 +1050,13 @@ mod tests {
             ]
         );
         assert_eq!(c.signals.google_consent_mode, Some(ConsentMode::default()));
+    }
+
+    #[test]
+    fn the_regional_regime_preset() {
+        let (c, e) = parse(r#"{"regime":"regional"}"#);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(c.regime, RegimeRule::regional());
     }
 
     #[test]

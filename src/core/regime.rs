@@ -78,6 +78,23 @@ pub fn is_region_key(key: &str) -> bool {
 }
 
 impl RegimeRule {
+    /// Config `"regime": "regional"`: the regimes the law of each place asks for — opt-in in the
+    /// EEA, the UK and Switzerland; opt-out with notice in Japan (`sns` stays opt-in) and in the
+    /// US (where GPC is the opt-out, honoured everywhere); opt-in anywhere else, and when the
+    /// region is unknown.
+    pub fn regional() -> RegimeRule {
+        RegimeRule::ByRegion {
+            rules: vec![
+                ("EEA".into(), Regime::OptIn),
+                ("GB".into(), Regime::OptIn),
+                ("CH".into(), Regime::OptIn),
+                ("JP".into(), Regime::OptOut),
+                ("US".into(), Regime::OptOut),
+            ],
+            default: Regime::OptIn,
+        }
+    }
+
     /// Whether the visitor's region changes the outcome (only for a map of regions).
     pub fn depends_on_region(&self) -> bool {
         matches!(self, RegimeRule::ByRegion { .. })
@@ -225,6 +242,23 @@ mod tests {
         assert_eq!(r.resolve(Some("NO")), Regime::OptIn);
         assert_eq!(r.resolve(Some("DE")), Regime::OptIn);
         assert_eq!(r.resolve(Some("BR")), Regime::OptOut);
+    }
+
+    #[test]
+    fn the_regional_preset_follows_each_places_law() {
+        let r = RegimeRule::regional();
+        for (region, regime) in [
+            ("JP", Regime::OptOut),
+            ("US-CA", Regime::OptOut),
+            ("DE", Regime::OptIn),
+            ("NO", Regime::OptIn),
+            ("GB", Regime::OptIn),
+            ("CH", Regime::OptIn),
+            ("BR", Regime::OptIn),
+        ] {
+            assert_eq!(r.resolve(Some(region)), regime, "{region}");
+        }
+        assert_eq!(r.resolve(None), Regime::OptIn);
     }
 
     #[test]

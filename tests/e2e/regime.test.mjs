@@ -72,6 +72,23 @@ test('i. region hint "DE" in the config overrides the time zone (Tokyo → opt-i
   await context.close();
 });
 
+test('i. "regime": "regional" (#13): Tokyo and Los Angeles opt-out, London, Zurich and Paris opt-in, an unknown region opt-in', async () => {
+  for (const [timezoneId, regime, region] of [['Asia/Tokyo', 'opt-out', 'JP'], ['America/Los_Angeles', 'opt-out', 'US'],
+    ['Europe/London', 'opt-in', 'GB'], ['Europe/Zurich', 'opt-in', 'CH'], ['Europe/Paris', 'opt-in', 'FR'], ['UTC', 'opt-in', null]]) {
+    env.loopback.reset();
+    const context = await env.ctx({ timezoneId });
+    const { page } = await open(context, '/tags.html', { config: cfg({ regime: 'regional' }), quiet: 0 });
+    const st = await get(page);
+    assert.deepEqual([st.regime, st.region], [regime, region], timezoneId);
+    if (regime === 'opt-out') await expectGa4(env.loopback);
+    else {
+      const reqs = await settleThenCount(env.loopback, on(HOSTS.all));
+      assert.equal(reqs.length, 0, `${timezoneId}: ${listRequests(reqs)}`);
+    }
+    await context.close();
+  }
+});
+
 test('i. GPC in JP opt-out: ads (Meta) NOT loaded, analytics loaded, get().gpc === true', async (t) => {
   if (!env.supports.gpc) { t.skip(`${ENGINE} implements no Global Privacy Control: no visitor of it sends the signal`); return; }
   const lb = env.loopback;
