@@ -19,6 +19,7 @@ use super::css;
 use super::html::{self, Found};
 use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
+use super::regime::Regime;
 use super::requirement::Requirement;
 use super::revoke;
 use super::signals::{self, Grants};
@@ -399,30 +400,64 @@ impl Checkpoint {
     pub fn start_notes(&self, loaded: &LoadOutcome) -> Vec<(&'static str, String)> {
         let key =
             |c: &StoredChoice| [c.consent_id.as_str(), ".", &c.decided_at.to_string()].concat();
-        match loaded {
-            LoadOutcome::Expired(c) => vec![("expire", key(c))],
-            LoadOutcome::Restored(c) if self.state.gpc && c.granted.contains(Category::Ads) => {
-                vec![("gpc_opt_out", key(c))]
-            }
-            _ => Vec::new(),
+        let mut notes = Vec::new();
+        if let LoadOutcome::Expired(c) = loaded {
+            notes.push(("expire", key(c)));
         }
+        match (loaded, &self.state.choice) {
+            (LoadOutcome::Restored(c), _) if self.state.gpc && self.grants_ads(c) => {
+                notes.push(("gpc_opt_out", key(c)))
+            }
+            (LoadOutcome::Restored(_), _) => {}
+            // A choice in effect that was not stored: GPC's, for a visitor who had not chosen.
+            (_, Some(c)) => notes.push(("gpc_opt_out", key(c))),
+            (_, None) => {}
+        }
+        notes
     }
 
-    /// GPC over a stored choice that grants ads: that choice without them (ad services' own
-    /// grants dropped), put in effect now and to be stored, so that a later page without GPC
-    /// never turns the opt-out back into consent. Keeps the choice's date (it still lapses when
-    /// it would have).
-    pub fn withdraw_ads_for_gpc(&mut self) -> Option<StoredChoice> {
-        let choice = self.state.choice.as_ref().filter(|_| self.state.gpc)?;
-        let is_ads = |id: &str| self.matcher.category_of(id) == Some(Category::Ads);
-        let grants_ads = choice.granted.contains(Category::Ads)
-            || choice.services.iter().any(|(id, g)| *g && is_ads(id));
-        if !grants_ads {
+    fn grants_ads(&self, choice: &StoredChoice) -> bool {
+        choice.granted.contains(Category::Ads)
+            || choice.services.iter().any(|(id, g)| *g && self.is_ads(id))
+    }
+
+    fn is_ads(&self, id: &str) -> bool {
+        self.matcher.category_of(id) == Some(Category::Ads)
+    }
+
+    /// GPC's opt-out of ads, made to last (a later page without GPC never turns it back into
+    /// consent): over a stored choice that grants ads, that choice without them (ad services' own
+    /// grants dropped; its date kept, so it lapses when it would have); for a visitor who has not
+    /// chosen in the opt-out regime (where ads are allowed until refused), the regime's defaults
+    /// without ads, decided now by the signal. Put in effect, and returned to be stored. Run it
+    /// before [`Checkpoint::start_notes`], which then notes it (`gpc_opt_out`).
+    pub fn withdraw_ads_for_gpc(
+        &mut self,
+        now_secs: u64,
+        new_id: impl FnOnce() -> String,
+    ) -> Option<StoredChoice> {
+        if !self.state.gpc {
             return None;
         }
-        let mut withdrawn = choice.clone();
-        withdrawn.granted = withdrawn.granted.with(Category::Ads, false);
-        withdrawn.services.retain(|(id, g)| !(*g && is_ads(id)));
+        let withdrawn = match &self.state.choice {
+            Some(choice) if self.grants_ads(choice) => {
+                let mut withdrawn = choice.clone();
+                withdrawn.granted = withdrawn.granted.with(Category::Ads, false);
+                withdrawn
+                    .services
+                    .retain(|(id, g)| !(*g && self.is_ads(id)));
+                withdrawn
+            }
+            None if self.state.regime == Regime::OptOut => StoredChoice {
+                consent_id: self.state.consent_id.clone().unwrap_or_else(new_id),
+                revision: self.config.revision,
+                granted: self.state.chosen().with(Category::Ads, false),
+                decided_at: now_secs,
+                services: Vec::new(),
+            },
+            _ => return None,
+        };
+        self.state.consent_id = Some(withdrawn.consent_id.clone());
         self.state.choice = Some(withdrawn.clone());
         Some(withdrawn)
     }
@@ -755,7 +790,7 @@ mod tests {
     fn gpc_withdraws_a_stored_grant_of_ads_for_good() {
         let stored_with = |overrides: &str| ["1.c1.0.31.1800000000", overrides].concat();
         let mut c = checkpoint("{}", Some(&stored_with("")), true);
-        let withdrawn = c.withdraw_ads_for_gpc().expect("ads were granted");
+        let withdrawn = c.withdraw_ads_for_gpc(1, new_id).expect("ads were granted");
         assert!(!withdrawn.granted.contains(Category::Ads));
         assert!(withdrawn.granted.contains(Category::Analytics));
         assert_eq!(
@@ -763,17 +798,39 @@ mod tests {
             "the choice keeps its date"
         );
         assert_eq!(c.state.choice.as_ref(), Some(&withdrawn));
-        assert_eq!(c.withdraw_ads_for_gpc(), None, "once");
-        // Without GPC, or without ads granted: nothing to store.
+        assert_eq!(c.withdraw_ads_for_gpc(1, new_id), None, "once");
+        // An ad service's own grant goes too.
+        let meta = stored_with(".meta-pixel~youtube");
+        let mut c = checkpoint("{}", Some(&meta), true);
+        let withdrawn = c.withdraw_ads_for_gpc(1, new_id).unwrap();
+        assert_eq!(withdrawn.services, [("youtube".to_string(), true)]);
+        // Without GPC, without ads granted, or undecided in the opt-in regime: nothing to store.
+        let none = |config: &str, stored: Option<&str>, gpc: bool| {
+            checkpoint(config, stored, gpc).withdraw_ads_for_gpc(1, new_id)
+        };
+        assert_eq!(none("{}", Some(&stored_with("")), false), None);
+        assert_eq!(none("{}", Some(&stored(5)), true), None);
+        assert_eq!(none("{}", None, true), None);
+    }
+
+    #[test]
+    fn gpc_is_the_refusal_of_ads_of_a_visitor_who_has_not_chosen_in_the_opt_out_regime() {
+        let mut c = checkpoint(r#"{"regime":"opt-out","revision":3}"#, None, true);
+        let decided = c.withdraw_ads_for_gpc(1_800_000_000, new_id).unwrap();
+        assert_eq!(decided.consent_id, "new-id");
+        assert_eq!(decided.revision, 3);
+        assert_eq!(decided.decided_at, 1_800_000_000);
+        let all_but_sns = CategorySet::ALL.with(Category::Sns, false);
+        assert_eq!(decided.granted, all_but_sns.with(Category::Ads, false));
+        assert!(c.state.decided());
         assert_eq!(
-            checkpoint("{}", Some(&stored_with("")), false).withdraw_ads_for_gpc(),
-            None
+            c.start_notes(&LoadOutcome::NoChoice),
+            [("gpc_opt_out", "new-id.1800000000".to_string())]
         );
-        assert_eq!(
-            checkpoint("{}", Some(&stored(5)), true).withdraw_ads_for_gpc(),
-            None
-        );
-        assert_eq!(checkpoint("{}", None, true).withdraw_ads_for_gpc(), None);
+    }
+
+    fn new_id() -> String {
+        "new-id".into()
     }
 
     #[test]

@@ -43,14 +43,13 @@ pub fn start(config: Option<String>, on_audit: Function) {
     // The time zone is read only when the regime depends on it (it can be slow to read).
     let (mut checkpoint, loaded) = Checkpoint::start(config, page, dom::time_zone);
     report_unusable(&loaded);
-    let start_notes = checkpoint.start_notes(&loaded);
-    if let Some(withdrawn) = checkpoint.withdraw_ads_for_gpc() {
-        store::save(
-            &withdrawn,
-            checkpoint.config.consent_max_age_days,
-            page.now_secs,
-        );
+    // GPC's opt-out is stored (rare: a stored grant of ads, or the opt-out regime's first visit).
+    let new_id = || uuid_v4(dom::random_bytes());
+    if let Some(withdrawn) = checkpoint.withdraw_ads_for_gpc(page.now_secs, new_id) {
+        let max_age = checkpoint.config.consent_max_age_days;
+        store::save(&withdrawn, max_age, page.now_secs);
     }
+    let start_notes = checkpoint.start_notes(&loaded);
     SDK.with(|cell| {
         *cell.borrow_mut() = Some(Sdk {
             checkpoint,

@@ -152,6 +152,35 @@ test('sig-2. GPC: ads denied in every signal over a stored "accept all", the opt
   await later.close();
 });
 
+test('sig-4. GPC on a first visit in the opt-out regime (Japan): the refusal of ads is stored as the signal\'s decision — a later page without GPC keeps ads off; the preferences say GPC was honoured', async (t) => {
+  if (!env.supports.gpc) { t.skip(`${ENGINE} implements no Global Privacy Control: no visitor of it sends the signal`); return; }
+  await env.fresh();
+  const lb = env.loopback;
+  page('/signals/gpc-jp.html', { revision: 1, regime: REGIMES }, ['ga4', 'uet']);
+  const context = await env.ctx({ gpc: true, timezoneId: 'Asia/Tokyo' });
+  const { page: p } = await open(context, '/signals/gpc-jp.html', { loopback: lb });
+  const st = await get(p);
+  assert.deepEqual([st.regime, st.decided, st.categories.ads, st.categories.analytics, st.categories.sns], ['opt-out', true, false, true, false]);
+  const stored = (await cookies(context)).sekisho;
+  assert.deepEqual(parseConsentCookie(stored).categories, { necessary: true, functional: true, analytics: true, ads: false, sns: false });
+  const dl = (await queues(p)).dataLayer;
+  assert.equal(dl.find((e) => e.args && e.v[1] === 'update').v[2].ad_storage, 'denied');
+  await until(() => lb.countFor({ host: 'www.google-analytics.com', path: '/g/collect' }), { timeout: 8000 });
+  assert.ok(lb.countFor({ host: 'www.google-analytics.com', path: '/g/collect' }) >= 1, 'analytics loads (opt-out)');
+  assert.deepEqual(await settleThenCount(lb, (e) => e.host === 'bat.bing.com'), [], 'UET held');
+  await p.evaluate(() => window.sekisho.showPreferences());
+  await p.waitForFunction(() => document.getElementById('sekisho-root')?.shadowRoot?.querySelector('dialog[open] .gpc'), null, { timeout: 8000 });
+  await context.close();
+
+  lb.reset();
+  const later = await env.ctx({ timezoneId: 'Asia/Tokyo', cookies: [{ name: 'sekisho', value: stored }] });
+  const again = await open(later, '/signals/gpc-jp.html', { loopback: lb });
+  const st2 = await get(again.page);
+  assert.deepEqual([st2.gpc, st2.categories.ads], [false, false], 'GPC\'s absence is not consent');
+  assert.deepEqual(await settleThenCount(lb, (e) => e.host === 'bat.bing.com'), [], 'UET still held');
+  await later.close();
+});
+
 test('sig-3. Advanced consent mode for GA4: gtag.js loads before consent and sends cookieless pings (no _ga); Google Ads (basic) stays held; after acceptAll, cookies and granted hits', async () => {
   await env.fresh();
   const lb = env.loopback;

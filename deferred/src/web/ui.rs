@@ -339,6 +339,11 @@ impl Ui {
             Some(t.dialog_title),
         )?;
         append(doc, &dialog, "p", &[], Some(t.dialog_intro))?;
+        // GPC: honoured whatever the switches say, and said so here too (a visitor whose browser
+        // sent it may never have seen a first layer).
+        if api::state()?.gpc {
+            append(doc, &dialog, "p", &[("class", "gpc")], Some(t.gpc_honoured))?;
+        }
         self.disclosure_link(&dialog)?;
         for (id, (name, description)) in CATEGORIES.iter().zip(&self.categories) {
             let row = append(doc, &dialog, "div", &[("class", "category")], None)?;
