@@ -161,6 +161,11 @@ copyFileSync(join(buildDir, "web", "sekisho.d.ts"), join(dist, "sekisho.d.mts"))
 copyFileSync(join(root, "js", "sekisho.d.ts"), join(dist, "sekisho.d.ts"));
 writeFileSync(join(dist, "index.mjs"), read(join(root, "js", "index.mjs")).replaceAll("__VERSION__", version));
 copyFileSync(join(root, "js", "index.d.ts"), join(dist, "index.d.ts"));
+// sekisho/testing (Node): the recorder, the policy's glue and its Wasm.
+copyFileSync(join(root, "js", "testing.mjs"), join(dist, "testing.mjs"));
+copyFileSync(join(root, "js", "testing.d.ts"), join(dist, "testing.d.ts"));
+writeFileSync(join(dist, "sekisho-testing-glue.mjs"), read(join(buildDir, "testing", "sekisho_testing.js")));
+copyFileSync(join(buildDir, "sekisho-testing.wasm"), join(dist, "sekisho-testing.wasm"));
 
 writeFileSync(join(dist, "THIRD_PARTY_NOTICES.md"), `# Third-party notices\n\n`
   + `\`sekisho.js\` includes the catalog's base layer, compiled from ${base.package} ${base.version} `

@@ -37,4 +37,9 @@ wasm-bindgen --target no-modules --no-modules-global sekishoRecords --no-typescr
   --out-dir "$out/records" "$release/sekisho_records.wasm"
 optimise "$out/records/sekisho_records_bg.wasm" "$out/sekisho-records.wasm"
 
+# The policy for test tools in Node (sekisho/testing): the same core, no page.
+cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho-testing
+wasm-bindgen --target web --no-typescript "${flags[@]}" --out-dir "$out/testing" "$release/sekisho_testing.wasm"
+optimise "$out/testing/sekisho_testing_bg.wasm" "$out/sekisho-testing.wasm"
+
 node scripts/assemble.mjs "$out" ${SEKISHO_CONFIG:+"$SEKISHO_CONFIG"}

@@ -19,6 +19,7 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-records -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-testing -- -D warnings
 # The catalog's base layer is what the pinned third-party-web gives (scripts/catalog-base.mjs).
 node scripts/catalog-base.mjs --check
 
@@ -41,6 +42,9 @@ cargo build --quiet -p sekisho-server
 
 step "end-to-end tests (headless Chromium, requests counted at a loopback server)"
 node --test --test-concurrency=2 tests/e2e/
+
+step "the QA kit: the Playwright example (examples/playwright) against the demo site, and against a leaking page"
+bash examples/playwright/run.sh
 
 # The same files, the same assertions at the wire (tests/e2e/README.md "Every engine").
 step "end-to-end tests in Firefox ESR (geckodriver, through a loopback proxy)"

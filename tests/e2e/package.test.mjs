@@ -83,12 +83,26 @@ const v: string = version();
 sekisho.acceptAll(); acceptAll(); rejectAll();
 const viaGlobal: SekishoState = window.sekisho.get();
 export { analytics, id, granted, entries, v, viaGlobal, init, judge };
+// sekisho/testing, with anything shaped like Playwright's context and page.
+import { recordRequests, choose, LeakError, type Recorder, type ContextLike, type PageLike } from "sekisho/testing";
+declare const context: ContextLike;
+declare const page: PageLike;
+export async function qa(): Promise<number> {
+  const recorder: Recorder = await recordRequests(context, { config: { regime: "opt-in" } });
+  await recorder.phase("before any choice", page);
+  const after = await recorder.decide(page, "after accept all", "accept-all");
+  const ads: boolean | undefined = after?.categories.ads;
+  await choose(page, "save", { categories: { analytics: false } });
+  try { await recorder.assertNoLeaks(); } catch (e) { if (e instanceof LeakError) return e.leaks.length; }
+  return recorder.leaks().filter((r) => r.held && r.service === "criteo").length + (ads ? 1 : 0);
+}
 `);
   fs.writeFileSync(path.join(dir, 'bad.ts'), `
-import { set, on, get } from "sekisho";
+import { set, on, get } from "sekisho"; import { choose, type PageLike } from "sekisho/testing"; declare const pageLike: PageLike;
 set({ ads: "yes" });
 on("blocked", (s: SekishoState) => s.decided);
 const c: "opt-in" = get().categories.ads;
+choose(pageLike, "maybe");
 export {};
 `);
   let output = '';
@@ -100,5 +114,5 @@ export {};
   fs.rmSync(dir, { recursive: true, force: true });
   const errors = output.split('\n').filter((l) => /error TS\d+/.test(l));
   assert.deepEqual(errors.filter((l) => !l.startsWith('bad.ts')), [], `good.ts must type-check:\n${output}`);
-  assert.deepEqual(errors.map((l) => /^bad\.ts\((\d+),/.exec(l)?.[1]), ['3', '4', '5'], `each misuse in bad.ts is an error:\n${output}`);
+  assert.deepEqual(errors.map((l) => /^bad\.ts\((\d+),/.exec(l)?.[1]), ['3', '4', '5', '6'], `each misuse in bad.ts is an error:\n${output}`);
 });

@@ -1,0 +1,101 @@
+// sekisho/testing: the request recorder and UI helpers for Playwright (README "Testing your site").
+// Typed structurally: any Playwright version whose Page and BrowserContext have these methods.
+
+/** `sekisho.get()`. */
+export interface ConsentState {
+  decided: boolean;
+  categories: Record<"necessary" | "functional" | "analytics" | "ads" | "sns", boolean>;
+  services: Record<string, boolean>;
+  revision: number | null;
+  consentId: string | null;
+  updatedAt: number | null;
+  gpc: boolean;
+  regime: "opt-in" | "opt-out";
+  region: string | null;
+}
+
+/** A line of `sekisho.audit()`. */
+export interface AuditLine {
+  at: number;
+  kind: string;
+  url: string;
+  service: string | null;
+  category: string | null;
+  action: "blocked" | "released" | "allowed";
+}
+
+/** What the recorder needs of a Playwright Page. */
+export interface PageLike {
+  url(): string;
+  isClosed(): boolean;
+  evaluate<R, A>(f: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  evaluate<R>(f: () => R | Promise<R>): Promise<R>;
+  waitForFunction(f: (arg: string) => unknown, arg: string, options?: { timeout?: number }): Promise<unknown>;
+}
+
+/** What the recorder needs of a Playwright Request. */
+export interface RequestLike {
+  url(): string;
+  resourceType(): string;
+  isNavigationRequest(): boolean;
+  frame(): { page(): { mainFrame(): unknown } | null } & object;
+}
+
+/** What the recorder needs of a Playwright BrowserContext. */
+export interface ContextLike {
+  on(event: "request", listener: (request: RequestLike) => void): unknown;
+  off(event: "request", listener: (request: RequestLike) => void): unknown;
+}
+
+export type Action = "accept-all" | "reject-all" | "save";
+
+export interface ChooseOptions {
+  /** For `save`: the switches to set in the preference center. */
+  categories?: Partial<Record<"functional" | "analytics" | "ads" | "sns", boolean>>;
+  timeout?: number;
+}
+
+export interface Phase {
+  name: string;
+  page: PageLike;
+  origin: string;
+  config: string | undefined;
+  /** The page's state in this phase; `null` when the page has no Sekisho. */
+  state: ConsentState | null;
+}
+
+export interface JudgedRequest {
+  url: string;
+  resourceType: string;
+  at: number;
+  navigation: boolean;
+  /** The phase it is judged in (a request made before the first phase belongs to it); `null` until one is opened. */
+  phase: Phase | null;
+  service: string | null;
+  category: string | null;
+  /** Whether its phase's consent did not allow it: a leak, since it reached the network. */
+  held: boolean;
+}
+
+export interface Recorder {
+  /** Requests from now on (and, for the first phase, those made before) are judged against `page`'s consent now; returns that state. */
+  phase(name: string, page: PageLike): Promise<ConsentState | null>;
+  /** `choose(page, action, options)` in a phase of its own, opened before the click. */
+  decide(page: PageLike, name: string, action: Action, options?: ChooseOptions): Promise<ConsentState | null>;
+  requests(): JudgedRequest[];
+  leaks(): JudgedRequest[];
+  /** Throws a LeakError naming each leak (URL, service, category, phase, what was allowed, the API that sent it). */
+  assertNoLeaks(): Promise<void>;
+  stop(): void;
+}
+
+/** Starts recording every request of `context`. `config`: the site's config, else each page's `#sekisho-config`. */
+export function recordRequests(context: ContextLike, options?: { config?: string | object }): Promise<Recorder>;
+/** Makes a choice through Sekisho's own banner or preference center; the state after it. */
+export function choose(page: PageLike, action: Action, options?: ChooseOptions): Promise<ConsentState | null>;
+export function state(page: PageLike): Promise<ConsentState | null>;
+export function audit(page: PageLike): Promise<AuditLine[]>;
+
+export class LeakError extends Error {
+  readonly leaks: JudgedRequest[];
+}
