@@ -75,6 +75,8 @@ export interface JudgedRequest {
   category: string | null;
   /** Whether its phase's consent did not allow it: a leak, since it reached the network. */
   held: boolean;
+  /** What its destination is (see Judgement); absent for a navigation or a request before any phase. */
+  party?: Judgement["party"];
 }
 
 export interface Recorder {
@@ -99,3 +101,22 @@ export function audit(page: PageLike): Promise<AuditLine[]>;
 export class LeakError extends Error {
   readonly leaks: JudgedRequest[];
 }
+
+/** What the checkpoint says of one request. */
+export interface Judgement {
+  service: string | null;
+  category: string | null;
+  /** The consent in effect did not allow it. */
+  held: boolean;
+  /** `site`/`catalog`/`base`: a service (of the config, the curated catalog, the base layer only); `first`, `neutral`, `unknown`, `none`. */
+  party: "site" | "catalog" | "base" | "first" | "neutral" | "unknown" | "none";
+}
+
+/** The checkpoint's policy for a page of `origin` with `config`, in the consent `state` (`null`: no Sekisho). */
+export function policy(config: string | object | undefined, origin: string, state?: ConsentState | null): {
+  judge(url: string, resourceType?: string): Judgement;
+  cookie(name: string): { service: string; category: string } | null;
+};
+
+/** A draft of the 外部送信 disclosure for the services `seen`: the catalog's texts, the rest marked to fill in. */
+export function draftDisclosure(config: string | object | undefined, seen: string[], lang?: "ja" | "en", format?: "html" | "csv"): string;

@@ -5,9 +5,31 @@
 // matcher and judgement as sekisho.js, compiled for Node (sekisho-testing.wasm beside this file) — against the
 // consent in effect when it was made (the page's sekisho.get(), read at each phase), and a readable failure.
 import { readFileSync } from "node:fs";
-import { initSync, Policy } from "./sekisho-testing-glue.mjs";
+import { initSync, Policy, draftDisclosure as draft } from "./sekisho-testing-glue.mjs";
 
 initSync({ module: readFileSync(new URL("./sekisho-testing.wasm", import.meta.url)) });
+
+/**
+ * The checkpoint's policy for a page of `origin` with `config` (text or object), in the consent `state`
+ * (`sekisho.get()`, or `null`: a page without Sekisho). `judge(url, resourceType)` → {service, category, held,
+ * party}; `cookie(name)` → {service, category} or null.
+ */
+export function policy(config, origin, state = null) {
+  const p = new Policy(typeof config === "object" && config !== null ? JSON.stringify(config) : config, origin);
+  p.setState(JSON.stringify(state));
+  return {
+    judge: (url, resourceType = "fetch") => JSON.parse(p.judge(url, resourceType)),
+    cookie: (name) => JSON.parse(p.cookie(name)),
+  };
+}
+
+/**
+ * A draft of the 外部送信 disclosure for the services `seen` (ids), from the site's config and the catalog, in
+ * `lang` ("ja" | "en") as "html" (a table) or "csv"; the fields the catalog lacks are marked to fill in.
+ */
+export function draftDisclosure(config, seen, lang = "ja", format = "html") {
+  return draft(typeof config === "object" && config !== null ? JSON.stringify(config) : config, seen, lang, format);
+}
 
 const ROOT = "#sekisho-root";
 

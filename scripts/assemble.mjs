@@ -11,7 +11,7 @@
 //   sekisho.wasm + sekisho.mjs + sekisho.d.mts   the raw module and its ES glue ("sekisho/wasm":
 //                 low level, without the guards; not an SDK by itself)
 //   sekisho.d.ts  types of window.sekisho;  package.json  from pkg.json with the crate version.
-import { readFileSync, writeFileSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync, rmSync, chmodSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -166,6 +166,8 @@ copyFileSync(join(root, "js", "testing.mjs"), join(dist, "testing.mjs"));
 copyFileSync(join(root, "js", "testing.d.ts"), join(dist, "testing.d.ts"));
 writeFileSync(join(dist, "sekisho-testing-glue.mjs"), read(join(buildDir, "testing", "sekisho_testing.js")));
 copyFileSync(join(buildDir, "sekisho-testing.wasm"), join(dist, "sekisho-testing.wasm"));
+copyFileSync(join(root, "js", "scan.mjs"), join(dist, "scan.mjs"));
+chmodSync(join(dist, "scan.mjs"), 0o755); // (the package's `sekisho-scan` command)
 
 writeFileSync(join(dist, "THIRD_PARTY_NOTICES.md"), `# Third-party notices\n\n`
   + `\`sekisho.js\` includes the catalog's base layer, compiled from ${base.package} ${base.version} `

@@ -3,10 +3,12 @@
 //! for each request a browser made, which service it belongs to and whether the consent in effect
 //! at that moment (the page's `sekisho.get()`) allowed it.
 
+use sekisho::core::catalog;
 use sekisho::core::category::{Category, CategorySet};
 use sekisho::core::config::parse_config_quietly;
 use sekisho::core::json;
 use sekisho::core::json_out::Object;
+use sekisho::core::matcher::Destination;
 use sekisho::core::{
     Checkpoint, ConsentState, Kind, LoadOutcome, PageContext, Regime, StoredChoice, Value, Verdict,
 };
@@ -91,16 +93,119 @@ impl Policy {
 
     /// What the checkpoint says of a request to `url` made as `kind` (a Playwright resource type:
     /// `script`, `image`, `fetch`, `document`, …): JSON `{"service": id|null, "category":
-    /// id|null, "held": bool}` — `held` when the consent in effect did not allow it.
+    /// id|null, "held": bool, "party": …}` — `held` when the consent in effect did not allow it;
+    /// `party` what the destination is: `site` (a service of the config), `catalog` (the
+    /// curated catalog's), `base` (a service only the catalog's base layer knows: no disclosure
+    /// texts), `first` (the page's own site), `neutral` (a CDN), `unknown` (a third party nothing
+    /// describes), `none` (no request).
     pub fn judge(&self, url: &str, kind: &str) -> String {
         let j = self.checkpoint.judge(url, kind_of(kind));
-        let mut out = String::with_capacity(96);
+        let party = match self.checkpoint.matcher.classify(url) {
+            Destination::Service(m) if self.checkpoint.config.service(m.service).is_some() => {
+                "site"
+            }
+            Destination::Service(m) if catalog::entry(m.service).is_some() => "catalog",
+            Destination::Service(_) => "base",
+            Destination::FirstParty => "first",
+            Destination::Neutral => "neutral",
+            Destination::Unknown => "unknown",
+            Destination::NoRequest => "none",
+        };
+        let mut out = String::with_capacity(112);
         let mut o = Object::new(&mut out);
         o.string("service", j.service)
             .string("category", j.category.map(Category::id))
-            .bool("held", j.verdict == Verdict::Hold);
+            .bool("held", j.verdict == Verdict::Hold)
+            .string("party", Some(party));
         o.close();
         out
+    }
+}
+
+impl Policy {
+    /// The service a cookie belongs to, by the catalog's cookie names: JSON `{"service",
+    /// "category"}`, or `null`.
+    pub fn cookie(&self, name: &str) -> String {
+        match self.checkpoint.matcher.match_cookie(name) {
+            None => "null".into(),
+            Some(m) => {
+                let mut out = String::new();
+                let mut o = Object::new(&mut out);
+                o.string("service", Some(m.service))
+                    .string("category", Some(m.category.id()));
+                o.close();
+                out
+            }
+        }
+    }
+}
+
+/// A draft of the 外部送信 disclosure (電気通信事業法 27条の12) for the services a scan saw, in
+/// `lang` (`ja`, `en`) as `html` or `csv`: the site's services and the curated catalog's with their
+/// texts (the renderer of the page's table and `sekisho-server disclosure`); a service only the
+/// base layer knows (by its id) with every field it lacks marked to fill in. `seen`: service ids.
+pub fn draft_disclosure(
+    config: Option<&str>,
+    seen: &[String],
+    lang: &str,
+    format: &str,
+) -> Result<String, String> {
+    use sekisho_deferred::ui::{disclosure, services_in_use, site_texts, Lang, Service};
+    let lang = Lang::of(lang).ok_or("the draft is in ja or en")?;
+    let value = config
+        .map(json::parse)
+        .and_then(Result::ok)
+        .unwrap_or(Value::Null);
+    let (config, _) = parse_config_quietly(&value);
+    let known = seen.iter().map(String::as_str);
+    let mut services: Vec<Service> = services_in_use(&config, known, lang)
+        .into_iter()
+        // (A site service seen nowhere stays: the site declared it.)
+        .filter(|s| !s.refused)
+        .collect();
+    let to_fill = match lang {
+        Lang::Ja => "【要記入】",
+        Lang::En => "[to fill in]",
+    };
+    for id in seen {
+        if services.iter().any(|s| &s.id == id) {
+            continue;
+        }
+        if let Some(category) = sekisho::core::catalog::base_category(id) {
+            services.push(Service {
+                id: id.clone(),
+                name: id.clone(),
+                category,
+                recipient: String::new(),
+                sent: Vec::new(),
+                purpose_site: String::new(),
+                purpose_recipient: String::new(),
+                country: String::new(),
+                policy_url: None,
+                opt_out_url: None,
+                refused: false,
+            });
+        }
+    }
+    for s in &mut services {
+        for field in [
+            &mut s.recipient,
+            &mut s.purpose_site,
+            &mut s.purpose_recipient,
+        ] {
+            if field.trim().is_empty() {
+                *field = to_fill.into();
+            }
+        }
+        if s.sent.is_empty() {
+            s.sent.push(to_fill.into());
+        }
+    }
+    let texts = site_texts(&config, lang);
+    match format {
+        "html" => Ok(disclosure::html(&services, lang, &texts)),
+        "csv" => Ok(disclosure::csv(&services, lang, &texts)),
+        _ => Err("the draft is html or csv".into()),
     }
 }
 
@@ -151,6 +256,23 @@ mod exports {
         pub fn judge(&self, url: &str, kind: &str) -> String {
             self.0.judge(url, kind)
         }
+
+        /// JSON text `{service, category}` or `null`: the service a cookie belongs to.
+        pub fn cookie(&self, name: &str) -> String {
+            self.0.cookie(name)
+        }
+    }
+
+    /// `draftDisclosure(configText | undefined, serviceIds, "ja" | "en", "html" | "csv")`.
+    #[wasm_bindgen(js_name = draftDisclosure)]
+    pub fn draft_disclosure(
+        config: Option<String>,
+        seen: Vec<String>,
+        lang: &str,
+        format: &str,
+    ) -> Result<String, JsError> {
+        super::draft_disclosure(config.as_deref(), &seen, lang, format)
+            .map_err(|e| JsError::new(&e))
     }
 }
 
@@ -172,6 +294,15 @@ mod tests {
         assert_eq!(ga["service"], "google-analytics");
         assert_eq!(ga["category"], "analytics");
         assert_eq!(ga["held"], true);
+        assert_eq!(ga["party"], "catalog");
+        let parties = |url: &str| judged(&p, url)["party"].as_str().unwrap().to_owned();
+        assert_eq!(
+            parties("https://js.hs-analytics.net/analytics/1/2.js"),
+            "base"
+        );
+        assert_eq!(parties("https://api.nothing-knows-me.example/x"), "unknown");
+        assert_eq!(parties("https://cdn.jsdelivr.net/npm/a@1/a.js"), "neutral");
+        assert_eq!(parties("https://www.example.jp/a.png"), "first");
         let own = judged(&p, "https://www.example.jp/app.js");
         assert_eq!(
             (own["service"].is_null(), own["held"].as_bool()),
@@ -219,6 +350,37 @@ mod tests {
         assert_eq!(judged(&p, GA)["held"], true);
         assert!(p.set_state("{}").is_err());
         assert!(p.set_state("nope").is_err());
+    }
+
+    #[test]
+    fn cookies_are_named_by_their_service() {
+        let p = Policy::new(None, SITE);
+        let ga: serde_json::Value = serde_json::from_str(&p.cookie("_ga_ABC123")).unwrap();
+        assert_eq!(
+            (ga["service"].as_str(), ga["category"].as_str()),
+            (Some("google-analytics"), Some("analytics"))
+        );
+        assert_eq!(p.cookie("session"), "null");
+    }
+
+    #[test]
+    fn the_draft_disclosure_has_the_catalogs_fields_and_marks_what_it_lacks() {
+        let seen = ["google-analytics".to_string(), "hubspot".to_string()];
+        let html = draft_disclosure(None, &seen, "ja", "html").unwrap();
+        assert!(
+            html.contains("data-sekisho-service=\"google-analytics\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("Google LLC（Google アナリティクス）"),
+            "{html}"
+        );
+        assert!(html.contains("data-sekisho-service=\"hubspot\""), "{html}");
+        assert!(html.contains("【要記入】"), "{html}");
+        let csv = draft_disclosure(None, &seen, "en", "csv").unwrap();
+        assert_eq!(csv.lines().count(), 3, "{csv}");
+        assert!(csv.contains("[to fill in]"), "{csv}");
+        assert!(draft_disclosure(None, &seen, "fr", "html").is_err());
     }
 
     #[test]

@@ -3,39 +3,16 @@
 // the resolver rules exclude).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { setup, open, get, waitForRequests, settleThenCount, listRequests, REPO, DIST_DIR, sleep } from './harness.mjs';
-import { freePort } from './loopback.mjs';
+import { setup, open, get, waitForRequests, settleThenCount, listRequests, sleep, startDemoServer } from './harness.mjs';
 
-const BIN = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
-const WWW = path.join(REPO, 'www');
-
-let env, server, origin, serverLog = '';
+let env, demo, origin;
 before(async () => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: build it first (cargo build -p sekisho-server)`);
-  if (!fs.existsSync(path.join(WWW, 'index.html'))) throw new Error(`${WWW}/index.html is missing (the demo site)`);
   env = await setup();
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  // Its records (SQLite) and signing key in a directory of its own.
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sekisho-demo-'));
-  server = spawn(BIN, ['--demo', '--listen', `127.0.0.1:${port}`, '--www', WWW, '--dist', DIST_DIR,
-    '--database', `sqlite:${path.join(data, 'records.db')}`, '--key-file', path.join(data, 'server.key')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`sekisho-server exited (${server.exitCode}):\n${serverLog}`);
-    try { if ((await fetch(origin + '/sekisho/sekisho.js')).ok) break; } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`sekisho-server did not serve /sekisho/sekisho.js within 15 s:\n${serverLog}`);
-    await sleep(100);
-  }
+  demo = await startDemoServer();
+  origin = demo.origin;
 });
 after(async () => {
-  if (server && server.exitCode === null) { server.kill('SIGTERM'); await new Promise((r) => server.once('exit', r)); }
+  await demo?.stop();
   await env?.close();
 });
 
@@ -78,7 +55,7 @@ test('m2. demo: the article links its 外部送信 disclosure page, which lists 
   const rows = await disclosure.page.evaluate(() => [...document.querySelectorAll('table.sekisho-disclosure tbody tr')]
     .map((r) => [r.getAttribute('data-sekisho-service'), r.cells[1].textContent]));
   assert.deepEqual(rows.map(([id]) => id), ['google-tag-manager', 'google-analytics', 'google-marketing-platform', 'meta-pixel',
-    'microsoft-uet', 'facebook-login', 'youtube', 'x-widgets', 'line-share']);
+    'microsoft-uet', 'facebook-login', 'facebook-plugins', 'youtube', 'x-widgets', 'line-share']);
   assert.ok(rows.every(([, recipient]) => /（.+）/.test(recipient)), `each recipient names its service: ${JSON.stringify(rows)}`);
   assert.deepEqual([...errors(), ...disclosure.errors()].filter((m) => m.text.startsWith('[sekisho]')), []);
   await context.close();

@@ -3,10 +3,12 @@
 // `E2E_ENGINE=firefox` or `E2E_ENGINE=webkit` runs the same files in that engine instead (engines.mjs: WebDriver
 // behind a playwright-shaped adapter, the loopback reached through a proxy).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { startLoopback, SITE, DIST_DIR, REPO } from './loopback.mjs';
+import { startLoopback, freePort, SITE, DIST_DIR, REPO } from './loopback.mjs';
 import { launchEngine } from './engines.mjs';
 
 export { SITE, DIST_DIR, REPO };
@@ -316,3 +318,37 @@ UNMARKED.parsedFrames = ['https://www.youtube.com/embed/rtParsed01'];
 UNMARKED.isPreloadFetch = (e) => e.method === 'GET' && ((UNMARKED.parsed.includes(e.url) && e.dest === 'script')
   || (UNMARKED.parsedFrames.includes(e.url) && e.dest === 'iframe')
   || (ENGINE === 'firefox' && UNMARKED.parsedFrames.includes(e.referer)));
+
+/**
+ * `sekisho-server --demo` (target/debug, or $SEKISHO_SERVER) on a free port, serving www/ and dist/, its records
+ * and key in a directory of its own. Returns { origin, log(), stop() } once it serves /sekisho/sekisho.js.
+ */
+export async function startDemoServer() {
+  const bin = process.env.SEKISHO_SERVER || path.join(REPO, 'target', 'debug', 'sekisho-server');
+  const www = path.join(REPO, 'www');
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: build it first (cargo build -p sekisho-server)`);
+  if (!fs.existsSync(path.join(www, 'index.html'))) throw new Error(`${www}/index.html is missing (the demo site)`);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sekisho-demo-'));
+  const server = spawn(bin, ['--demo', '--listen', `127.0.0.1:${port}`, '--www', www, '--dist', DIST_DIR,
+    '--database', `sqlite:${path.join(data, 'records.db')}`, '--key-file', path.join(data, 'server.key')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  server.stdout.on('data', (d) => { log += d; });
+  server.stderr.on('data', (d) => { log += d; });
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`sekisho-server exited (${server.exitCode}):\n${log}`);
+    try { if ((await fetch(origin + '/sekisho/sekisho.js')).ok) break; } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`sekisho-server did not serve /sekisho/sekisho.js within 15 s:\n${log}`);
+    await sleep(100);
+  }
+  return {
+    origin,
+    log: () => log,
+    async stop() {
+      if (server.exitCode === null) { server.kill('SIGTERM'); await new Promise((r) => server.once('exit', r)); }
+      fs.rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
