@@ -131,9 +131,11 @@ mkdirSync(dist, { recursive: true });
 // browser contexts: start 24 -> 18 ms median. It must be the first line.
 const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
 // The data compiled into the checkpoint that is not ours: its notice (the licence text ships beside it).
-const base = JSON.parse(read(join(root, "catalog", "base.json"))).source;
+const baseJson = JSON.parse(read(join(root, "catalog", "base.json")));
+const base = baseJson.source;
+const cookies = baseJson.cookieSource;
 const NOTICE = `/*! Includes data from ${base.package} ${base.version} (${base.license}, `
-  + `${base.copyright}): THIRD_PARTY_NOTICES.md */\n`;
+  + `${base.copyright}) and the ${cookies.data} (${cookies.license}): THIRD_PARTY_NOTICES.md */\n`;
 const bundle = COMPILE_HINT + NOTICE + script("bootstrap.js", {
   "/*__PROTOCOL__*/": protocolConstants(protocol),
   "/*__GUARDS__*/": guards(),
@@ -171,7 +173,9 @@ chmodSync(join(dist, "scan.mjs"), 0o755); // (the package's `sekisho-scan` comma
 
 writeFileSync(join(dist, "THIRD_PARTY_NOTICES.md"), `# Third-party notices\n\n`
   + `\`sekisho.js\` includes the catalog's base layer, compiled from ${base.package} ${base.version} `
-  + `(${base.homepage}, \`${base.file}\`), under this licence:\n\n\`\`\`\n${read(join(root, "catalog", "third-party-web.LICENSE")).trim()}\n\`\`\`\n`);
+  + `(${base.homepage}, \`${base.file}\`), under this licence:\n\n\`\`\`\n${read(join(root, "catalog", "third-party-web.LICENSE")).trim()}\n\`\`\`\n`
+  + `\nIts cookie names come from the ${cookies.data} (${cookies.homepage}), as ${cookies.package} ${cookies.version} ships it `
+  + `(\`${cookies.file}\`), under the ${cookies.license} licence:\n\n\`\`\`\n${read(join(root, "catalog", "open-cookie-database.LICENSE")).trim()}\n\`\`\`\n`);
 
 const pkg = JSON.parse(read(join(root, "pkg.json")));
 pkg.version = version;

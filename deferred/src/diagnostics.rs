@@ -55,7 +55,9 @@ mod tests {
             r#"{"regime":"sometimes","services":{"x":{"category":"marketing"}},"colour":1}"#,
         ));
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(lines[0].starts_with("config.regime: expected \"opt-in\" or \"opt-out\""));
+        assert!(
+            lines[0].starts_with("config.regime: expected \"opt-in\", \"opt-out\" or \"regional\"")
+        );
         assert!(lines[1].starts_with("config.services.x.category: "));
         assert!(lines[2].starts_with("config.colour: unknown field"));
     }

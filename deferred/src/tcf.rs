@@ -8,6 +8,7 @@
 //! characters). The core segment comes first and has no type; the others start with a 3-bit
 //! segment type (1 disclosed vendors, 2 allowed vendors, 3 publisher purposes).
 
+use sekisho::core::catalog;
 use sekisho::core::category::Category;
 
 /// A decoded TC string.
@@ -416,6 +417,31 @@ pub const KNOWN_VENDORS: [(&str, Category, u16); 5] = [
     ("google-tag-manager", Category::Analytics, 755),
 ];
 
+/// The curated catalog's services whose recipient is a vendor of the Global Vendor List the CMP
+/// reports (`getVendorList`: `vendors` as `(id, name)`), matched by the recipient's legal name
+/// (the English recipient text before its parenthesis: "Criteo SA (Criteo)" is "Criteo SA"),
+/// ASCII letters and digits compared without case. `(service id, category, vendor id)`.
+pub fn vendors_by_name(gvl: &[(u16, String)]) -> Vec<(String, Category, u16)> {
+    // (ASCII only: Unicode's tables would cost the module 12 KB; vendor names are Latin.)
+    let key = |name: &str| -> String {
+        name.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let by_name: Vec<(String, u16)> = gvl.iter().map(|(id, name)| (key(name), *id)).collect();
+    catalog::entries()
+        .filter_map(|e| {
+            let recipient = e.disclosure()?.recipient.get("en");
+            let legal = key(recipient.split(" (").next().unwrap_or(recipient));
+            let (_, vendor) = by_name
+                .iter()
+                .find(|(name, _)| !legal.is_empty() && *name == legal)?;
+            Some((e.id().to_owned(), e.category(), *vendor))
+        })
+        .collect()
+}
+
 fn purposes_met(tc: &TcString, category: Category) -> bool {
     CATEGORY_PURPOSES
         .iter()
@@ -556,6 +582,25 @@ mod tests {
             TcString::decode(&[core, ".4AAA"].concat()),
             Err(TcError::SegmentType(7))
         );
+    }
+
+    #[test]
+    fn the_cmps_vendor_list_names_catalog_services() {
+        let gvl = [
+            (91, "Criteo SA".to_string()),
+            (755, "Google Advertising Products".to_string()),
+            (9999, "Nobody Ltd".to_string()),
+        ];
+        let found = vendors_by_name(&gvl);
+        assert!(
+            found.contains(&("criteo".to_string(), Category::Ads, 91)),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().all(|(_, _, v)| *v == 91),
+            "only Criteo's name matches: {found:?}"
+        );
+        assert!(vendors_by_name(&[]).is_empty());
     }
 
     #[test]

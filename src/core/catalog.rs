@@ -284,7 +284,7 @@ pub(super) fn host_rules(i: usize) -> impl Iterator<Item = (&'static str, u8)> {
 /// The base layer (`catalog/base.json`, from third-party-web; `build/base.rs`): services known
 /// by their hosts and category alone, under the curated entries. Compiled in as one text, a line
 /// per service (`id category host host…`), indexed the first time a host the curated layer does
-/// not know is looked up.
+/// not know is looked up; and their cookie names (the Open Cookie Database), a second text.
 pub(super) mod base {
     use super::*;
     use crate::core::ids::suffix_hash;
@@ -382,6 +382,22 @@ pub(super) mod base {
     /// The hash table's slots.
     pub fn slots() -> &'static [u16] {
         &index().slots
+    }
+
+    /// The service (its id) that sets cookie `name`, by the Open Cookie Database's names
+    /// (`BASE_COOKIES`; `prefix*` for a family): a scan of the text — a page writes and sweeps
+    /// cookies rarely, and most pages never ask.
+    pub fn cookie_owner(name: &str) -> Option<&'static str> {
+        BASE_COOKIES.lines().find_map(|line| {
+            let mut words = line.split(' ');
+            let id = words.next()?;
+            words
+                .any(|pattern| match pattern.strip_suffix('*') {
+                    Some(prefix) => name.starts_with(prefix),
+                    None => pattern == name,
+                })
+                .then_some(id)
+        })
     }
 }
 

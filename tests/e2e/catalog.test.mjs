@@ -210,3 +210,32 @@ new Image().src = 'https://img.site.test/hero.png';
   assert.ok(report.hosts.every((h) => typeof h.firstAt === 'number' && h.firstAt > 1.7e12), 'firstAt is a time');
   await context.close();
 });
+
+test('cat-4. a base-layer service\'s cookies (the Open Cookie Database\'s names): refused before consent, written once allowed, deleted on revoke', async () => {
+  await env.fresh();
+  const lb = env.loopback;
+  // HubSpot (only the base layer knows it): its script writes its first-party cookies, as the real one does.
+  lb.route('js.hs-scripts.com', /.*/, () => ({ type: 'js', body: `document.cookie = 'hubspotutk=5f1c; path=/; max-age=3600';
+document.cookie = '__hstc=1.5f1c.1700000000; path=/; max-age=3600'; window.__hubspotRan = true;` }));
+  lb.route('site.test', /^\/catalog\/hubspot\.html$/, () => ({ type: 'html', body: `<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>
+<script src="/sekisho/sekisho.js"></script></head><body>
+<script>(function(d){var s=d.createElement('script');s.async=true;s.src='https://js.hs-scripts.com/1234567.js';d.head.appendChild(s);})(document);
+// A page's own script writing HubSpot's cookie before consent: refused too.
+document.cookie = 'hubspotutk=early; path=/';</script></body></html>` }));
+  const context = await env.ctx();
+  const { page: p } = await open(context, '/catalog/hubspot.html', { loopback: lb });
+  const jar = async () => (await context.cookies('https://site.test')).map((c) => c.name).filter((n) => ['hubspotutk', '__hstc'].includes(n)).sort();
+  assert.deepEqual(await jar(), [], 'no HubSpot cookie before consent');
+  assert.equal(lb.countFor({ host: 'js.hs-scripts.com' }), 0);
+  assert.ok((await audit(p)).some((l) => l.kind === 'cookie' && l.service === 'hubspot' && l.action === 'blocked'), 'the refused write is audited under hubspot');
+
+  await call(p, 'acceptAll');
+  await until(async () => (await jar()).length === 2, { timeout: 8000 });
+  assert.deepEqual(await jar(), ['__hstc', 'hubspotutk'], 'written once allowed');
+
+  await call(p, 'rejectAll');
+  await until(async () => (await jar()).length === 0, { timeout: 8000 });
+  assert.deepEqual(await jar(), [], 'deleted on revoke');
+  await context.close();
+});

@@ -30,13 +30,15 @@ function tcString(purposeConsents, vendorConsents) {
 
 // A registered CMP's stub and "UI", as its own script in <head> after Sekisho: __tcfapi with addEventListener
 // (called at once, then on every change), its string kept in localStorage (a later page says `tcloaded`), and a
-// test hook standing for the visitor's action in the CMP's own dialog.
+// test hook standing for the visitor's action in the CMP's own dialog; getVendorList answers a Global Vendor List.
 const CMP = `<script>(function () {
   var listeners = [], stored = localStorage.getItem('cmp-tc');
   var data = function (status) {
     return { tcString: stored || '', gdprApplies: true, eventStatus: status, cmpStatus: 'loaded', cmpId: 300, cmpVersion: 1, tcfPolicyVersion: 5, listenerId: listeners.length };
   };
   window.__tcfapi = function (command, version, callback) {
+    if (command === 'getVendorList') return callback({ vendorListVersion: 100, vendors: {
+      91: { id: 91, name: 'Criteo SA' }, 755: { id: 755, name: 'Google Advertising Products' } } }, true);
     if (command === 'ping') return callback({ gdprApplies: true, cmpLoaded: true, cmpStatus: 'loaded', displayStatus: stored ? 'hidden' : 'visible', apiVersion: '2.3', cmpId: 300 }, true);
     if (command === 'addEventListener') { listeners.push(callback); callback(data(stored ? 'tcloaded' : 'cmpuishown'), true); }
   };
@@ -57,7 +59,8 @@ ${withCmp ? CMP : ''}
 ${TAGS}
 </head><body><h1>Article</h1></body></html>` }));
 }
-const CONFIG = { revision: 1, regime: 'opt-in', signals: { tcfBridge: { vendors: { criteo: 91 } } } };
+// Criteo is not named here: the CMP's vendor list names it ("Criteo SA", the catalog's recipient).
+const CONFIG = { revision: 1, regime: 'opt-in', signals: { tcfBridge: true } };
 
 /** The last gtag consent command in the page's dataLayer. */
 async function lastConsent(p) {
@@ -66,7 +69,7 @@ async function lastConsent(p) {
   return JSON.parse(await p.evaluate(() => document.documentElement.getAttribute('data-last')));
 }
 
-test('tcf-1. a registered CMP drives Sekisho: no banner of its own; the CMP\'s strings become the choice (categories by purposes, services by vendor consent), the checkpoint and Consent Mode follow; a later page\'s "tcloaded" changes nothing', async () => {
+test('tcf-1. a registered CMP drives Sekisho: no banner of its own; the CMP\'s strings become the choice (categories by purposes, services by vendor consent — Google by its id, Criteo by the CMP\'s vendor list), the checkpoint and Consent Mode follow; a later page\'s "tcloaded" changes nothing', async () => {
   await env.fresh();
   const lb = env.loopback;
   page('/tcf/bridge.html', CONFIG, true);

@@ -7,11 +7,12 @@
 //! curated host that has a catch-all (the curated entry always answers there). A base service whose
 //! id is a curated entry's takes that entry's category: it is the same service.
 //!
-//! Emitted as one text (`emit`), indexed at run time on first use.
+//! Emitted as one text (`emit`), indexed at run time on first use; the services' cookie names
+//! (from the Open Cookie Database) as a second text.
 
 use crate::category::Category;
 use crate::ids::{google_country_as_com, is_valid_id};
-use crate::json::{check_keys, fail, object, string, strings};
+use crate::json::{check_keys, fail, name_patterns, object, string, strings};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -19,6 +20,15 @@ use std::fmt::Write as _;
 pub struct Service {
     pub id: String,
     pub category: Category,
+    /// Its cookie names (`prefix*` for a family), from the Open Cookie Database: deleted when the
+    /// service is not allowed.
+    pub cookies: Vec<String>,
+}
+
+/// A cookie name the matcher can hold: printable ASCII without separators (RFC 6265's token).
+pub fn is_cookie_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}*".contains(&b))
 }
 
 pub struct Base {
@@ -39,6 +49,7 @@ pub fn read(
         root,
         &[
             "source",
+            "cookieSource",
             "categories",
             "neverHeld",
             "sharedHostsLeftOut",
@@ -57,7 +68,9 @@ pub fn read(
         let o = object(v, &what);
         check_keys(
             o,
-            &["id", "name", "company", "homepage", "category", "hosts"],
+            &[
+                "id", "name", "company", "homepage", "category", "hosts", "cookies",
+            ],
             &what,
         );
         let id = string(o.get("id"), &format!("{what}.id")).to_string();
@@ -98,7 +111,15 @@ pub fn read(
         if kept == 0 {
             continue;
         }
-        services.push(Service { id, category });
+        let cookies = match o.get("cookies") {
+            None => Vec::new(),
+            v => name_patterns(v, &format!("{what}.cookies"), is_cookie_name),
+        };
+        services.push(Service {
+            id,
+            category,
+            cookies,
+        });
     }
     let hosts: Vec<(String, usize)> = hosts.into_iter().collect();
     Base { services, hosts }
@@ -145,4 +166,21 @@ pub fn emit(o: &mut String, base: &Base) {
         "\n// The base layer (catalog/base.json: third-party-web, MIT). See build/base.rs.\n",
     );
     writeln!(o, "pub(super) static BASE_TEXT: &str = {};", lit(&text)).unwrap();
+    // Its cookie names (the Open Cookie Database, Apache-2.0): `id name name*…`, a line per
+    // service that has some, read by a linear scan when a cookie is written or swept.
+    let mut cookies = String::new();
+    for s in base.services.iter().filter(|s| !s.cookies.is_empty()) {
+        cookies.push_str(&s.id);
+        for name in &s.cookies {
+            cookies.push(' ');
+            cookies.push_str(name);
+        }
+        cookies.push('\n');
+    }
+    writeln!(
+        o,
+        "pub(super) static BASE_COOKIES: &str = {};",
+        lit(&cookies)
+    )
+    .unwrap();
 }

@@ -242,10 +242,11 @@ fn read_service(sv: &Value, what: &str, refs: &References, texts: &mut Texts) ->
             .into_iter()
             .map(String::from)
             .collect(),
-        cookies: name_patterns(o.get("cookies"), &format!("{what}.cookies"), |name| {
-            name.bytes()
-                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}*".contains(&b))
-        }),
+        cookies: name_patterns(
+            o.get("cookies"),
+            &format!("{what}.cookies"),
+            crate::base::is_cookie_name,
+        ),
         storage: name_patterns(o.get("storage"), &format!("{what}.storage"), |key| {
             !key.contains(|c: char| c.is_whitespace() || c == '*')
         }),

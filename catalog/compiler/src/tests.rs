@@ -48,6 +48,7 @@ fn the_repository_layers_compile() {
         "static SLOTS",
         "static IDS",
         "static BASE_TEXT",
+        "static BASE_COOKIES",
     ] {
         assert!(code.contains(item), "{item} missing");
     }
@@ -94,7 +95,8 @@ fn the_base_layer_is_one_text_a_line_per_service() {
     let layer = base::read(
         &base_json(json!([
             { "id": "a", "name": "A", "company": "", "homepage": "", "category": "analytics", "hosts": ["b.example", "a.example"] },
-            { "id": "c", "name": "C", "company": "", "homepage": "", "category": "sns", "hosts": ["c.example"] },
+            { "id": "c", "name": "C", "company": "", "homepage": "", "category": "sns", "hosts": ["c.example"],
+              "cookies": ["_c_id", "_c_s*"] },
         ])),
         &BTreeMap::new(),
         &[],
@@ -105,6 +107,11 @@ fn the_base_layer_is_one_text_a_line_per_service() {
         code.contains(
             r#"static BASE_TEXT: &str = "a analytics a.example b.example\nc sns c.example\n";"#
         ),
+        "{code}"
+    );
+    // Cookie names: a line per service that has some.
+    assert!(
+        code.contains(r#"static BASE_COOKIES: &str = "c _c_id _c_s*\n";"#),
         "{code}"
     );
 }
@@ -142,6 +149,11 @@ fn malformed_base_layers_stop_the_build_naming_the_field() {
         (
             json!([service("A!", "ads", json!(["x.example"]))]),
             "is not a valid, unique id",
+        ),
+        (
+            json!([{ "id": "a", "name": "x", "company": "", "homepage": "", "category": "ads",
+                     "hosts": ["x.example"], "cookies": ["bad name"] }]),
+            "services[0].cookies: `bad name` is not a name or `prefix*`",
         ),
     ] {
         let got = stops(move || {

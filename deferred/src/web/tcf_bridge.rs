@@ -4,7 +4,10 @@
 //! consent records follow the CMP. Sekisho exposes no `__tcfapi` of its own and makes no TC string
 //! (it has no CMP id). What the string means is `crate::tcf`'s.
 
-use js_sys::{Function, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -13,7 +16,7 @@ use sekisho::core::category::Category;
 use sekisho::core::config::Config;
 
 use crate::api;
-use crate::tcf::{choice_json, TcString, KNOWN_VENDORS};
+use crate::tcf::{choice_json, vendors_by_name, TcString, KNOWN_VENDORS};
 use crate::ui::CATEGORIES;
 
 /// Starts listening when the config asks for the bridge and a CMP's `__tcfapi` is on the page.
@@ -29,23 +32,79 @@ pub fn start(site: &Config) -> Result<bool, JsValue> {
         );
         return Ok(false);
     };
-    let vendors = vendors(site);
+    // Which service is which vendor: the config's, Google's, and the catalog services the CMP's
+    // vendor list names (its optional `getVendorList`; a CMP without it answers `false`).
+    let vendors = Rc::new(RefCell::new(vendors(site)));
+    let last: Rc<RefCell<Option<JsValue>>> = Rc::default();
+    let (list_vendors, list_last) = (vendors.clone(), last.clone());
+    let on_list = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |gvl: JsValue, ok: JsValue| {
+        if ok.as_bool() != Some(true) {
+            return;
+        }
+        let added = {
+            let mut known = list_vendors.borrow_mut();
+            let before = known.len();
+            for found in vendors_by_name(&gvl_vendors(&gvl)) {
+                if !known.iter().any(|(id, _, _)| *id == found.0) {
+                    known.push(found);
+                }
+            }
+            known.len() > before
+        };
+        // A string already put into effect is read again with the services it now names.
+        let data = list_last.borrow().clone();
+        if let (true, Some(data)) = (added, data) {
+            follow(&data, &list_vendors.borrow());
+        }
+    });
     let listener =
         Closure::<dyn FnMut(JsValue, JsValue)>::new(move |data: JsValue, ok: JsValue| {
             if ok.as_bool() == Some(true) {
-                if let Err(e) = on_tc_data(&data, &vendors) {
-                    super::error(&["signals.tcfBridge: ", &super::describe(&e)].concat());
-                }
+                last.replace(Some(data.clone()));
+                follow(&data, &vendors.borrow());
             }
         });
+    let _ = tcfapi.call3(
+        &JsValue::NULL,
+        &"getVendorList".into(),
+        &2.into(),
+        on_list.as_ref(),
+    );
     tcfapi.call3(
         &JsValue::NULL,
         &"addEventListener".into(),
         &2.into(),
         listener.as_ref(),
     )?;
-    listener.forget(); // (listens for the page's life)
+    // (Both listen for the page's life.)
+    on_list.forget();
+    listener.forget();
     Ok(true)
+}
+
+fn follow(data: &JsValue, vendors: &[(String, Category, u16)]) {
+    if let Err(e) = on_tc_data(data, vendors) {
+        super::error(&["signals.tcfBridge: ", &super::describe(&e)].concat());
+    }
+}
+
+/// A Global Vendor List's vendors (`{vendors: {"91": {id: 91, name: "Criteo SA"}, …}}`), `(id,
+/// name)`.
+fn gvl_vendors(gvl: &JsValue) -> Vec<(u16, String)> {
+    let Ok(vendors) = Reflect::get(gvl, &"vendors".into()) else {
+        return Vec::new();
+    };
+    let Some(vendors) = vendors.dyn_ref::<Object>() else {
+        return Vec::new();
+    };
+    Object::values(vendors)
+        .iter()
+        .filter_map(|v| {
+            let id = Reflect::get(&v, &"id".into()).ok()?.as_f64()?;
+            let name = Reflect::get(&v, &"name".into()).ok()?.as_string()?;
+            (1.0..=65535.0).contains(&id).then_some((id as u16, name))
+        })
+        .collect()
 }
 
 /// The services the bridge maps: `(id, category, vendor id)`, the site's first.

@@ -253,7 +253,11 @@ impl Matcher {
         if !self.catalog {
             return None;
         }
-        let s = base_service(host)?;
+        self.base_service_match(base_service(host)?)
+    }
+
+    /// Base-layer service `s` as a match: its id, and its category (the site's, when it lists it).
+    fn base_service_match(&self, s: usize) -> Option<Match<'static>> {
         let id = catalog::base::id(s)?;
         let category = match self.services.iter().find(|site| site.id == id) {
             Some(site) => site.category,
@@ -345,13 +349,19 @@ impl Matcher {
         self.classify(url).service()
     }
 
-    /// The catalog service that sets cookie `name` (`_ga`, `_fbp`), with its category in effect.
+    /// The catalog service that sets cookie `name` (`_ga`, `_fbp`; a base-layer service's:
+    /// `hubspotutk`), with its category in effect.
     pub fn match_cookie(&self, name: &str) -> Option<Match<'_>> {
         if !self.catalog {
             return None;
         }
-        let e = catalog::cookie_owner(name)?;
-        self.catalog_match(u8::try_from(e.index()).ok()?)
+        match catalog::cookie_owner(name) {
+            Some(e) => self.catalog_match(u8::try_from(e.index()).ok()?),
+            // The base layer's services, by the Open Cookie Database's names.
+            None => {
+                self.base_service_match(catalog::base::find(catalog::base::cookie_owner(name)?)?)
+            }
+        }
     }
 
     /// The catalog service that writes `localStorage`/`sessionStorage` key `key`, with its

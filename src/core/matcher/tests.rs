@@ -928,6 +928,32 @@ fn hosts_spelled_with_letters_idna_maps_to_ascii_are_known() {
 mod base_layer {
     use super::*;
 
+    #[test]
+    fn its_cookies_come_from_the_open_cookie_database() {
+        let m = matcher();
+        let owner = |name: &str| m.match_cookie(name).map(|m| (m.service, m.category));
+        assert_eq!(owner("hubspotutk"), Some(("hubspot", Category::Ads)));
+        assert_eq!(owner("__hstc"), Some(("hubspot", Category::Ads)));
+        assert_eq!(
+            owner("_ym_uid"),
+            Some(("yandex-metrica", Category::Analytics))
+        );
+        // A family (`prefix*`), the curated layer first, and names nobody sets.
+        assert_eq!(owner("_ym_visorc_123").map(|o| o.0), Some("yandex-metrica"));
+        assert_eq!(owner("_ga").map(|o| o.0), Some("google-analytics"));
+        assert_eq!(owner("session"), None);
+        assert_eq!(owner("cart"), None);
+        // A site that lists the service gives its category.
+        let c = config(
+            r#"{"services":{"hubspot":{"category":"functional","hosts":["hs-scripts.com"]}}}"#,
+        );
+        let site = Matcher::new(&c, PAGE);
+        assert_eq!(
+            site.match_cookie("hubspotutk").map(|m| m.category),
+            Some(Category::Functional)
+        );
+    }
+
     fn service(url: &str) -> Option<(String, Category)> {
         matcher()
             .match_url(url)
