@@ -340,6 +340,11 @@
       if (document.readyState === "complete") later(); else window.addEventListener("load", later);
     });
   }
+  // The TCF bridge (config signals.tcfBridge): its module follows the page's CMP once the page
+  // is parsed; no other page loads it.
+  if (w.tcf_bridge()) {
+    loadModule("sekisho-tcf.js", "the TCF bridge", "the CMP's choices are not followed", function (glue) { glue.start(config); });
+  }
   // A page's own "privacy settings" control, anywhere: [data-sekisho-action="reopen"].
   document.addEventListener("click", function (e) {
     var target = /** @type {Element | null} */ (e.target);

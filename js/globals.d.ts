@@ -34,6 +34,7 @@ declare const wasm_bindgen: {
   reopen_control(): boolean;
   syncs(): boolean;
   signals_at_start(): string | undefined;
+  tcf_bridge(): boolean;
   signals_update(): string | undefined;
   start_notes(): string | undefined;
   release_once(element: Element): boolean;
@@ -77,6 +78,13 @@ interface RecordsGlue {
   identify(token: string): void;
 }
 declare const sekishoRecords: RecordsGlue;
+
+/** The TCF bridge module's exports (sekisho-tcf.js). */
+interface TcfGlue {
+  initSync(options: { module: WebAssembly.Module }): unknown;
+  start(config: string | undefined): void;
+}
+declare const sekishoTcf: TcfGlue;
 
 /** The bootstrap's hand-over to a module's script (an expando on its <script>): its glue, its
  * Wasm as hex and its length, and (the deferred module) the SHA-256 of its Wasm. */

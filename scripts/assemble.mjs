@@ -7,6 +7,8 @@
 //                 sekisho.js loads, compiles off the main thread and runs once the page is parsed.
 //   sekisho-records.js    the records module, the same way (js/records.js), loaded only when a
 //                 page that syncs has something to record.
+//   sekisho-tcf.js        the TCF bridge module, the same way (js/tcf.js), loaded only with
+//                 config signals.tcfBridge.
 //   index.mjs + index.d.ts   the package entry: the window.sekisho API as ES module functions
 //   sekisho.wasm + sekisho.mjs + sekisho.d.mts   the raw module and its ES glue ("sekisho/wasm":
 //                 low level, without the guards; not an SDK by itself)
@@ -155,6 +157,9 @@ writeFileSync(join(dist, "sekisho-deferred.js"), deferred, "ascii");
 const recordsWasm = readFileSync(join(buildDir, "sekisho-records.wasm"));
 const records = script("records.js", { "/*__GLUE__*/": glue(join(buildDir, "records", "sekisho_records.js")) }, recordsWasm);
 writeFileSync(join(dist, "sekisho-records.js"), records, "ascii");
+const tcfWasm = readFileSync(join(buildDir, "sekisho-tcf.wasm"));
+const tcf = script("tcf.js", { "/*__GLUE__*/": glue(join(buildDir, "tcf", "sekisho_tcf.js")) }, tcfWasm);
+writeFileSync(join(dist, "sekisho-tcf.js"), tcf, "ascii");
 
 copyFileSync(join(buildDir, "sekisho.wasm"), join(dist, "sekisho.wasm"));
 const esm = read(join(buildDir, "web", "sekisho.js")).replace("'sekisho_bg.wasm'", "'sekisho.wasm'");
@@ -182,4 +187,5 @@ pkg.version = version;
 writeFileSync(join(dist, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 console.log(`dist/sekisho.js ${Buffer.byteLength(bundle)} bytes (wasm ${wasm.length}), `
   + `dist/sekisho-deferred.js ${Buffer.byteLength(deferred)} bytes (wasm ${deferredWasm.length}), `
-  + `dist/sekisho-records.js ${Buffer.byteLength(records)} bytes (wasm ${recordsWasm.length}), version ${version}`);
+  + `dist/sekisho-records.js ${Buffer.byteLength(records)} bytes (wasm ${recordsWasm.length}), `
+  + `dist/sekisho-tcf.js ${Buffer.byteLength(tcf)} bytes (wasm ${tcfWasm.length}), version ${version}`);

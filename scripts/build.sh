@@ -37,6 +37,12 @@ wasm-bindgen --target no-modules --no-modules-global sekishoRecords --no-typescr
   --out-dir "$out/records" "$release/sekisho_records.wasm"
 optimise "$out/records/sekisho_records_bg.wasm" "$out/sekisho-records.wasm"
 
+# The TCF bridge module: loaded only when the config asks for the bridge.
+cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho-tcf
+wasm-bindgen --target no-modules --no-modules-global sekishoTcf --no-typescript "${flags[@]}" \
+  --out-dir "$out/tcf" "$release/sekisho_tcf.wasm"
+optimise "$out/tcf/sekisho_tcf_bg.wasm" "$out/sekisho-tcf.wasm"
+
 # The policy for test tools in Node (sekisho/testing): the same core, no page.
 cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho-testing
 wasm-bindgen --target web --no-typescript "${flags[@]}" --out-dir "$out/testing" "$release/sekisho_testing.wasm"

@@ -19,6 +19,7 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-deferred -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-records -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-tcf -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p sekisho-testing -- -D warnings
 # The catalog's base layer is what the pinned third-party-web gives (scripts/catalog-base.mjs).
 node scripts/catalog-base.mjs --check

@@ -18,7 +18,7 @@
 )]
 
 pub mod diagnostics;
-pub mod tcf;
+
 pub mod ui;
 
 /// `window.sekisho` as the UI (and the records module) use it.

@@ -268,6 +268,16 @@ pub fn parse_config_quietly(value: &Value) -> (Config, usize) {
     (config, quiet.0)
 }
 
+/// The config a module reads from the checkpoint's config text (`#sekisho-config`, `None`
+/// without one), quietly: as the checkpoint applies it (text that is not JSON gives the
+/// defaults, opt-in); the deferred module reports the problems.
+pub fn from_text_quietly(text: Option<&str>) -> Config {
+    match text.map(super::json::parse) {
+        Some(Ok(value)) => parse_config_quietly(&value).0,
+        None | Some(Err(_)) => Config::default(),
+    }
+}
+
 fn parse(value: &Value, errors: &mut impl Report) -> Config {
     let mut config = Config::default();
     let entries = match value {
@@ -1050,6 +1060,17 @@ mod tests {
             ]
         );
         assert_eq!(c.signals.google_consent_mode, Some(ConsentMode::default()));
+    }
+
+    #[test]
+    fn a_modules_config_from_text_is_the_checkpoints() {
+        assert_eq!(from_text_quietly(None), Config::default());
+        assert_eq!(from_text_quietly(Some("{not json")), Config::default());
+        let c = from_text_quietly(Some(r#"{"revision":7,"regime":"sometimes"}"#));
+        assert_eq!(
+            (c.revision, c.regime.clone()),
+            (7, RegimeRule::Fixed(Regime::OptIn))
+        );
     }
 
     #[test]

@@ -68,18 +68,12 @@ pub fn start(config: Option<String>, on_audit: Function) {
     markup::scan_document();
 }
 
-/// Whether the page needs the deferred module at once: to explain config problems, to ask a
-/// visitor who has not decided, or to follow a CMP (the TCF bridge). A returning visitor's pages
-/// need it only for a disclosure table or the UI's own "privacy settings" control
-/// ([`reopen_control`]), once the page has loaded.
+/// Whether the page needs the deferred module at once: to explain config problems, or to ask a
+/// visitor who has not decided. A returning visitor's pages need it only for a disclosure table
+/// or the UI's own "privacy settings" control ([`reopen_control`]), once the page has loaded.
 #[wasm_bindgen]
 pub fn deferred_needed() -> bool {
-    with_sdk(|sdk| {
-        sdk.config_problems > 0
-            || !sdk.checkpoint.state.decided()
-            || sdk.checkpoint.config.signals.tcf_bridge
-    })
-    .unwrap_or(false)
+    with_sdk(|sdk| sdk.config_problems > 0 || !sdk.checkpoint.state.decided()).unwrap_or(false)
 }
 
 /// Whether the config has a sync endpoint: decisions then become consent records (the deferred
@@ -119,6 +113,13 @@ pub fn signals_at_start() -> Option<String> {
 #[wasm_bindgen]
 pub fn signals_update() -> Option<String> {
     with_sdk(|sdk| sdk.checkpoint.signals_update()).flatten()
+}
+
+/// Whether the config asks for the TCF bridge (`signals.tcfBridge`): the bootstrap then loads
+/// its module, `sekisho-tcf.js`, which follows the page's CMP.
+#[wasm_bindgen]
+pub fn tcf_bridge() -> bool {
+    with_sdk(|sdk| sdk.checkpoint.config.signals.tcf_bridge).unwrap_or(false)
 }
 
 /// Whether the UI draws its "privacy settings" control on pages without their own (config

@@ -5,7 +5,7 @@
 
 use sekisho::core::catalog;
 use sekisho::core::category::{Category, CategorySet};
-use sekisho::core::config::parse_config_quietly;
+use sekisho::core::config::from_text_quietly;
 use sekisho::core::json;
 use sekisho::core::json_out::Object;
 use sekisho::core::matcher::Destination;
@@ -21,11 +21,7 @@ pub struct Policy {
 impl Policy {
     /// The policy before any choice (the regime's defaults). `config` `None`: a page without one.
     pub fn new(config: Option<&str>, origin: &str) -> Policy {
-        let value = config
-            .map(json::parse)
-            .and_then(Result::ok)
-            .unwrap_or(Value::Null);
-        let (config, _) = parse_config_quietly(&value);
+        let config = from_text_quietly(config);
         let page = PageContext {
             origin,
             stored: None,
@@ -152,11 +148,7 @@ pub fn draft_disclosure(
 ) -> Result<String, String> {
     use sekisho_deferred::ui::{disclosure, services_in_use, site_texts, Lang, Service};
     let lang = Lang::of(lang).ok_or("the draft is in ja or en")?;
-    let value = config
-        .map(json::parse)
-        .and_then(Result::ok)
-        .unwrap_or(Value::Null);
-    let (config, _) = parse_config_quietly(&value);
+    let config = from_text_quietly(config);
     let known = seen.iter().map(String::as_str);
     let mut services: Vec<Service> = services_in_use(&config, known, lang)
         .into_iter()

@@ -80,6 +80,7 @@ test('tcf-1. a registered CMP drives Sekisho: no banner of its own; the CMP\'s s
   assert.equal((await get(p)).decided, false);
   const early = await settleThenCount(lb, (e) => e.host === 'static.criteo.net' || e.host === 'www.google-analytics.com');
   assert.deepEqual(early, [], `held until the CMP says so:\n  ${listRequests(early)}`);
+  assert.equal(lb.countFor({ host: 'site.test', path: '/sekisho/sekisho-tcf.js' }), 1, 'the bridge\'s module, once');
 
   // The visitor consents to everything in the CMP.
   await runAsPageScript(p, `__cmpDecide(${JSON.stringify(tcString([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [755, 91]))})`);
@@ -115,7 +116,7 @@ test('tcf-1. a registered CMP drives Sekisho: no banner of its own; the CMP\'s s
   await context.close();
 });
 
-test('tcf-2. without the config switch, or without a CMP, Sekisho exposes no __tcfapi and asks the visitor itself', async () => {
+test('tcf-2. without the config switch (no bridge module loaded), or without a CMP, Sekisho exposes no __tcfapi and asks the visitor itself', async () => {
   await env.fresh();
   page('/tcf/none.html', { revision: 1, regime: 'opt-in' }, false);
   page('/tcf/no-cmp.html', CONFIG, false);
@@ -124,6 +125,9 @@ test('tcf-2. without the config switch, or without a CMP, Sekisho exposes no __t
     const { page: p, messages } = await open(context, url, { loopback: env.loopback });
     await p.waitForFunction(() => document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner'), null, { timeout: 8000 });
     assert.equal(await p.evaluate(() => typeof window.__tcfapi), 'undefined', url);
+    if (url === '/tcf/none.html') {
+      assert.equal(env.loopback.countFor({ host: 'site.test', path: '/sekisho/sekisho-tcf.js' }), 0, 'no bridge module without the switch');
+    }
     if (url === '/tcf/no-cmp.html') {
       assert.ok(messages.some((m) => m.type === 'error' && /tcfBridge/.test(m.text)), `a console error says the CMP is missing: ${JSON.stringify(messages)}`);
     }

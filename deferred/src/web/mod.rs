@@ -5,14 +5,14 @@
 mod disclosure;
 mod dom;
 mod placeholder;
-mod tcf_bridge;
 mod ui;
 
 use wasm_bindgen::prelude::*;
 use web_sys::console;
 
-/// Runs what waits for the parsed page: config diagnostics, the TCF bridge, then the first
-/// layer if the visitor has not chosen. `config` is the checkpoint's config text (`None` without one).
+/// Runs what waits for the parsed page: config diagnostics, then the first layer if the visitor
+/// has not chosen and no CMP asks them. `config` is the checkpoint's config text (`None` without
+/// one).
 #[wasm_bindgen]
 pub fn run(config: Option<String>) {
     // The config as the checkpoint applies it, and what is wrong with it.
@@ -21,11 +21,9 @@ pub fn run(config: Option<String>) {
         error(&line);
     }
     // A registered CMP on the page asks the visitor; Sekisho follows it (config
-    // `signals.tcfBridge`) and shows no first layer of its own.
-    let bridged = tcf_bridge::start(&site).unwrap_or_else(|e| {
-        error(&["signals.tcfBridge: ", &describe(&e)].concat());
-        false
-    });
+    // `signals.tcfBridge`: the TCF module, `sekisho-tcf.js`, listens) and shows no first layer
+    // of its own.
+    let bridged = site.signals.tcf_bridge && cmp_on_page();
     if let Err(e) = ui::start(site, bridged) {
         error(&["the banner could not be shown: ", &describe(&e)].concat());
     }
@@ -37,6 +35,11 @@ pub fn show_preferences() {
     if let Err(e) = ui::show_preferences() {
         error(&["the preferences could not be shown: ", &describe(&e)].concat());
     }
+}
+
+/// Whether a CMP's `__tcfapi` is on the page.
+fn cmp_on_page() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"__tcfapi".into()).is_ok_and(|f| f.is_function())
 }
 
 fn error(line: &str) {

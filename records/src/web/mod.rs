@@ -16,11 +16,7 @@ use sekisho_deferred::ui::CATEGORIES;
 #[wasm_bindgen]
 pub fn start(config: Option<String>) {
     // (Quietly: the UI module reports the config's problems.)
-    let site = config
-        .as_deref()
-        .and_then(|text| sekisho::core::json::parse(text).ok())
-        .map(|value| sekisho::core::config::parse_config_quietly(&value).0)
-        .unwrap_or_default();
+    let site = sekisho::core::config::from_text_quietly(config.as_deref());
     let endpoint = site.sync_endpoint.clone();
     SITE.with(|s| s.replace(site));
     match endpoint {

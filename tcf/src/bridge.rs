@@ -1,8 +1,7 @@
-//! The TCF bridge (config `signals.tcfBridge`): when a registered CMP's `__tcfapi` is on the page,
-//! Sekisho listens to it (`addEventListener`) and puts what its TC string says into effect
-//! through `window.sekisho.set(…, {method: "signal"})`: the checkpoint, the signals and the
-//! consent records follow the CMP. Sekisho exposes no `__tcfapi` of its own and makes no TC string
-//! (it has no CMP id). What the string means is `crate::tcf`'s.
+//! The TCF bridge's entry point and listener (config `signals.tcfBridge`): when a registered CMP's
+//! `__tcfapi` is on the page, Sekisho listens to it (`addEventListener`, and its vendor list) and
+//! puts what its TC string says into effect through `window.sekisho.set(…, {method: "signal"})`.
+//! What the string means is `crate::string`'s.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,19 +14,30 @@ use sekisho::core::catalog;
 use sekisho::core::category::Category;
 use sekisho::core::config::Config;
 
-use crate::api;
-use crate::tcf::{choice_json, vendors_by_name, TcString, KNOWN_VENDORS};
-use crate::ui::CATEGORIES;
+use sekisho_deferred::api;
+use sekisho_deferred::ui::CATEGORIES;
 
-/// Starts listening when the config asks for the bridge and a CMP's `__tcfapi` is on the page.
-/// Whether it did: the CMP then asks the visitor, and Sekisho shows no first layer of its own.
-pub fn start(site: &Config) -> Result<bool, JsValue> {
+use crate::string::{choice_json, vendors_by_name, TcString, KNOWN_VENDORS};
+
+/// `start(config)`, once the page is parsed: reads the site's config (the checkpoint's config
+/// text) and listens to the CMP.
+#[wasm_bindgen]
+pub fn start(config: Option<String>) {
+    let site = sekisho::core::config::from_text_quietly(config.as_deref());
+    if let Err(e) = listen(&site) {
+        error(&["signals.tcfBridge: ", &describe(&e)].concat());
+    }
+}
+
+/// Listens to the CMP when the config asks for the bridge and its `__tcfapi` is on the page.
+/// Whether it does: the CMP then asks the visitor (the UI module shows no first layer).
+fn listen(site: &Config) -> Result<bool, JsValue> {
     if !site.signals.tcf_bridge {
         return Ok(false);
     }
     let Ok(tcfapi) = Reflect::get(&js_sys::global(), &"__tcfapi".into())?.dyn_into::<Function>()
     else {
-        super::error(
+        error(
             "signals.tcfBridge: no __tcfapi on the page when it was parsed (the CMP's stub goes in <head>); Sekisho asks the visitor itself",
         );
         return Ok(false);
@@ -84,7 +94,7 @@ pub fn start(site: &Config) -> Result<bool, JsValue> {
 
 fn follow(data: &JsValue, vendors: &[(String, Category, u16)]) {
     if let Err(e) = on_tc_data(data, vendors) {
-        super::error(&["signals.tcfBridge: ", &super::describe(&e)].concat());
+        error(&["signals.tcfBridge: ", &describe(&e)].concat());
     }
 }
 
@@ -119,7 +129,7 @@ fn vendors(site: &Config) -> Vec<(String, Category, u16)> {
         match category_of(id) {
             Some(category) => out.push((id.clone(), category, *vendor)),
             // (The base layer stays in the checkpoint: a site names such a service in `services`.)
-            None => super::error(
+            None => error(
                 &[
                     "signals.tcfBridge.vendors.",
                     id,
@@ -184,4 +194,15 @@ fn unchanged(choice: &JsValue, vendors: &[(String, Category, u16)]) -> Result<bo
         now == said(&services, id)
     });
     Ok(categories_same && services_same)
+}
+
+fn error(line: &str) {
+    web_sys::console::error_1(&["[sekisho] ", line].concat().into());
+}
+
+fn describe(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => e.as_string().unwrap_or_else(|| "unknown error".into()),
+    }
 }
