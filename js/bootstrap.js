@@ -125,25 +125,29 @@
   /** @param {string | undefined} json */
   function signal(json) {
     if (!json) return;
-    try {
-      var queues = JSON.parse(json);
-      (queues.gtag || []).forEach(function (args) {
-        // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
-        var dataLayer = window.dataLayer = window.dataLayer || [];
-        dataLayer.push((function () { return arguments; }).apply(null, args));
-      });
-      (queues.uetq || []).forEach(function (args) {
-        var uetq = window.uetq = window.uetq || [];
-        uetq.push.apply(uetq, args);
-      });
-      (queues.clarity || []).forEach(function (args) {
-        // Clarity's own snippet keeps this queue (`c[a]=c[a]||function(){…}`).
-        window.clarity = window.clarity || function () { (window.clarity.q = window.clarity.q || []).push(arguments); };
-        window.clarity.apply(null, args);
-      });
-    } catch (e) {
-      console.error(prefix + "a consent signal could not be sent (" + e + ")");
-    }
+    var queues = JSON.parse(json);
+    // Each vendor apart: a page that broke one queue still gets the others.
+    var each = function (name, push) {
+      try {
+        (queues[name] || []).forEach(push);
+      } catch (e) {
+        console.error(prefix + "a consent signal could not be sent to " + name + " (" + e + ")");
+      }
+    };
+    each("gtag", function (args) {
+      // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
+      var dataLayer = window.dataLayer = window.dataLayer || [];
+      dataLayer.push((function () { return arguments; }).apply(null, args));
+    });
+    each("uetq", function (args) {
+      var uetq = window.uetq = window.uetq || [];
+      uetq.push.apply(uetq, args);
+    });
+    each("clarity", function (args) {
+      // Clarity's own snippet keeps this queue (`c[a]=c[a]||function(){…}`).
+      window.clarity = window.clarity || function () { (window.clarity.q = window.clarity.q || []).push(arguments); };
+      window.clarity.apply(null, args);
+    });
   }
 
   // What Google's tags learn when the checkpoint cannot start: nothing granted

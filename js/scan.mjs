@@ -104,16 +104,28 @@ async function scenario(browser, url, sc, o) {
   try {
     const recorder = await recordRequests(context, o.config === undefined ? {} : { config: o.config });
     const page = await context.newPage();
-    await page.goto(url, { waitUntil: "load", timeout: 30000 });
+    try {
+      await page.goto(url, { waitUntil: "load", timeout: 30000 });
+    } catch (e) {
+      // A link to a file, not a page: nothing to judge there.
+      if (/download/i.test(String(e && e.message))) return notAPage(sc, "not a page (a download)");
+      throw e;
+    }
     await settle(page, o.settle);
+    // (Where a redirect led: the page's own origin decides what is first party, and which links are the site's.)
+    const origin = new URL(page.url()).origin;
     const first = await recorder.phase(sc.action ? "before the choice" : "no action", page);
     const hasSekisho = first !== null;
     const config = o.config ?? await page.evaluate(() => document.getElementById("sekisho-config")?.textContent ?? undefined);
-    const links = sc.action ? [] : await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => a.href));
+    const links = sc.action ? [] : await page.evaluate(() => [...document.querySelectorAll("a[href]")].flatMap((a) => {
+      try {
+        const u = new URL(a.getAttribute("href"), document.baseURI);
+        return /^https?:$/.test(u.protocol) ? [u.href] : [];
+      } catch { return []; }
+    }));
     if (sc.action && !hasSekisho) {
       // (Its requests are the "no action" scenario's: reported there, once.)
-      return { skipped: "no Sekisho on the page: nothing to choose", hasSekisho, config, links, requests: 0, leaks: [],
-        services: [], undescribed: [], unknownHosts: [], cookies: [], state: null };
+      return { ...notAPage(sc, "no Sekisho on the page: nothing to choose"), hasSekisho, config, origin };
     }
     if (sc.action) {
       try {
@@ -129,7 +141,7 @@ async function scenario(browser, url, sc, o) {
       await settle(page, o.settle);
     }
     const finalState = await page.evaluate(() => (window.sekisho ? window.sekisho.get() : null));
-    const judge = policy(config, new URL(url).origin, finalState);
+    const judge = policy(config, origin, finalState);
     const judged = recorder.requests().filter((r) => r.phase && !r.navigation);
     const leaks = judged.filter((r) => r.held).map((r) => ({ phase: r.phase.name, url: r.url, resourceType: r.resourceType,
       service: r.service, category: r.category, allowedThen: allowed(r.phase.state) }));
@@ -139,10 +151,16 @@ async function scenario(browser, url, sc, o) {
     const owner = (name) => (name === "sekisho" ? { service: "sekisho (the visitor's choice)", category: "necessary" }
       : judge.cookie(name) || { service: null, category: null });
     const cookies = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain, ...owner(c.name) }));
-    return { skipped: null, hasSekisho, config, links, requests: judged.length, leaks, services, undescribed, unknownHosts, cookies, state: finalState };
+    return { skipped: null, hasSekisho, config, origin, links, requests: judged.length, leaks, services, undescribed, unknownHosts, cookies, state: finalState };
   } finally {
     await context.close();
   }
+}
+
+/** A scenario with nothing to judge. */
+function notAPage(sc, why) {
+  return { skipped: why, hasSekisho: false, config: undefined, links: [], requests: 0, leaks: [], services: [],
+    undescribed: [], unknownHosts: [], cookies: [], state: null };
 }
 
 function allowed(state) {
@@ -211,12 +229,14 @@ async function main() {
           break;
         }
       }
-      const links = entry.scenarios["no-action"]?.links || [];
-      delete entry.scenarios["no-action"]?.links;
+      const first = entry.scenarios["no-action"];
+      const links = first?.links || [];
+      const site = first?.origin || new URL(url).origin;
+      delete first?.links;
       if (depth < o.depth) {
         for (const link of links) {
           const clean = link.split("#")[0];
-          if (new URL(clean).origin !== new URL(url).origin || queued.has(clean) || !/^https?:/.test(clean)) continue;
+          if (new URL(clean).origin !== site || queued.has(clean)) continue;
           queued.add(clean);
           queue.push({ url: clean, depth: depth + 1 });
         }
@@ -235,7 +255,7 @@ async function main() {
   report.unknownHosts = [...new Set(all.flatMap((r) => r.unknownHosts))].sort();
   const config = o.config ?? all.find((r) => r.config)?.config;
   fs.mkdirSync(o.out, { recursive: true });
-  for (const r of all) delete r.config;
+  for (const r of all) { delete r.config; delete r.origin; }
   fs.writeFileSync(path.join(o.out, "report.json"), JSON.stringify(report, null, 2) + "\n");
   fs.writeFileSync(path.join(o.out, "report.md"), markdown(report) + "\n");
   for (const lang of ["ja", "en"]) {

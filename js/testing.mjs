@@ -136,6 +136,8 @@ export async function recordRequests(context, { config } = {}) {
     phase,
     /** `choose(page, action, options)` inside a phase of its own, named `name`. */
     async decide(page, name, action, options) {
+      // What the page did before (its load, if no phase was opened yet) is judged before the choice.
+      if (!current) await phase(`before ${name}`, page);
       // (Requests made from here on belong to the new phase: it is opened before the click, with the state it
       // leads to filled in once the choice is made.)
       const entry = { name, page, origin: new URL(page.url()).origin, config: policy?.text, state: null };
@@ -145,6 +147,9 @@ export async function recordRequests(context, { config } = {}) {
       try {
         entry.state = await choose(page, action, options);
       } catch (e) {
+        // No choice was made: what was requested meanwhile belongs to the phase before.
+        for (const r of requests) if (r.phase === entry) r.phase = before;
+        phases.splice(phases.indexOf(entry), 1);
         current = before;
         throw e;
       }
@@ -160,6 +165,10 @@ export async function recordRequests(context, { config } = {}) {
      * sent it according to the checkpoint's audit — unless there is none.
      */
     async assertNoLeaks() {
+      if (!phases.length && requests.length) {
+        throw new Error("[sekisho] recordRequests(): no phase was opened, so no request was judged: call "
+          + "recorder.phase(name, page) once the page has loaded (and recorder.decide() for each choice)");
+      }
       const leaks = recorder.leaks();
       if (!leaks.length) return;
       const audits = new Map();

@@ -77,9 +77,9 @@ for (const e of entities) {
 // own licence is MIT, the data's is Apache-2.0: catalog/open-cookie-database.LICENSE). A platform is a service when
 // its name is the service's (or its company's), or when the domain it gives is one of the service's hosts. Kept:
 // the cookies of analytics, marketing and personalisation that a site's own document.cookie can hold (not those
-// the database marks "3rd party"), with a name distinctive enough that no site's own cookie is likely to share it
-// (a '_', '-', '.', a digit or a capital, or 8 characters or more), named by one platform only, and not one the
-// curated layer already lists. A wildcard name is a prefix (`name*`).
+// the database marks "3rd party"), whose name says whose it is (`distinctive`: a wrong one would refuse or delete
+// a site's own cookie), named by one platform and claimed by one service only, and not one the curated layer
+// already lists. A wildcard name is a prefix (`name*`).
 const OCD_PACKAGE = '@slashgear/gdpr-cookie-scanner';
 // (Its `exports` hide its files: found where npm installs it.)
 const ocdDir = path.join(REPO, 'tests', 'node_modules', ...OCD_PACKAGE.split('/'));
@@ -94,6 +94,18 @@ const platforms = Object.entries(ocd);
 const nameCount = new Map();
 for (const [, entries] of platforms) for (const c of entries) nameCount.set(c.cookie.trim(), (nameCount.get(c.cookie.trim()) || 0) + 1);
 const KEPT_CATEGORIES = ['Analytics', 'Marketing', 'Personalization'];
+/** Words a site's own cookies use (sessions, consent and opt-out markers, carts, logins): never a vendor's name here. */
+const SITE_WORDS = /session|consent|opt.?out|optout|gdpr|ccpa|accept|callback|csrf|xsrf|token|lang|locale|cart|login|logout|auth|ignore|test|debug|cookie|referr?er|search|user_?id|userid|visitor|device|guid|uuid|sync|status|time|page|query|data|partner|comp|conversion|paid|adid/i;
+/** Whether `name` (a cookie name, or a family's prefix) says whose it is: a vendor's `_`/`__` prefix, or the
+ * service's own name in it, and nothing a site's own cookie would be called. */
+function distinctive(name, service) {
+  if (SITE_WORDS.test(name)) return false;
+  const tokens = [service.id, ...service.id.split('-'), key(service.name)].filter((t) => t.length >= 4);
+  if (tokens.some((t) => key(name).includes(t.replace(/-/g, '')))) return true;
+  return /^_{1,2}[A-Za-z]/.test(name) && name.length >= 5;
+}
+const owners = new Map(); // name → the services that would claim it
+const found = new Map(); // service → names
 for (const service of services) {
   if (curatedIds.has(service.id)) continue; // (the curated entry's own cookies win)
   const names = new Set([service.name, service.company, service.id].filter(Boolean).map(key));
@@ -104,13 +116,20 @@ for (const service of services) {
       const byDomain = domain && service.hosts.some((h) => domain === h || domain.endsWith('.' + h));
       if (!names.has(key(platform)) && !byDomain) continue;
       const name = c.cookie.trim();
-      const distinctive = /[_\-.0-9A-Z]/.test(name) || name.length >= 8;
-      if (!KEPT_CATEGORIES.includes(c.category) || /3rd party/i.test(c.domain || '') || name.length < 4 || !distinctive
-        || !/^[\x21-\x7e]+$/.test(name) || name.includes('*') || nameCount.get(name) > 1 || curatedCookies.has(name)) continue;
-      cookies.add(c.wildcardMatch === '1' ? `${name}*` : name);
+      const wildcard = c.wildcardMatch === '1';
+      if (!KEPT_CATEGORIES.includes(c.category) || /3rd party/i.test(c.domain || '') || name.length < (wildcard ? 5 : 4)
+        || !/^[\x21-\x7e]+$/.test(name) || name.includes('*') || nameCount.get(name) > 1 || curatedCookies.has(name)
+        || !distinctive(name, service)) continue;
+      cookies.add(wildcard ? `${name}*` : name);
     }
   }
-  if (cookies.size) service.cookies = [...cookies].sort();
+  found.set(service, cookies);
+  for (const name of cookies) owners.set(name, (owners.get(name) || 0) + 1);
+}
+// A name two services would claim names neither.
+for (const [service, cookies] of found) {
+  const kept = [...cookies].filter((name) => owners.get(name) === 1).sort();
+  if (kept.length) service.cookies = kept;
 }
 
 const header = {

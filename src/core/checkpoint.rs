@@ -171,6 +171,9 @@ pub struct PageContext<'a> {
     pub stored: Option<&'a str>,
     /// `navigator.globalPrivacyControl`.
     pub gpc: bool,
+    /// The `sekisho_gpc` marker: GPC was sent on an earlier page of a visitor who has not chosen
+    /// (honoured as GPC until they choose; [`Checkpoint::remembers_gpc`]).
+    pub gpc_remembered: bool,
     pub now_secs: u64,
 }
 
@@ -195,6 +198,9 @@ pub struct Checkpoint {
     /// Services the visitor let load for this page view only (an embed's "load this once"):
     /// allowed until the page is left or the visitor's next choice ([`Checkpoint::decided`]).
     once: Vec<String>,
+    /// Whether the browser sends GPC on this page (not only remembered from an earlier one: a
+    /// remembered GPC stops counting once the visitor chooses).
+    gpc_signal: bool,
 }
 
 /// How long after a choice the next pages still sweep: a revoke's own sweeps run on the page it
@@ -223,7 +229,9 @@ impl Checkpoint {
             config.consent_max_age_days,
             page.now_secs,
         );
-        let state = ConsentState::new(regime, region, page.gpc, &loaded);
+        // A remembered GPC counts only until the visitor chooses (then their choice speaks).
+        let remembered = page.gpc_remembered && !matches!(loaded, LoadOutcome::Restored(_));
+        let state = ConsentState::new(regime, region, page.gpc || remembered, &loaded);
         let matcher = Matcher::new(&config, page.origin);
         let sweep_due = sweep_due(&loaded, &state, page.now_secs);
         (
@@ -233,6 +241,7 @@ impl Checkpoint {
                 state,
                 sweep_due,
                 once: Vec::new(),
+                gpc_signal: page.gpc,
             },
             loaded,
         )
@@ -404,14 +413,10 @@ impl Checkpoint {
         if let LoadOutcome::Expired(c) = loaded {
             notes.push(("expire", key(c)));
         }
-        match (loaded, &self.state.choice) {
-            (LoadOutcome::Restored(c), _) if self.state.gpc && self.grants_ads(c) => {
-                notes.push(("gpc_opt_out", key(c)))
+        if let LoadOutcome::Restored(c) = loaded {
+            if self.state.gpc && self.grants_ads(c) {
+                notes.push(("gpc_opt_out", key(c)));
             }
-            (LoadOutcome::Restored(_), _) => {}
-            // A choice in effect that was not stored: GPC's, for a visitor who had not chosen.
-            (_, Some(c)) => notes.push(("gpc_opt_out", key(c))),
-            (_, None) => {}
         }
         notes
     }
@@ -425,41 +430,31 @@ impl Checkpoint {
         self.matcher.category_of(id) == Some(Category::Ads)
     }
 
-    /// GPC's opt-out of ads, made to last (a later page without GPC never turns it back into
-    /// consent): over a stored choice that grants ads, that choice without them (ad services' own
-    /// grants dropped; its date kept, so it lapses when it would have); for a visitor who has not
-    /// chosen in the opt-out regime (where ads are allowed until refused), the regime's defaults
-    /// without ads, decided now by the signal. Put in effect, and returned to be stored. Run it
-    /// before [`Checkpoint::start_notes`], which then notes it (`gpc_opt_out`).
-    pub fn withdraw_ads_for_gpc(
-        &mut self,
-        now_secs: u64,
-        new_id: impl FnOnce() -> String,
-    ) -> Option<StoredChoice> {
-        if !self.state.gpc {
+    /// GPC over a stored choice that grants ads: that choice without them (ad services' own grants
+    /// dropped; its date kept, so it lapses when it would have), put in effect and returned to be
+    /// stored, so that a later page without GPC never turns the opt-out back into consent. (A
+    /// visitor who has not chosen keeps GPC's opt-out in a marker instead:
+    /// [`Checkpoint::remembers_gpc`].)
+    pub fn withdraw_ads_for_gpc(&mut self) -> Option<StoredChoice> {
+        let choice = self.state.choice.as_ref().filter(|_| self.state.gpc)?;
+        if !self.grants_ads(choice) {
             return None;
         }
-        let withdrawn = match &self.state.choice {
-            Some(choice) if self.grants_ads(choice) => {
-                let mut withdrawn = choice.clone();
-                withdrawn.granted = withdrawn.granted.with(Category::Ads, false);
-                withdrawn
-                    .services
-                    .retain(|(id, g)| !(*g && self.is_ads(id)));
-                withdrawn
-            }
-            None if self.state.regime == Regime::OptOut => StoredChoice {
-                consent_id: self.state.consent_id.clone().unwrap_or_else(new_id),
-                revision: self.config.revision,
-                granted: self.state.chosen().with(Category::Ads, false),
-                decided_at: now_secs,
-                services: Vec::new(),
-            },
-            _ => return None,
-        };
-        self.state.consent_id = Some(withdrawn.consent_id.clone());
+        let mut withdrawn = choice.clone();
+        withdrawn.granted = withdrawn.granted.with(Category::Ads, false);
+        withdrawn
+            .services
+            .retain(|(id, g)| !(*g && self.is_ads(id)));
         self.state.choice = Some(withdrawn.clone());
         Some(withdrawn)
+    }
+
+    /// Whether GPC's opt-out is to be remembered for a visitor who has not chosen, in the regime
+    /// where ads are allowed until refused (the `sekisho_gpc` marker cookie, read back as GPC by
+    /// [`PageContext::gpc_remembered`] until the visitor chooses): a later page without the
+    /// signal does not turn it into consent, and nothing else is decided for them.
+    pub fn remembers_gpc(&self) -> bool {
+        self.state.gpc && !self.state.decided() && self.state.regime == Regime::OptOut
     }
 
     /// "Load this once": service `id` is allowed for this page view, nothing recorded. `false`
@@ -480,7 +475,9 @@ impl Checkpoint {
 
     /// The visitor made a choice: it replaces the state, and ends the page view's "once"
     /// allowances. Whether it withdraws anything that was allowed (those included).
-    pub fn decided(&mut self, next: ConsentState) -> bool {
+    pub fn decided(&mut self, mut next: ConsentState) -> bool {
+        // A GPC remembered from an earlier page counts until the visitor chooses.
+        next.gpc &= self.gpc_signal;
         let once = std::mem::take(&mut self.once);
         let withdrawn_once = once
             .iter()
@@ -671,6 +668,7 @@ mod tests {
             origin: PAGE,
             stored,
             gpc,
+            gpc_remembered: false,
             now_secs: 1_800_000_000,
         };
         (
@@ -790,7 +788,7 @@ mod tests {
     fn gpc_withdraws_a_stored_grant_of_ads_for_good() {
         let stored_with = |overrides: &str| ["1.c1.0.31.1800000000", overrides].concat();
         let mut c = checkpoint("{}", Some(&stored_with("")), true);
-        let withdrawn = c.withdraw_ads_for_gpc(1, new_id).expect("ads were granted");
+        let withdrawn = c.withdraw_ads_for_gpc().expect("ads were granted");
         assert!(!withdrawn.granted.contains(Category::Ads));
         assert!(withdrawn.granted.contains(Category::Analytics));
         assert_eq!(
@@ -798,39 +796,69 @@ mod tests {
             "the choice keeps its date"
         );
         assert_eq!(c.state.choice.as_ref(), Some(&withdrawn));
-        assert_eq!(c.withdraw_ads_for_gpc(1, new_id), None, "once");
+        assert_eq!(c.withdraw_ads_for_gpc(), None, "once");
         // An ad service's own grant goes too.
         let meta = stored_with(".meta-pixel~youtube");
         let mut c = checkpoint("{}", Some(&meta), true);
-        let withdrawn = c.withdraw_ads_for_gpc(1, new_id).unwrap();
+        let withdrawn = c.withdraw_ads_for_gpc().unwrap();
         assert_eq!(withdrawn.services, [("youtube".to_string(), true)]);
-        // Without GPC, without ads granted, or undecided in the opt-in regime: nothing to store.
+        // Without GPC, without ads granted, or undecided: nothing to store.
         let none = |config: &str, stored: Option<&str>, gpc: bool| {
-            checkpoint(config, stored, gpc).withdraw_ads_for_gpc(1, new_id)
+            checkpoint(config, stored, gpc).withdraw_ads_for_gpc()
         };
         assert_eq!(none("{}", Some(&stored_with("")), false), None);
         assert_eq!(none("{}", Some(&stored(5)), true), None);
-        assert_eq!(none("{}", None, true), None);
+        assert_eq!(none(r#"{"regime":"opt-out"}"#, None, true), None);
     }
 
     #[test]
-    fn gpc_is_the_refusal_of_ads_of_a_visitor_who_has_not_chosen_in_the_opt_out_regime() {
-        let mut c = checkpoint(r#"{"regime":"opt-out","revision":3}"#, None, true);
-        let decided = c.withdraw_ads_for_gpc(1_800_000_000, new_id).unwrap();
-        assert_eq!(decided.consent_id, "new-id");
-        assert_eq!(decided.revision, 3);
-        assert_eq!(decided.decided_at, 1_800_000_000);
-        let all_but_sns = CategorySet::ALL.with(Category::Sns, false);
-        assert_eq!(decided.granted, all_but_sns.with(Category::Ads, false));
-        assert!(c.state.decided());
-        assert_eq!(
-            c.start_notes(&LoadOutcome::NoChoice),
-            [("gpc_opt_out", "new-id.1800000000".to_string())]
+    fn gpc_is_remembered_for_a_visitor_who_has_not_chosen_in_the_opt_out_regime() {
+        let opt_out = r#"{"regime":"opt-out"}"#;
+        assert!(checkpoint(opt_out, None, true).remembers_gpc());
+        assert!(!checkpoint(opt_out, None, false).remembers_gpc());
+        assert!(
+            !checkpoint("{}", None, true).remembers_gpc(),
+            "opt-in: ads wait anyway"
         );
-    }
-
-    fn new_id() -> String {
-        "new-id".into()
+        assert!(
+            !checkpoint(opt_out, Some(&stored(5)), true).remembers_gpc(),
+            "chosen"
+        );
+        // The marker read back: GPC, whatever the regime, and nothing granted by it.
+        let start = |config: &str, stored: Option<&str>| {
+            let (config, _) = parse_config(&serde_json::from_str(config).unwrap());
+            let page = PageContext {
+                origin: PAGE,
+                stored,
+                gpc: false,
+                gpc_remembered: true,
+                now_secs: 1_800_000_000,
+            };
+            Checkpoint::start(config, page, || None).0
+        };
+        let later = start(opt_out, None);
+        assert!(later.state.gpc && !later.state.granted(Category::Ads));
+        assert!(
+            later.state.granted(Category::Analytics),
+            "the regime's other defaults"
+        );
+        assert!(!later.state.decided());
+        // Once the visitor chooses, their choice speaks: on a later page, and on this one.
+        let all = stored(0b1_1111);
+        assert!(!start(opt_out, Some(&all)).state.gpc);
+        let mut c = start(opt_out, None);
+        let next = ConsentState {
+            choice: Some(StoredChoice {
+                consent_id: "c1".into(),
+                revision: 0,
+                granted: CategorySet::ALL,
+                decided_at: 1,
+                services: Vec::new(),
+            }),
+            ..c.state.clone()
+        };
+        c.decided(next);
+        assert!(c.state.granted(Category::Ads));
     }
 
     #[test]
@@ -913,6 +941,7 @@ mod tests {
                 origin: PAGE,
                 stored: Some(stored),
                 gpc,
+                gpc_remembered: false,
                 now_secs: 1_800_000_000,
             };
             let config = parse_config(&serde_json::from_str("{}").unwrap()).0;
@@ -1046,6 +1075,7 @@ mod tests {
             origin: PAGE,
             stored: None,
             gpc: false,
+            gpc_remembered: false,
             now_secs: 1,
         };
         let (c, _) = Checkpoint::start(config.clone(), page, || Some("Europe/Paris".into()));

@@ -30,7 +30,8 @@ pub fn start(config: Option<String>, on_audit: Function) {
         Some(Ok(value)) => parse_config_quietly(&value),
         Some(Err(_)) => (Config::default(), 1),
     };
-    let cookie = store::read_cookie();
+    let (cookie, gpc_remembered) = store::read_cookie();
+    store::GPC_MARKER_SET.with(|set| set.set(gpc_remembered));
     let origin = dom::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
@@ -38,16 +39,20 @@ pub fn start(config: Option<String>, on_audit: Function) {
         origin: &origin,
         stored: cookie.as_deref(),
         gpc: dom::gpc(),
+        gpc_remembered,
         now_secs: dom::now_secs(),
     };
     // The time zone is read only when the regime depends on it (it can be slow to read).
     let (mut checkpoint, loaded) = Checkpoint::start(config, page, dom::time_zone);
     report_unusable(&loaded);
-    // GPC's opt-out is stored (rare: a stored grant of ads, or the opt-out regime's first visit).
-    let new_id = || uuid_v4(dom::random_bytes());
-    if let Some(withdrawn) = checkpoint.withdraw_ads_for_gpc(page.now_secs, new_id) {
-        let max_age = checkpoint.config.consent_max_age_days;
+    // GPC's opt-out is kept (rare): a stored grant of ads is stored again without them; a visitor
+    // who has not chosen, where ads are allowed until refused, gets the marker.
+    let max_age = checkpoint.config.consent_max_age_days;
+    if let Some(withdrawn) = checkpoint.withdraw_ads_for_gpc() {
         store::save(&withdrawn, max_age, page.now_secs);
+    } else if checkpoint.remembers_gpc() && !gpc_remembered {
+        store::write_gpc_marker(u64::from(max_age) * 86_400);
+        store::GPC_MARKER_SET.with(|set| set.set(true));
     }
     let start_notes = checkpoint.start_notes(&loaded);
     SDK.with(|cell| {

@@ -17,13 +17,32 @@ fn local_storage() -> Option<Storage> {
     window()?.local_storage().ok().flatten()
 }
 
-/// The `sekisho` cookie's value, if set.
-pub fn read_cookie() -> Option<String> {
-    let cookies = html_document()?.cookie().unwrap_or_default();
-    cookies.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == COOKIE_NAME).then(|| value.to_string())
-    })
+/// The GPC marker cookie: GPC was sent on an earlier page of a visitor who has not chosen, in the
+/// regime where ads are allowed until refused (docs/contracts.md §4).
+const GPC_MARKER: &str = "sekisho_gpc";
+
+/// The `sekisho` cookie's value, if set, and whether the GPC marker is (one read of
+/// `document.cookie`).
+pub fn read_cookie() -> (Option<String>, bool) {
+    let cookies = html_document()
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default();
+    let mut value = None;
+    let mut marker = false;
+    for pair in cookies.split(';') {
+        match pair.trim().split_once('=') {
+            Some((name, v)) if name == COOKIE_NAME => value = Some(v.to_string()),
+            Some((name, _)) if name == GPC_MARKER => marker = true,
+            _ => {}
+        }
+    }
+    (value, marker)
+}
+
+/// Remembers GPC's opt-out of a visitor who has not chosen (for as long as a choice would last),
+/// or forgets it (`max_age_secs` 0: once they choose).
+pub fn write_gpc_marker(max_age_secs: u64) {
+    write(GPC_MARKER, "1", max_age_secs);
 }
 
 /// The localStorage copy, if any. Its first access in a page can cost milliseconds: callers
@@ -37,9 +56,13 @@ fn secure() -> bool {
 }
 
 fn write_cookie(value: &str, max_age_secs: u64) {
+    write(COOKIE_NAME, value, max_age_secs);
+}
+
+fn write(name: &str, value: &str, max_age_secs: u64) {
     let Some(doc) = html_document() else { return };
     let mut c = String::with_capacity(128);
-    c.push_str(COOKIE_NAME);
+    c.push_str(name);
     c.push('=');
     c.push_str(value);
     c.push_str("; Path=/; SameSite=Lax; Max-Age=");
@@ -58,6 +81,15 @@ pub fn save(choice: &StoredChoice, max_age_days: u32, now_secs: u64) {
     if let Some(ls) = local_storage() {
         let _ = ls.set_item(COOKIE_NAME, &value);
     }
+    // A choice speaks for the visitor from now on: a remembered GPC is not needed any more.
+    if GPC_MARKER_SET.with(|set| set.get()) {
+        write_gpc_marker(0);
+    }
+}
+
+thread_local! {
+    /// Whether this page read or wrote the GPC marker (so that `save` deletes it only then).
+    pub static GPC_MARKER_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 pub fn clear() {

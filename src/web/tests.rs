@@ -136,7 +136,7 @@ fn store_writes_cookie_and_local_copy_and_clears_both() {
     };
     store::save(&choice, 180, super::dom::now_secs());
     let value = crate::core::cookie::encode(&choice);
-    assert_eq!(store::read_cookie().as_deref(), Some(value.as_str()));
+    assert_eq!(store::read_cookie().0.as_deref(), Some(value.as_str()));
     assert_eq!(store::read_local().as_deref(), Some(value.as_str()));
     let cookie = document()
         .unwrap()
@@ -146,7 +146,7 @@ fn store_writes_cookie_and_local_copy_and_clears_both() {
         .unwrap();
     assert!(cookie.contains("sekisho=1.abc.2.31."), "{cookie}");
     store::clear();
-    assert_eq!((store::read_cookie(), store::read_local()), (None, None));
+    assert_eq!((store::read_cookie().0, store::read_local()), (None, None));
 }
 
 #[wasm_bindgen_test]
@@ -176,7 +176,7 @@ async fn local_copy_restores_a_dropped_cookie_once_the_document_is_parsed() {
     assert_eq!(state_field(&["consentId"]), JsValue::from("kept-id"));
     assert_eq!(global("__restored"), JsValue::TRUE);
     assert_eq!(
-        store::read_cookie(),
+        store::read_cookie().0,
         Some(crate::core::cookie::encode(&choice))
     );
 }

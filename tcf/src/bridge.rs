@@ -164,9 +164,9 @@ fn on_tc_data(data: &JsValue, vendors: &[(String, Category, u16)]) -> Result<(),
     if tc.cmp_id < 2 {
         return Err("the CMP's string has no registered CMP id: ignored".into());
     }
-    let choice = choice_json(&tc, vendors);
-    let choice = js_sys::JSON::parse(&choice)?;
-    if unchanged(&choice, vendors)? {
+    let state = api::state()?;
+    let choice = js_sys::JSON::parse(&choice_json(&tc, vendors, state.gpc))?;
+    if unchanged(&state, &choice, vendors) {
         return Ok(());
     }
     api::call_with_method("set", Some(&choice), "signal").map(drop)
@@ -174,17 +174,16 @@ fn on_tc_data(data: &JsValue, vendors: &[(String, Category, u16)]) -> Result<(),
 
 /// Whether the visitor's state already is what the CMP says (every page's `tcloaded` would
 /// otherwise be a decision, and a consent record).
-fn unchanged(choice: &JsValue, vendors: &[(String, Category, u16)]) -> Result<bool, JsValue> {
-    let state = api::state()?;
+fn unchanged(state: &api::State, choice: &JsValue, vendors: &[(String, Category, u16)]) -> bool {
     if !state.decided {
-        return Ok(false);
+        return false;
     }
     let said = |object: &JsValue, key: &str| Reflect::get(object, &key.into()).ok()?.as_bool();
     let categories_same = CATEGORIES
         .iter()
         .zip(state.granted)
         .all(|(id, granted)| said(choice, id).is_none_or(|wanted| wanted == granted));
-    let services = Reflect::get(choice, &"services".into())?;
+    let services = Reflect::get(choice, &"services".into()).unwrap_or(JsValue::UNDEFINED);
     let services_same = vendors.iter().all(|(id, _, _)| {
         let now = state
             .services
@@ -193,7 +192,7 @@ fn unchanged(choice: &JsValue, vendors: &[(String, Category, u16)]) -> Result<bo
             .map(|(_, g)| *g);
         now == said(&services, id)
     });
-    Ok(categories_same && services_same)
+    categories_same && services_same
 }
 
 fn error(line: &str) {

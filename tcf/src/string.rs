@@ -149,13 +149,15 @@ impl Reader {
             }
             return Ok(out);
         }
-        self.ranges()
+        self.ranges(max)
     }
 
-    /// NumEntries, then each an id or a range of ids.
-    fn ranges(&mut self) -> Result<Vec<u16>, TcError> {
+    /// NumEntries, then each an id or a range of ids; ids above `max` (the section's
+    /// MaxVendorId) are not the section's. The ranges are merged before they are spelled out, so
+    /// a hostile string costs at most `max` ids, whatever its ranges (overlapping, reversed).
+    fn ranges(&mut self, max: u16) -> Result<Vec<u16>, TcError> {
         let entries = self.int(12)?;
-        let mut out = Vec::new();
+        let mut runs: Vec<(u16, u16)> = Vec::new();
         for _ in 0..entries {
             let is_range = self.bool()?;
             let start = self.int(16)? as u16;
@@ -164,7 +166,18 @@ impl Reader {
             } else {
                 start
             };
-            out.extend(start..=end.max(start));
+            if start >= 1 && start <= end && start <= max {
+                runs.push((start, end.min(max)));
+            }
+        }
+        runs.sort_unstable();
+        let mut out: Vec<u16> = Vec::new();
+        let mut next = 1u32; // the first id not yet written
+        for (start, end) in runs {
+            for id in u32::from(start).max(next)..=u32::from(end) {
+                out.push(id as u16);
+            }
+            next = next.max(u32::from(end) + 1);
         }
         Ok(out)
     }
@@ -313,7 +326,7 @@ impl TcString {
             tc.publisher_restrictions.push(PublisherRestriction {
                 purpose: r.int(6)? as u8,
                 restriction_type: r.int(2)? as u8,
-                vendors: r.ranges()?,
+                vendors: r.ranges(u16::MAX)?,
             });
         }
         for segment in segments {
@@ -442,6 +455,18 @@ pub fn vendors_by_name(gvl: &[(u16, String)]) -> Vec<(String, Category, u16)> {
         .collect()
 }
 
+/// Whether the publisher does not allow `vendor` one of `category`'s purposes (a publisher
+/// restriction of type 0, "purpose flatly not allowed").
+fn restricted(tc: &TcString, vendor: u16, category: Category) -> bool {
+    let purposes = CATEGORY_PURPOSES
+        .iter()
+        .find(|(c, _)| *c == category)
+        .map_or(&[][..], |(_, p)| *p);
+    tc.publisher_restrictions.iter().any(|r| {
+        r.restriction_type == 0 && purposes.contains(&r.purpose) && r.vendors.contains(&vendor)
+    })
+}
+
 fn purposes_met(tc: &TcString, category: Category) -> bool {
     CATEGORY_PURPOSES
         .iter()
@@ -453,12 +478,16 @@ fn purposes_met(tc: &TcString, category: Category) -> bool {
 /// purposes are consented to; each service with a vendor id (`vendors`: id, category, vendor)
 /// granted when its category's purposes are and its vendor is consented to. JSON text for
 /// `sekisho.set()`.
-pub fn choice_json(tc: &TcString, vendors: &[(String, Category, u16)]) -> String {
+pub fn choice_json(tc: &TcString, vendors: &[(String, Category, u16)], gpc: bool) -> String {
+    // GPC: an opt-out of ads whatever the CMP says (the checkpoint would withdraw them anyway;
+    // asking for them would be a new decision on every page).
+    let allowed =
+        |category: Category| purposes_met(tc, category) && !(gpc && category == Category::Ads);
     let mut out = String::from("{");
     for (category, _) in CATEGORY_PURPOSES {
         out.push('"');
         out.push_str(category.id());
-        out.push_str(if purposes_met(tc, category) {
+        out.push_str(if allowed(category) {
             "\":true,"
         } else {
             "\":false,"
@@ -469,7 +498,9 @@ pub fn choice_json(tc: &TcString, vendors: &[(String, Category, u16)]) -> String
         if i > 0 {
             out.push(',');
         }
-        let granted = tc.vendor_consents.contains(vendor) && purposes_met(tc, *category);
+        let granted = tc.vendor_consents.contains(vendor)
+            && allowed(*category)
+            && !restricted(tc, *vendor, *category);
         out.push('"');
         out.push_str(id);
         out.push_str(if granted { "\":true" } else { "\":false" });
@@ -572,6 +603,68 @@ mod tests {
     }
 
     #[test]
+    fn hostile_ranges_cost_at_most_the_sections_ids() {
+        // Vendor consents as 4095 ranges, each over every id, and an id past MaxVendorId.
+        let mut w = Writer::default();
+        w.int(2, 6);
+        for (value, width) in [
+            (0u64, 36),
+            (0, 36),
+            (300, 12),
+            (1, 12),
+            (0, 6),
+            (0, 12),
+            (1, 12),
+            (5, 6),
+        ] {
+            w.int(value, width);
+        }
+        for _ in 0..(1 + 1 + 12 + 24 + 24 + 1) {
+            w.bool(false);
+        }
+        w.int(0, 12); // publisher CC "AA"
+        w.int(10, 16); // MaxVendorId 10
+        w.bool(true); // ranges
+        w.int(4095, 12);
+        for _ in 0..4095 {
+            w.bool(true);
+            w.int(1, 16);
+            w.int(65535, 16);
+        }
+        w.int(0, 16); // vendor LI: none
+        w.bool(false);
+        w.int(0, 12); // no publisher restrictions
+        let tc = TcString::decode(&w.finish()).unwrap();
+        assert_eq!(tc.vendor_consents, (1..=10).collect::<Vec<u16>>());
+    }
+
+    #[test]
+    fn a_publisher_restriction_and_gpc_hold_a_vendor_back() {
+        let vendors = vec![("google-ads".to_string(), Category::Ads, 755)];
+        let mut tc = TcString {
+            purpose_consents: (1..=11).collect(),
+            vendor_consents: vec![755],
+            ..TcString::default()
+        };
+        let granted = |tc: &TcString, gpc: bool| -> serde_json::Value {
+            serde_json::from_str(&choice_json(tc, &vendors, gpc)).unwrap()
+        };
+        assert_eq!(granted(&tc, false)["services"]["google-ads"], true);
+        let under_gpc = granted(&tc, true);
+        assert_eq!(
+            (under_gpc["ads"].as_bool(), under_gpc["analytics"].as_bool()),
+            (Some(false), Some(true))
+        );
+        assert_eq!(under_gpc["services"]["google-ads"], false);
+        tc.publisher_restrictions.push(PublisherRestriction {
+            purpose: 2,
+            restriction_type: 0,
+            vendors: vec![755],
+        });
+        assert_eq!(granted(&tc, false)["services"]["google-ads"], false);
+    }
+
+    #[test]
     fn bad_strings_are_named() {
         assert_eq!(TcString::decode(""), Err(TcError::NotBase64Url));
         assert_eq!(TcString::decode("CQ*="), Err(TcError::NotBase64Url));
@@ -612,7 +705,8 @@ mod tests {
             .chain([("criteo".to_string(), Category::Ads, 91)])
             .collect();
         let tc = TcString::decode(CORE_VECTOR).unwrap(); // purposes 1, 2, 7; vendor 755
-        let choice: serde_json::Value = serde_json::from_str(&choice_json(&tc, &vendors)).unwrap();
+        let choice: serde_json::Value =
+            serde_json::from_str(&choice_json(&tc, &vendors, false)).unwrap();
         assert_eq!(
             choice,
             serde_json::json!({"ads": false, "analytics": false, "functional": false,
@@ -623,7 +717,8 @@ mod tests {
             vendor_consents: vec![91],
             ..tc
         };
-        let choice: serde_json::Value = serde_json::from_str(&choice_json(&all, &vendors)).unwrap();
+        let choice: serde_json::Value =
+            serde_json::from_str(&choice_json(&all, &vendors, false)).unwrap();
         assert_eq!(choice["ads"], true);
         assert_eq!(choice["analytics"], true);
         assert_eq!(choice["functional"], true);
@@ -638,7 +733,7 @@ mod tests {
             ..all
         };
         let choice: serde_json::Value =
-            serde_json::from_str(&choice_json(&analytics_only, &vendors)).unwrap();
+            serde_json::from_str(&choice_json(&analytics_only, &vendors, false)).unwrap();
         assert_eq!(
             choice["services"],
             serde_json::json!({"google-ads": false, "google-analytics": true, "criteo": false})

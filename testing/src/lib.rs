@@ -26,6 +26,7 @@ impl Policy {
             origin,
             stored: None,
             gpc: false,
+            gpc_remembered: false,
             now_secs: 0,
         };
         // A region the regime needs comes from the page's state (`set_state`); unknown here.

@@ -4,7 +4,7 @@
 // The queues are read by a script of the page (engines' drivers may evaluate in a sandbox).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, get, call, cookies, parseConsentCookie, runAsPageScript, settleThenCount, listRequests, bannerShown, until, ENGINE } from './harness.mjs';
+import { setup, open, get, call, cookies, waitForRequests, parseConsentCookie, runAsPageScript, settleThenCount, listRequests, bannerShown, until, ENGINE } from './harness.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -152,7 +152,7 @@ test('sig-2. GPC: ads denied in every signal over a stored "accept all", the opt
   await later.close();
 });
 
-test('sig-4. GPC on a first visit in the opt-out regime (Japan): the refusal of ads is stored as the signal\'s decision — a later page without GPC keeps ads off; the preferences say GPC was honoured', async (t) => {
+test('sig-4. GPC on a first visit in the opt-out regime (Japan): ads refused and nothing else decided; the opt-out is remembered (a later page without GPC keeps ads off) until the visitor chooses; the notice says GPC was honoured', async (t) => {
   if (!env.supports.gpc) { t.skip(`${ENGINE} implements no Global Privacy Control: no visitor of it sends the signal`); return; }
   await env.fresh();
   const lb = env.loopback;
@@ -160,24 +160,30 @@ test('sig-4. GPC on a first visit in the opt-out regime (Japan): the refusal of 
   const context = await env.ctx({ gpc: true, timezoneId: 'Asia/Tokyo' });
   const { page: p } = await open(context, '/signals/gpc-jp.html', { loopback: lb });
   const st = await get(p);
-  assert.deepEqual([st.regime, st.decided, st.categories.ads, st.categories.analytics, st.categories.sns], ['opt-out', true, false, true, false]);
-  const stored = (await cookies(context)).sekisho;
-  assert.deepEqual(parseConsentCookie(stored).categories, { necessary: true, functional: true, analytics: true, ads: false, sns: false });
+  assert.deepEqual([st.regime, st.decided, st.categories.ads, st.categories.analytics, st.categories.sns], ['opt-out', false, false, true, false]);
+  const jar = await cookies(context);
+  assert.equal(jar.sekisho, undefined, 'no choice is made for the visitor');
+  assert.equal(jar.sekisho_gpc, '1', 'the opt-out is remembered');
   const dl = (await queues(p)).dataLayer;
-  assert.equal(dl.find((e) => e.args && e.v[1] === 'update').v[2].ad_storage, 'denied');
+  assert.equal(dl.find((e) => e.args && e.v[1] === 'default' && !e.v[2].region).v[2].ad_storage, 'denied');
   await until(() => lb.countFor({ host: 'www.google-analytics.com', path: '/g/collect' }), { timeout: 8000 });
   assert.ok(lb.countFor({ host: 'www.google-analytics.com', path: '/g/collect' }) >= 1, 'analytics loads (opt-out)');
   assert.deepEqual(await settleThenCount(lb, (e) => e.host === 'bat.bing.com'), [], 'UET held');
-  await p.evaluate(() => window.sekisho.showPreferences());
-  await p.waitForFunction(() => document.getElementById('sekisho-root')?.shadowRoot?.querySelector('dialog[open] .gpc'), null, { timeout: 8000 });
+  await p.waitForFunction(() => document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner .gpc'), null, { timeout: 8000 });
   await context.close();
 
+  // A later visit without GPC: still no ads, still undecided; then the visitor's own "accept all" speaks.
   lb.reset();
-  const later = await env.ctx({ timezoneId: 'Asia/Tokyo', cookies: [{ name: 'sekisho', value: stored }] });
+  const later = await env.ctx({ timezoneId: 'Asia/Tokyo', cookies: [{ name: 'sekisho_gpc', value: '1' }] });
   const again = await open(later, '/signals/gpc-jp.html', { loopback: lb });
   const st2 = await get(again.page);
-  assert.deepEqual([st2.gpc, st2.categories.ads], [false, false], 'GPC\'s absence is not consent');
+  assert.deepEqual([st2.gpc, st2.decided, st2.categories.ads], [true, false, false], 'GPC\'s absence is not consent');
   assert.deepEqual(await settleThenCount(lb, (e) => e.host === 'bat.bing.com'), [], 'UET still held');
+  await call(again.page, 'acceptAll');
+  assert.equal((await get(again.page)).categories.ads, true, 'an explicit choice');
+  await until(async () => (await cookies(later)).sekisho_gpc === undefined, { timeout: 3000 });
+  assert.equal((await cookies(later)).sekisho_gpc, undefined, 'the marker goes once the visitor chooses');
+  await waitForRequests(lb, { host: 'bat.bing.com', path: '/bat.js' });
   await later.close();
 });
 

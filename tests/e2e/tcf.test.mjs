@@ -31,15 +31,15 @@ function tcString(purposeConsents, vendorConsents) {
 // A registered CMP's stub and "UI", as its own script in <head> after Sekisho: __tcfapi with addEventListener
 // (called at once, then on every change), its string kept in localStorage (a later page says `tcloaded`), and a
 // test hook standing for the visitor's action in the CMP's own dialog; getVendorList answers a Global Vendor List.
-const CMP = `<script>(function () {
+const cmp = (gdprApplies) => `<script>(function () {
   var listeners = [], stored = localStorage.getItem('cmp-tc');
   var data = function (status) {
-    return { tcString: stored || '', gdprApplies: true, eventStatus: status, cmpStatus: 'loaded', cmpId: 300, cmpVersion: 1, tcfPolicyVersion: 5, listenerId: listeners.length };
+    return { tcString: stored || '', gdprApplies: ${gdprApplies}, eventStatus: status, cmpStatus: 'loaded', cmpId: 300, cmpVersion: 1, tcfPolicyVersion: 5, listenerId: listeners.length };
   };
   window.__tcfapi = function (command, version, callback) {
     if (command === 'getVendorList') return callback({ vendorListVersion: 100, vendors: {
       91: { id: 91, name: 'Criteo SA' }, 755: { id: 755, name: 'Google Advertising Products' } } }, true);
-    if (command === 'ping') return callback({ gdprApplies: true, cmpLoaded: true, cmpStatus: 'loaded', displayStatus: stored ? 'hidden' : 'visible', apiVersion: '2.3', cmpId: 300 }, true);
+    if (command === 'ping') return callback({ gdprApplies: ${gdprApplies}, cmpLoaded: true, cmpStatus: 'loaded', displayStatus: stored ? 'hidden' : 'visible', apiVersion: '2.3', cmpId: 300 }, true);
     if (command === 'addEventListener') { listeners.push(callback); callback(data(stored ? 'tcloaded' : 'cmpuishown'), true); }
   };
   window.__cmpDecide = function (tc) {
@@ -51,11 +51,12 @@ const TAGS = `<script async src="https://www.googletagmanager.com/gtag/js?id=G-T
 <script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);} gtag('js', new Date()); gtag('config', 'G-TCF1');</script>
 <script>(function(d){var s=d.createElement('script');s.async=true;s.src='https://static.criteo.net/js/ld/publishertag.js';d.head.appendChild(s);})(document);</script>`;
 
+const CMP = cmp(true);
 function page(path, config, withCmp) {
   env.loopback.route('site.test', new RegExp(`^${path.replace(/\./g, '\\.')}$`), () => ({ type: 'html', body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TCF</title>
 <script type="application/json" id="sekisho-config">${JSON.stringify(config)}</script>
 <script src="/sekisho/sekisho.js"></script>
-${withCmp ? CMP : ''}
+${withCmp === true ? CMP : withCmp || ''}
 ${TAGS}
 </head><body><h1>Article</h1></body></html>` }));
 }
@@ -116,15 +117,17 @@ test('tcf-1. a registered CMP drives Sekisho: no banner of its own; the CMP\'s s
   await context.close();
 });
 
-test('tcf-2. without the config switch (no bridge module loaded), or without a CMP, Sekisho exposes no __tcfapi and asks the visitor itself', async () => {
+test('tcf-2. without the config switch (no bridge module loaded), without a CMP, or with a CMP that says the GDPR does not apply: Sekisho asks the visitor itself (and exposes no __tcfapi)', async () => {
   await env.fresh();
   page('/tcf/none.html', { revision: 1, regime: 'opt-in' }, false);
   page('/tcf/no-cmp.html', CONFIG, false);
+  // A CMP that says the GDPR does not apply to this visitor (it shows nothing): Sekisho asks.
+  page('/tcf/not-gdpr.html', CONFIG, cmp(false));
   const context = await env.ctx();
-  for (const url of ['/tcf/none.html', '/tcf/no-cmp.html']) {
+  for (const url of ['/tcf/none.html', '/tcf/no-cmp.html', '/tcf/not-gdpr.html']) {
     const { page: p, messages } = await open(context, url, { loopback: env.loopback });
     await p.waitForFunction(() => document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner'), null, { timeout: 8000 });
-    assert.equal(await p.evaluate(() => typeof window.__tcfapi), 'undefined', url);
+    if (url !== '/tcf/not-gdpr.html') assert.equal(await p.evaluate(() => typeof window.__tcfapi), 'undefined', url);
     if (url === '/tcf/none.html') {
       assert.equal(env.loopback.countFor({ host: 'site.test', path: '/sekisho/sekisho-tcf.js' }), 0, 'no bridge module without the switch');
     }

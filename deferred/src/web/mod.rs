@@ -37,9 +37,26 @@ pub fn show_preferences() {
     }
 }
 
-/// Whether a CMP's `__tcfapi` is on the page.
+/// Whether a CMP's `__tcfapi` is on the page and says the GDPR applies to this visitor (its
+/// `ping`, which a CMP answers at once): only then does it ask them, and the bridge follow it.
+/// Anywhere else — no CMP, a CMP that shows nothing outside the GDPR's reach, one that does not
+/// answer at once — Sekisho asks the visitor itself.
 fn cmp_on_page() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"__tcfapi".into()).is_ok_and(|f| f.is_function())
+    use wasm_bindgen::JsCast;
+    let Ok(tcfapi) = js_sys::Reflect::get(&js_sys::global(), &"__tcfapi".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
+        return false;
+    };
+    let applies = std::rc::Rc::new(std::cell::Cell::new(false));
+    let answer = applies.clone();
+    let on_ping = Closure::<dyn FnMut(JsValue)>::new(move |ping: JsValue| {
+        let gdpr = js_sys::Reflect::get(&ping, &"gdprApplies".into()).ok();
+        answer.set(gdpr.and_then(|g| g.as_bool()) == Some(true));
+    });
+    let asked = tcfapi.call3(&JsValue::NULL, &"ping".into(), &2.into(), on_ping.as_ref());
+    on_ping.forget(); // (a CMP that answers late calls it still)
+    asked.is_ok() && applies.get()
 }
 
 fn error(line: &str) {
