@@ -150,17 +150,18 @@
     });
   }
 
-  // What Google's tags learn when the checkpoint cannot start: nothing granted
+  // What Google's and Microsoft's tags learn when the checkpoint cannot start: nothing granted
   // (core::signals::fail_closed; a host test checks this copy).
-  var DENIED_SIGNALS = '{"gtag":[["consent","default",{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied","security_storage":"granted"}],["set","ads_data_redaction",true]]}';
+  var DENIED_SIGNALS = '{"gtag":[["consent","default",{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied","security_storage":"granted"}],["set","ads_data_redaction",true]],"uetq":[["consent","default",{"ad_storage":"denied"}]]}';
 
   function failClosed(why) {
     console.error(prefix + "not started: " + why + ". Nothing that needs consent will be released.");
-    // Google's tags still learn that nothing is granted (unless the config turned it off).
+    // Google's and Microsoft's tags still learn that nothing is granted (unless the config turned
+    // both signals off).
     var configText = document.getElementById("sekisho-config");
     try {
       var signals = JSON.parse(configText ? configText.textContent || "{}" : bakedConfig || "{}").signals;
-      if (!signals || signals.googleConsentMode !== false) signal(DENIED_SIGNALS);
+      if (!signals || signals.googleConsentMode !== false || signals.microsoftUet !== false) signal(DENIED_SIGNALS);
     } catch (e) {
       signal(DENIED_SIGNALS);
     }

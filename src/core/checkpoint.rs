@@ -367,6 +367,8 @@ impl Checkpoint {
     fn loads_in_consent_mode(&self, m: &Match<'_>) -> bool {
         self.config.signals.loads_in_consent_mode(m.service)
             && !(self.state.gpc && m.category == Category::Ads)
+            // (A visitor who switched the service off on its own is not sent to it at all.)
+            && self.state.service_override(m.service) != Some(false)
             && !self.refused(m.service)
     }
 
@@ -636,7 +638,10 @@ fn sweep_due(loaded: &LoadOutcome, state: &ConsentState, now_secs: u64) -> bool 
             let withholds = state.effective() != CategorySet::ALL
                 || choice.services.iter().any(|(_, granted)| !granted);
             (withholds && now_secs.saturating_sub(choice.decided_at) < SWEEP_WINDOW_SECS)
-                || (state.gpc && choice.granted.contains(Category::Ads))
+                // GPC over a grant of ads (the category, or a service's own switch).
+                || (state.gpc
+                    && (choice.granted.contains(Category::Ads)
+                        || choice.services.iter().any(|(_, granted)| *granted)))
         }
     }
 }
@@ -733,6 +738,14 @@ mod tests {
         );
         assert_eq!(
             checkpoint(ads, None, true).judge(ADS, Kind::Script).verdict,
+            Verdict::Hold
+        );
+        // So does the visitor's own switch for that service.
+        let refused = ["1.c1.0.1.1800000000.!google-ads"].concat();
+        assert_eq!(
+            checkpoint(ads, Some(&refused), false)
+                .judge(ADS, Kind::Script)
+                .verdict,
             Verdict::Hold
         );
     }

@@ -331,8 +331,8 @@ pub fn at_start(
     c.finish()
 }
 
-/// What Google's tags learn when the checkpoint cannot start: nothing granted, no update coming.
-/// (`js/bootstrap.js` holds a copy, `DENIED_SIGNALS`, checked by a test.)
+/// What Google's and Microsoft's tags learn when the checkpoint cannot start: nothing granted,
+/// no update coming. (`js/bootstrap.js` holds a copy, `DENIED_SIGNALS`, checked by a test.)
 pub fn fail_closed() -> String {
     let mut c = Commands::new();
     c.queue("gtag");
@@ -342,6 +342,8 @@ pub fn fail_closed() -> String {
         &google_consent(&Grants::NONE, &[]),
     ]);
     c.call(&["\"set\"", "\"ads_data_redaction\"", "true"]);
+    c.queue("uetq");
+    c.call(&["\"consent\"", "\"default\"", &uet_consent(&Grants::NONE)]);
     c.finish().unwrap_or_default()
 }
 

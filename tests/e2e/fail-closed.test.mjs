@@ -27,9 +27,12 @@ test("j. CSP without 'wasm-unsafe-eval' + a stored cookie granting everything: [
   const sek = errors().filter((m) => m.text.startsWith('[sekisho]'));
   assert.ok(sek.length >= 1, `a console error starting with [sekisho]; console: ${JSON.stringify(messages)}`);
   assert.deepEqual(await page.evaluate(() => [window.__gtagLoaded ?? null, window.__fbqLoaded ?? null]), [null, null]);
-  // Google's tags learn that nothing is granted: the first dataLayer entry, gtag's arguments (#13).
-  await runAsPageScript(page, `document.documentElement.setAttribute('data-first', JSON.stringify(Array.prototype.slice.call(window.dataLayer[0])))`);
+  // Google's and Microsoft's tags learn that nothing is granted: the first dataLayer entry, gtag's arguments (#13).
+  await runAsPageScript(page, `document.documentElement.setAttribute('data-first', JSON.stringify(Array.prototype.slice.call(window.dataLayer[0])));
+    document.documentElement.setAttribute('data-uetq', JSON.stringify(window.uetq.slice(0, 3)))`);
   const firstEntry = JSON.parse(await page.evaluate(() => document.documentElement.getAttribute('data-first')));
+  assert.deepEqual(JSON.parse(await page.evaluate(() => document.documentElement.getAttribute('data-uetq'))),
+    ['consent', 'default', { ad_storage: 'denied' }], 'UET too');
   assert.deepEqual(firstEntry, ['consent', 'default', { ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied',
     analytics_storage: 'denied', functionality_storage: 'denied', personalization_storage: 'denied', security_storage: 'granted' }]);
   const st = await get(page);
