@@ -371,15 +371,31 @@
     }
   }
   if (syncing) {
+    // What the page load decided (a lapsed choice, GPC withdrawing ads): recorded once each. The
+    // notes wait in localStorage until they are (a visitor who leaves at once has them recorded
+    // on their next page: this page's own decision is not made again there). Rare: only then is
+    // storage touched at start.
+    var NOTES = "sekisho:notes";
+    var keptNotes = function () {
+      try { return JSON.parse(localStorage.getItem(NOTES) || "[]"); } catch (e) { return []; }
+    };
+    var startNotes = JSON.parse(w.start_notes() || "[]");
+    if (startNotes.length) {
+      try { localStorage.setItem(NOTES, JSON.stringify(keptNotes().concat(startNotes))); } catch (e) { /* no storage */ }
+    }
     var pending = function () {
       (window.requestIdleCallback || setTimeout)(function () {
-        // What the page load decided (a lapsed choice, GPC withdrawing ads): recorded once each.
-        var notes = JSON.parse(w.start_notes() || "[]");
+        var notes = keptNotes();
+        var left = [];
         for (var n = 0; n < notes.length; n++) {
           var marker = "sekisho:noted:" + notes[n][0] + ":" + notes[n][1];
           try { if (localStorage.getItem(marker)) continue; } catch (e) { continue; }
+          left.push(notes[n]);
           decisions.push({ op: notes[n][0], method: "signal", before: null, after: get(), at: Date.now(), subject: subjectToken, note: marker, ui: uiFingerprint });
         }
+        try {
+          if (left.length) localStorage.setItem(NOTES, JSON.stringify(left)); else localStorage.removeItem(NOTES);
+        } catch (e) { /* no storage */ }
         if (decisions.length) return handDecisions();
         try {
           for (var i = 0; i < localStorage.length; i++) {
