@@ -379,9 +379,9 @@
     var keptNotes = function () {
       try { return JSON.parse(localStorage.getItem(NOTES) || "[]"); } catch (e) { return []; }
     };
-    var startNotes = JSON.parse(w.start_notes() || "[]");
-    if (startNotes.length) {
-      try { localStorage.setItem(NOTES, JSON.stringify(keptNotes().concat(startNotes))); } catch (e) { /* no storage */ }
+    var startNotes = w.start_notes(); // (none on almost every page: nothing parsed, nothing stored)
+    if (startNotes) {
+      try { localStorage.setItem(NOTES, JSON.stringify(keptNotes().concat(JSON.parse(startNotes)))); } catch (e) { /* no storage */ }
     }
     var pending = function () {
       (window.requestIdleCallback || setTimeout)(function () {

@@ -108,7 +108,7 @@ async function scenario(browser, url, sc, o) {
       await page.goto(url, { waitUntil: "load", timeout: 30000 });
     } catch (e) {
       // A link to a file, not a page: nothing to judge there.
-      if (/download/i.test(String(e && e.message))) return notAPage(sc, "not a page (a download)");
+      if (/download/i.test(String(e && e.message))) return notAPage("not a page (a download)");
       throw e;
     }
     await settle(page, o.settle);
@@ -125,7 +125,7 @@ async function scenario(browser, url, sc, o) {
     }));
     if (sc.action && !hasSekisho) {
       // (Its requests are the "no action" scenario's: reported there, once.)
-      return { ...notAPage(sc, "no Sekisho on the page: nothing to choose"), hasSekisho, config, origin };
+      return { ...notAPage("no Sekisho on the page: nothing to choose"), hasSekisho, config, origin };
     }
     if (sc.action) {
       try {
@@ -158,7 +158,7 @@ async function scenario(browser, url, sc, o) {
 }
 
 /** A scenario with nothing to judge. */
-function notAPage(sc, why) {
+function notAPage(why) {
   return { skipped: why, hasSekisho: false, config: undefined, links: [], requests: 0, leaks: [], services: [],
     undescribed: [], unknownHosts: [], cookies: [], state: null };
 }

@@ -1,28 +1,10 @@
 // sekisho/testing: the request recorder and UI helpers for Playwright (README "Testing your site").
 // Typed structurally: any Playwright version whose Page and BrowserContext have these methods.
+/// <reference path="./sekisho.d.ts" />
 
-/** `sekisho.get()`. */
-export interface ConsentState {
-  decided: boolean;
-  categories: Record<"necessary" | "functional" | "analytics" | "ads" | "sns", boolean>;
-  services: Record<string, boolean>;
-  revision: number | null;
-  consentId: string | null;
-  updatedAt: number | null;
-  gpc: boolean;
-  regime: "opt-in" | "opt-out";
-  region: string | null;
-}
-
-/** A line of `sekisho.audit()`. */
-export interface AuditLine {
-  at: number;
-  kind: string;
-  url: string;
-  service: string | null;
-  category: string | null;
-  action: "blocked" | "released" | "allowed";
-}
+/** `sekisho.get()` and a line of `sekisho.audit()`: the page API's own types (sekisho.d.ts). */
+export type ConsentState = SekishoState;
+export type AuditLine = SekishoAuditEntry;
 
 /** What the recorder needs of a Playwright Page. */
 export interface PageLike {

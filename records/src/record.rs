@@ -77,16 +77,11 @@ impl Decision {
 impl State {
     fn read(v: &Value) -> Option<State> {
         let flags = |key: &str| -> BTreeMap<String, bool> {
-            match v.get(key) {
-                Some(Value::Object(entries)) => entries
-                    .iter()
-                    .filter_map(|(k, on)| match on {
-                        Value::Bool(b) => Some((k.clone(), *b)),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => BTreeMap::new(),
-            }
+            v.get(key)
+                .into_iter()
+                .flat_map(Value::bool_entries)
+                .map(|(k, on)| (k.to_owned(), on))
+                .collect()
         };
         let text = |key: &str| match v.get(key) {
             Some(Value::String(s)) => Some(s.clone()),

@@ -33,6 +33,19 @@ impl Value {
             _ => None,
         }
     }
+
+    /// The boolean members of an object (`{"analytics": true, …}`, as `get()` writes categories
+    /// and services), in source order; none for anything else.
+    pub fn bool_entries(&self) -> impl Iterator<Item = (&str, bool)> {
+        let entries = match self {
+            Value::Object(entries) => entries.as_slice(),
+            _ => &[],
+        };
+        entries.iter().filter_map(|(k, v)| match v {
+            Value::Bool(b) => Some((k.as_str(), *b)),
+            _ => None,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -31,7 +31,6 @@ pub fn start(config: Option<String>, on_audit: Function) {
         Some(Err(_)) => (Config::default(), 1),
     };
     let (cookie, gpc_remembered) = store::read_cookie();
-    store::GPC_MARKER_SET.with(|set| set.set(gpc_remembered));
     let origin = dom::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
@@ -52,7 +51,6 @@ pub fn start(config: Option<String>, on_audit: Function) {
         store::save(&withdrawn, max_age, page.now_secs);
     } else if checkpoint.remembers_gpc() && !gpc_remembered {
         store::write_gpc_marker(u64::from(max_age) * 86_400);
-        store::GPC_MARKER_SET.with(|set| set.set(true));
     }
     let start_notes = checkpoint.start_notes(&loaded);
     SDK.with(|cell| {

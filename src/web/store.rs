@@ -36,6 +36,7 @@ pub fn read_cookie() -> (Option<String>, bool) {
             _ => {}
         }
     }
+    GPC_MARKER_SET.with(|set| set.set(marker));
     (value, marker)
 }
 
@@ -43,6 +44,7 @@ pub fn read_cookie() -> (Option<String>, bool) {
 /// or forgets it (`max_age_secs` 0: once they choose).
 pub fn write_gpc_marker(max_age_secs: u64) {
     write(GPC_MARKER, "1", max_age_secs);
+    GPC_MARKER_SET.with(|set| set.set(max_age_secs > 0));
 }
 
 /// The localStorage copy, if any. Its first access in a page can cost milliseconds: callers
@@ -89,7 +91,7 @@ pub fn save(choice: &StoredChoice, max_age_days: u32, now_secs: u64) {
 
 thread_local! {
     /// Whether this page read or wrote the GPC marker (so that `save` deletes it only then).
-    pub static GPC_MARKER_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static GPC_MARKER_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 pub fn clear() {

@@ -66,16 +66,12 @@ impl Policy {
             let granted = Category::ALL.iter().fold(CategorySet::NECESSARY, |set, c| {
                 set.with(*c, *c == Category::Necessary || flag(categories, c.id()))
             });
-            let services = match v.get("services") {
-                Some(Value::Object(entries)) => entries
-                    .iter()
-                    .filter_map(|(id, g)| match g {
-                        Value::Bool(g) => Some((id.clone(), *g)),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let services = v
+                .get("services")
+                .into_iter()
+                .flat_map(Value::bool_entries)
+                .map(|(id, g)| (id.to_owned(), g))
+                .collect();
             state.choice = Some(StoredChoice {
                 consent_id: "test".into(),
                 revision: self.checkpoint.config.revision,
