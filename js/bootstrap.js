@@ -334,16 +334,44 @@
   var deferredRequested = false;
   var preferencesAsked = false;
   // (A returning visitor's page with a valid config does without it, unless it has a disclosure
-  // table to fill, or no "privacy settings" control of its own: then it comes once the page has
-  // loaded and is idle.)
+  // table to fill. Its "privacy settings" control, on a page without one of its own, is drawn
+  // here once the page has loaded and is idle: the module comes when the visitor opens it.)
   if (w.deferred_needed()) loadDeferred(config);
   else {
     whenParsed(function () {
       if (document.querySelector("[data-sekisho-disclosure]")) return loadDeferred(config);
-      if (!w.reopen_control() || document.querySelector('[data-sekisho-action="reopen"]')) return;
-      var later = function () { (window.requestIdleCallback || setTimeout)(function () { loadDeferred(config); }); };
+      var later = function () { (window.requestIdleCallback || setTimeout)(drawReopenControl); };
       if (document.readyState === "complete") later(); else window.addEventListener("load", later);
     });
+  }
+  // The UI's persistent "privacy settings" control, as the UI module draws it (same root, theme,
+  // selector and label), without the module: it adopts this root and this button when it comes.
+  function drawReopenControl() {
+    if (deferredRequested || document.getElementById("sekisho-root") || document.querySelector('[data-sekisho-action="reopen"]')) return;
+    var html = document.documentElement;
+    var control = w.reopen_control(html.getAttribute("lang") || "", (navigator.languages || []).join(","));
+    if (!control) return; // (config reopenControl: false)
+    var host = document.createElement("div");
+    host.id = "sekisho-root";
+    host.setAttribute("lang", control.slice(0, control.indexOf("\n")));
+    var shadow = host.attachShadow({ mode: "open" });
+    var css = __CONTROL_CSS__;
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      shadow.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      shadow.appendChild(document.createElement("style")).textContent = css;
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "reopen";
+    button.setAttribute("data-sekisho-action", "reopen");
+    button.textContent = control.slice(control.indexOf("\n") + 1);
+    // (Once the module is here, its own listener on the root acts on the button.)
+    button.addEventListener("click", function () { if (!deferred) api.showPreferences(); });
+    shadow.appendChild(button);
+    (document.body || html).appendChild(host);
   }
   // The TCF bridge (config signals.tcfBridge): its module follows the page's CMP once the page
   // is parsed; no other page loads it.

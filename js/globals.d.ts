@@ -25,13 +25,15 @@ declare function sekishoGuards(policy: any): { install(win: any): void; exempt(e
 /** The inlined module's byte length, and a config baked in at build time (JSON text). */
 declare const __WASM_LENGTH__: number;
 declare const __BAKED_CONFIG__: string | undefined;
+/** deferred/src/web/control.css: the UI root's theme and its "privacy settings" control. */
+declare const __CONTROL_CSS__: string;
 
 /** The checkpoint's exports (src/web), as the no-modules glue exposes them. */
 declare const wasm_bindgen: {
   initSync(options: { module: WebAssembly.Module }): unknown;
   start(config: string | undefined, onAudit: (lineJson: string) => void): void;
   deferred_needed(): boolean;
-  reopen_control(): boolean;
+  reopen_control(pageLang: string, browserLangs: string): string | undefined;
   syncs(): boolean;
   signals_at_start(): string | undefined;
   tcf_bridge(): boolean;

@@ -143,6 +143,10 @@ const bundle = COMPILE_HINT + NOTICE + script("bootstrap.js", {
   "/*__GUARDS__*/": guards(),
   "/*__GLUE__*/": fortified(glue(join(buildDir, "nomod", "sekisho.js"))),
   "__BAKED_CONFIG__": baked,
+  // The root's theme and the "privacy settings" control, drawn before the UI module is loaded
+  // (minified: comments and line breaks out).
+  "__CONTROL_CSS__": JSON.stringify(read(join(root, "deferred", "src", "web", "control.css"))
+    .replace(/\/\*[^]*?\*\//g, "").replace(/\s*\n\s*/g, " ").trim()),
 }, wasm);
 writeFileSync(join(dist, "sekisho.js"), bundle, "ascii");
 const deferredWasm = readFileSync(join(buildDir, "sekisho-deferred.wasm"));

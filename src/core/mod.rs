@@ -13,6 +13,7 @@ pub mod html;
 pub mod ids;
 pub mod json;
 pub mod json_out;
+pub mod lang;
 pub mod matcher;
 pub mod regime;
 pub mod requirement;

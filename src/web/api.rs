@@ -7,6 +7,7 @@ use super::{dom, markup, store, sweep, with_sdk, Sdk, SDK};
 use crate::core::config::parse_config_quietly;
 use crate::core::consent::uuid_v4;
 use crate::core::json;
+use crate::core::lang::{privacy_settings_label, Lang};
 use crate::core::requirement::Requirement;
 use crate::core::{
     Checkpoint, Choice, Config, Decision, LoadOutcome, PageContext, StoredChoice, Value,
@@ -125,11 +126,21 @@ pub fn tcf_bridge() -> bool {
     with_sdk(|sdk| sdk.checkpoint.config.signals.tcf_bridge).unwrap_or(false)
 }
 
-/// Whether the UI draws its "privacy settings" control on pages without their own (config
-/// `reopenControl`, default on).
+/// The "privacy settings" control the bootstrap draws on a page without its own (config
+/// `reopenControl`, default on) while the UI module is not loaded: `"<lang tag>\n<label>"` in
+/// the language the UI would speak (the page's `lang`, then the browser's languages, comma
+/// separated, among the site's), `None` when the site turned it off.
 #[wasm_bindgen]
-pub fn reopen_control() -> bool {
-    with_sdk(|sdk| sdk.checkpoint.config.reopen_control).unwrap_or(false)
+pub fn reopen_control(page_lang: &str, browser_langs: &str) -> Option<String> {
+    with_sdk(|sdk| {
+        let config = &sdk.checkpoint.config;
+        config.reopen_control.then(|| {
+            let candidates = std::iter::once(page_lang).chain(browser_langs.split(','));
+            let lang = Lang::choose(candidates, &config.languages, &config.default_language);
+            [lang.tag(), "\n", privacy_settings_label(config, lang)].concat()
+        })
+    })
+    .flatten()
 }
 
 /// Called once by the bootstrap when the document is parsed (`DOMContentLoaded`, or at once when

@@ -215,16 +215,31 @@ test('us-c. presentation "notice" (publication only, opt-out): no banner; the UI
   await context.close();
 });
 
-test('us-d. a returning visitor on a page without its own control: the UI\'s control comes once the page has loaded, and reopens the preferences', async () => {
+test('us-d. a returning visitor on a page without its own control: the control comes once the page has loaded, drawn by sekisho.js (the UI module is downloaded only when it is used), and reopens the preferences', async () => {
   const lb = env.loopback;
   const context = await env.ctx();
-  const first = await open(context, '/tags.html', { quiet: 0 });
+  const config = { revision: 1, services: { youtube: { category: 'sns' } }, texts: { 'en-US': { privacySettings: 'Cookie settings' } } };
+  const first = await open(context, '/tags.html', { config, quiet: 0 });
   await first.page.evaluate(() => window.sekisho.rejectAll());
   await first.page.close();
-  const { page } = await open(context, '/tags.html', { loopback: lb });
+  lb.reset();
+  const { page } = await open(context, '/tags.html', { config, loopback: lb });
   await page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('[data-sekisho-action="reopen"]')),
     null, { timeout: WAIT_MS });
-  assert.equal(await shadow(page, (sr) => Boolean(sr.querySelector('.banner'))), false, 'no banner');
+  const control = await shadow(page, (sr) => ({ banner: Boolean(sr.querySelector('.banner')), label: sr.querySelector('[data-sekisho-action="reopen"]').textContent,
+    lang: sr.host.getAttribute('lang'), fixed: getComputedStyle(sr.querySelector('.reopen')).position, roots: document.querySelectorAll('#sekisho-root').length }));
+  assert.deepEqual(control, { banner: false, label: 'Cookie settings', lang: 'en', fixed: 'fixed', roots: 1 });
+  assert.deepEqual(lb.requests({ path: '/sekisho/sekisho-deferred.js' }), [], 'the UI module is not downloaded for the control');
+  assert.deepEqual(await axe(page, '#sekisho-root'), []);
+  // keyboard: the control takes the focus; Enter opens the preferences (the module comes now); Esc gives the focus back
+  await page.evaluate(() => document.getElementById('sekisho-root').shadowRoot.querySelector('.reopen').focus());
+  await page.keyboard.press('Enter');
+  await dialogOpen(page);
+  assert.equal(lb.requests({ path: '/sekisho/sekisho-deferred.js' }).length, 1);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.getElementById('sekisho-root').shadowRoot.activeElement?.classList.contains('reopen'),
+    null, { timeout: WAIT_MS });
+  assert.equal(await shadow(page, (sr) => sr.querySelectorAll('[data-sekisho-action="reopen"]').length), 1, 'the UI adopted the control: one');
   await clickIn(page, '[data-sekisho-action="reopen"]');
   await dialogOpen(page);
   await clickIn(page, 'dialog [data-sekisho-action="accept-all"]');

@@ -24,7 +24,9 @@ use crate::ui::{
     category_texts, services_in_use, site_texts, FirstLayer, Lang, Service, Texts, CATEGORIES,
 };
 
-const CSS: &str = include_str!("ui.css");
+/// The root's theme and the "privacy settings" control (also drawn by sekisho.js before this
+/// module is loaded), then the banner's, the dialog's and the placeholders'.
+const CSS: &str = concat!(include_str!("control.css"), include_str!("ui.css"));
 
 /// What is on screen.
 struct Ui {
@@ -173,10 +175,25 @@ impl Ui {
         let categories = category_texts(site, lang).map(|(n, d)| (n.to_owned(), d.to_owned()));
         let met = api::services_met()?;
         let services = services_in_use(site, met.iter().map(String::as_str), lang);
-        let host = doc.create_element("div")?;
-        host.set_id("sekisho-root");
+        // The root sekisho.js drew for its "privacy settings" control, if it did: the control
+        // stays (and keeps the focus the visitor gave it).
+        let drawn = doc
+            .get_element_by_id("sekisho-root")
+            .and_then(|host| host.shadow_root().map(|shadow| (host, shadow)));
+        let reopen = match &drawn {
+            Some((_, shadow)) => shadow.query_selector(".reopen")?,
+            None => None,
+        };
+        let (host, shadow) = match drawn {
+            Some(pair) => pair,
+            None => {
+                let host = doc.create_element("div")?;
+                host.set_id("sekisho-root");
+                let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+                (host, shadow)
+            }
+        };
         host.set_attribute("lang", lang.tag())?;
-        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
         let sheet = adopt_styles(&doc, &shadow)?;
         // Announcements (a saved choice) outlive the banner and the dialog.
         let status = element(&doc, "p", &[("class", "status"), ("role", "status")], None)?;
@@ -232,7 +249,9 @@ impl Ui {
             .body()
             .map(Element::from)
             .or_else(|| doc.document_element());
-        parent.ok_or("no body")?.append_child(&host)?;
+        if !host.is_connected() {
+            parent.ok_or("no body")?.append_child(&host)?;
+        }
         Ok(Ui {
             doc,
             shadow,
@@ -244,7 +263,7 @@ impl Ui {
             reopen_control: site.reopen_control,
             sheet,
             banner: None,
-            reopen: None,
+            reopen,
             dialog: None,
             status,
             opener: None,
@@ -313,8 +332,14 @@ impl Ui {
             }
         }
         self.status.set_text_content(None);
-        // The opener: the banner's button, else what had the focus (a page's reopen control).
-        self.opener = opener.or_else(|| self.doc.active_element().and_then(|e| e.dyn_into().ok()));
+        // The opener: the banner's button, else what had the focus (a page's reopen control, or
+        // the one sekisho.js drew in this root before the module was loaded).
+        self.opener = opener.or_else(|| {
+            self.shadow
+                .active_element()
+                .or_else(|| self.doc.active_element())
+                .and_then(|e| e.dyn_into().ok())
+        });
         if !dialog.open() {
             dialog.show_modal()?;
         }
