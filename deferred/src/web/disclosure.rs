@@ -10,18 +10,20 @@ use crate::ui::{Lang, Service, Texts};
 
 const CSS: &str = include_str!("disclosure.css");
 
-/// Fills each `[data-sekisho-disclosure]` of `doc` (its previous content replaced).
-pub fn fill(
+/// Fills each `[data-sekisho-disclosure]` of `doc` (its previous content replaced) with the
+/// table of the `services` in use (asked for only when the page has such an element).
+pub fn fill<'s>(
     doc: &Document,
     lang: Lang,
     texts: &Texts,
-    services: &[Service],
+    services: impl FnOnce() -> Result<&'s [Service], JsValue>,
 ) -> Result<(), JsValue> {
     let targets = doc.query_selector_all("[data-sekisho-disclosure]")?;
-    if targets.length() > 0 {
-        adopt_styles(doc)?;
+    if targets.length() == 0 {
+        return Ok(());
     }
-    let table = crate::ui::disclosure::html(services, lang, texts);
+    adopt_styles(doc)?;
+    let table = crate::ui::disclosure::html(services()?, lang, texts);
     for i in 0..targets.length() {
         if let Some(target) = targets.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
             target.set_inner_html(&table);

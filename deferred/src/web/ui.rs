@@ -37,8 +37,9 @@ struct Ui {
     texts: Texts,
     /// Name and description of each category, the site's words where it gave them.
     categories: [(String, String); 5],
-    /// The services in use (config `services`, then those met on this page).
-    services: Vec<Service>,
+    /// The services in use (config `services`, then those met on this page), described when
+    /// first needed (the preference center, a disclosure table): see [`Ui::services`].
+    services: std::cell::OnceCell<Vec<Service>>,
     /// The site's 外部送信 disclosure page, if it has one.
     disclosure: Option<String>,
     /// Whether to draw a "privacy settings" control when the page has none (config
@@ -67,7 +68,7 @@ pub fn start(site: Config, bridged: bool) -> Result<(), JsValue> {
     SITE.with(|s| s.replace(site));
     let state = api::state()?;
     with_ui(|ui| {
-        disclosure::fill(&ui.doc, ui.lang, &ui.texts, &ui.services)?;
+        disclosure::fill(&ui.doc, ui.lang, &ui.texts, || ui.services())?;
         match FirstLayer::for_state(state.decided, &state.regime, presentation) {
             Some(layer) if !bridged => ui.show_banner(layer, state.gpc)?,
             _ => ui.show_reopen_control()?,
@@ -173,8 +174,6 @@ impl Ui {
             .ok_or("no document")?;
         let lang = api::language(&doc, site);
         let categories = category_texts(site, lang).map(|(n, d)| (n.to_owned(), d.to_owned()));
-        let met = api::services_met()?;
-        let services = services_in_use(site, met.iter().map(String::as_str), lang);
         // The root sekisho.js drew for its "privacy settings" control, if it did: the control
         // stays (and keeps the focus the visitor gave it).
         let drawn = doc
@@ -258,7 +257,7 @@ impl Ui {
             lang,
             texts: site_texts(site, lang),
             categories,
-            services,
+            services: std::cell::OnceCell::new(),
             disclosure: site.disclosure.clone(),
             reopen_control: site.reopen_control,
             sheet,
@@ -268,6 +267,20 @@ impl Ui {
             status,
             opener: None,
         })
+    }
+
+    /// The services in use, described in the UI's language: the config's, then those the
+    /// checkpoint met on the page until now (read from its audit the first time they are needed,
+    /// not at mount: a first layer does without them).
+    fn services(&self) -> Result<&[Service], JsValue> {
+        if let Some(services) = self.services.get() {
+            return Ok(services);
+        }
+        let met = api::services_met()?;
+        let described = SITE.with(|site| {
+            services_in_use(&site.borrow(), met.iter().map(String::as_str), self.lang)
+        });
+        Ok(self.services.get_or_init(|| described))
     }
 
     /// The first layer: a region at the bottom of the page, not a modal (the page stays usable;
@@ -326,7 +339,7 @@ impl Ui {
                 input.set_checked(*id == "necessary" || granted);
             }
         }
-        for service in &self.services {
+        for service in self.services()? {
             if let Some(input) = self.switch("service", &service.id)? {
                 input.set_checked(state.service_granted(&service.id, service.category.id()));
             }
@@ -445,7 +458,7 @@ impl Ui {
         let t = &self.texts;
         let doc = &self.doc;
         let services: Vec<&Service> = self
-            .services
+            .services()?
             .iter()
             .filter(|s| s.category.id() == category)
             .collect();
@@ -555,7 +568,7 @@ impl Ui {
                 // visitor had one before (so that it follows the switch now).
                 let before = api::state()?;
                 let mut services = Vec::new();
-                for service in &self.services {
+                for service in self.services()? {
                     let Some(on) = self.switch("service", &service.id)?.map(|i| i.checked()) else {
                         continue;
                     };
