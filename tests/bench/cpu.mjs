@@ -1,7 +1,7 @@
 // Main-thread CPU time of script at load, by trace: builds of sekisho.js (and vanilla-cookieconsent) side by
 // side, for decisions finer than ScriptDuration's noise.
 //
-//   node tests/bench/cpu.mjs [--runs N] [--returning] [--vcc] a/sekisho.js [b/sekisho.js …]
+//   node tests/bench/cpu.mjs [--runs N] [--returning] [--vcc] [--breakdown] a/sekisho.js [b/sekisho.js …]
 //
 // Why: Performance.getMetrics' ScriptDuration (peers.mjs, the budget's figure) is wall time; on these shared VMs a
 // thread preempted mid-script or a synchronous IPC (the first cookie or storage access) moves it by ±30 %. A trace
@@ -15,6 +15,12 @@
 // warm-up. --returning sets a `sekisho` cookie (accept all, decided a day ago) in each context first. --vcc adds
 // vanilla-cookieconsent with its banner (its files from tests/bench/peers/node_modules: run peers.mjs once first).
 // A build's sekisho-deferred.js is served from beside it (else from dist/).
+//
+// --breakdown also prints, per build, where that CPU time goes: each top-level script event by its script (the
+// synchronous run of sekisho.js; the deferred module's glue and Wasm in microtasks; observer callbacks, events,
+// timers), and inside them what V8 did for the Wasm — `wasm.CompileLazy` (a function compiled by Liftoff on the
+// main thread the first time it is called: the count is how many distinct functions ran), `wasm.SyncCompile`,
+// `wasm.SyncInstantiate` — and for JavaScript (`V8.CompileCode`: lazy compilation), with garbage collection.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +31,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 10;
 const RETURNING = args.includes('--returning');
+const BREAKDOWN = args.includes('--breakdown');
 const builds = args.filter((a, i) => a.endsWith('.js') && args[i - 1] !== '--runs').map((f) => path.resolve(f));
 const variants = ['none', ...(args.includes('--vcc') ? ['vanilla-cookieconsent'] : []), ...builds];
 if (!builds.length) { console.error('cpu: give one or more builds of sekisho.js'); process.exit(2); }
@@ -82,7 +89,8 @@ async function load(k) {
     await send('Storage.setCookies', { browserContextId, cookies: [{ name: 'sekisho', value: `1.bench.1.31.${Math.floor(Date.now() / 1000) - 86400}`,
       domain: 'site.test', path: '/', secure: true, sameSite: 'Lax' }] });
   }
-  await send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'v8.execute'] }, transferMode: 'ReportEvents' });
+  const categories = ['devtools.timeline', 'v8.execute', ...(BREAKDOWN ? ['v8', 'v8.wasm'] : [])];
+  await send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' });
   await send('Target.createTarget', { url: `https://site.test/cpu.html?v=${k}`, browserContextId });
   await new Promise((resolve) => setTimeout(resolve, 1500));
   await send('Tracing.end');
@@ -94,7 +102,28 @@ async function load(k) {
     .sort((a, b) => a.ts - b.ts);
   let end = 0; let cpu = 0; let wall = 0;
   for (const e of mine) if (e.ts >= end) { cpu += e.tdur || 0; wall += e.dur || 0; end = e.ts + e.dur; }
-  return { cpu: cpu / 1000, wall: wall / 1000 };
+  return { cpu: cpu / 1000, wall: wall / 1000, parts: BREAKDOWN ? breakdown(events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X')) : null };
+}
+
+const TOP = new Set(['EvaluateScript', 'FunctionCall', 'RunMicrotasks', 'TimerFire', 'EventDispatch', 'FireIdleCallback']);
+const INNER = new Set(['wasm.CompileLazy', 'wasm.SyncCompile', 'wasm.SyncInstantiate', 'V8.CompileCode', 'MajorGC', 'MinorGC']);
+/** Main-thread events of one load → Map(label → { ms, n }): top-level script events, and what V8 did inside them. */
+function breakdown(evs) {
+  evs.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const parts = new Map();
+  const add = (label, e) => { const p = parts.get(label) || { ms: 0, n: 0 }; p.ms += (e.tdur || 0) / 1000; p.n++; parts.set(label, p); };
+  const open = [];
+  for (const e of evs) {
+    while (open.length && open.at(-1).ts + open.at(-1).dur <= e.ts) open.pop();
+    const top = open.find((a) => TOP.has(a.name));
+    const d = e.args?.data || {};
+    const where = (a) => `${a.name} ${(a.args?.data?.url || '').split('/').pop().split('?')[0]} ${a.args?.data?.type || ''}`.replace(/\s+/g, ' ').trim();
+    if (TOP.has(e.name) && !top) add(where(e), e);
+    else if (INNER.has(e.name)) add(`  ${e.name} in ${top ? where(top) : '(no script)'}`, e);
+    void d;
+    open.push(e);
+  }
+  return parts;
 }
 
 const results = variants.map(() => []);
@@ -118,3 +147,17 @@ variants.forEach((v, k) => {
   const wall = median(results[k].map((r) => r.wall)) - base.wall;
   console.log(`| ${v === 'vanilla-cookieconsent' ? v : path.relative(process.cwd(), v)} | ${cpu.toFixed(2)} | ${wall.toFixed(2)} |`);
 });
+if (BREAKDOWN) {
+  variants.forEach((v, k) => {
+    if (k === 0 || v === 'vanilla-cookieconsent') return;
+    console.log(`\n${path.relative(process.cwd(), v)}: CPU ms and count per load (medians; events nested in a top-level one are part of its time)`);
+    console.log('| event | CPU ms | count |');
+    console.log('| --- | ---: | ---: |');
+    const labels = [...new Set(results[k].flatMap((r) => [...r.parts.keys()]))];
+    const rows = labels.map((label) => {
+      const per = results[k].map((r) => r.parts.get(label) || { ms: 0, n: 0 });
+      return [label, median(per.map((p) => p.ms)), median(per.map((p) => p.n))];
+    }).filter(([, ms]) => ms >= 0.05).sort((a, b) => b[1] - a[1]);
+    for (const [label, ms, n] of rows) console.log(`| ${label.startsWith('  ') ? '&nbsp;&nbsp;' + label.trim() : label} | ${ms.toFixed(2)} | ${n} |`);
+  });
+}
