@@ -351,9 +351,10 @@
     var html = document.documentElement;
     var control = w.reopen_control(html.getAttribute("lang") || "", (navigator.languages || []).join(","));
     if (!control) return; // (config reopenControl: false)
+    var tagEnd = control.indexOf("\n");
     var host = document.createElement("div");
     host.id = "sekisho-root";
-    host.setAttribute("lang", control.slice(0, control.indexOf("\n")));
+    host.setAttribute("lang", control.slice(0, tagEnd));
     var shadow = host.attachShadow({ mode: "open" });
     var css = __CONTROL_CSS__;
     try {
@@ -367,7 +368,7 @@
     button.type = "button";
     button.className = "reopen";
     button.setAttribute("data-sekisho-action", "reopen");
-    button.textContent = control.slice(control.indexOf("\n") + 1);
+    button.textContent = control.slice(tagEnd + 1);
     // (Once the module is here, its own listener on the root acts on the button.)
     button.addEventListener("click", function () { if (!deferred) api.showPreferences(); });
     shadow.appendChild(button);

@@ -100,14 +100,23 @@ impl Lang {
     }
 }
 
-/// The label of the "privacy settings" control in `lang`: the site's words (config
-/// `texts.<lang>.privacySettings`, the last one given) else the default.
-pub fn privacy_settings_label(config: &Config, lang: Lang) -> &str {
+/// The site's words for `lang` (config `texts`, under `ja`, `ja-JP`, …): `(key, text)` in the
+/// config's order (a later one for the same key wins).
+pub fn site_words(
+    config: &Config,
+    lang: Lang,
+) -> impl DoubleEndedIterator<Item = &(String, String)> {
     config
         .texts
         .iter()
-        .filter(|(tag, _)| Lang::of(tag) == Some(lang))
+        .filter(move |(tag, _)| Lang::of(tag) == Some(lang))
         .flat_map(|(_, words)| words.iter())
+}
+
+/// The label of the "privacy settings" control in `lang`: the site's words (config
+/// `texts.<lang>.privacySettings`, the last one given) else the default.
+pub fn privacy_settings_label(config: &Config, lang: Lang) -> &str {
+    site_words(config, lang)
         .filter(|(key, _)| key == "privacySettings")
         .map(|(_, text)| text.as_str())
         .next_back()

@@ -98,29 +98,30 @@ async function load(k) {
   await send('Target.disposeBrowserContext', { browserContextId });
   const parse = events.find((e) => e.name === 'ParseHTML' && (e.args?.beginData?.url || '').includes('/cpu.html'));
   if (!parse) return null;
-  const mine = events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X' && SCRIPT_EVENTS.has(e.name))
-    .sort((a, b) => a.ts - b.ts);
+  const mainThread = events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X').sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const mine = mainThread.filter((e) => SCRIPT_EVENTS.has(e.name));
   let end = 0; let cpu = 0; let wall = 0;
   for (const e of mine) if (e.ts >= end) { cpu += e.tdur || 0; wall += e.dur || 0; end = e.ts + e.dur; }
-  return { cpu: cpu / 1000, wall: wall / 1000, parts: BREAKDOWN ? breakdown(events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X')) : null };
+  return { cpu: cpu / 1000, wall: wall / 1000, parts: BREAKDOWN ? breakdown(mainThread) : null };
 }
 
 const TOP = new Set(['EvaluateScript', 'FunctionCall', 'RunMicrotasks', 'TimerFire', 'EventDispatch', 'FireIdleCallback']);
 const INNER = new Set(['wasm.CompileLazy', 'wasm.SyncCompile', 'wasm.SyncInstantiate', 'V8.CompileCode', 'MajorGC', 'MinorGC']);
-/** Main-thread events of one load → Map(label → { ms, n }): top-level script events, and what V8 did inside them. */
+/** A top-level script event's label: its name, its script's file name, its event type. */
+const where = (e) => `${e.name} ${(e.args?.data?.url || '').split('/').pop().split('?')[0]} ${e.args?.data?.type || ''}`.replace(/\s+/g, ' ').trim();
+/**
+ * Main-thread events of one load (in start order, enclosing before enclosed) → Map(label → { ms, n }): top-level
+ * script events, and what V8 did inside them (labels indented by two spaces).
+ */
 function breakdown(evs) {
-  evs.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const parts = new Map();
   const add = (label, e) => { const p = parts.get(label) || { ms: 0, n: 0 }; p.ms += (e.tdur || 0) / 1000; p.n++; parts.set(label, p); };
-  const open = [];
+  const open = []; // the events enclosing the current one
   for (const e of evs) {
     while (open.length && open.at(-1).ts + open.at(-1).dur <= e.ts) open.pop();
     const top = open.find((a) => TOP.has(a.name));
-    const d = e.args?.data || {};
-    const where = (a) => `${a.name} ${(a.args?.data?.url || '').split('/').pop().split('?')[0]} ${a.args?.data?.type || ''}`.replace(/\s+/g, ' ').trim();
     if (TOP.has(e.name) && !top) add(where(e), e);
     else if (INNER.has(e.name)) add(`  ${e.name} in ${top ? where(top) : '(no script)'}`, e);
-    void d;
     open.push(e);
   }
   return parts;

@@ -6,6 +6,7 @@ pub mod services;
 pub mod texts;
 
 use sekisho::core::config::{Config, Localized, Presentation};
+use sekisho::core::lang::site_words;
 
 pub use services::{embed_markup, service_of_embed, services_in_use, services_in_use_ids, Service};
 pub use texts::{fill, texts, Lang, Texts};
@@ -37,17 +38,8 @@ pub fn category_texts(config: &Config, lang: Lang) -> [(&str, &str); 5] {
 
 /// The UI's texts in `lang`, with the site's words (config `texts.<lang>`) in their place.
 pub fn site_texts(config: &Config, lang: Lang) -> Texts {
-    texts(lang).with_site(&site_words(config, lang)).0
-}
-
-/// The site's words for `lang` (config `texts`, under `ja`, `ja-JP`, …).
-fn site_words(config: &Config, lang: Lang) -> Vec<(String, String)> {
-    config
-        .texts
-        .iter()
-        .filter(|(tag, _)| Lang::of(tag) == Some(lang))
-        .flat_map(|(_, words)| words.iter().cloned())
-        .collect()
+    let words: Vec<(String, String)> = site_words(config, lang).cloned().collect();
+    texts(lang).with_site(&words).0
 }
 
 /// What is wrong in config `texts`, as diagnostics lines: languages the UI does not speak and

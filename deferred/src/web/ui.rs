@@ -179,17 +179,16 @@ impl Ui {
         let drawn = doc
             .get_element_by_id("sekisho-root")
             .and_then(|host| host.shadow_root().map(|shadow| (host, shadow)));
-        let reopen = match &drawn {
-            Some((_, shadow)) => shadow.query_selector(".reopen")?,
-            None => None,
-        };
-        let (host, shadow) = match drawn {
-            Some(pair) => pair,
+        let (host, shadow, reopen) = match drawn {
+            Some((host, shadow)) => {
+                let reopen = shadow.query_selector(".reopen")?;
+                (host, shadow, reopen)
+            }
             None => {
                 let host = doc.create_element("div")?;
                 host.set_id("sekisho-root");
                 let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-                (host, shadow)
+                (host, shadow, None)
             }
         };
         host.set_attribute("lang", lang.tag())?;
