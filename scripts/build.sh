@@ -2,6 +2,7 @@
 # Builds the SDK into dist/ (see scripts/assemble.mjs for what each file is).
 #   scripts/build.sh                      release build
 #   SEKISHO_CONFIG=site.json scripts/build.sh   bakes a config in (an inline #sekisho-config still wins)
+#   SEKISHO_UNMINIFIED=1 SEKISHO_NAMES=1 scripts/build.sh   readable JavaScript and named Wasm functions, for profiles
 # Pipeline, for each of the three Wasm modules (the checkpoint, crate `sekisho`; the deferred
 # module, crate `sekisho-deferred`; the records module, crate `sekisho-records`): cargo (wasm32, opt-level z, LTO) → wasm-bindgen (no-modules
 # glue, names and producers removed) → wasm-opt -Oz (binaryen from npm; Debian's 108 cannot read
@@ -15,7 +16,10 @@ out=target/sekisho-build
 rm -rf "$out" && mkdir -p "$out"
 release=target/wasm32-unknown-unknown/release
 flags=(--remove-name-section --remove-producers-section)
-optimise() { tests/node_modules/.bin/wasm-opt -Oz -ocimfs 60 --strip-debug --strip-producers --strip-target-features -o "$2" "$1"; }
+debug=(--strip-debug)
+# SEKISHO_NAMES=1 keeps the Wasm functions' names (for profiles and traces; the modules grow by their name sections).
+if [ -n "${SEKISHO_NAMES:-}" ]; then flags=(--remove-producers-section); debug=(-g); fi
+optimise() { tests/node_modules/.bin/wasm-opt -Oz -ocimfs 60 "${debug[@]}" --strip-producers --strip-target-features -o "$2" "$1"; }
 
 # The checkpoint: built alone, so that its `checkpoint` feature (the Wasm exports) is on.
 cargo build --quiet --release --target wasm32-unknown-unknown --lib -p sekisho

@@ -1,7 +1,7 @@
 // Main-thread CPU time of script at load, by trace: builds of sekisho.js (and vanilla-cookieconsent) side by
 // side, for decisions finer than ScriptDuration's noise.
 //
-//   node tests/bench/cpu.mjs [--runs N] [--returning] [--vcc] [--breakdown] a/sekisho.js [b/sekisho.js …]
+//   node tests/bench/cpu.mjs [--runs N] [--returning] [--vcc] [--breakdown] [--gaps] a/sekisho.js [b/sekisho.js …]
 //
 // Why: Performance.getMetrics' ScriptDuration (peers.mjs, the budget's figure) is wall time; on these shared VMs a
 // thread preempted mid-script or a synchronous IPC (the first cookie or storage access) moves it by ±30 %. A trace
@@ -21,6 +21,13 @@
 // timers), and inside them what V8 did for the Wasm — `wasm.CompileLazy` (a function compiled by Liftoff on the
 // main thread the first time it is called: the count is how many distinct functions ran), `wasm.SyncCompile`,
 // `wasm.SyncInstantiate` — and for JavaScript (`V8.CompileCode`: lazy compilation), with garbage collection.
+//
+// --gaps prints, per variant, where its script's wall time is not CPU time (ScriptDuration, the budget's figure, is
+// wall): the wall minus CPU of each event inside its script events, by the innermost event it falls in (a blocking
+// IPC such as `StorageArea::GetAll`, the first localStorage access; `Job.WaitForParticipationOpportunity`, the main
+// thread waiting for the worker threads that validate a Wasm module; `v8.run`, the thread preempted while running
+// script), and the CPU time the renderer's worker threads spent on the load (script streaming: parsing and compiling
+// the scripts off the main thread; Wasm compilation): on two cores, that work competes with the main thread.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +39,7 @@ const args = process.argv.slice(2);
 const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 10;
 const RETURNING = args.includes('--returning');
 const BREAKDOWN = args.includes('--breakdown');
+const GAPS = args.includes('--gaps');
 const builds = args.filter((a, i) => a.endsWith('.js') && args[i - 1] !== '--runs').map((f) => path.resolve(f));
 const variants = ['none', ...(args.includes('--vcc') ? ['vanilla-cookieconsent'] : []), ...builds];
 if (!builds.length) { console.error('cpu: give one or more builds of sekisho.js'); process.exit(2); }
@@ -89,7 +97,8 @@ async function load(k) {
     await send('Storage.setCookies', { browserContextId, cookies: [{ name: 'sekisho', value: `1.bench.1.31.${Math.floor(Date.now() / 1000) - 86400}`,
       domain: 'site.test', path: '/', secure: true, sameSite: 'Lax' }] });
   }
-  const categories = ['devtools.timeline', 'v8.execute', ...(BREAKDOWN ? ['v8', 'v8.wasm'] : [])];
+  const categories = ['devtools.timeline', 'v8.execute', ...(BREAKDOWN || GAPS ? ['v8', 'v8.wasm'] : []),
+    ...(GAPS ? ['blink', 'loading', 'base', 'mojom', 'toplevel'] : [])];
   await send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' });
   await send('Target.createTarget', { url: `https://site.test/cpu.html?v=${k}`, browserContextId });
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -102,7 +111,8 @@ async function load(k) {
   const mine = mainThread.filter((e) => SCRIPT_EVENTS.has(e.name));
   let end = 0; let cpu = 0; let wall = 0;
   for (const e of mine) if (e.ts >= end) { cpu += e.tdur || 0; wall += e.dur || 0; end = e.ts + e.dur; }
-  return { cpu: cpu / 1000, wall: wall / 1000, parts: BREAKDOWN ? breakdown(mainThread) : null };
+  return { cpu: cpu / 1000, wall: wall / 1000, parts: BREAKDOWN ? breakdown(mainThread) : null,
+    gaps: GAPS ? gaps(mainThread, mine, events.filter((e) => e.pid === parse.pid && e.tid !== parse.tid)) : null };
 }
 
 const TOP = new Set(['EvaluateScript', 'FunctionCall', 'RunMicrotasks', 'TimerFire', 'EventDispatch', 'FireIdleCallback']);
@@ -125,6 +135,28 @@ function breakdown(evs) {
     open.push(e);
   }
   return parts;
+}
+
+/**
+ * One load's waits and background work (--gaps) → Map(label → ms): `wait <event>`, the wall minus CPU time spent in
+ * `event` itself (not in the events it encloses) inside the script events `scripts`; `worker <event>`, the CPU time
+ * of the renderer's worker threads (`others`: the renderer's other threads' events) in their outermost events.
+ */
+function gaps(mainThread, scripts, others) {
+  const out = new Map();
+  const add = (label, us) => out.set(label, (out.get(label) || 0) + us / 1000);
+  const inside = (e, a) => e !== a && e.ts >= a.ts && e.ts + e.dur <= a.ts + a.dur;
+  const within = mainThread.filter((e) => scripts.some((m) => e === m || inside(e, m)));
+  for (const e of within) {
+    const enclosed = within.filter((c) => inside(c, e));
+    const direct = enclosed.filter((c) => !enclosed.some((d) => inside(c, d)));
+    add(`wait ${e.name}`, direct.reduce((g, c) => g - (c.dur - (c.tdur || 0)), e.dur - (e.tdur || 0)));
+  }
+  const names = new Map(others.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, e.args.name]));
+  const work = others.filter((e) => e.ph === 'X' && /ThreadPool/.test(names.get(e.tid) || '')
+    && !/ThreadController|RunTask|WorkerThread/.test(e.name));
+  for (const e of work) if (!work.some((d) => d.tid === e.tid && inside(e, d))) add(`worker ${e.name}`, e.tdur || 0);
+  return out;
 }
 
 const results = variants.map(() => []);
@@ -160,5 +192,17 @@ if (BREAKDOWN) {
       return [label, median(per.map((p) => p.ms)), median(per.map((p) => p.n))];
     }).filter(([, ms]) => ms >= 0.05).sort((a, b) => b[1] - a[1]);
     for (const [label, ms, n] of rows) console.log(`| ${label.startsWith('  ') ? '&nbsp;&nbsp;' + label.trim() : label} | ${ms.toFixed(2)} | ${n} |`);
+  });
+}
+if (GAPS) {
+  variants.forEach((v, k) => {
+    if (k === 0) return;
+    const name = v === 'vanilla-cookieconsent' ? v : path.relative(process.cwd(), v);
+    console.log(`\n${name}: wall time not on the CPU inside its script events (wait), and the renderer's worker threads' CPU (worker), ms per load (mean; ≥ 0.1)`);
+    console.log('| event | ms |');
+    console.log('| --- | ---: |');
+    const sum = new Map();
+    for (const r of results[k]) for (const [label, ms] of r.gaps) sum.set(label, (sum.get(label) || 0) + ms / results[k].length);
+    for (const [label, ms] of [...sum].filter(([, ms]) => ms >= 0.1).sort((a, b) => b[1] - a[1])) console.log(`| ${label} | ${ms.toFixed(2)} |`);
   });
 }
