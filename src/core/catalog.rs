@@ -508,7 +508,7 @@ mod tests {
         // TikTok has no web page for it (the setting is in its app). For the Japanese ad vendors
         // below none was found in their own documentation yet (catalog/README.md "To re-check with
         // the vendors"): an unverified URL would send visitors to a wrong page.
-        const NOT_FOUND_YET: [&str; 11] = [
+        const NOT_FOUND_YET: [&str; 10] = [
             "microad",
             "freakout",
             "fluct",
@@ -519,7 +519,6 @@ mod tests {
             "i-mobile",
             "popin",
             "logly-lift",
-            "smartnews-ads",
         ];
         for e in entries().filter(|e| e.category() == Category::Ads) {
             let has = e.disclosure().unwrap().opt_out_url().is_some();
