@@ -171,6 +171,7 @@ await lb.close();
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const base = { cpu: median(results[0].map((r) => r.cpu)), wall: median(results[0].map((r) => r.wall)) };
+const variantName = (v) => (v === 'vanilla-cookieconsent' ? v : path.relative(process.cwd(), v));
 console.log(`main-thread script time at load, ${RETURNING ? 'returning visitor' : 'first page view'}, median of ${RUNS} traced loads each, Δ vs none (ms)`);
 console.log('| variant | CPU Δ | wall Δ |');
 console.log('| --- | ---: | ---: |');
@@ -178,7 +179,7 @@ variants.forEach((v, k) => {
   if (k === 0) return;
   const cpu = median(results[k].map((r) => r.cpu)) - base.cpu;
   const wall = median(results[k].map((r) => r.wall)) - base.wall;
-  console.log(`| ${v === 'vanilla-cookieconsent' ? v : path.relative(process.cwd(), v)} | ${cpu.toFixed(2)} | ${wall.toFixed(2)} |`);
+  console.log(`| ${variantName(v)} | ${cpu.toFixed(2)} | ${wall.toFixed(2)} |`);
 });
 if (BREAKDOWN) {
   variants.forEach((v, k) => {
@@ -197,8 +198,7 @@ if (BREAKDOWN) {
 if (GAPS) {
   variants.forEach((v, k) => {
     if (k === 0) return;
-    const name = v === 'vanilla-cookieconsent' ? v : path.relative(process.cwd(), v);
-    console.log(`\n${name}: wall time not on the CPU inside its script events (wait), and the renderer's worker threads' CPU (worker), ms per load (mean; ≥ 0.1)`);
+    console.log(`\n${variantName(v)}: wall time not on the CPU inside its script events (wait), and the renderer's worker threads' CPU (worker), ms per load (mean; ≥ 0.1)`);
     console.log('| event | ms |');
     console.log('| --- | ---: |');
     const sum = new Map();
