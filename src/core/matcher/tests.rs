@@ -750,17 +750,29 @@ mod properties {
 
     /// The expected catalog result for `host` + path `/`, computed the slow way: the longest
     /// listed host that is `host` or a parent of it, with a catch-all rule.
+    /// The curated entry a host belongs to, by the most specific listed host that matches it;
+    /// else by the base layer's, when that service is a curated entry too (the base layer's
+    /// `geniee` is the curated `geniee`: its extra hosts lead there).
     fn reference(host: &str) -> Option<u8> {
         let host = host.to_ascii_lowercase();
-        (0..catalog::host_count())
+        let covers = |h: &str| host == h || host.ends_with(&format!(".{h}"));
+        let curated = (0..catalog::host_count())
             .map(|i| (catalog::host(i).unwrap(), i))
-            .filter(|(h, _)| host == *h || host.ends_with(&format!(".{h}")))
+            .filter(|(h, _)| covers(h))
             .filter_map(|(h, i)| {
                 let mut rules = catalog::host_rules(i);
                 rules.find(|r| r.0.is_empty()).map(|r| (h.len(), r.1))
             })
             .max_by_key(|(len, _)| *len)
-            .map(|(_, e)| e)
+            .map(|(_, e)| e);
+        curated.or_else(|| {
+            let base_host = (0..)
+                .map_while(|i| catalog::base::host(i).map(|h| (h, i)))
+                .filter(|(h, _)| covers(h))
+                .max_by_key(|(h, _)| h.len())?;
+            let id = catalog::base::id(catalog::base::host_service(base_host.1)?)?;
+            catalog::entry(id).map(|e| e.index() as u8)
+        })
     }
 
     fn listed() -> Vec<&'static str> {
