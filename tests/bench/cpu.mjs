@@ -33,6 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLoopback, DIST_DIR } from '../e2e/loopback.mjs';
 import { launchBare } from './cdp.mjs';
+import { articlePage, routeArticleAssets, returningChoice, sekishoHead } from './article.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -44,7 +45,6 @@ const builds = args.filter((a, i) => a.endsWith('.js') && args[i - 1] !== '--run
 const variants = ['none', ...(args.includes('--vcc') ? ['vanilla-cookieconsent'] : []), ...builds];
 if (!builds.length) { console.error('cpu: give one or more builds of sekisho.js'); process.exit(2); }
 
-const PAGE = fs.readFileSync(path.join(HERE, 'peers', 'page.html'), 'utf8');
 const VCC = path.join(HERE, 'peers', 'node_modules', 'vanilla-cookieconsent', 'dist');
 const VCC_BODY = `<script src="/vcc/cookieconsent.umd.js"></script><script>CookieConsent.run({hideFromBots:false,
 categories:{necessary:{enabled:true,readOnly:true},analytics:{},ads:{}},language:{default:'en',translations:{en:{
@@ -59,9 +59,8 @@ lb.route('site.test', /^\/cpu\.html$/, (req, u) => {
   const v = variants[Number(u.searchParams.get('v'))];
   const head = v === 'vanilla-cookieconsent' ? '<link rel="stylesheet" href="/vcc/cookieconsent.css">'
     : v === 'none' ? ''
-      : `<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script><script src="/b/${u.searchParams.get('v')}/sekisho.js"></script>`;
-  return { type: 'html', body: PAGE.replace('<!--bench:reporter-->', '').replace('<!--cmp:head-->', head)
-    .replace('<!--cmp:body-->', v === 'vanilla-cookieconsent' ? VCC_BODY : '') };
+      : sekishoHead(`/b/${u.searchParams.get('v')}/sekisho.js`);
+  return { type: 'html', body: articlePage(head, v === 'vanilla-cookieconsent' ? VCC_BODY : '') };
 });
 lb.route('site.test', /^\/b\/\d+\/sekisho(-deferred)?\.js$/, (req, u) => {
   const build = variants[Number(u.pathname.split('/')[2])];
@@ -72,10 +71,7 @@ lb.route('site.test', /^\/b\/\d+\/sekisho(-deferred)?\.js$/, (req, u) => {
 });
 lb.route('site.test', /^\/vcc\//, (req, u) => ({ type: u.pathname.endsWith('.css') ? 'css' : 'js',
   body: fs.readFileSync(path.join(VCC, path.basename(u.pathname))), headers: CACHEABLE }));
-lb.route('site.test', /^\/peers\/site\//, (req, u) => {
-  const f = path.join(HERE, 'peers', 'site', path.basename(u.pathname));
-  return fs.existsSync(f) ? { type: f.endsWith('.css') ? 'css' : 'svg', body: fs.readFileSync(f), headers: CACHEABLE } : null;
-});
+routeArticleAssets(lb, CACHEABLE);
 
 // The browser, driven over the DevTools pipe at the browser level (no session on the page); the trace comes as events.
 let events = null;
@@ -94,7 +90,7 @@ async function load(k) {
   const done = new Promise((resolve) => { traced = resolve; });
   const { browserContextId } = await send('Target.createBrowserContext', { disposeOnDetach: true });
   if (RETURNING) {
-    await send('Storage.setCookies', { browserContextId, cookies: [{ name: 'sekisho', value: `1.bench.1.31.${Math.floor(Date.now() / 1000) - 86400}`,
+    await send('Storage.setCookies', { browserContextId, cookies: [{ name: 'sekisho', value: returningChoice(),
       domain: 'site.test', path: '/', secure: true, sameSite: 'Lax' }] });
   }
   const categories = ['devtools.timeline', 'v8.execute', ...(BREAKDOWN || GAPS ? ['v8', 'v8.wasm'] : []),
@@ -184,7 +180,7 @@ variants.forEach((v, k) => {
 if (BREAKDOWN) {
   variants.forEach((v, k) => {
     if (k === 0 || v === 'vanilla-cookieconsent') return;
-    console.log(`\n${path.relative(process.cwd(), v)}: CPU ms and count per load (medians; events nested in a top-level one are part of its time)`);
+    console.log(`\n${variantName(v)}: CPU ms and count per load (medians; events nested in a top-level one are part of its time)`);
     console.log('| event | CPU ms | count |');
     console.log('| --- | ---: | ---: |');
     const labels = [...new Set(results[k].flatMap((r) => [...r.parts.keys()]))];

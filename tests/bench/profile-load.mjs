@@ -7,29 +7,19 @@
 // Prints self time by function (JavaScript with file:line, Wasm by name) and by script, in ms per load. A profiler
 // attached to the page slows it (more so for JavaScript than for Wasm): read the shares, not the milliseconds; the
 // figures are cpu.mjs's and peers.mjs's.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startLoopback } from '../e2e/loopback.mjs';
 import { launch, newContext } from '../e2e/harness.mjs';
+import { articlePage, routeArticleAssets, returningChoice, sekishoHead } from './article.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const option = (name, otherwise) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : otherwise);
 const RUNS = option('--runs', 10);
 const TOP = option('--top', 40);
 const RETURNING = args.includes('--returning');
 
-const PAGE = fs.readFileSync(path.join(HERE, 'peers', 'page.html'), 'utf8');
-const HEAD = '<script type="application/json" id="sekisho-config">{"revision":1,"regime":"opt-in"}</script>'
-  + '<script src="/sekisho/sekisho.js"></script>';
 const lb = await startLoopback();
-lb.route('site.test', /^\/profile-load\.html$/, () => ({ type: 'html',
-  body: PAGE.replace('<!--bench:reporter-->', '').replace('<!--cmp:head-->', HEAD).replace('<!--cmp:body-->', '') }));
-lb.route('site.test', /^\/peers\/site\//, (req, u) => {
-  const f = path.join(HERE, 'peers', 'site', path.basename(u.pathname));
-  return fs.existsSync(f) ? { type: f.endsWith('.css') ? 'css' : 'svg', body: fs.readFileSync(f) } : null;
-});
+lb.route('site.test', /^\/profile-load\.html$/, () => ({ type: 'html', body: articlePage(sekishoHead('/sekisho/sekisho.js')) }));
+routeArticleAssets(lb);
 
 const byFunction = new Map();
 const byScript = new Map();
@@ -37,8 +27,7 @@ const add = (map, key, ms) => map.set(key, (map.get(key) || 0) + ms);
 const browser = await launch(lb);
 try {
   for (let run = 0; run <= RUNS; run++) { // run 0 warms the browser up and is not counted
-    // As cpu.mjs: accept all, decided a day ago.
-    const cookies = RETURNING ? [{ name: 'sekisho', value: `1.bench.1.31.${Math.floor(Date.now() / 1000) - 86400}` }] : [];
+    const cookies = RETURNING ? [{ name: 'sekisho', value: returningChoice() }] : [];
     const context = await newContext(browser, { cookies });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);

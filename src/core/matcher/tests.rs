@@ -749,10 +749,9 @@ mod properties {
     use proptest::prelude::*;
 
     /// The expected catalog result for `host` + path `/`, computed the slow way: the longest
-    /// listed host that is `host` or a parent of it, with a catch-all rule.
-    /// The curated entry a host belongs to, by the most specific listed host that matches it;
-    /// else by the base layer's, when that service is a curated entry too (the base layer's
-    /// `geniee` is the curated `geniee`: its extra hosts lead there).
+    /// listed host that is `host` or a parent of it, with a catch-all rule; else the longest
+    /// base-layer host, when its service is a curated entry too (the base layer's `geniee` is the
+    /// curated `geniee`: its extra hosts lead there).
     fn reference(host: &str) -> Option<u8> {
         let host = host.to_ascii_lowercase();
         let covers = |h: &str| host == h || host.ends_with(&format!(".{h}"));
