@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { startLoopback, DIST_DIR } from '../e2e/loopback.mjs';
 import { launchBare } from './cdp.mjs';
 import { articlePage, routeArticleAssets, returningChoice, sekishoHead } from './article.mjs';
+import { CATEGORIES, SCRIPT_EVENTS, mainThread, scriptTime } from './trace.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -82,8 +83,6 @@ const browser = await launchBare(lb, { onEvent(method, params) {
 } });
 const { send } = browser;
 
-const SCRIPT_EVENTS = new Set(['EvaluateScript', 'FunctionCall', 'v8.compile', 'TimerFire', 'EventDispatch', 'RunMicrotasks',
-  'v8.run', 'v8.callFunction', 'FireIdleCallback', 'v8.evaluateModule', 'MajorGC', 'MinorGC']);
 /** One load of variant `k`: { cpu, wall } in ms of top-level script events on the page's main thread. */
 async function load(k) {
   events = [];
@@ -93,7 +92,7 @@ async function load(k) {
     await send('Storage.setCookies', { browserContextId, cookies: [{ name: 'sekisho', value: returningChoice(),
       domain: 'site.test', path: '/', secure: true, sameSite: 'Lax' }] });
   }
-  const categories = ['devtools.timeline', 'v8.execute', ...(BREAKDOWN || GAPS ? ['v8', 'v8.wasm'] : []),
+  const categories = [...CATEGORIES, ...(BREAKDOWN || GAPS ? ['v8', 'v8.wasm'] : []),
     ...(GAPS ? ['blink', 'loading', 'base', 'mojom', 'toplevel'] : [])];
   await send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' });
   await send('Target.createTarget', { url: `https://site.test/cpu.html?v=${k}`, browserContextId });
@@ -101,14 +100,11 @@ async function load(k) {
   await send('Tracing.end');
   await done;
   await send('Target.disposeBrowserContext', { browserContextId });
-  const parse = events.find((e) => e.name === 'ParseHTML' && (e.args?.beginData?.url || '').includes('/cpu.html'));
-  if (!parse) return null;
-  const mainThread = events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X').sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  const mine = mainThread.filter((e) => SCRIPT_EVENTS.has(e.name));
-  let end = 0; let cpu = 0; let wall = 0;
-  for (const e of mine) if (e.ts >= end) { cpu += e.tdur || 0; wall += e.dur || 0; end = e.ts + e.dur; }
-  return { cpu: cpu / 1000, wall: wall / 1000, parts: BREAKDOWN ? breakdown(mainThread) : null,
-    gaps: GAPS ? gaps(mainThread, mine, events.filter((e) => e.pid === parse.pid && e.tid !== parse.tid)) : null };
+  const main = mainThread(events, '/cpu.html');
+  if (!main) return null;
+  const mine = main.events.filter((e) => SCRIPT_EVENTS.has(e.name));
+  return { ...scriptTime(main.events), parts: BREAKDOWN ? breakdown(main.events) : null,
+    gaps: GAPS ? gaps(main.events, mine, events.filter((e) => e.pid === main.pid && e.tid !== main.tid)) : null };
 }
 
 const TOP = new Set(['EvaluateScript', 'FunctionCall', 'RunMicrotasks', 'TimerFire', 'EventDispatch', 'FireIdleCallback']);
@@ -138,11 +134,11 @@ function breakdown(evs) {
  * `event` itself (not in the events it encloses) inside the script events `scripts`; `worker <event>`, the CPU time
  * of the renderer's worker threads (`others`: the renderer's other threads' events) in their outermost events.
  */
-function gaps(mainThread, scripts, others) {
+function gaps(threadEvents, scripts, others) {
   const out = new Map();
   const add = (label, us) => out.set(label, (out.get(label) || 0) + us / 1000);
   const inside = (e, a) => e !== a && e.ts >= a.ts && e.ts + e.dur <= a.ts + a.dur;
-  const within = mainThread.filter((e) => scripts.some((m) => e === m || inside(e, m)));
+  const within = threadEvents.filter((e) => scripts.some((m) => e === m || inside(e, m)));
   for (const e of within) {
     const enclosed = within.filter((c) => inside(c, e));
     const direct = enclosed.filter((c) => !enclosed.some((d) => inside(c, d)));

@@ -20,7 +20,9 @@
 // ScriptDuration, TaskDuration, LayoutDuration, RecalcStyleDuration. These durations belong to the document:
 // they restart at every navigation of the target (Chromium 156: same target, same renderer process, same URL
 // alike; Performance.disable/enable does not reset them), so the figure read after a report is that one load's.
-// A probe at start checks this (two navigations of one target) and stops the bench if they accumulate.
+// A probe at start checks this (two navigations of one target) and stops the bench if they accumulate. Each load is
+// also traced at the browser level: the main thread's script CPU and wall time with the microtasks, which
+// ScriptDuration leaves out (trace.mjs); the second table, and the budget's figure.
 //
 // - first page view: --runs rounds (+1 warm-up round, discarded), every variant once per round in a rotating
 //   order (interleaved: machine noise hits them alike), each load in a NEW browser context, disposed after;
@@ -41,6 +43,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startLoopback, DIST_DIR, REPO } from '../e2e/loopback.mjs';
 import { launchBare } from './cdp.mjs';
+import { CATEGORIES, mainThread, scriptTime } from './trace.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PEERS = path.join(HERE, 'peers');
@@ -291,7 +294,14 @@ async function nextReport() {
   return reports.shift() || null;
 }
 
-const bare = await launchBare(lb);
+// Each load is traced too (browser level): the main thread's script time with microtasks, which ScriptDuration
+// leaves out (trace.mjs).
+let traceEvents = [];
+let traced = () => {};
+const bare = await launchBare(lb, { onEvent(method, params) {
+  if (method === 'Tracing.dataCollected') traceEvents.push(...params.value);
+  else if (method === 'Tracing.tracingComplete') traced();
+} });
 const { send } = bare;
 const METRICS = { ScriptDuration: 'script', TaskDuration: 'task', LayoutDuration: 'layout', RecalcStyleDuration: 'style' };
 
@@ -307,13 +317,22 @@ async function openPage() {
 /** Navigate the page to `url`, wait for its report, read the metrics (ms): one page load, or null (no report). */
 async function load(page, url) {
   reports.length = 0;
+  traceEvents = [];
+  const done = new Promise((resolve) => { traced = resolve; });
+  await send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES }, transferMode: 'ReportEvents' });
   const { errorText } = await send('Page.navigate', { url }, page.sessionId);
   if (errorText) throw new Error(`Page.navigate ${url}: ${errorText}`);
   const report = await nextReport();
+  await send('Tracing.end');
+  await done;
   if (!report) return null;
   const { metrics } = await send('Performance.getMetrics', {}, page.sessionId);
   const out = { ...report };
   for (const { name, value } of metrics) if (METRICS[name]) out[METRICS[name]] = value * 1000;
+  const main = mainThread(traceEvents, new URL(url).pathname);
+  const time = main ? scriptTime(main.events) : { cpu: NaN, wall: NaN };
+  out.traceCpu = time.cpu;
+  out.traceWall = time.wall;
   return out;
 }
 
@@ -403,6 +422,8 @@ const summary = Object.fromEntries(variants.map((v) => {
         deltaP25: quantile(col(r.first, 'script'), 0.25) - baseMedian('first', 'script'),
         deltaP75: quantile(col(r.first, 'script'), 0.75) - baseMedian('first', 'script') },
       task: { median: median(col(r.first, 'task')), delta: delta('first', 'task') },
+      traceCpu: { median: median(col(r.first, 'traceCpu')), delta: delta('first', 'traceCpu') },
+      traceWall: { median: median(col(r.first, 'traceWall')), delta: delta('first', 'traceWall') },
       layoutStyle: { median: median(r.first.map((m) => m.layout + m.style)),
         delta: median(r.first.map((m) => m.layout + m.style)) - median(base.first.map((m) => m.layout + m.style)) },
       longtasks: { count: median(r.first.map((m) => m.longtasks.count)), ms: median(r.first.map((m) => m.longtasks.ms)) },
@@ -411,6 +432,8 @@ const summary = Object.fromEntries(variants.map((v) => {
     returning: {
       script: { median: median(col(r.returning, 'script')), delta: delta('returning', 'script') },
       task: { median: median(col(r.returning, 'task')), delta: delta('returning', 'task') },
+      traceCpu: { median: median(col(r.returning, 'traceCpu')), delta: delta('returning', 'traceCpu') },
+      traceWall: { median: median(col(r.returning, 'traceWall')), delta: delta('returning', 'traceWall') },
       banner: r.returning.filter((m) => m.banner).length,
     },
     bytes: bytesOf(v),
@@ -456,11 +479,25 @@ if (JSON_OUT) {
       + `| ${!sek || isBase ? '–' : v.name === 'sekisho' ? '1×' : `${ratio(sek.firstView.script.delta, f.script.delta)} / ${ratio(sek.returning.script.delta, s.returning.script.delta)}`} |`);
   }
   console.log('');
+  // The same loads by trace: every top-level script event of the main thread, microtasks included.
+  console.log('| variant | script by trace, first view: CPU Δ / wall Δ | returning visitor: CPU Δ / wall Δ | Sekisho ÷ this, trace wall: first / returning | Sekisho ÷ this, trace CPU: first / returning |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const v of variants) {
+    const s = summary[v.name];
+    const isBase = v.name === 'none';
+    const pair = (x) => (isBase ? `${ms(x.traceCpu.median)} / ${ms(x.traceWall.median)} (baseline)` : `${signed(x.traceCpu.delta)} / ${signed(x.traceWall.delta)}`);
+    const ratios = (key) => (!sek || isBase ? '–' : v.name === 'sekisho' ? '1×'
+      : `${ratio(sek.firstView[key].delta, s.firstView[key].delta)} / ${ratio(sek.returning[key].delta, s.returning[key].delta)}`);
+    console.log(`| ${v.name} | ${pair(s.firstView)} | ${pair(s.returning)} | ${ratios('traceWall')} | ${ratios('traceCpu')} |`);
+  }
+  console.log('');
   const shown = variants.filter((v) => v.banner && summary[v.name].firstView.banner > 0).map((v) => v.name);
   const noBanner = variants.filter((v) => v.name !== 'none' && !shown.includes(v.name))
     .map((v) => `${v.name} (${v.banner ? 'banner expected but never visible' : v.ui})`);
   console.log(`Banner on a first view: ${shown.join(', ') || 'none'}; without: ${noBanner.join(', ') || 'none'}.`
     + (variants.some((v) => v.name === 'c15t') ? ` ${C15T_NOTE}.` : ''));
+  console.log('Trace: the sum of the top-level script events on the page\'s main thread (trace.mjs), CPU (thread time) and wall; '
+    + 'ScriptDuration (the first table) leaves out microtasks, the trace does not.');
   console.log('Milliseconds from Performance.getMetrics, one page load each; Δ = the variant\'s median − the `none` median of the same run '
     + '(p25–p75: the variant\'s quartiles − the `none` median). Long tasks: tasks over 50 ms (PerformanceObserver). '
     + 'Brotli: files under the variant\'s own path, each once; "+ inline": the markup it adds to the HTML. KB = 1,000 bytes. '
