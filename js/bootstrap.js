@@ -1,9 +1,11 @@
 /*! Sekisho __VERSION__ | consent checkpoint | Apache-2.0 */
 // The one classic script a site loads first in <head>. In order: it installs the guards
 // (js/guards/), starts the checkpoint's Wasm synchronously and exposes window.sekisho (all
-// policy lives in the Wasm), then loads the deferred module (sekisho-deferred.js beside this
-// file: config diagnostics, later the banner and records), which is fetched and compiled off the
-// main thread and runs once the document is parsed. If the checkpoint cannot start, the guards
+// policy lives in the Wasm); once the document is parsed it draws the first layer of a visitor
+// who has not chosen, or the "privacy settings" control (js/first-layer.js). The UI module
+// (sekisho-deferred.js beside this file: the preference center, embed placeholders, disclosure
+// tables, config diagnostics) and the records module are fetched and compiled off the main thread
+// when a page or a visitor needs them. If the checkpoint cannot start, the guards
 // keep holding every third party, the API answers "undecided" and nothing held is ever released
 // (fail closed).
 (function () {
@@ -17,6 +19,7 @@
   var bakedConfig = __BAKED_CONFIG__;
   /*__PROTOCOL__*/
   /*__GUARDS__*/
+  /*__FIRST_LAYER__*/
 
   // Until the Wasm has started (and for good if it cannot), the policy is fail-closed: every
   // third-party URL is held under a requirement nothing grants, and HTML strings lose their
@@ -108,6 +111,7 @@
     document.dispatchEvent(new CustomEvent("sekisho:" + event, { detail: detail }));
   }
   var ready = false;
+  var onBlocked = function () {}; // (set once the UI's modules are known, below)
   // `require(purpose)` promises not resolved yet: [purpose, resolve].
   var waiting = [];
 
@@ -208,6 +212,7 @@
   var changed = function (stateJson) {
     var state = JSON.parse(stateJson);
     signal(w.signals_update());
+    if (state.decided) firstLayer.decided();
     emit("change", state);
     waiting = waiting.filter(function (wait) {
       if (!w.allows(wait[0])) return true;
@@ -291,6 +296,7 @@
     w.start(config, function (lineJson) {
       var line = JSON.parse(lineJson);
       emit(line.action, line);
+      if (line.action === "blocked") onBlocked();
     });
   } catch (e) {
     return failClosed("start failed (" + e + ")");
@@ -328,51 +334,61 @@
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
   // The deferred module and the records module (below).
   var deferred = null; // its exports, once it runs
-  var uiFingerprint = null; // the SHA-256 of the UI module's Wasm, for the records
+  var uiFingerprint = null; // the SHA-256 of the UI module's Wasm, for the records, once a UI shows
   var records = null;
   var recordsRequested = false;
   var deferredRequested = false;
   var preferencesAsked = false;
-  // (A returning visitor's page with a valid config does without it, unless it has a disclosure
-  // table to fill. Its "privacy settings" control, on a page without one of its own, is drawn
-  // here once the page has loaded and is idle: the module comes when the visitor opens it.)
+  // What this script draws itself (js/first-layer.js); the UI module adopts it when it comes.
+  var firstLayer = sekishoFirstLayer(__UI_CSS__, {
+    decide: function (action) {
+      if (action === "accept-all") api.acceptAll({ method: "banner" });
+      else api.rejectAll({ method: "banner" });
+    },
+    preferences: function () { api.showPreferences(); },
+    moduleActs: function () { return deferred !== null; }
+  });
+  var pageLang = function () { return document.documentElement.getAttribute("lang") || ""; };
+  var browserLangs = function () { return (navigator.languages || []).join(","); };
+  // The UI module's embed placeholders: needed once the page has an embed that waits (a held
+  // frame, a script-built embed's markup).
+  var embedsSelector = null;
+  var embedsWait = function () {
+    try {
+      embedsSelector = embedsSelector || w.embeds_selector();
+      return Boolean(document.querySelector(embedsSelector));
+    } catch (e) { return true; }
+  };
+  // At once when the config has problems to explain (or a CMP may ask the visitor instead of the
+  // first layer); else once the page is parsed (after the localStorage copy is read): the module
+  // for a disclosure table or an embed; else the first layer; else, once the page has loaded and
+  // is idle, the "privacy settings" control. The module comes when the visitor opens the
+  // preferences.
   if (w.deferred_needed()) loadDeferred(config);
-  else {
-    whenParsed(function () {
-      if (document.querySelector("[data-sekisho-disclosure]")) return loadDeferred(config);
-      var later = function () { (window.requestIdleCallback || setTimeout)(drawReopenControl); };
-      if (document.readyState === "complete") later(); else window.addEventListener("load", later);
-    });
-  }
-  // The UI's persistent "privacy settings" control, as the UI module draws it (same root, theme,
-  // selector and label), without the module: it adopts this root and this button when it comes.
+  var parsed = false;
+  afterReady(function () {
+    parsed = true;
+    if (deferredRequested) return;
+    if (document.querySelector("[data-sekisho-disclosure]") || embedsWait()) return loadDeferred(config);
+    var text = w.first_layer(pageLang(), browserLangs());
+    if (text) {
+      uiFingerprint = "__UI_SHA256__";
+      return firstLayer.banner(JSON.parse(text));
+    }
+    var later = function () { (window.requestIdleCallback || setTimeout)(drawReopenControl); };
+    if (document.readyState === "complete") later(); else window.addEventListener("load", later);
+  });
+  // An embed held after the page was parsed (a frame inserted by script, a widget's script held
+  // under its markup) brings the module and its placeholder.
+  onBlocked = function () {
+    if (parsed && !deferredRequested && embedsWait()) loadDeferred(config);
+  };
   function drawReopenControl() {
-    if (deferredRequested || document.getElementById("sekisho-root") || document.querySelector('[data-sekisho-action="reopen"]')) return;
-    var html = document.documentElement;
-    var control = w.reopen_control(html.getAttribute("lang") || "", (navigator.languages || []).join(","));
+    if (deferredRequested || document.getElementById("sekisho-root")) return;
+    var control = w.reopen_control(pageLang(), browserLangs());
     if (!control) return; // (config reopenControl: false)
     var tagEnd = control.indexOf("\n");
-    var host = document.createElement("div");
-    host.id = "sekisho-root";
-    host.setAttribute("lang", control.slice(0, tagEnd));
-    var shadow = host.attachShadow({ mode: "open" });
-    var css = __CONTROL_CSS__;
-    try {
-      var sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
-      shadow.adoptedStyleSheets = [sheet];
-    } catch (e) {
-      shadow.appendChild(document.createElement("style")).textContent = css;
-    }
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "reopen";
-    button.setAttribute("data-sekisho-action", "reopen");
-    button.textContent = control.slice(tagEnd + 1);
-    // (Once the module is here, its own listener on the root acts on the button.)
-    button.addEventListener("click", function () { if (!deferred) api.showPreferences(); });
-    shadow.appendChild(button);
-    (document.body || html).appendChild(host);
+    firstLayer.reopen(control.slice(0, tagEnd), control.slice(tagEnd + 1));
   }
   // The TCF bridge (config signals.tcfBridge): its module follows the page's CMP once the page
   // is parsed; no other page loads it.
@@ -489,6 +505,10 @@
   }
   function whenParsed(f) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f); else f();
+  }
+  // `f` once the page is parsed, after `domReady` (which may restore a choice from the copy).
+  function afterReady(f) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f); else Promise.resolve().then(f);
   }
 
   // Figures for tests/bench: the whole start, and its phases.

@@ -25,14 +25,23 @@ declare function sekishoGuards(policy: any): { install(win: any): void; exempt(e
 /** The inlined module's byte length, and a config baked in at build time (JSON text). */
 declare const __WASM_LENGTH__: number;
 declare const __BAKED_CONFIG__: string | undefined;
-/** deferred/src/web/control.css: the UI root's theme and its "privacy settings" control. */
-declare const __CONTROL_CSS__: string;
+/** deferred/src/web/control.css + ui.css: the UI's stylesheet, for what sekisho.js draws itself. */
+declare const __UI_CSS__: string;
+
+/** js/first-layer.js, inlined into the bootstrap's scope by scripts/assemble.mjs. */
+declare function sekishoFirstLayer(css: string, actions: FirstLayerActions): {
+  banner(text: FirstLayerText): void;
+  reopen(lang: string, label: string): void;
+  decided(): void;
+};
 
 /** The checkpoint's exports (src/web), as the no-modules glue exposes them. */
 declare const wasm_bindgen: {
   initSync(options: { module: WebAssembly.Module }): unknown;
   start(config: string | undefined, onAudit: (lineJson: string) => void): void;
   deferred_needed(): boolean;
+  first_layer(pageLang: string, browserLangs: string): string | undefined;
+  embeds_selector(): string | undefined;
   reopen_control(pageLang: string, browserLangs: string): string | undefined;
   syncs(): boolean;
   signals_at_start(): string | undefined;

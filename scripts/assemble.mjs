@@ -140,21 +140,25 @@ const base = baseJson.source;
 const cookies = baseJson.cookieSource;
 const NOTICE = `/*! Includes data from ${base.package} ${base.version} (${base.license}, `
   + `${base.copyright}) and the ${cookies.data} (${cookies.license}): THIRD_PARTY_NOTICES.md */\n`;
+const deferredWasm = readFileSync(join(buildDir, "sekisho-deferred.wasm"));
+// The UI's fingerprint for consent records (`uiSha256`): the SHA-256 of the deferred module's Wasm,
+// which holds the UI's code, texts and stylesheets (the first layer sekisho.js draws included: its
+// words and styles are the module's too).
+const uiSha256 = createHash("sha256").update(deferredWasm).digest("hex");
+/** A stylesheet of deferred/src/web, minified (comments and line breaks out). */
+const css = (file) => read(join(root, "deferred", "src", "web", file)).replace(/\/\*[^]*?\*\//g, "").replace(/\s*\n\s*/g, " ").trim();
 const bundle = COMPILE_HINT + NOTICE + script("bootstrap.js", {
   "/*__PROTOCOL__*/": protocolConstants(protocol),
   "/*__GUARDS__*/": guards(),
   "/*__GLUE__*/": fortified(glue(join(buildDir, "nomod", "sekisho.js"))),
   "__BAKED_CONFIG__": baked,
-  // The root's theme and the "privacy settings" control, drawn before the UI module is loaded
-  // (minified: comments and line breaks out).
-  "__CONTROL_CSS__": JSON.stringify(read(join(root, "deferred", "src", "web", "control.css"))
-    .replace(/\/\*[^]*?\*\//g, "").replace(/\s*\n\s*/g, " ").trim()),
+  // What sekisho.js draws before the UI module is loaded: the first layer and the "privacy
+  // settings" control, with the UI's stylesheet.
+  "/*__FIRST_LAYER__*/": read(join(root, "js", "first-layer.js")),
+  "__UI_CSS__": JSON.stringify(css("control.css") + " " + css("ui.css")),
+  "__UI_SHA256__": uiSha256,
 }, wasm);
 writeFileSync(join(dist, "sekisho.js"), bundle, "ascii");
-const deferredWasm = readFileSync(join(buildDir, "sekisho-deferred.wasm"));
-// The UI's fingerprint for consent records (`uiSha256`): the SHA-256 of the deferred module's Wasm,
-// which holds the UI's code, texts and stylesheets.
-const uiSha256 = createHash("sha256").update(deferredWasm).digest("hex");
 const deferred = script("deferred.js", {
   "/*__GLUE__*/": glue(join(buildDir, "deferred", "sekisho_deferred.js")),
   "__UI_SHA256__": uiSha256,

@@ -1,8 +1,8 @@
-//! The languages Sekisho speaks to visitors, which one a page gets, and the words the checkpoint
-//! shows itself: the label of the "privacy settings" control it draws on a returning visitor's
-//! page (the UI module, with every other text, is loaded only when the visitor opens it).
+//! The languages Sekisho speaks to visitors, which one a page gets, and where the site's own words
+//! for them are (config `texts`); the words the checkpoint shows itself are `first_layer`'s.
 
 use super::config::Config;
+use super::first_layer::{word, Words};
 
 /// A language the UI speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,17 +89,6 @@ impl Lang {
     }
 }
 
-impl Lang {
-    /// The default label of the persistent control that reopens the preferences (the UI's
-    /// `privacySettings` text).
-    pub const fn privacy_settings(self) -> &'static str {
-        match self {
-            Lang::Ja => "プライバシー設定",
-            Lang::En => "Privacy settings",
-        }
-    }
-}
-
 /// The site's words for `lang` (config `texts`, under `ja`, `ja-JP`, …): `(key, text)` in the
 /// config's order (a later one for the same key wins).
 pub fn site_words(
@@ -116,11 +105,12 @@ pub fn site_words(
 /// The label of the "privacy settings" control in `lang`: the site's words (config
 /// `texts.<lang>.privacySettings`, the last one given) else the default.
 pub fn privacy_settings_label(config: &Config, lang: Lang) -> &str {
-    site_words(config, lang)
-        .filter(|(key, _)| key == "privacySettings")
-        .map(|(_, text)| text.as_str())
-        .next_back()
-        .unwrap_or(lang.privacy_settings())
+    word(
+        config,
+        lang,
+        "privacySettings",
+        Words::of(lang).privacy_settings,
+    )
 }
 
 #[cfg(test)]

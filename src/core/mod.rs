@@ -9,6 +9,7 @@ pub mod consent;
 pub mod cookie;
 pub mod css;
 pub mod elements;
+pub mod first_layer;
 pub mod html;
 pub mod ids;
 pub mod json;

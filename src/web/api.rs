@@ -4,8 +4,10 @@
 //! string instead of an object built field by field through imports).
 
 use super::{dom, markup, store, sweep, with_sdk, Sdk, SDK};
+use crate::core::catalog;
 use crate::core::config::parse_config_quietly;
 use crate::core::consent::uuid_v4;
+use crate::core::first_layer::{self, FirstLayer};
 use crate::core::json;
 use crate::core::lang::{privacy_settings_label, Lang};
 use crate::core::requirement::Requirement;
@@ -73,11 +75,48 @@ pub fn start(config: Option<String>, on_audit: Function) {
 }
 
 /// Whether the page needs the deferred module at once: to explain config problems, or to ask a
-/// visitor who has not decided. A returning visitor's pages need it only for a disclosure table
-/// or the UI's own "privacy settings" control ([`reopen_control`]), once the page has loaded.
+/// visitor who has not decided on a page where a CMP may ask them instead (config
+/// `signals.tcfBridge`: the module finds out). Otherwise sekisho.js draws the first layer
+/// ([`first_layer`]) or the "privacy settings" control ([`reopen_control`]) itself, and the module
+/// comes when the visitor opens the preferences or the page has embeds or a disclosure table.
 #[wasm_bindgen]
 pub fn deferred_needed() -> bool {
-    with_sdk(|sdk| sdk.config_problems > 0 || !sdk.checkpoint.state.decided()).unwrap_or(false)
+    with_sdk(|sdk| {
+        let undecided = !sdk.checkpoint.state.decided();
+        sdk.config_problems > 0 || (undecided && sdk.checkpoint.config.signals.tcf_bridge)
+    })
+    .unwrap_or(false)
+}
+
+/// The first layer sekisho.js draws once the page is parsed, as JSON text
+/// (`core::first_layer::describe`), in the language the UI would speak (the page's `lang`, then
+/// the browser's languages, comma separated, among the site's); `None` when the page shows none
+/// (a decided visitor, or a site that only publishes in the opt-out regime).
+#[wasm_bindgen]
+pub fn first_layer(page_lang: &str, browser_langs: &str) -> Option<String> {
+    with_sdk(|sdk| {
+        let (config, state) = (&sdk.checkpoint.config, &sdk.checkpoint.state);
+        let layer = FirstLayer::for_state(state.decided(), state.regime.id(), config.presentation)?;
+        let lang = ui_lang(config, page_lang, browser_langs);
+        Some(first_layer::describe(config, lang, layer, state.gpc))
+    })
+    .flatten()
+}
+
+/// The CSS selector of the embeds the UI module puts a placeholder before: held frames, the
+/// catalog's embed markup (`blockquote.twitter-tweet`, …) and `[data-sekisho-embed]`. A page
+/// with one of them loads the module.
+#[wasm_bindgen]
+pub fn embeds_selector() -> Option<String> {
+    with_sdk(|sdk| {
+        let mut selector = String::from("iframe[data-sekisho=\"held\"],[data-sekisho-embed]");
+        let catalog = catalog::entries().filter(|_| sdk.checkpoint.config.catalog);
+        for embed in catalog.flat_map(|e| e.embeds()) {
+            selector.push(',');
+            selector.push_str(embed);
+        }
+        selector
+    })
 }
 
 /// Whether the config has a sync endpoint: decisions then become consent records (the deferred
@@ -135,12 +174,18 @@ pub fn reopen_control(page_lang: &str, browser_langs: &str) -> Option<String> {
     with_sdk(|sdk| {
         let config = &sdk.checkpoint.config;
         config.reopen_control.then(|| {
-            let candidates = std::iter::once(page_lang).chain(browser_langs.split(','));
-            let lang = Lang::choose(candidates, &config.languages, &config.default_language);
+            let lang = ui_lang(config, page_lang, browser_langs);
             [lang.tag(), "\n", privacy_settings_label(config, lang)].concat()
         })
     })
     .flatten()
+}
+
+/// The language the UI speaks on this page: the page's `lang`, then the browser's languages
+/// (comma separated), among the site's (`Lang::choose`).
+fn ui_lang(config: &Config, page_lang: &str, browser_langs: &str) -> Lang {
+    let candidates = std::iter::once(page_lang).chain(browser_langs.split(','));
+    Lang::choose(candidates, &config.languages, &config.default_language)
 }
 
 /// Called once by the bootstrap when the document is parsed (`DOMContentLoaded`, or at once when

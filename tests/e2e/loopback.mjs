@@ -6,7 +6,8 @@
 // `http://` tag URLs are logged too instead of failing silently.
 //
 //   https://site.test/<page>.html      fixture pages from tests/e2e/pages/ (query `config=<json>` replaces the
-//                                      text of <script id="sekisho-config">, `lang=<tag>` the <html lang>; a `<page>.html.headers.json`
+//                                      text of <script id="sekisho-config">, `lang=<tag>` the <html lang>, `embeds=0` drops its
+//                                      iframes; a `<page>.html.headers.json`
 //                                      sidecar adds response headers, e.g. a CSP, and with "$page" serves
 //                                      another page under that name: csp.html is tags.html + a CSP)
 //   https://site.test/sekisho/*        the built SDK from <repo>/dist/ (env SEKISHO_DIST overrides the dir)
@@ -191,6 +192,7 @@ export async function startLoopback({ pagesDir = PAGES_DIR, distDir = DIST_DIR, 
     replace(/(<script type="application\/json" id="sekisho-config">)([\s\S]*?)(<\/script>)/,
       '<script type="application/json" id="sekisho-config">', cfg === null ? null : cfg.replace(/<\//g, '<\\/'));
     replace(/(<html lang=")([^"]*)(")/, '<html lang="…">', u.searchParams.get('lang'));
+    if (u.searchParams.get('embeds') === '0') out.body = out.body.toString('utf8').replace(/<iframe\b[\s\S]*?<\/iframe>\s*/g, '');
     if (recorder) out.body = withRecorder(out.body.toString('utf8'));
     return out;
   }

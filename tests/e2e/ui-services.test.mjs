@@ -215,15 +215,21 @@ test('us-c. presentation "notice" (publication only, opt-out): no banner; the UI
   await context.close();
 });
 
-test('us-d. a returning visitor on a page without its own control: the control comes once the page has loaded, drawn by sekisho.js (the UI module is downloaded only when it is used), and reopens the preferences', async () => {
+test('us-d. a returning visitor: on a page without embeds the control comes once the page has loaded, drawn by sekisho.js (the UI module is downloaded only when it is used), and reopens the preferences; on a page with a held embed the module comes for its placeholder', async () => {
   const lb = env.loopback;
   const context = await env.ctx();
   const config = { revision: 1, services: { youtube: { category: 'sns' } }, texts: { 'en-US': { privacySettings: 'Cookie settings' } } };
-  const first = await open(context, '/tags.html', { config, quiet: 0 });
+  // A page with no embed: a marked Google tag only.
+  const plain = (cfg) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>No embeds</title>
+<script type="application/json" id="sekisho-config">${JSON.stringify(cfg)}</script><script src="/sekisho/sekisho.js"></script>
+<script type="text/plain" data-consent="analytics" async src="https://www.googletagmanager.com/gtag/js?id=G-E2ETEST01"></script>
+</head><body><main><h1>An article</h1><p>Text.</p></main></body></html>`;
+  lb.route('site.test', /^\/us-d\.html$/, (req, u) => ({ type: 'html', body: plain(u.searchParams.get('off') ? { ...config, reopenControl: false } : config) }));
+  const first = await open(context, '/us-d.html', { quiet: 0 });
   await first.page.evaluate(() => window.sekisho.rejectAll());
   await first.page.close();
   lb.reset();
-  const { page } = await open(context, '/tags.html', { config, loopback: lb });
+  const { page } = await open(context, '/us-d.html', { loopback: lb });
   await page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('[data-sekisho-action="reopen"]')),
     null, { timeout: WAIT_MS });
   const control = await shadow(page, (sr) => ({ banner: Boolean(sr.querySelector('.banner')), label: sr.querySelector('[data-sekisho-action="reopen"]').textContent,
@@ -243,10 +249,18 @@ test('us-d. a returning visitor on a page without its own control: the control c
   await clickIn(page, '[data-sekisho-action="reopen"]');
   await dialogOpen(page);
   await clickIn(page, 'dialog [data-sekisho-action="accept-all"]');
-  await waitForRequests(lb, { host: 'www.google-analytics.com', path: '/g/collect' });
+  await waitForRequests(lb, { host: 'www.googletagmanager.com', path: '/gtag/js' });
   // with reopenControl: false, the site places its own
-  const off = await open(context, '/tags.html', { config: { revision: 1, reopenControl: false, services: { youtube: { category: 'sns' } } }, loopback: lb });
+  const off = await open(context, '/us-d.html?off=1', { loopback: lb });
   assert.equal(await off.page.evaluate(() => document.getElementById('sekisho-root')), null, 'no UI drawn');
+  // A page with a held embed (YouTube, refused): its placeholder, and the control, from the module.
+  await off.page.evaluate(() => window.sekisho.rejectAll());
+  lb.reset();
+  const embeds = await open(context, '/tags.html', { config, loopback: lb });
+  await embeds.page.waitForFunction(() => Boolean(document.querySelector('[data-sekisho-placeholder="youtube"]'))
+    && Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.reopen')), null, { timeout: WAIT_MS });
+  assert.equal(lb.requests({ path: '/sekisho/sekisho-deferred.js' }).length, 1, 'the module, once, for the placeholder');
+  assert.equal(lb.countFor({ host: 'www.youtube.com' }), 0, 'the embed stays held');
   await context.close();
 });
 

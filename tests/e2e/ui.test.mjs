@@ -14,6 +14,9 @@ before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 beforeEach(() => env.fresh());
 
+// The first layer is drawn by sekisho.js on a page without embeds (the UI module comes when the visitor opens
+// the preferences), by the UI module on a page with one (it comes for the placeholder): both, alike.
+const DRAWN = [['sekisho.js', '/ui.html?embeds=0'], ['the UI module', '/ui.html']];
 const GA4_HIT = { host: 'www.google-analytics.com', path: '/g/collect' };
 const META_HIT = { host: 'www.facebook.com', path: '/tr/' };
 const trackers = (lb) => settleThenCount(lb, (e) => HOSTS.all.some((h) => e.host === h || e.host.endsWith('.' + h)));
@@ -41,6 +44,9 @@ function uiState(page) {
     };
   });
 }
+/** Waits for the preference center to be open. */
+const dialogOpened = (page) => page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('dialog')?.open),
+  null, { timeout: WAIT_MS });
 /** Clicks a control of the UI (in the banner, else in the dialog). */
 const click = (page, action) => page.evaluate((a) => {
   const sr = document.getElementById('sekisho-root').shadowRoot;
@@ -58,99 +64,107 @@ async function tabTo(page, target, key = 'Tab') {
   assert.fail(`${target} never got the focus by ${key}: ${seen.join(' → ')}`);
 }
 
-test('ui-a. opt-in banner: accept all, reject all and preferences on the first layer, equal; nothing sent before; accept all releases without reload', async () => {
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/ui.html', { quiet: 0 });
-  await bannerShown(page);
-  const ui = await uiState(page);
-  assert.deepEqual(ui.banner.actions, ['accept-all', 'reject-all', 'preferences']);
-  assert.deepEqual(ui.banner.labels, ['Accept all', 'Reject all', 'Preferences']);
-  assert.equal(ui.lang, 'en');
-  assert.equal(ui.banner.position, 'fixed', 'styled (its stylesheet adopted)');
-  // equal in size, style and contrast: same font, same colours, areas within 10 %, targets ≥ 24 px
-  const look = await page.evaluate(() => [...document.getElementById('sekisho-root').shadowRoot.querySelectorAll('.banner button')].map((b) => {
-    const r = b.getBoundingClientRect();
-    const s = getComputedStyle(b);
-    return { area: r.width * r.height, w: r.width, h: r.height, font: `${s.fontSize} ${s.fontWeight}`, colors: `${s.color} ${s.backgroundColor}` };
-  }));
-  const [accept, reject] = look;
-  assert.equal(accept.font, reject.font);
-  assert.equal(accept.colors, reject.colors);
-  assert.ok(Math.abs(accept.area - reject.area) / Math.max(accept.area, reject.area) <= 0.1, JSON.stringify(look));
-  for (const b of look) assert.ok(b.w >= 24 && b.h >= 24, `target ≥ 24×24 px: ${JSON.stringify(b)}`);
-  assert.equal((await trackers(lb)).length, 0, 'nothing sent while the banner shows');
-  assert.equal((await get(page)).decided, false);
+for (const [by, url] of DRAWN) {
+  test(`ui-a. (${by}) opt-in banner: accept all, reject all and preferences on the first layer, equal; nothing sent before; accept all releases without reload`, async () => {
+    const lb = env.loopback;
+    const context = await env.ctx();
+    const { page } = await open(context, url, { quiet: 0 });
+    await bannerShown(page);
+    const ui = await uiState(page);
+    assert.deepEqual(ui.banner.actions, ['accept-all', 'reject-all', 'preferences']);
+    assert.deepEqual(ui.banner.labels, ['Accept all', 'Reject all', 'Preferences']);
+    assert.equal(ui.lang, 'en');
+    assert.equal(ui.banner.position, 'fixed', 'styled (its stylesheet adopted)');
+    // equal in size, style and contrast: same font, same colours, areas within 10 %, targets ≥ 24 px
+    const look = await page.evaluate(() => [...document.getElementById('sekisho-root').shadowRoot.querySelectorAll('.banner button')].map((b) => {
+      const r = b.getBoundingClientRect();
+      const s = getComputedStyle(b);
+      return { area: r.width * r.height, w: r.width, h: r.height, font: `${s.fontSize} ${s.fontWeight}`, colors: `${s.color} ${s.backgroundColor}` };
+    }));
+    const [accept, reject] = look;
+    assert.equal(accept.font, reject.font);
+    assert.equal(accept.colors, reject.colors);
+    assert.ok(Math.abs(accept.area - reject.area) / Math.max(accept.area, reject.area) <= 0.1, JSON.stringify(look));
+    for (const b of look) assert.ok(b.w >= 24 && b.h >= 24, `target ≥ 24×24 px: ${JSON.stringify(b)}`);
+    assert.equal((await trackers(lb)).length, 0, 'nothing sent while the banner shows');
+    assert.equal((await get(page)).decided, false);
 
-  await click(page, 'accept-all');
-  await waitForRequests(lb, GA4_HIT);
-  await waitForRequests(lb, META_HIT);
-  const after = await uiState(page);
-  assert.equal(after.banner, null, 'the banner is gone');
-  assert.match(after.status, /saved/, 'the status region announces the choice');
-  assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 31);
-  assert.equal(lb.countFor({ host: 'site.test', path: '/ui.html' }), 1, 'no reload');
-  await context.close();
-});
+    await click(page, 'accept-all');
+    await waitForRequests(lb, GA4_HIT);
+    await waitForRequests(lb, META_HIT);
+    const after = await uiState(page);
+    assert.equal(after.banner, null, 'the banner is gone');
+    assert.match(after.status, /saved/, 'the status region announces the choice');
+    assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 31);
+    assert.equal(lb.countFor({ host: 'site.test', path: '/ui.html' }), 1, 'no reload');
+    if (by === 'sekisho.js') assert.deepEqual(lb.requests({ path: '/sekisho/sekisho-deferred.js' }), [], 'no UI module for the first layer');
+    await context.close();
+  });
+}
 
-test('ui-b. keyboard only: Tab reaches the banner, Enter on reject all refuses; nothing is sent, the choice is stored', async () => {
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/ui.html', { quiet: 0 });
-  await bannerShown(page);
-  await tabTo(page, 'reject-all');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => window.sekisho.get().decided, null, { timeout: WAIT_MS });
-  const st = await get(page);
-  assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: false, ads: false, sns: false });
-  assert.equal((await uiState(page)).banner, null);
-  const reqs = await trackers(lb);
-  assert.equal(reqs.length, 0, `after reject all:\n  ${listRequests(reqs)}`);
-  assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 1);
-  await context.close();
-});
+for (const [by, url] of DRAWN) {
+  test(`ui-b. (${by}) keyboard only: Tab reaches the banner, Enter on reject all refuses; nothing is sent, the choice is stored`, async () => {
+    const lb = env.loopback;
+    const context = await env.ctx();
+    const { page } = await open(context, url, { quiet: 0 });
+    await bannerShown(page);
+    await tabTo(page, 'reject-all');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.sekisho.get().decided, null, { timeout: WAIT_MS });
+    const st = await get(page);
+    assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: false, ads: false, sns: false });
+    assert.equal((await uiState(page)).banner, null);
+    const reqs = await trackers(lb);
+    assert.equal(reqs.length, 0, `after reject all:\n  ${listRequests(reqs)}`);
+    assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 1);
+    await context.close();
+  });
+}
 
-test('ui-c. preference center by keyboard: a modal dialog with a switch per category; Esc records nothing and gives the focus back; Space and save record that choice', async () => {
-  const lb = env.loopback;
-  const context = await env.ctx();
-  const { page } = await open(context, '/ui.html', { quiet: 0 });
-  await bannerShown(page);
-  await tabTo(page, 'preferences');
-  await page.keyboard.press('Enter');
-  let ui = await uiState(page);
-  assert.equal(ui.dialogOpen, true, 'the dialog opened');
-  assert.equal(ui.focusInDialog, true, `the focus moved into the dialog (${ui.focus})`);
-  assert.deepEqual(ui.switches, {
-    necessary: { checked: true, disabled: true, role: 'switch' }, functional: { checked: false, disabled: false, role: 'switch' },
-    analytics: { checked: false, disabled: false, role: 'switch' }, ads: { checked: false, disabled: false, role: 'switch' },
-    sns: { checked: false, disabled: false, role: 'switch' },
-  }, 'necessary on and disabled, nothing pre-ticked');
+for (const [by, url] of DRAWN) {
+  test(`ui-c. (${by}) preference center by keyboard: a modal dialog with a switch per category; Esc records nothing and gives the focus back; Space and save record that choice`, async () => {
+    const lb = env.loopback;
+    const context = await env.ctx();
+    const { page } = await open(context, url, { quiet: 0 });
+    await bannerShown(page);
+    await tabTo(page, 'preferences');
+    await page.keyboard.press('Enter');
+    await dialogOpened(page); // (sekisho.js's first layer: once the UI module has come)
+    let ui = await uiState(page);
+    assert.equal(ui.dialogOpen, true, 'the dialog opened');
+    assert.equal(ui.focusInDialog, true, `the focus moved into the dialog (${ui.focus})`);
+    assert.deepEqual(ui.switches, {
+      necessary: { checked: true, disabled: true, role: 'switch' }, functional: { checked: false, disabled: false, role: 'switch' },
+      analytics: { checked: false, disabled: false, role: 'switch' }, ads: { checked: false, disabled: false, role: 'switch' },
+      sns: { checked: false, disabled: false, role: 'switch' },
+    }, 'necessary on and disabled, nothing pre-ticked');
 
-  await page.keyboard.press('Escape');
-  ui = await uiState(page);
-  assert.equal(ui.dialogOpen, false, 'Esc closed it');
-  await page.waitForFunction(() => document.getElementById('sekisho-root').shadowRoot.activeElement?.getAttribute('data-sekisho-action') === 'preferences',
-    null, { timeout: WAIT_MS });
-  assert.equal((await get(page)).decided, false, 'Esc recorded nothing');
-  assert.notEqual((await uiState(page)).banner, null, 'the banner is still there');
+    await page.keyboard.press('Escape');
+    ui = await uiState(page);
+    assert.equal(ui.dialogOpen, false, 'Esc closed it');
+    await page.waitForFunction(() => document.getElementById('sekisho-root').shadowRoot.activeElement?.getAttribute('data-sekisho-action') === 'preferences',
+      null, { timeout: WAIT_MS });
+    assert.equal((await get(page)).decided, false, 'Esc recorded nothing');
+    assert.notEqual((await uiState(page)).banner, null, 'the banner is still there');
 
-  await page.keyboard.press('Enter');
-  assert.equal((await uiState(page)).dialogOpen, true);
-  await tabTo(page, 'switch:analytics');
-  await page.keyboard.press('Space');
-  assert.equal((await uiState(page)).switches.analytics.checked, true);
-  await tabTo(page, 'save');
-  await page.keyboard.press('Enter');
-  await waitForRequests(lb, GA4_HIT);
-  const st = await get(page);
-  assert.equal(st.decided, true);
-  assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: true, ads: false, sns: false });
-  ui = await uiState(page);
-  assert.equal(ui.dialogOpen, false);
-  assert.equal(ui.banner, null);
-  assert.equal(lb.countFor(META_HIT), 0, 'ads stay held');
-  await context.close();
-});
+    await page.keyboard.press('Enter');
+    assert.equal((await uiState(page)).dialogOpen, true);
+    await tabTo(page, 'switch:analytics');
+    await page.keyboard.press('Space');
+    assert.equal((await uiState(page)).switches.analytics.checked, true);
+    await tabTo(page, 'save');
+    await page.keyboard.press('Enter');
+    await waitForRequests(lb, GA4_HIT);
+    const st = await get(page);
+    assert.equal(st.decided, true);
+    assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: true, ads: false, sns: false });
+    ui = await uiState(page);
+    assert.equal(ui.dialogOpen, false);
+    assert.equal(ui.banner, null);
+    assert.equal(lb.countFor(META_HIT), 0, 'ads stay held');
+    await context.close();
+  });
+}
 
 test('ui-d. a returning visitor: no banner, no UI download; the page\'s own control opens the preferences with the choice in effect, and withdrawing is as easy', async () => {
   const lb = env.loopback;
@@ -264,45 +278,50 @@ test("ui-i. the site's config: the languages it offers and its own words for a c
   await context.close();
 });
 
-test('ui-j. opt-out regime: a notice of what is sent, a link to the disclosure, a one-click refuse', async () => {
-  const lb = env.loopback;
-  const config = { revision: 1, regime: 'opt-out', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
-  const context = await env.ctx();
-  const { page } = await open(context, '/ui.html?lang=ja', { config, quiet: 0 });
-  await bannerShown(page);
-  await waitForRequests(lb, GA4_HIT); // opt-out: analytics is sent until refused
-  const notice = await page.evaluate(() => {
-    const banner = document.getElementById('sekisho-root').shadowRoot.querySelector('.banner');
-    const link = banner.querySelector('.disclosure a');
-    return { link: link && [link.getAttribute('href'), link.textContent] };
+for (const [by, url] of DRAWN) {
+  test(`ui-j. (${by}) opt-out regime: a notice of what is sent, a link to the disclosure, a one-click refuse`, async () => {
+    const lb = env.loopback;
+    const config = { revision: 1, regime: 'opt-out', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
+    const context = await env.ctx();
+    const { page } = await open(context, `${url}${url.includes('?') ? '&' : '?'}lang=ja`, { config, quiet: 0 });
+    await bannerShown(page);
+    await waitForRequests(lb, GA4_HIT); // opt-out: analytics is sent until refused
+    const notice = await page.evaluate(() => {
+      const banner = document.getElementById('sekisho-root').shadowRoot.querySelector('.banner');
+      const link = banner.querySelector('.disclosure a');
+      return { link: link && [link.getAttribute('href'), link.textContent] };
+    });
+    const ui = await uiState(page);
+    assert.deepEqual(ui.banner.actions, ['reject-all', 'preferences'], 'refuse and preferences');
+    assert.deepEqual(ui.banner.labels, ['送信を拒否', '設定']);
+    assert.match(ui.banner.text, /送信しています/);
+    assert.deepEqual(notice.link, ['/gaibu-soshin.html', '外部送信について（送信する情報と送信先）']);
+    await click(page, 'reject-all');
+    const st = await get(page);
+    assert.equal(st.decided, true);
+    assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: false, ads: false, sns: false });
+    assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 1);
+    assert.equal((await uiState(page)).banner, null);
+    await context.close();
   });
-  const ui = await uiState(page);
-  assert.deepEqual(ui.banner.actions, ['reject-all', 'preferences'], 'refuse and preferences');
-  assert.deepEqual(ui.banner.labels, ['送信を拒否', '設定']);
-  assert.match(ui.banner.text, /送信しています/);
-  assert.deepEqual(notice.link, ['/gaibu-soshin.html', '外部送信について（送信する情報と送信先）']);
-  await click(page, 'reject-all');
-  const st = await get(page);
-  assert.equal(st.decided, true);
-  assert.deepEqual(st.categories, { necessary: true, functional: false, analytics: false, ads: false, sns: false });
-  assert.equal(parseConsentCookie((await cookies(context)).sekisho)?.bits, 1);
-  assert.equal((await uiState(page)).banner, null);
-  await context.close();
-});
+}
 
-
-test('ui-g. axe-core (WCAG 2.2 AA): no violation in the banner or the preference center, in both languages and colour schemes', async () => {
-  // (Chromium alone can emulate prefers-color-scheme here: WebDriver has no such setting.)
-  for (const colorScheme of ENGINE === 'chromium' ? ['light', 'dark'] : ['light']) {
-    for (const url of ['/ui.html', '/ui.html?lang=ja']) {
-      const context = await env.ctx(colorScheme === 'dark' ? { colorScheme } : {});
-      const config = { revision: 1, regime: 'opt-in', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
-      const { page } = await open(context, url, { config, quiet: 0 });
-      await bannerShown(page);
-      assert.deepEqual(await axe(page), [], `${url} (${colorScheme}): the banner`);
-      await click(page, 'preferences');
-      assert.deepEqual(await axe(page), [], `${url} (${colorScheme}): the preference center`);
-      await context.close();
+for (const [by, url] of DRAWN) {
+  test(`ui-g. (${by}) axe-core (WCAG 2.2 AA): no violation in the banner or the preference center, in both languages and colour schemes`, async () => {
+    // (Chromium alone can emulate prefers-color-scheme here: WebDriver has no such setting.)
+    for (const colorScheme of ENGINE === 'chromium' ? ['light', 'dark'] : ['light']) {
+      for (const page_ of [url, `${url}${url.includes('?') ? '&' : '?'}lang=ja`]) {
+        const context = await env.ctx(colorScheme === 'dark' ? { colorScheme } : {});
+        const config = { revision: 1, regime: 'opt-in', services: { youtube: { category: 'sns' } }, disclosure: '/gaibu-soshin.html' };
+        const { page } = await open(context, page_, { config, quiet: 0 });
+        await bannerShown(page);
+        assert.deepEqual(await axe(page), [], `${page_} (${colorScheme}): the banner`);
+        await click(page, 'preferences');
+        await dialogOpened(page);
+        assert.deepEqual(await axe(page), [], `${page_} (${colorScheme}): the preference center`);
+        await context.close();
+      }
     }
-  }
-});
+  });
+}
+

@@ -5,7 +5,8 @@ pub mod disclosure;
 pub mod services;
 pub mod texts;
 
-use sekisho::core::config::{Config, Localized, Presentation};
+use sekisho::core::config::{Config, Localized};
+pub use sekisho::core::first_layer::FirstLayer;
 use sekisho::core::lang::site_words;
 
 pub use services::{embed_markup, service_of_embed, services_in_use, services_in_use_ids, Service};
@@ -62,34 +63,6 @@ pub fn text_problems(config: &Config) -> Vec<String> {
 /// (`necessary` first: shown on, and not switchable).
 pub const CATEGORIES: [&str; 5] = ["necessary", "functional", "analytics", "ads", "sns"];
 
-/// The first layer a page shows before a choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FirstLayer {
-    /// Opt-in: nothing is sent until the visitor chooses; accept all, reject all and preferences,
-    /// equal on the same layer.
-    Banner,
-    /// Opt-out (Japan's default for analytics and ads): what is sent and to whom, a one-click
-    /// refuse and the preferences.
-    Notice,
-}
-
-impl FirstLayer {
-    /// The layer for a checkpoint state (`window.sekisho.get()`): none once decided, nor in
-    /// the opt-out regime on a site that only publishes (config `presentation: "notice"`).
-    pub fn for_state(
-        decided: bool,
-        regime: &str,
-        presentation: Presentation,
-    ) -> Option<FirstLayer> {
-        match (decided, regime, presentation) {
-            (true, _, _) => None,
-            (false, "opt-out", Presentation::Notice) => None,
-            (false, "opt-out", Presentation::Banner) => Some(FirstLayer::Notice),
-            (false, _, _) => Some(FirstLayer::Banner),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,21 +101,5 @@ mod tests {
                 "config.texts.fr: the UI speaks ja and en (ignored)"
             ]
         );
-    }
-
-    #[test]
-    fn an_undecided_visitor_sees_the_layer_of_the_regime() {
-        use Presentation::{Banner, Notice};
-        let layer = FirstLayer::for_state;
-        assert_eq!(layer(false, "opt-in", Banner), Some(FirstLayer::Banner));
-        assert_eq!(layer(false, "opt-out", Banner), Some(FirstLayer::Notice));
-        // an unknown regime is treated as the strict one
-        assert_eq!(layer(false, "?", Banner), Some(FirstLayer::Banner));
-        assert_eq!(layer(true, "opt-in", Banner), None);
-        assert_eq!(layer(true, "opt-out", Banner), None);
-        // A site that only publishes shows no banner where it may send before a choice…
-        assert_eq!(layer(false, "opt-out", Notice), None);
-        // …and still asks where nothing may be sent before one.
-        assert_eq!(layer(false, "opt-in", Notice), Some(FirstLayer::Banner));
     }
 }

@@ -1,6 +1,8 @@
-//! The UI's texts in Japanese and English (the language to use is `sekisho::core::lang`'s).
+//! The UI's texts in Japanese and English (the language to use is `sekisho::core::lang`'s; the
+//! first layer's words are `sekisho::core::first_layer`'s, which `sekisho.js` draws).
 //! Texts are set as text by the shell, never parsed as HTML.
 
+use sekisho::core::first_layer::Words;
 pub use sekisho::core::lang::Lang;
 
 /// One category as the preference center shows it.
@@ -124,27 +126,23 @@ pub fn texts(lang: Lang) -> &'static Texts {
 }
 
 static EN: Texts = Texts {
-    title: "Your privacy choices",
-    banner: "We and our partners would like to use cookies and similar technologies for \
-        analytics, advertising and social media features. Nothing is sent to them until you \
-        choose. You can change your mind at any time in the privacy settings.",
-    notice: "This site sends information about your visit (the pages you view, your device \
-        and browser, identifiers stored in cookies) to analytics and advertising partners. \
-        You can refuse at any time; the preferences list each category.",
-    gpc_honoured: "Your browser sent a Global Privacy Control signal: advertising stays off.",
-    accept_all: "Accept all",
-    reject_all: "Reject all",
-    refuse: "Refuse",
-    preferences: "Preferences",
-    disclosure: "What is sent, and to whom",
+    title: Words::EN.title,
+    banner: Words::EN.banner,
+    notice: Words::EN.notice,
+    gpc_honoured: Words::EN.gpc_honoured,
+    accept_all: Words::EN.accept_all,
+    reject_all: Words::EN.reject_all,
+    refuse: Words::EN.refuse,
+    preferences: Words::EN.preferences,
+    disclosure: Words::EN.disclosure,
     dialog_title: "Privacy settings",
     dialog_intro: "Choose what this site may send to its partners. You can change this at any \
         time.",
     always_on: "Always on",
     save: "Save choices",
     close: "Close",
-    saved: "Your choices were saved.",
-    privacy_settings: Lang::En.privacy_settings(),
+    saved: Words::EN.saved,
+    privacy_settings: Words::EN.privacy_settings,
     services: "Services",
     recipient: "Recipient",
     sent: "Information sent",
@@ -190,29 +188,22 @@ static EN: Texts = Texts {
 };
 
 static JA: Texts = Texts {
-    title: "プライバシーの選択",
-    banner:
-        "当サイトと提携先は、アクセス解析・広告・SNS 機能のために Cookie などの技術を使いたいと\
-        考えています。選択するまで、提携先には何も送信しません。選択はプライバシー設定からいつでも\
-        変更できます。",
-    notice: "当サイトは、閲覧したページ、端末やブラウザの情報、Cookie に保存された識別子などを、\
-        アクセス解析や広告の提携先に送信しています。送信はいつでも拒否できます。種類ごとの内容は\
-        設定で確認できます。",
-    gpc_honoured:
-        "ブラウザから GPC（グローバル・プライバシー・コントロール）の信号を受け取ったため、\
-        広告のための送信は行いません。",
-    accept_all: "すべて許可",
-    reject_all: "すべて拒否",
-    refuse: "送信を拒否",
-    preferences: "設定",
-    disclosure: "外部送信について（送信する情報と送信先）",
+    title: Words::JA.title,
+    banner: Words::JA.banner,
+    notice: Words::JA.notice,
+    gpc_honoured: Words::JA.gpc_honoured,
+    accept_all: Words::JA.accept_all,
+    reject_all: Words::JA.reject_all,
+    refuse: Words::JA.refuse,
+    preferences: Words::JA.preferences,
+    disclosure: Words::JA.disclosure,
     dialog_title: "プライバシー設定",
     dialog_intro: "当サイトが提携先に送信してよい情報を選んでください。いつでも変更できます。",
     always_on: "常に有効",
     save: "選択を保存",
     close: "閉じる",
-    saved: "選択を保存しました。",
-    privacy_settings: Lang::Ja.privacy_settings(),
+    saved: Words::JA.saved,
+    privacy_settings: Words::JA.privacy_settings,
     services: "サービス",
     recipient: "送信先",
     sent: "送信される情報",

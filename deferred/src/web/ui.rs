@@ -24,8 +24,9 @@ use crate::ui::{
     category_texts, services_in_use, site_texts, FirstLayer, Lang, Service, Texts, CATEGORIES,
 };
 
-/// The root's theme and the "privacy settings" control (also drawn by sekisho.js before this
-/// module is loaded), then the banner's, the dialog's and the placeholders'.
+/// The root's theme and the "privacy settings" control, then the banner's, the dialog's and the
+/// placeholders' (sekisho.js draws the first layer and the control with the same stylesheet
+/// before this module is loaded).
 const CSS: &str = concat!(include_str!("control.css"), include_str!("ui.css"));
 
 /// What is on screen.
@@ -174,28 +175,37 @@ impl Ui {
             .ok_or("no document")?;
         let lang = api::language(&doc, site);
         let categories = category_texts(site, lang).map(|(n, d)| (n.to_owned(), d.to_owned()));
-        // The root sekisho.js drew for its "privacy settings" control, if it did: the control
-        // stays (and keeps the focus the visitor gave it).
+        // The root sekisho.js drew for its first layer or its "privacy settings" control
+        // (js/first-layer.js), if it did: what it drew stays (and keeps the focus the visitor
+        // gave it), and this module acts on it from now on.
         let drawn = doc
             .get_element_by_id("sekisho-root")
             .and_then(|host| host.shadow_root().map(|shadow| (host, shadow)));
-        let (host, shadow, reopen) = match drawn {
+        let (host, shadow, banner, reopen, status) = match drawn {
             Some((host, shadow)) => {
+                let banner = shadow.query_selector(".banner")?;
                 let reopen = shadow.query_selector(".reopen")?;
-                (host, shadow, reopen)
+                let status = shadow.query_selector(".status")?;
+                (host, shadow, banner, reopen, status)
             }
             None => {
                 let host = doc.create_element("div")?;
                 host.set_id("sekisho-root");
                 let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-                (host, shadow, None)
+                (host, shadow, None, None, None)
             }
         };
         host.set_attribute("lang", lang.tag())?;
         let sheet = adopt_styles(&doc, &shadow)?;
         // Announcements (a saved choice) outlive the banner and the dialog.
-        let status = element(&doc, "p", &[("class", "status"), ("role", "status")], None)?;
-        shadow.append_child(&status)?;
+        let status = match status {
+            Some(status) => status,
+            None => {
+                let status = element(&doc, "p", &[("class", "status"), ("role", "status")], None)?;
+                shadow.append_child(&status)?;
+                status
+            }
+        };
         let on_click = Closure::<dyn FnMut(Event)>::new(|event: Event| {
             let action = event
                 .target()
@@ -260,7 +270,7 @@ impl Ui {
             disclosure: site.disclosure.clone(),
             reopen_control: site.reopen_control,
             sheet,
-            banner: None,
+            banner,
             reopen,
             dialog: None,
             status,
