@@ -59,6 +59,9 @@
     cookie: function (write, via) { return true; },
     beaconQueue: 0 // (and no `releaseHit`: nothing kept is ever sent)
   };
+  // The UI's own stylesheet (a constant without URLs) is set through the native, not the CSS guard.
+  var nativeReplaceSync = window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync;
+  var replaceSync = nativeReplaceSync ? Function.prototype.call.bind(nativeReplaceSync) : null;
   var guards = sekishoGuards(policy);
   guards.install(window);
   var tGuards = perf.now();
@@ -316,11 +319,14 @@
   policy.observe = w.observe_document;
   policy.added = w.added;
   policy.cookie = w.cookie_allowed;
+  // Whether this browser caps cookies set by script (WebKit's ITP: Safari, every iOS browser; Brave):
+  // only there is the localStorage copy of the choice read when the cookie is missing.
+  var cookiesCapped = /^Apple/.test(navigator.vendor || "") || Boolean(/** @type {any} */ (navigator).brave);
   // "ready" (after the localStorage fallback, which may put a stored choice in effect) once the
   // document is parsed; once the page has loaded and is idle, what services not allowed left
   // (cookies, storage keys) is swept, if something may have been left.
   var domReady = function () {
-    var restored = w.dom_ready();
+    var restored = w.dom_ready(cookiesCapped);
     if (restored) changed(restored);
     ready = true;
     emit("ready", get());
@@ -340,7 +346,7 @@
   var deferredRequested = false;
   var preferencesAsked = false;
   // What this script draws itself (js/first-layer.js); the UI module adopts it when it comes.
-  var firstLayer = sekishoFirstLayer(__UI_CSS__, {
+  var firstLayer = sekishoFirstLayer(__UI_CSS__, replaceSync, {
     decide: function (action) {
       if (action === "accept-all") api.acceptAll({ method: "banner" });
       else api.rejectAll({ method: "banner" });

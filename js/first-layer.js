@@ -15,10 +15,13 @@
 
 /**
  * @param {string} css the UI's stylesheet (control.css + ui.css)
+ * @param {((sheet: CSSStyleSheet, css: string) => void) | null} replaceSync the native
+ *   CSSStyleSheet.prototype.replaceSync, bound before the guards were installed (the stylesheet is a
+ *   constant without URLs: the CSS guard need not read it)
  * @param {FirstLayerActions} actions what the buttons do: `decide("accept-all" | "reject-all")`,
  *   `preferences()` (loads the UI module); `moduleActs()`: the UI module is here and acts itself
  */
-function sekishoFirstLayer(css, actions) {
+function sekishoFirstLayer(css, replaceSync, actions) {
   var doc = document;
   /** @type {{ shadow: ShadowRoot, status: HTMLElement } | null} */
   var root = null;
@@ -49,7 +52,7 @@ function sekishoFirstLayer(css, actions) {
     var shadow = host.attachShadow({ mode: "open" });
     try {
       var sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
+      replaceSync(sheet, css);
       shadow.adoptedStyleSheets = [sheet];
     } catch (e) {
       append(shadow, "style", {}, css);

@@ -29,7 +29,7 @@ declare const __BAKED_CONFIG__: string | undefined;
 declare const __UI_CSS__: string;
 
 /** js/first-layer.js, inlined into the bootstrap's scope by scripts/assemble.mjs. */
-declare function sekishoFirstLayer(css: string, actions: FirstLayerActions): {
+declare function sekishoFirstLayer(css: string, replaceSync: ((sheet: CSSStyleSheet, css: string) => void) | null, actions: FirstLayerActions): {
   banner(text: FirstLayerText): void;
   reopen(lang: string, label: string): void;
   decided(): void;
@@ -50,7 +50,7 @@ declare const wasm_bindgen: {
   start_notes(): string | undefined;
   release_once(element: Element): boolean;
   allow_once(service: string): boolean;
-  dom_ready(): string | undefined;
+  dom_ready(cookiesCapped: boolean): string | undefined;
   sweep_after_load(): void;
   state(): string | undefined;
   accept_all(): string | undefined;

@@ -190,11 +190,13 @@ fn ui_lang(config: &Config, page_lang: &str, browser_langs: &str) -> Lang {
 
 /// Called once by the bootstrap when the document is parsed (`DOMContentLoaded`, or at once when
 /// that has passed), before `ready`: without a cookie, the localStorage copy may still hold the
-/// choice (browsers cap or drop script-set cookies); it is read now, not during start (the first
-/// localStorage access of a page can take milliseconds). Returns the new state (JSON) when the
-/// copy was put in effect: a change.
+/// choice in a browser that caps script-set cookies (`cookies_capped`: Safari's ITP keeps them 7
+/// days, Brave too); it is read now, not during start, and only there (the first localStorage
+/// access of a page is a synchronous IPC: milliseconds of the page's main thread, on every first
+/// view). Elsewhere a missing cookie was cleared by the visitor or expired with the choice.
+/// Returns the new state (JSON) when the copy was put in effect: a change.
 #[wasm_bindgen]
-pub fn dom_ready() -> Option<String> {
+pub fn dom_ready(cookies_capped: bool) -> Option<String> {
     let (revision, max_age) = with_sdk(|sdk| {
         let c = &sdk.checkpoint.config;
         sdk.cookie_missing
@@ -202,6 +204,9 @@ pub fn dom_ready() -> Option<String> {
     })
     .flatten()?;
     with_sdk(|sdk| sdk.cookie_missing = false);
+    if !cookies_capped {
+        return None;
+    }
     let now = dom::now_secs();
     let raw = store::read_local();
     let loaded = LoadOutcome::read(raw.as_deref(), revision, max_age, now);

@@ -91,7 +91,7 @@ fn start_page(config: Option<String>) {
         observer.observe_with_options(&root, &init).unwrap();
     }
     wasm_bindgen_futures::spawn_local(async {
-        dom_ready();
+        dom_ready(true);
     });
 }
 

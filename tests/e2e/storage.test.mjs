@@ -1,7 +1,7 @@
 // Issue #2, cases f (revision bump) and g (corrupt / foreign / future cookie): re-ask, never granted.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, get, call, cookies, waitForRequests, settleThenCount, listRequests, parseConsentCookie, WAIT_MS } from './harness.mjs';
+import { setup, open, get, call, cookies, waitForRequests, settleThenCount, listRequests, parseConsentCookie, bannerShown, HOSTS, ENGINE, WAIT_MS } from './harness.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -114,4 +114,33 @@ test('g. more corrupt forms (bad bits, missing fields, expired) → undecided, n
     'expired (200 days > consentMaxAgeDays 180)': [p[0], p[1], p[2], p[3], String(now - 200 * 86400)].join('.'),
   };
   for (const [label, value] of Object.entries(variants)) await assertUndecidedAndSilent(value, label);
+});
+
+test('h. the localStorage copy: where script-set cookies are capped (WebKit: Safari\'s ITP) it gives back the choice of a visitor whose cookie went, once the page is parsed; elsewhere a cleared cookie asks again and the copy is not read', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const first = await open(context, '/tags.html', { config: CONFIG(1), quiet: 0 });
+  const chosen = await call(first.page, 'rejectAll');
+  const written = (await cookies(context)).sekisho;
+  assert.equal(await first.page.evaluate(() => localStorage.getItem('sekisho')), written, 'the copy is written in every browser');
+  await first.page.evaluate(() => { document.cookie = 'sekisho=; Max-Age=0; Path=/; Secure; SameSite=Lax'; });
+  assert.equal((await cookies(context)).sekisho, undefined, 'the cookie is gone');
+  await first.page.close();
+  lb.reset();
+  const { page } = await open(context, '/tags.html', { config: CONFIG(1), loopback: lb });
+  const capped = await page.evaluate(() => /^Apple/.test(navigator.vendor || ''));
+  assert.equal(capped, ENGINE === 'webkit', `navigator.vendor says whether ${ENGINE} caps script-set cookies`);
+  const st = await get(page);
+  if (capped) {
+    assert.equal(st.decided, true, 'the choice is back');
+    assert.equal(st.consentId, chosen.consentId);
+    assert.equal((await cookies(context)).sekisho, written, 'and the cookie with it');
+  } else {
+    assert.equal(st.decided, false, 'asked again');
+    await bannerShown(page);
+    assert.equal(await page.evaluate(() => localStorage.getItem('sekisho')), written, 'the copy is left as it was');
+  }
+  const trackers = await settleThenCount(lb, (e) => HOSTS.all.some((h) => e.host === h || e.host.endsWith('.' + h)));
+  assert.equal(trackers.length, 0, `nothing sent either way:\n  ${listRequests(trackers)}`);
+  await context.close();
 });
