@@ -346,7 +346,7 @@
   var deferredRequested = false;
   var preferencesAsked = false;
   // What this script draws itself (js/first-layer.js); the UI module adopts it when it comes.
-  var firstLayer = sekishoFirstLayer(__UI_CSS__, replaceSync, {
+  var firstLayer = sekishoFirstLayer({ control: __CONTROL_CSS__, banner: __BANNER_CSS__ }, replaceSync, {
     decide: function (action) {
       if (action === "accept-all") api.acceptAll({ method: "banner" });
       else api.rejectAll({ method: "banner" });

@@ -14,7 +14,8 @@
  */
 
 /**
- * @param {string} css the UI's stylesheet (control.css + ui.css)
+ * @param {{ control: string, banner: string }} css the UI's stylesheet: control.css (the root's theme and the
+ *   "privacy settings" control: all a returning visitor's page needs) and ui.css (the banner's and the rest)
  * @param {((sheet: CSSStyleSheet, css: string) => void) | null} replaceSync the native
  *   CSSStyleSheet.prototype.replaceSync, bound before the guards were installed (the stylesheet is a
  *   constant without URLs: the CSS guard need not read it)
@@ -43,19 +44,21 @@ function sekishoFirstLayer(css, replaceSync, actions) {
     return parent.appendChild(element(tag, attributes, text));
   }
 
-  // #sekisho-root with its open shadow root, its stylesheet and its status region (announcements
-  // outlive the banner), at the end of <body>.
-  /** @param {string} lang */
-  function ensureRoot(lang) {
+  // #sekisho-root with its open shadow root, its stylesheet (the banner's part only when it shows: a
+  // stylesheet is parsed on the main thread) and its status region (announcements outlive the
+  // banner), at the end of <body>.
+  /** @param {string} lang @param {boolean} banner */
+  function ensureRoot(lang, banner) {
     if (root) return root;
     var host = element("div", { id: "sekisho-root", lang: lang });
     var shadow = host.attachShadow({ mode: "open" });
+    var text = banner ? css.control + " " + css.banner : css.control;
     try {
       var sheet = new CSSStyleSheet();
-      replaceSync(sheet, css);
+      replaceSync(sheet, text);
       shadow.adoptedStyleSheets = [sheet];
     } catch (e) {
-      append(shadow, "style", {}, css);
+      append(shadow, "style", {}, text);
     }
     var status = /** @type {HTMLElement} */ (append(shadow, "p", { class: "status", role: "status" }));
     shadow.addEventListener("click", function (e) {
@@ -78,7 +81,7 @@ function sekishoFirstLayer(css, replaceSync, actions) {
   function drawBanner(text) {
     if (banner || doc.getElementById("sekisho-root")) return;
     shown = text;
-    var shadow = ensureRoot(text.lang).shadow;
+    var shadow = ensureRoot(text.lang, true).shadow;
     banner = element("section", { class: "banner", "aria-labelledby": "sekisho-title" });
     var inner = append(banner, "div", { class: "inner" });
     append(inner, "h2", { id: "sekisho-title" }, text.title);
@@ -96,7 +99,7 @@ function sekishoFirstLayer(css, replaceSync, actions) {
   /** @param {string} lang @param {string} label */
   function drawReopen(lang, label) {
     if (doc.querySelector('[data-sekisho-action="reopen"]')) return;
-    var r = ensureRoot(lang);
+    var r = ensureRoot(lang, false);
     if (r.shadow.querySelector(".reopen")) return;
     append(r.shadow, "button", { type: "button", class: "reopen", "data-sekisho-action": "reopen" }, label);
   }

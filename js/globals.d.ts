@@ -25,11 +25,13 @@ declare function sekishoGuards(policy: any): { install(win: any): void; exempt(e
 /** The inlined module's byte length, and a config baked in at build time (JSON text). */
 declare const __WASM_LENGTH__: number;
 declare const __BAKED_CONFIG__: string | undefined;
-/** deferred/src/web/control.css + ui.css: the UI's stylesheet, for what sekisho.js draws itself. */
-declare const __UI_CSS__: string;
+/** deferred/src/web/control.css (the UI root's theme, the "privacy settings" control) and ui.css (the banner's,
+ * the dialog's, the placeholders'): the UI's stylesheet, for what sekisho.js draws itself. */
+declare const __CONTROL_CSS__: string;
+declare const __BANNER_CSS__: string;
 
 /** js/first-layer.js, inlined into the bootstrap's scope by scripts/assemble.mjs. */
-declare function sekishoFirstLayer(css: string, replaceSync: ((sheet: CSSStyleSheet, css: string) => void) | null, actions: FirstLayerActions): {
+declare function sekishoFirstLayer(css: { control: string, banner: string }, replaceSync: ((sheet: CSSStyleSheet, css: string) => void) | null, actions: FirstLayerActions): {
   banner(text: FirstLayerText): void;
   reopen(lang: string, label: string): void;
   decided(): void;

@@ -155,7 +155,8 @@ const bundle = COMPILE_HINT + NOTICE + script("bootstrap.js", {
   // What sekisho.js draws before the UI module is loaded: the first layer and the "privacy
   // settings" control, with the UI's stylesheet.
   "/*__FIRST_LAYER__*/": read(join(root, "js", "first-layer.js")),
-  "__UI_CSS__": JSON.stringify(css("control.css") + " " + css("ui.css")),
+  "__CONTROL_CSS__": JSON.stringify(css("control.css")),
+  "__BANNER_CSS__": JSON.stringify(css("ui.css")),
   "__UI_SHA256__": uiSha256,
 }, wasm);
 writeFileSync(join(dist, "sekisho.js"), bundle, "ascii");
