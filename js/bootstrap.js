@@ -299,7 +299,8 @@
     w.start(config, function (lineJson) {
       var line = JSON.parse(lineJson);
       emit(line.action, line);
-      if (line.action === "blocked") onBlocked();
+      // (An embed is a frame, or markup whose script is held.)
+      if (line.action === "blocked" && (line.kind === "iframe" || line.kind === "script")) onBlocked();
     });
   } catch (e) {
     return failClosed("start failed (" + e + ")");

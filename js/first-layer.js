@@ -47,12 +47,12 @@ function sekishoFirstLayer(css, replaceSync, actions) {
   // #sekisho-root with its open shadow root, its stylesheet (the banner's part only when it shows: a
   // stylesheet is parsed on the main thread) and its status region (announcements outlive the
   // banner), at the end of <body>.
-  /** @param {string} lang @param {boolean} banner */
-  function ensureRoot(lang, banner) {
+  /** @param {string} lang @param {boolean} withBanner */
+  function ensureRoot(lang, withBanner) {
     if (root) return root;
     var host = element("div", { id: "sekisho-root", lang: lang });
     var shadow = host.attachShadow({ mode: "open" });
-    var text = banner ? css.control + " " + css.banner : css.control;
+    var text = withBanner ? css.control + " " + css.banner : css.control;
     try {
       var sheet = new CSSStyleSheet();
       replaceSync(sheet, text);

@@ -207,3 +207,27 @@ test('pe-g. a frame in a responsive 16:9 wrapper (absolutely positioned over its
   assert.equal((await placeholderOf(page)).placeholder, null);
   await context.close();
 });
+
+test('pe-h. an embed inserted after the page was parsed, on a page whose first layer sekisho.js drew (no UI module yet): the module comes for its placeholder, and the banner stays one', async () => {
+  const lb = env.loopback;
+  const context = await env.ctx();
+  const { page } = await open(context, '/ui.html?embeds=0', { quiet: 0, loopback: lb });
+  await page.waitForFunction(() => Boolean(document.getElementById('sekisho-root')?.shadowRoot?.querySelector('.banner')), null, { timeout: WAIT_MS });
+  assert.equal(lb.requests({ path: '/sekisho/sekisho-deferred.js' }).length, 0, 'no UI module for the first layer');
+  await page.evaluate(() => {
+    const frame = document.createElement('iframe');
+    frame.id = 'late';
+    frame.width = '560';
+    frame.height = '315';
+    frame.src = 'https://www.youtube.com/embed/dQw4w9WgXcQ';
+    document.body.appendChild(frame);
+  });
+  await placeholderShown(page, 'late');
+  const p = await placeholderOf(page, 'late');
+  assert.equal(p.placeholder.service, 'youtube');
+  assert.equal(p.frame, 'none', 'the frame is hidden behind it');
+  assert.equal(lb.requests({ path: '/sekisho/sekisho-deferred.js' }).length, 1, 'the module, once');
+  assert.equal(await page.evaluate(() => document.getElementById('sekisho-root').shadowRoot.querySelectorAll('.banner').length), 1, 'the module adopted the banner');
+  assert.equal((await settleThenCount(lb, 'youtube.com')).length, 0, 'nothing sent to YouTube');
+  await context.close();
+});
