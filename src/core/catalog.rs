@@ -184,6 +184,19 @@ pub fn entries() -> impl Iterator<Item = Entry> {
     (0..LEN as u16).map(Entry)
 }
 
+/// A frame the checkpoint holds: the UI module puts a placeholder before it.
+pub const HELD_FRAME: &str = "iframe[data-sekisho=\"held\"]";
+/// A site's own embed markup, naming its service (`data-sekisho-embed="<service id>"`).
+pub const SITE_EMBED: &str = "[data-sekisho-embed]";
+
+/// The markup of the script-built embeds and buttons the catalog knows, as `(CSS selector,
+/// service id)` (`blockquote.twitter-tweet`, …); none when the site turned the catalog off.
+pub fn embed_markup(catalog_on: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
+    entries()
+        .filter(move |_| catalog_on)
+        .flat_map(|e| e.embeds().map(move |selector| (selector, e.id())))
+}
+
 /// The entry with this id.
 pub fn entry(id: &str) -> Option<Entry> {
     IDS.iter()

@@ -109,9 +109,8 @@ pub fn first_layer(page_lang: &str, browser_langs: &str) -> Option<String> {
 #[wasm_bindgen]
 pub fn embeds_selector() -> Option<String> {
     with_sdk(|sdk| {
-        let mut selector = String::from("iframe[data-sekisho=\"held\"],[data-sekisho-embed]");
-        let catalog = catalog::entries().filter(|_| sdk.checkpoint.config.catalog);
-        for embed in catalog.flat_map(|e| e.embeds()) {
+        let mut selector = [catalog::HELD_FRAME, ",", catalog::SITE_EMBED].concat();
+        for (embed, _) in catalog::embed_markup(sdk.checkpoint.config.catalog) {
             selector.push(',');
             selector.push_str(embed);
         }

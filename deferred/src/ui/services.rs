@@ -101,14 +101,10 @@ pub fn service_of_embed(
 /// `embeds` (when the catalog is on), then `[data-sekisho-embed]` (the site's own markup, which
 /// names its service in that attribute: the id here is empty).
 pub fn embed_markup(config: &Config) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = catalog::entries()
-        .filter(|_| config.catalog)
-        .flat_map(|e| {
-            e.embeds()
-                .map(move |selector| (selector.to_owned(), e.id().to_owned()))
-        })
+    let mut out: Vec<(String, String)> = catalog::embed_markup(config.catalog)
+        .map(|(selector, id)| (selector.to_owned(), id.to_owned()))
         .collect();
-    out.push(("[data-sekisho-embed]".to_owned(), String::new()));
+    out.push((catalog::SITE_EMBED.to_owned(), String::new()));
     out
 }
 

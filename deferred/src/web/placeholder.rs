@@ -109,7 +109,9 @@ pub fn sync(cx: &Context<'_>) -> Result<(), JsValue> {
             p.target.style().set_property("display", &display)?;
         }
     }
-    let frames = cx.doc.query_selector_all("iframe[data-sekisho=\"held\"]")?;
+    let frames = cx
+        .doc
+        .query_selector_all(sekisho::core::catalog::HELD_FRAME)?;
     for i in 0..frames.length() {
         if let Some(frame) = frames.get(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
             add(cx, frame, Embed::Frame)?;
