@@ -332,11 +332,7 @@
     ready = true;
     emit("ready", get());
   };
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", domReady);
-  } else {
-    Promise.resolve().then(domReady);
-  }
+  afterReady(domReady);
   var sweep = function () { (window.requestIdleCallback || setTimeout)(w.sweep_after_load); };
   if (document.readyState === "complete") sweep(); else window.addEventListener("load", sweep);
   // The deferred module and the records module (below).
@@ -513,7 +509,8 @@
   function whenParsed(f) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f); else f();
   }
-  // `f` once the page is parsed, after `domReady` (which may restore a choice from the copy).
+  // `f` once the page is parsed (a microtask later when it already is), in the order asked:
+  // `domReady` first, which may restore a choice from the copy, then the UI.
   function afterReady(f) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f); else Promise.resolve().then(f);
   }
