@@ -1,11 +1,28 @@
 // Frames and realms: every same-origin child frame (about:blank, srcdoc, same-origin src) and
 // every window a script opens gets the same guards, before the page's code can reach its
 // fetch or Image; a held URL does not load into a named (maybe hidden) frame.
-import { wrap, apply, call, str, test, arraySlice, nodeType, localName } from "./natives.js";
+import { wrap, apply, call, str, test, arraySlice, nodeType, localName, describe, defineProperty } from "./natives.js";
+
+// The elements whose content is a realm of its own, by local name: their interface.
+var FRAME_ELEMENTS = { iframe: "HTMLIFrameElement", frame: "HTMLFrameElement", object: "HTMLObjectElement" };
 
 /** @param {any} r the realm (index.js) */
 export function guardFrames(r) {
   var win = r.win, n = r.natives;
+  // Each frame element's native `contentDocument` getter (null, silently, when cross-origin).
+  var nativeDocumentOf = {};
+  var defaultView = describe(win.Document.prototype, "defaultView").get;
+  for (var name in FRAME_ELEMENTS) {
+    var frameProto = win[FRAME_ELEMENTS[name]] && win[FRAME_ELEMENTS[name]].prototype;
+    var documentGetter = frameProto && describe(frameProto, "contentDocument");
+    if (documentGetter && documentGetter.get) nativeDocumentOf[name] = documentGetter.get;
+  }
+  /** The same-origin realm of a frame element (its document's window), or null. */
+  function realmOf(frame) {
+    var get = nativeDocumentOf[localName(frame)];
+    var doc = get && call(get, frame);
+    return doc ? { win: call(defaultView, doc), doc: doc } : null;
+  }
 
   function adoptFrames(node) {
     var type = nodeType(node);
@@ -14,14 +31,15 @@ export function guardFrames(r) {
       : type === 1 ? call(n.getByTag, node, "iframe") : n.findAll(node, "iframe");
     for (var i = 0; i < frames.length; i++) guardFrame(frames[i]);
   }
+  function guardRealm(frame) {
+    var realm = realmOf(frame); // (none when cross-origin: its own document, not ours to guard)
+    if (!realm || !realm.win) return;
+    r.install(realm.win);
+    // The markup checkpoint watches (and releases in) the frame's document too.
+    if (r.policy.observe) r.policy.observe(realm.doc);
+  }
   function guardFrame(frame) {
-    try {
-      if (frame.contentWindow) {
-        r.install(frame.contentWindow);
-        // The markup checkpoint watches (and releases in) the frame's document too.
-        if (r.policy.observe && frame.contentDocument) r.policy.observe(frame.contentDocument);
-      }
-    } catch (e) { /* cross-origin: its own document, not ours to guard */ }
+    try { guardRealm(frame); } catch (e) { /* a realm being torn down */ }
     if (!frame.__sekishoLoad) {
       frame.__sekishoLoad = true;
       frame.addEventListener("load", function () { guardFrame(frame); });
@@ -39,6 +57,32 @@ export function guardFrames(r) {
     if (name === "iframe" || name === "frame" || name === "object") guardFrame(t);
   }, true);
 
+  // A frame's realm reached through its element is guarded first: code that runs inside the very
+  // insertion that creates a frame (a custom element's connectedCallback, a script of the same
+  // fragment) can reach its about:blank realm before the insertion guard returns. (`window[0]`, a
+  // WindowProxy's index, cannot be patched: README.)
+  for (var local in nativeDocumentOf) {
+    var proto = win[FRAME_ELEMENTS[local]].prototype;
+    ["contentWindow", "contentDocument"].forEach(function (prop) {
+      var d = describe(proto, prop);
+      if (!d || !d.get) return;
+      var get = d.get;
+      defineProperty(proto, prop, {
+        configurable: true, enumerable: d.enumerable,
+        get: function () {
+          try { guardRealm(this); } catch (e) { /* not a frame element, or a realm being torn down */ }
+          return call(get, this);
+        }
+      });
+    });
+  }
+
+  // A frame navigated by script (`frame.contentWindow.location = url`, `location.replace`, a
+  // link or form of the frame's own): a `Location` cannot be patched, but the navigation is
+  // announced to the frame's realm first (the Navigation API), where a held URL is cancelled.
+  // What the visitor clicks is let through.
+  guardNavigation(r);
+
   // A target that names a frame (or a window) rather than this page, its parents or a new window.
   r.namedFrame = function (name) {
     return !!name && !test(/^_(self|top|parent|blank)$/i, str(name));
@@ -54,5 +98,28 @@ export function guardFrames(r) {
       try { if (opened) r.install(opened); } catch (e) { /* cross-origin or closed */ }
       return opened;
     };
+  });
+}
+
+// The Navigation API's `navigate` event, in a frame's realm (not the top page's: leaving the page
+// for an ad's link is the visitor's to do). Its natives are captured here, before page code.
+/** @param {any} r the realm (index.js) */
+function guardNavigation(r) {
+  var win = r.win;
+  var nav = win.navigation;
+  var NavigateEvent = win.NavigateEvent;
+  if (!nav || !NavigateEvent || win.parent === win) return;
+  var getter = function (proto, prop) { var d = proto && describe(proto, prop); return d && d.get; };
+  var destination = getter(NavigateEvent.prototype, "destination");
+  var userInitiated = getter(NavigateEvent.prototype, "userInitiated");
+  var destinationUrl = getter(win.NavigationDestination && win.NavigationDestination.prototype, "url");
+  var cancelable = getter(win.Event.prototype, "cancelable");
+  var preventDefault = win.Event.prototype.preventDefault;
+  var listen = win.EventTarget.prototype.addEventListener;
+  if (!destination || !destinationUrl || !cancelable) return;
+  call(listen, nav, "navigate", function (e) {
+    if (!call(cancelable, e) || (userInitiated && call(userInitiated, e))) return;
+    var url = call(destinationUrl, call(destination, e));
+    if (url && r.held(url, KIND.iframe, "navigation")) call(preventDefault, e);
   });
 }

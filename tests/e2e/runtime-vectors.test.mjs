@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  setup, open, audit, call, flags, waitForRequests, settleThenCount, listRequests, leaks, until, categoryOf, WAIT_MS,
+  setup, open, audit, call, flags, waitForRequests, settleThenCount, listRequests, leaks, until, categoryOf, WAIT_MS, ENGINE,
 } from './harness.mjs';
 
 let env;
@@ -543,8 +543,76 @@ test('rt-v11. what the guards remember (clean trees, first-party URLs) never let
   await context.close();
 });
 
+// Frames driven by script: navigated through their Location (which cannot be patched: the Navigation API's `navigate`
+// event, in the frame's guarded realm, cancels a held destination; it announces nothing from a frame's initial
+// about:blank document, rt-v5), and reached inside the insertion that creates them (their element's
+// contentWindow/contentDocument getters guard the realm first).
+/** A frame (`setup` gives it its document) that `act` drives once loaded, in a function of its own. */
+const onceLoaded = (setup, act) => `(function () { var f = document.createElement('iframe'); ${setup}; `
+  + `f.addEventListener('load', function once() { f.removeEventListener('load', once); ${act} }); document.body.appendChild(f); })();`;
+const PLAIN = "f.src = '/rt12-plain.html'"; // a first-party document without Sekisho of its own: the parent's guards
+const SRCDOC = "f.srcdoc = '<p>ad</p>'";
+const FRAME_NAVIGATION_PROBES = {
+  locationHref: onceLoaded(PLAIN, "f.contentWindow.location.href = U('locationHref');"),
+  locationAssign: onceLoaded(PLAIN, "f.contentWindow.location.assign(U('locationAssign'));"),
+  locationReplace: onceLoaded(PLAIN, "f.contentWindow.location.replace(U('locationReplace'));"),
+  documentLocation: onceLoaded(PLAIN, "f.contentDocument.location = U('documentLocation');"),
+  windowLocation: onceLoaded(SRCDOC, "f.contentWindow.location = U('windowLocation');"),
+  // the frame navigating itself: its own script, a link it clicks, open() into _self, a meta refresh
+  selfScript: onceLoaded(SRCDOC, "f.contentWindow.eval('location.href = ' + JSON.stringify(U('selfScript')));"),
+  selfLinkClick: onceLoaded(PLAIN, "var a = f.contentDocument.createElement('a'); a.href = U('selfLinkClick'); f.contentDocument.body.appendChild(a); a.click();"),
+  selfOpen: onceLoaded(SRCDOC, "f.contentWindow.open(U('selfOpen'), '_self');"),
+  metaRefresh: onceLoaded(PLAIN, "var m = f.contentDocument.createElement('meta'); m.httpEquiv = 'refresh'; m.content = '0;url=' + U('metaRefresh'); f.contentDocument.head.appendChild(m);"),
+  // a frame inside a frame, and a frame reached by its name on window.frames
+  nestedFrame: onceLoaded(PLAIN, "var g = f.contentDocument.createElement('iframe'); g.srcdoc = '<p>x</p>'; g.onload = function () { g.onload = null; g.contentWindow.location.href = U('nestedFrame'); }; f.contentDocument.body.appendChild(g);"),
+  framesByName: onceLoaded(SRCDOC + "; f.name = 'rt12-named'", "window.frames['rt12-named'].location.href = U('framesByName');"),
+};
+const FRAME_INSERTION_PROBES = {
+  connectedContentWindow: "customElements.define('x-grab-window', class extends HTMLElement { connectedCallback() { this.previousElementSibling.contentWindow.fetch(U('connectedContentWindow'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-window')); document.body.appendChild(d);",
+  connectedContentDocument: "customElements.define('x-grab-document', class extends HTMLElement { connectedCallback() { var w = this.previousElementSibling.contentDocument.defaultView; new w.Image().src = U('connectedContentDocument'); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=2'; d.appendChild(f); d.appendChild(document.createElement('x-grab-document')); document.body.appendChild(d);",
+  // an inline script of the same fragment runs inside the insertion too
+  fragmentScript: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe id=\"rt12-frag\" src=\"/rt/gtm.html?frame=3\"></iframe><script>document.getElementById(\"rt12-frag\").contentWindow.navigator.sendBeacon(U(\"fragmentScript\"), \"x\");<\\/script>'));",
+  objectContentWindow: "customElements.define('x-grab-object', class extends HTMLElement { connectedCallback() { var o = this.previousElementSibling; if (o.contentWindow) o.contentWindow.fetch(U('objectContentWindow'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var o = document.createElement('object'); o.data = '/rt/gtm.html?frame=4'; o.type = 'text/html'; d.appendChild(o); d.appendChild(document.createElement('x-grab-object')); document.body.appendChild(d);",
+};
+
+test('rt-v12. frames navigated by script (their location, their own links and scripts) and frames reached inside their own insertion: nothing reaches an ads host before a choice; once allowed, the navigation goes', async (t) => {
+  const { lb, context, page } = await freshGtmPage();
+  lb.route('site.test', /^\/rt12-plain\.html$/, () => ({ type: 'html', body: '<!doctype html><html><head></head><body><p>first party</p></body></html>' }));
+  // WebKit (WebKitGTK 2.50 here) has no Navigation API: a frame's Location is not guarded there (README, by engine).
+  const navigationApi = await page.evaluate(() => 'navigation' in window && 'NavigateEvent' in window);
+  assert.ok(navigationApi || ENGINE === 'webkit', `${ENGINE} has the Navigation API`);
+  const leaked = await runProbes(page, lb, { ...(navigationApi ? FRAME_NAVIGATION_PROBES : {}), ...FRAME_INSERTION_PROBES });
+  assert.deepEqual(leaked, {}, 'requests to an ads host by pattern, with nothing allowed');
+  const au = await audit(page);
+  if (navigationApi) assert.ok(au.some((e) => e.action === 'blocked' && e.via === 'navigation' && e.service === 'meta-pixel' && (e.url || '').endsWith('ev=locationHref')),
+    `audit: the frame's navigation held: ${JSON.stringify(au.filter((e) => (e.url || '').includes('locationHref')))}`);
+
+  await t.test('a first-party navigation of a frame goes; set({ads:true}): a frame navigated to the host loads it', async () => {
+    const firstParty = await page.evaluate(async () => {
+      const f = document.createElement('iframe');
+      f.srcdoc = '<p>x</p>';
+      const navigated = new Promise((resolve) => f.addEventListener('load', () => f.addEventListener('load', resolve, { once: true }), { once: true }));
+      document.body.appendChild(f);
+      await new Promise((resolve) => f.addEventListener('load', resolve, { once: true }));
+      f.contentWindow.location.href = '/rt12-plain.html?firstParty';
+      await navigated;
+      return f.contentWindow.location.pathname;
+    });
+    assert.equal(firstParty, '/rt12-plain.html');
+    await call(page, 'set', { ads: true });
+    await page.evaluate(() => {
+      const f = document.createElement('iframe');
+      f.srcdoc = '<p>x</p>';
+      f.addEventListener('load', () => { f.contentWindow.location.href = U('allowedNavigation'); }, { once: true });
+      document.body.appendChild(f);
+    });
+    await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'allowedNavigation', { timeout: 3000 });
+  });
+  await context.close();
+});
+
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: navigating a frame by its location, natives taken from a frame inside the insertion that creates it, '
+  todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
     + 'a CSS property of an element written without a setter (el.style.backgroundImage) then a style recalc forced in the same script; '
     + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside Workers — need the header checkpoint (CSP)',
 }, async () => {
@@ -553,10 +621,13 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // (el.style.x has no setter in Chromium: the observer sees the style attribute change, after the script; a recalc
     // forced before that, by reading a computed style or a layout figure, loads the image)
     cssForcedRecalc: "var d = document.createElement('div'); d.style.width = '9px'; d.style.height = '9px'; document.body.appendChild(d); d.style.backgroundImage = 'url(' + U('cssForcedRecalc') + ')'; getComputedStyle(d).backgroundImage; d.offsetWidth;",
-    frameLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('frameLocation');",
-    // code that runs INSIDE the insertion of a frame with a src (a custom element's connectedCallback, or an inline
-    // script in the same fragment) sees the frame's initial about:blank realm before the guards reach it
-    frameInsertionRealm: "customElements.define('x-grab-natives', class extends HTMLElement { connectedCallback() { this.previousElementSibling.contentWindow.fetch(U('frameInsertionRealm'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-natives')); document.body.appendChild(d);",
+    // a frame's initial about:blank document navigated by script (also after a document.write into it): the Navigation
+    // API announces nothing from an initial about:blank document (its "entries and events" are disabled)
+    initialBlankLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('initialBlankLocation');",
+    // code that runs INSIDE the insertion of a frame with a src (a custom element's connectedCallback) and reaches its
+    // initial about:blank realm by the window's index (a WindowProxy's index cannot be patched; its element's
+    // contentWindow is guarded: rt-v12)
+    frameInsertionIndex: "customElements.define('x-grab-index', class extends HTMLElement { connectedCallback() { window[window.length - 1].fetch(U('frameInsertionIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-index')); document.body.appendChild(d);",
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
     // the module graph: a static import in an inline module script, and a specifier an import map sends to the host
     moduleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"' + U('moduleImport') + '\";'; document.head.appendChild(s);",
