@@ -26,6 +26,7 @@
 //   styles.js      CSS: style attributes, <style> text, the CSSOM
 //   parser.js      parsed elements and shadow roots (observers)
 //   cookies.js     document.cookie, cookieStore
+//   workers.js     workers made from a Blob run behind worker-prelude.js
 import { captureNatives, weakSet, weakMap, str, test, call, describe } from "./natives.js";
 import { createMemo } from "./memo.js";
 import { guardElements } from "./elements.js";
@@ -37,6 +38,7 @@ import { guardFrames } from "./frames.js";
 import { guardStyles, createHeldStyles } from "./styles.js";
 import { guardParsing, createShadowRoots } from "./parser.js";
 import { guardCookies } from "./cookies.js";
+import { guardWorkers, createBlobUrls } from "./workers.js";
 
 // A relative URL: it loads against the document's base URL.
 var RELATIVE = /^(?![a-z][a-z0-9+.-]*:|\/\/)/i;
@@ -50,6 +52,7 @@ export function sekishoGuards(policy) {
   var memo = createMemo(policy);
   var shadowRoots = createShadowRoots(policy);
   var beacons = createBeaconQueue(policy);
+  var blobUrls = createBlobUrls();
   var heldStyles = createHeldStyles(policy);
   // The arguments of each XMLHttpRequest's `open` (shared: a request of one realm may be opened
   // and sent with another's methods).
@@ -85,6 +88,7 @@ export function sekishoGuards(policy) {
       exempt: exempt,
       shadowRoots: shadowRoots,
       beacons: beacons,
+      blobUrls: blobUrls,
       heldStyles: heldStyles,
       xhrOpened: xhrOpened,
       install: install,
@@ -115,6 +119,7 @@ export function sekishoGuards(policy) {
     guardStyles(r);
     guardNetwork(r);
     guardCookies(r);
+    guardWorkers(r);
     guardParsing(r);
     if (!listening) {
       listening = true;

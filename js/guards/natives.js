@@ -185,6 +185,20 @@ export function wrap(proto, name, make) {
 }
 
 /**
+ * `Guarded` takes the place of the constructor `win[name]` (`Orig`) as the same function to page
+ * code: its name, length (its own), statics (CONNECTING, … through its prototype chain),
+ * prototype, and `instance.constructor`.
+ * @param {any} win @param {string} name @param {any} Orig @param {any} Guarded
+ */
+export function standIn(win, name, Orig, Guarded) {
+  Guarded.prototype = Orig.prototype;
+  Object.setPrototypeOf(Guarded, Orig);
+  defineProperty(Guarded, "name", { value: name });
+  defineProperty(Orig.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
+  win[name] = Guarded;
+}
+
+/**
  * Defines `proto[prop]` anew with the native getter and `set(nativeSetter)` as its setter
  * (when the native has a setter).
  * @param {any} proto @param {string} prop @param {(nativeSet: any, d: PropertyDescriptor) => (v: any) => any} set

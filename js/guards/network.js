@@ -5,7 +5,7 @@
 // for its service instead (beacons.js).
 import {
   wrap, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
-  hasOwn, localName, any, cssUrls
+  hasOwn, localName, any, cssUrls, standIn
 } from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
@@ -193,16 +193,6 @@ export function guardNetwork(r) {
     return data;
   }
 
-  // `Guarded` takes the place of the constructor `name` (`Orig`) as the same function to page
-  // code: its name, length (its own), statics (CONNECTING, … through its prototype chain),
-  // prototype, and `instance.constructor`.
-  function standIn(name, Orig, Guarded) {
-    Guarded.prototype = Orig.prototype;
-    Object.setPrototypeOf(Guarded, Orig);
-    Object.defineProperty(Guarded, "name", { value: name });
-    Object.defineProperty(Orig.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
-    win[name] = Guarded;
-  }
   // Connections made with `new`: a held one gets `fake(url)`, which fails as a blocked one would.
   function guardConstructor(name, kind, fake) {
     var Orig = win[name];
@@ -215,7 +205,7 @@ export function guardNetwork(r) {
       args[0] = url; // read once: the URL judged is the one connected to
       return construct(Orig, args, new.target || Orig);
     };
-    standIn(name, Orig, Guarded);
+    standIn(win, name, Orig, Guarded);
   }
   // A WebSocket or EventSource that fails as one to an unreachable host does: an instance of its
   // interface (instanceof, toString) that starts CONNECTING. A socket then fails for good in a
@@ -285,7 +275,7 @@ export function guardNetwork(r) {
       }
       return construct(OrigFontFace, args, new.target || OrigFontFace);
     };
-    standIn("FontFace", OrigFontFace, GuardedFontFace);
+    standIn(win, "FontFace", OrigFontFace, GuardedFontFace);
   }
   // A payment request fetches the manifest of each payment method named by URL: a held one is
   // named by an identifier no browser knows instead (unsupported, as after a failed fetch; no
@@ -307,7 +297,7 @@ export function guardNetwork(r) {
       }
       return construct(OrigPayment, args, new.target || OrigPayment);
     };
-    standIn("PaymentRequest", OrigPayment, GuardedPayment);
+    standIn(win, "PaymentRequest", OrigPayment, GuardedPayment);
   }
   guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
   guardConstructor("EventSource", KIND.eventsource, failedConnection(false));
@@ -379,7 +369,7 @@ export function guardNetwork(r) {
  * TypeError, a synchronous XMLHttpRequest's NetworkError, a worklet module's AbortError.
  * @param {any} win
  */
-function networkErrors(win) {
+export function networkErrors(win) {
   var ua = str(win.navigator && win.navigator.userAgent);
   if (/Firefox\//.test(ua)) {
     return {

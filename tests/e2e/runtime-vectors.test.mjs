@@ -611,12 +611,90 @@ test('rt-v12. frames navigated by script (their location, their own links and sc
   await context.close();
 });
 
+// Dedicated workers the page makes from a Blob (Partytown, libraries that inline their worker): the worker's script runs
+// behind guards of its own; its third-party fetch and XMLHttpRequest wait for the page's answer.
+/** A worker from a Blob whose script is `code` (a string expression evaluated in the page, so it can use U()). */
+const blobWorker = (code, after = '') => `(function () { var url = URL.createObjectURL(new Blob([${code}], { type: 'text/javascript' })); `
+  + `var w = new Worker(url); URL.revokeObjectURL(url); ${after} (window.__workers = window.__workers || []).push(w); })();`;
+const WORKER_PROBES = {
+  workerFetch: blobWorker("'fetch(' + JSON.stringify(U('workerFetch')) + ', { mode: \"no-cors\" }).catch(function () {});'"),
+  workerFetchRequest: blobWorker("'fetch(new Request(' + JSON.stringify(U('workerFetchRequest')) + ', { mode: \"no-cors\" })).catch(function () {});'"),
+  workerXhr: blobWorker("'var x = new XMLHttpRequest(); x.open(\"GET\", ' + JSON.stringify(U('workerXhr')) + '); x.send();'"),
+  workerXhrPost: blobWorker("'var x = new XMLHttpRequest(); x.open(\"POST\", ' + JSON.stringify(U('workerXhrPost')) + '); x.send(\"hit\");'"),
+  workerSyncXhr: blobWorker("'try { var x = new XMLHttpRequest(); x.open(\"GET\", ' + JSON.stringify(U('workerSyncXhr')) + ', false); x.send(); } catch (e) {}'"),
+  // a URL the worker is sent after it starts, and a fetch made later, from a timer
+  workerMessage: blobWorker("'onmessage = function (e) { fetch(e.data, { mode: \"no-cors\" }).catch(function () {}); };'", "w.postMessage(U('workerMessage'));"),
+  workerTimer: blobWorker("'setTimeout(function () { fetch(' + JSON.stringify(U('workerTimer')) + ', { mode: \"no-cors\" }).catch(function () {}); }, 300);'"),
+  // a keepalive hit waits for its service, as the page's own do (released by set({ads:true}) below)
+  workerKeepalive: blobWorker("'fetch(' + JSON.stringify(U('workerKeepalive')) + ', { mode: \"no-cors\", keepalive: true }).catch(function () {});'"),
+  // a module worker (its page-made script is imported after the prelude's module)
+  moduleWorker: blobWorker("'fetch(' + JSON.stringify(U('moduleWorker')) + ', { mode: \"no-cors\" }).catch(function () {}); export {};'").replace('new Worker(url)', "new Worker(url, { type: 'module' })"),
+  // a worker made in a same-origin frame's realm, from a Blob without a type
+  workerUntyped: blobWorker("'fetch(' + JSON.stringify(U('workerUntyped')) + ', { mode: \"no-cors\" }).catch(function () {});'").replace(", { type: 'text/javascript' }", ''),
+  frameWorker: "(function () { var f = document.createElement('iframe'); document.body.appendChild(f); var fw = f.contentWindow; var url = fw.URL.createObjectURL(new fw.Blob(['fetch(' + JSON.stringify(U('frameWorker')) + ', { mode: \"no-cors\" }).catch(function () {});'])); window.__frameWorker = new fw.Worker(url); })();",
+};
+
+test('rt-v13. dedicated workers made from a Blob: their fetch and XMLHttpRequest to an ads host are held before a choice and fail as a network error does; the page\'s messages reach the worker; once allowed, they go', async (t) => {
+  const { lb, context, page } = await freshGtmPage();
+  const leaked = await runProbes(page, lb, WORKER_PROBES);
+  assert.deepEqual(leaked, {}, 'requests to an ads host from workers, with nothing allowed');
+  const au = await audit(page);
+  for (const name of Object.keys(WORKER_PROBES)) { // (each worker ran: it asked)
+    const via = /Xhr/.test(name) ? 'XMLHttpRequest (worker)' : 'fetch (worker)';
+    assert.ok(au.some((e) => e.action === 'blocked' && e.via === via && e.service === 'meta-pixel' && (e.url || '').endsWith(`ev=${name}`)),
+      `audit: ${name} blocked via ${via}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(name)))}`);
+  }
+
+  // What the worker's code sees: as a network error, and its own messages (the port Sekisho hands over is not one).
+  const seen = () => page.evaluate((tracker) => new Promise((resolve) => {
+    const code = `var out = { messages: [] };
+      onmessage = function (e) { out.messages.push(e.data); if (e.data !== 'go') return;
+        function xhr(url, done) {
+          var x = new XMLHttpRequest(); var events = [];
+          ['loadstart', 'readystatechange', 'error', 'load', 'loadend'].forEach(function (t) { x.addEventListener(t, function (ev) { events.push(t + (ev instanceof ProgressEvent ? '*' : '') + ':' + x.readyState); }); });
+          x.addEventListener('loadend', function () { done(events.join(',') + ' status=' + x.status); });
+          x.open('GET', url); x.send();
+        }
+        fetch(${JSON.stringify(tracker)} + 'seenFetch', { mode: 'no-cors' }).then(function () { out.fetch = 'ok'; }, function (err) { out.fetch = err.name; }).then(function () {
+          xhr(${JSON.stringify(tracker)} + 'seenXhr', function (held) {
+            out.xhr = held;
+            // a real network error, for comparison: nothing listens on port 9
+            xhr('http://127.0.0.1:9/refused', function (real) { out.networkError = real; out.protocol = self.location.protocol; postMessage(out); });
+          });
+        });
+      };`;
+    const url = URL.createObjectURL(new Blob([code]));
+    const w = new Worker(url);
+    URL.revokeObjectURL(url);
+    w.onmessage = (e) => resolve(e.data);
+    w.postMessage('hello');
+    w.postMessage('go');
+  }), PX(''));
+  const held = await seen();
+  assert.deepEqual({ ...held, networkError: undefined }, { messages: ['hello', 'go'], fetch: 'TypeError', xhr: held.networkError, protocol: 'blob:', networkError: undefined },
+    'held: fetch rejects with a TypeError, XHR ends as a real network error does; the worker gets the page\'s messages in order');
+  assert.match(held.xhr, /error\*:4,loadend\*:4 status=0$/);
+
+  await t.test('set({ads:true}): the kept keepalive hit goes; the same workers\' requests go', async () => {
+    await call(page, 'set', { ads: true });
+    await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'workerKeepalive', { timeout: 3000 });
+    const after = await seen();
+    assert.equal(after.fetch, 'ok', 'an allowed fetch resolves');
+    assert.match(after.xhr, /load\*:4,loadend\*:4 status=200$/, 'an allowed XHR loads');
+    await runProbes(page, lb, { workerAllowed: blobWorker("'fetch(' + JSON.stringify(U('workerAllowed')) + ', { mode: \"no-cors\" }).catch(function () {});'") });
+    await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'workerAllowed', { timeout: 3000 });
+  });
+  await context.close();
+});
+
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
     + 'a CSS property of an element written without a setter (el.style.backgroundImage) then a style recalc forced in the same script; '
-    + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside Workers — need the header checkpoint (CSP)',
+    + 'shared workers, and importScripts, WebSocket, EventSource and the module graph inside a dedicated worker made from a Blob; '
+    + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
+  lb.route('site.test', /^\/rt5-worker\.js$/, (req, u) => ({ type: 'js', body: `fetch('${PX(u.searchParams.get('ev'))}', { mode: 'no-cors' }).catch(function () {});` }));
   const leaked = await runProbes(page, lb, {
     // (el.style.x has no setter in Chromium: the observer sees the style attribute change, after the script; a recalc
     // forced before that, by reading a computed style or a layout figure, loads the image)
@@ -632,7 +710,13 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // the module graph: a static import in an inline module script, and a specifier an import map sends to the host
     moduleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"' + U('moduleImport') + '\";'; document.head.appendChild(s);",
     importMap: "var m = document.createElement('script'); m.type = 'importmap'; m.textContent = JSON.stringify({ imports: { trk: U('importMap') } }); document.head.appendChild(m); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"trk\";'; document.head.appendChild(s);",
-    worker: "new Worker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('worker')) + ', {mode: \"no-cors\"}).catch(function () {})'], {type: 'text/javascript'})));",
+    // workers the guards do not reach (rt-v13 has those they do): one from the site's own script file, a shared worker
+    // made from a Blob, and inside a guarded one importScripts, WebSocket and a static import of a module worker
+    workerFromUrl: "new Worker('/rt5-worker.js?ev=workerFromUrl');",
+    sharedWorker: "new SharedWorker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('sharedWorker')) + ', { mode: \"no-cors\" }).catch(function () {});'])));",
+    workerImportScripts: blobWorker("'try { importScripts(' + JSON.stringify(U('workerImportScripts')) + '); } catch (e) {}'"),
+    moduleWorkerImport: blobWorker("'import ' + JSON.stringify(U('moduleWorkerImport')) + ';'").replace('new Worker(url)', "new Worker(url, { type: 'module' })"),
+    workerWebSocket: blobWorker("'new WebSocket(' + JSON.stringify(U('workerWebSocket').replace('https:', 'wss:')) + ');'"),
   });
   assert.deepEqual(leaked, {}, 'requests by pattern, with nothing allowed');
   await context.close();

@@ -1,0 +1,181 @@
+// The guards of a dedicated worker that page code makes from a Blob (workers.js puts this
+// function's source before the worker's script). In a worker nothing can ask the checkpoint
+// synchronously: a third-party `fetch` or `XMLHttpRequest` waits for the page's answer, asked
+// over a MessagePort that the page hands over as the worker's first message (taken before the
+// worker's own listeners see it); a held one fails as a network error does. Self-contained: it
+// is sent as source text, so it uses nothing from outside itself, and it captures the natives it
+// calls before the worker's script runs.
+
+/**
+ * @param {string | null} script the worker's own classic script (a blob: URL), imported once the
+ * guards are in; null in a module worker
+ * @param {{ fetch: string, xhrSync: string[] }} words how this engine words a network error (a
+ * synchronous XHR's: the words before and after its URL)
+ */
+export function sekishoWorkerPrelude(script, words) {
+  "use strict";
+  var g = /** @type {any} */ (self);
+  var reflectApply = Reflect.apply;
+  var uncurry = function (/** @type {Function} */ f) { return reflectApply(Function.prototype.bind, Function.prototype.call, [f]); };
+  var describe = Object.getOwnPropertyDescriptor;
+  var defineProperty = Object.defineProperty;
+  var getter = function (/** @type {any} */ proto, /** @type {string} */ name) { return uncurry(describe(proto, name).get); };
+  var NativeString = String, NativeURL = g.URL, NativePromise = Promise, NativeTypeError = TypeError;
+  var DOMEx = g.DOMException, ProgressEv = g.ProgressEvent, Ev = g.Event;
+  var then = uncurry(Promise.prototype.then);
+  var slice = uncurry(Array.prototype.slice);
+  var mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapDelete = uncurry(Map.prototype.delete);
+  var weakGet = uncurry(WeakMap.prototype.get), weakSet = uncurry(WeakMap.prototype.set), weakDelete = uncurry(WeakMap.prototype.delete);
+  var urlHref = getter(NativeURL.prototype, "href"), urlOrigin = getter(NativeURL.prototype, "origin"), urlProtocol = getter(NativeURL.prototype, "protocol");
+  var requestUrl = g.Request && getter(g.Request.prototype, "url");
+  var post = uncurry(g.MessagePort.prototype.postMessage);
+  var dispatch = uncurry(g.EventTarget.prototype.dispatchEvent);
+  var listen = uncurry(g.EventTarget.prototype.addEventListener), unlisten = uncurry(g.EventTarget.prototype.removeEventListener);
+  var stopImmediately = uncurry(Ev.prototype.stopImmediatePropagation);
+  var portsOf = getter(g.MessageEvent.prototype, "ports"), dataOf = getter(g.MessageEvent.prototype, "data");
+  var startPort = uncurry(g.MessagePort.prototype.start);
+  var upper = uncurry(String.prototype.toUpperCase), setPrototypeOf = Object.setPrototypeOf;
+  var later = g.setTimeout, clearLater = g.clearTimeout;
+  var here = NativeString(g.location.href), origin = NativeString(g.location.origin);
+
+  // Asking the page. Questions asked before the port arrives wait for it, in order.
+  /** @type {any} */
+  var port = null;
+  /** @type {any[] | null} */
+  var unsent = [];
+  var answers = new Map();
+  var asked = 0;
+  /** @param {any} message */
+  function send(message) {
+    if (port) post(port, message); else if (unsent) unsent[unsent.length] = message;
+  }
+  /**
+   * Whether the page holds `url`: a promise of a boolean. A held fire-and-forget request (`keep`)
+   * is answered when its service is allowed, or held for good.
+   * A synchronous request (`sync`) was failed already: the page only audits it (and says so
+   * when it would have been allowed).
+   * @param {string} url @param {string} kind @param {string} via @param {{ keep?: boolean, sync?: boolean }} how
+   */
+  function held(url, kind, via, how) {
+    return new NativePromise(function (resolve) {
+      var id = ++asked;
+      mapSet(answers, id, resolve);
+      send({ id: id, url: url, kind: kind, via: via, keep: !!how.keep, sync: !!how.sync });
+    });
+  }
+  listen(g, "message", function first(/** @type {any} */ e) {
+    unlisten(g, "message", first);
+    stopImmediately(e);
+    port = portsOf(e)[0];
+    listen(port, "message", function (/** @type {any} */ a) {
+      var answer = dataOf(a);
+      var resolve = mapGet(answers, answer.id);
+      mapDelete(answers, answer.id);
+      if (resolve) resolve(answer.held === true);
+    });
+    startPort(port);
+    post(port, { started: true }); // (the page lets go of the worker's script URL)
+    var waiting = unsent || [];
+    unsent = null;
+    for (var i = 0; i < waiting.length; i++) post(port, waiting[i]);
+  });
+
+  // The absolute URL of a request to another origin over the network; null for this origin's,
+  // blob: and data: URLs, and what the native rejects anyway (a relative URL: a blob: base has no
+  // path to resolve it against).
+  /** @param {string} url */
+  function thirdParty(url) {
+    var u;
+    try { u = new NativeURL(url, here); } catch (e) { return null; }
+    var scheme = urlProtocol(u);
+    if (scheme !== "http:" && scheme !== "https:") return null;
+    return urlOrigin(u) === origin ? null : urlHref(u);
+  }
+
+  // fetch: a third-party one waits for the answer; a held one rejects as a network error (a
+  // `keepalive` one waits for its service, as the page's own do).
+  var nativeFetch = g.fetch;
+  if (nativeFetch) {
+    g.fetch = function fetch(/** @type {any} */ input, /** @type {any} */ init) {
+      if (!arguments.length) return reflectApply(nativeFetch, this, arguments); // (the native's TypeError)
+      var args = slice(arguments);
+      var url;
+      if (requestUrl && input instanceof g.Request) url = requestUrl(input);
+      else args[0] = url = NativeString(input); // read once: the URL judged is the one fetched
+      var third = thirdParty(url);
+      if (!third) return reflectApply(nativeFetch, this, args);
+      var self = this;
+      var keep = init && typeof init === "object" && "keepalive" in init ? init.keepalive === true : !!(requestUrl && input instanceof g.Request && input.keepalive);
+      return then(held(third, "fetch", "fetch (worker)", { keep: keep }), function (isHeld) {
+        if (isHeld) throw new NativeTypeError(words.fetch);
+        return reflectApply(nativeFetch, self, args);
+      });
+    };
+  }
+
+  // XMLHttpRequest: a third-party one is sent when the page allows it; a held one fails as the
+  // page's own do (network.js): "loadstart", then in a later task readyState 4,
+  // "readystatechange", the upload's "error" and "loadend", "error" and "loadend". A synchronous
+  // one cannot wait for an answer: it throws the NetworkError of a failed request.
+  var XP = g.XMLHttpRequest && g.XMLHttpRequest.prototype;
+  if (XP) {
+    var nativeOpen = XP.open, nativeSend = XP.send, nativeAbort = XP.abort;
+    var opened = new WeakMap(), pending = new WeakMap();
+    var DONE = { configurable: true, enumerable: false, get: function () { return 4; } };
+    var XHR_EVENT = g.XMLHttpRequestProgressEvent && g.XMLHttpRequestProgressEvent.prototype; // (WebKit's)
+    /** @param {any} target @param {string} type */
+    var progress = function (target, type) {
+      var e = new ProgressEv(type, { lengthComputable: false, loaded: 0, total: 0 });
+      if (XHR_EVENT) setPrototypeOf(e, XHR_EVENT);
+      dispatch(target, e);
+    };
+    /** @param {any} xhr */
+    var reset = function (xhr) {
+      var timer = weakGet(pending, xhr);
+      if (typeof timer === "number") clearLater(timer);
+      weakDelete(pending, xhr);
+      if (describe(xhr, "readyState")) delete xhr.readyState;
+    };
+    XP.open = function open(/** @type {any} */ method, /** @type {any} */ url) {
+      var args = slice(arguments);
+      if (args.length > 1) args[1] = NativeString(url); // read once
+      weakSet(opened, this, args);
+      reset(this);
+      return reflectApply(nativeOpen, this, args);
+    };
+    XP.abort = function abort() { reset(this); return reflectApply(nativeAbort, this, arguments); };
+    XP.send = function send(/** @type {any} */ body) {
+      var o = weakGet(opened, this);
+      var third = o && o.length > 1 ? thirdParty(o[1]) : null;
+      if (!third) return reflectApply(nativeSend, this, arguments);
+      var xhr = this, args = slice(arguments);
+      if (o.length > 2 && !o[2]) {
+        held(third, "xhr", "XMLHttpRequest (worker)", { sync: true });
+        defineProperty(xhr, "readyState", DONE);
+        throw new DOMEx(words.xhrSync[0] + third + words.xhrSync[1], "NetworkError");
+      }
+      var token = {};
+      weakSet(pending, xhr, token);
+      then(held(third, "xhr", "XMLHttpRequest (worker)", {}), function (isHeld) {
+        if (weakGet(pending, xhr) !== token) return; // opened again or aborted meanwhile
+        weakDelete(pending, xhr);
+        if (!isHeld) return reflectApply(nativeSend, xhr, args);
+        var method = upper(NativeString(o[0]));
+        var withBody = body != null && method !== "GET" && method !== "HEAD";
+        progress(xhr, "loadstart");
+        if (withBody) progress(xhr.upload, "loadstart");
+        weakSet(pending, xhr, later(function () {
+          weakDelete(pending, xhr);
+          defineProperty(xhr, "readyState", DONE);
+          dispatch(xhr, new Ev("readystatechange"));
+          if (withBody) { progress(xhr.upload, "error"); progress(xhr.upload, "loadend"); }
+          progress(xhr, "error");
+          progress(xhr, "loadend");
+        }, 0));
+      });
+    };
+  }
+
+  // The worker's own script, now that the guards are in (a module worker's is imported next).
+  if (script) reflectApply(g.importScripts, g, [script]);
+}

@@ -1,0 +1,115 @@
+// Workers: a dedicated worker (classic or module) that page code makes from a Blob (`new Worker(URL.createObjectURL(
+// new Blob([code])))`, as Partytown and many libraries do) runs behind guards of its own
+// (worker-prelude.js): its third-party fetch and XMLHttpRequest wait for this realm's answer,
+// asked over a MessagePort handed to the worker as its first message. The page's blob: URLs are
+// remembered when they are made, so the worker's script can be put behind the guards without
+// reading it. Not reached (README): workers from a URL (their script is the site's own file),
+// shared workers, and, inside a worker, importScripts, WebSocket, EventSource, the module graph
+// and workers it makes.
+import { apply, call, str, construct, arraySlice, describe, standIn } from "./natives.js";
+import { networkErrors } from "./network.js";
+import { sekishoWorkerPrelude } from "./worker-prelude.js";
+
+var PRELUDE = "(" + sekishoWorkerPrelude + ")";
+
+/** The page's blob: URLs and their Blobs (shared by every realm), until revoked. */
+export function createBlobUrls() {
+  var M = Map;
+  var get = M.prototype.get, set = M.prototype.set, remove = M.prototype.delete;
+  var urls = new M();
+  return {
+    /** @param {string} url @param {Blob} blob */
+    add: function (url, blob) { call(set, urls, url, blob); },
+    /** @param {string} url @returns {Blob | undefined} */
+    get: function (url) { return call(get, urls, url); },
+    /** @param {string} url */
+    remove: function (url) { call(remove, urls, url); }
+  };
+}
+
+/** @param {any} r the realm (index.js) */
+export function guardWorkers(r) {
+  var win = r.win;
+  var U = win.URL, Blob = win.Blob, NativeWorker = win.Worker, Channel = win.MessageChannel;
+  if (!U || !Blob || typeof U.createObjectURL !== "function") return;
+  var createUrl = U.createObjectURL, revokeUrl = U.revokeObjectURL;
+  var blobSize = describe(Blob.prototype, "size").get;
+  var isBlob = function (/** @type {any} */ value) {
+    try { call(blobSize, value); return true; } catch (e) { return false; }
+  };
+  U.createObjectURL = function createObjectURL(/** @type {any} */ object) {
+    var url = apply(createUrl, this, arguments);
+    if (isBlob(object)) r.blobUrls.add(str(url), object);
+    return url;
+  };
+  U.revokeObjectURL = function revokeObjectURL(/** @type {any} */ url) {
+    r.blobUrls.remove(str(url));
+    return apply(revokeUrl, this, arguments);
+  };
+  if (typeof NativeWorker !== "function" || !Channel) return;
+  var postToWorker = NativeWorker.prototype.postMessage;
+  var postToPort = win.MessagePort.prototype.postMessage;
+  var listen = win.EventTarget.prototype.addEventListener;
+  var startPort = win.MessagePort.prototype.start;
+  var dataOf = describe(win.MessageEvent.prototype, "data").get;
+  var portOf = function (/** @type {any} */ channel, /** @type {string} */ end) { return call(describe(Channel.prototype, end).get, channel); };
+  var errors = networkErrors(win);
+  var words = { fetch: errors.fetch, xhrSync: str(errors.xhrSync("\u0000")).split("\u0000") };
+
+  var Guarded = function (/** @type {any} */ url) {
+    if (!new.target) return apply(NativeWorker, this, arguments); // (the native's TypeError)
+    var args = arraySlice(arguments);
+    if (args.length) args[0] = url = str(url); // read once: the script judged is the one run
+    var options = args[1];
+    var blob = r.blobUrls.get(url);
+    if (!blob) return construct(NativeWorker, args, new.target);
+    var module = !!(options && typeof options === "object" && str(options.type) === "module");
+    // The worker's own script, under a URL of Sekisho's (the page may revoke its own at once),
+    // run once the guards are in: imported by the prelude (a classic worker), or a module
+    // imported after the prelude's (a module worker: both are evaluated in one go, the worker
+    // taking no message in between). Typed as JavaScript, which a classic worker's script need
+    // not be but an imported one must (in Firefox and WebKit).
+    var script = makeScript(blob);
+    var prelude = PRELUDE + "(" + (module ? "null" : JSON.stringify(script)) + "," + JSON.stringify(words) + ");";
+    var preludeModule = module ? makeScript(prelude) : "";
+    var wrapper = makeScript(module ? "import " + JSON.stringify(preludeModule) + ";import " + JSON.stringify(script) + ";" : prelude);
+    args[0] = wrapper;
+    var worker = construct(NativeWorker, args, new.target);
+    var channel = new Channel();
+    var port = portOf(channel, "port1");
+    call(listen, port, "message", function (/** @type {any} */ e) {
+      if (script) { // the worker has imported its script: it runs
+        call(revokeUrl, U, wrapper);
+        call(revokeUrl, U, script);
+        if (preludeModule) call(revokeUrl, U, preludeModule);
+        script = "";
+      }
+      answer(port, call(dataOf, e));
+    });
+    call(startPort, port);
+    call(postToWorker, worker, null, [portOf(channel, "port2")]);
+    return worker;
+  };
+  standIn(win, "Worker", NativeWorker, Guarded);
+  /** A blob: URL of Sekisho's for a script (text or a Blob). @param {any} source */
+  function makeScript(source) {
+    return call(createUrl, U, new Blob([source], { type: "text/javascript" }));
+  }
+
+  // A worker's question: is `url` held? Audited as the page's own requests are. A held
+  // fire-and-forget fetch waits in the page's queue (beacons.js) for its answer.
+  /** @param {any} port @param {any} ask */
+  function answer(port, ask) {
+    if (!ask || typeof ask.id !== "number") return;
+    var reply = function (/** @type {boolean} */ held) { call(postToPort, port, { id: ask.id, held: held }); };
+    var kind = ask.kind === "xhr" ? KIND.xhr : KIND.fetch;
+    var url = str(ask.url);
+    var via = str(ask.via);
+    if (!r.held(url, kind, via)) {
+      if (ask.sync) console.error("[sekisho] a worker's synchronous request to " + url + " failed: a worker cannot wait for the checkpoint's answer while it waits for the response; send it asynchronously");
+      return reply(false);
+    }
+    if (ask.keep && r.beacons.keep({ url: url, kind: kind, via: via, send: function () { reply(false); }, drop: function () { reply(true); } })) return;
+    reply(true);
+  }
+}
