@@ -1,6 +1,7 @@
 // The guards of a dedicated worker that page code makes from a Blob (workers.js puts this
 // function's source before the worker's script). In a worker nothing can ask the checkpoint
-// synchronously: a third-party `fetch` or `XMLHttpRequest` waits for the page's answer, asked
+// synchronously: a third-party `fetch`, `XMLHttpRequest`, `WebSocket` or `EventSource` waits for
+// the page's answer, asked
 // over a MessagePort that the page hands over as the worker's first message (taken before the
 // worker's own listeners see it); a held one fails as a network error does. Self-contained: it
 // is sent as source text, so it uses nothing from outside itself, and it captures the natives it
@@ -34,7 +35,9 @@ export function sekishoWorkerPrelude(script, words) {
   var stopImmediately = uncurry(Ev.prototype.stopImmediatePropagation);
   var portsOf = getter(g.MessageEvent.prototype, "ports"), dataOf = getter(g.MessageEvent.prototype, "data");
   var startPort = uncurry(g.MessagePort.prototype.start);
-  var upper = uncurry(String.prototype.toUpperCase), setPrototypeOf = Object.setPrototypeOf;
+  var upper = uncurry(String.prototype.toUpperCase), strSlice = uncurry(String.prototype.slice);
+  var setPrototypeOf = Object.setPrototypeOf, construct = Reflect.construct, defineProperties = Object.defineProperties;
+  var MessageEv = g.MessageEvent, CloseEv = g.CloseEvent;
   var later = g.setTimeout, clearLater = g.clearTimeout;
   var here = NativeString(g.location.href), origin = NativeString(g.location.origin);
 
@@ -83,13 +86,19 @@ export function sekishoWorkerPrelude(script, words) {
   // The absolute URL of a request to another origin over the network; null for this origin's,
   // blob: and data: URLs, and what the native rejects anyway (a relative URL: a blob: base has no
   // path to resolve it against).
+  // A socket's ws: and wss: URLs are compared as the http: and https: ones of the same host.
   /** @param {string} url */
   function thirdParty(url) {
     var u;
     try { u = new NativeURL(url, here); } catch (e) { return null; }
     var scheme = urlProtocol(u);
+    var href = urlHref(u);
+    if (scheme === "ws:" || scheme === "wss:") {
+      var asHttp = new NativeURL("http" + strSlice(href, 2));
+      return urlOrigin(asHttp) === origin ? null : href;
+    }
     if (scheme !== "http:" && scheme !== "https:") return null;
-    return urlOrigin(u) === origin ? null : urlHref(u);
+    return urlOrigin(u) === origin ? null : href;
   }
 
   // fetch: a third-party one waits for the answer; a held one rejects as a network error (a
@@ -175,6 +184,121 @@ export function sekishoWorkerPrelude(script, words) {
       });
     };
   }
+
+  // WebSocket and EventSource: a third-party connection is an instance of its interface that is
+  // CONNECTING while the page is asked. Allowed, it connects, and what the real one does goes
+  // through it (its state, its events, send and close); held (or closed meanwhile), it fails as
+  // the page's own held ones do (network.js): a socket fires "error" and "close" (code 1006), an
+  // event source fires "error" and stays CONNECTING, failing again every 3 s until closed.
+  /** @param {string} name @param {string} kind */
+  function guardConnection(name, kind) {
+    var Native = g[name];
+    if (typeof Native !== "function") return;
+    var socket = kind === "websocket";
+    var Guarded = function (/** @type {any} */ url) {
+      if (!new.target) return reflectApply(Native, this, arguments); // (the native's TypeError)
+      var args = slice(arguments);
+      if (args.length) args[0] = NativeString(url); // read once
+      var third = args.length ? thirdParty(args[0]) : null;
+      if (!third) return construct(Native, args, new.target);
+      return waiting(Native, args, new.target, third);
+    };
+    Guarded.prototype = Native.prototype;
+    setPrototypeOf(Guarded, Native);
+    defineProperty(Guarded, "name", { value: name });
+    defineProperty(Native.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
+    g[name] = Guarded;
+    var nativeAdd = g.EventTarget.prototype.addEventListener;
+    var TYPES = ["open", "message", "error", "close"];
+
+    /** @param {any} Native @param {any[]} args @param {any} newTarget @param {string} href */
+    function waiting(Native, args, newTarget, href) {
+      var c = construct(g.EventTarget, [], newTarget);
+      /** @type {any} */
+      var real = null;
+      var state = 0, closed = false, timer = 0, binaryType = "blob";
+      /** @type {any} */
+      var handlers = {};
+      /** @type {any} */
+      var forwarded = {};
+      var copy = function (/** @type {any} */ e) {
+        if (e instanceof CloseEv) return new CloseEv(e.type, { code: e.code, reason: e.reason, wasClean: e.wasClean });
+        if (e instanceof MessageEv) return new MessageEv(e.type, { data: e.data, origin: e.origin, lastEventId: e.lastEventId });
+        return new Ev(e.type);
+      };
+      var forward = function (/** @type {string} */ type) {
+        if (!real || forwarded[type]) return;
+        forwarded[type] = true;
+        listen(real, type, function (/** @type {any} */ e) { dispatch(c, copy(e)); });
+      };
+      var of = function (/** @type {string} */ prop, /** @type {any} */ otherwise) {
+        return { get: function () { return real ? real[prop] : otherwise(); } };
+      };
+      /** @type {PropertyDescriptorMap} */
+      var props = {
+        url: of("url", function () { return href; }),
+        readyState: of("readyState", function () { return state; }),
+        // (An event source's named events: forwarded from the real one once listened to.)
+        addEventListener: {
+          value: function (/** @type {any} */ type) {
+            forwarded[NativeString(type)] = forwarded[NativeString(type)] || false;
+            forward(NativeString(type));
+            return reflectApply(nativeAdd, this, arguments);
+          }
+        }
+      };
+      if (socket) {
+        props.protocol = of("protocol", function () { return ""; });
+        props.extensions = of("extensions", function () { return ""; });
+        props.bufferedAmount = of("bufferedAmount", function () { return 0; });
+        props.binaryType = {
+          get: function () { return real ? real.binaryType : binaryType; },
+          set: function (v) { if (real) real.binaryType = v; else if (v === "blob" || v === "arraybuffer") binaryType = v; }
+        };
+        props.send = {
+          value: function () {
+            if (real) return reflectApply(real.send, real, arguments);
+            if (state === 0) throw new DOMEx("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", "InvalidStateError");
+          }
+        };
+        props.close = { value: function () { if (real) return reflectApply(real.close, real, arguments); closed = true; if (state < 2) state = 2; } };
+      } else {
+        var options = args[1];
+        props.withCredentials = of("withCredentials", function () { return !!(options && options.withCredentials); });
+        props.close = { value: function () { if (real) return real.close(); closed = true; state = 2; clearLater(timer); } };
+      }
+      // An event handler property listens from the first time it is set, as the platform's do.
+      for (var i = 0; i < TYPES.length; i++) {
+        (function (type) {
+          props["on" + type] = {
+            get: function () { return handlers[type] || null; },
+            set: function (f) {
+              if (!(type in handlers)) listen(c, type, function (/** @type {any} */ e) { if (handlers[type]) reflectApply(handlers[type], c, [e]); });
+              handlers[type] = typeof f === "function" ? f : null;
+            }
+          };
+        })(TYPES[i]);
+      }
+      defineProperties(c, props);
+      var fail = function () {
+        if (!socket && state === 2) return;
+        if (socket) state = 3;
+        dispatch(c, new Ev("error"));
+        if (socket) dispatch(c, new CloseEv("close", { code: 1006, reason: "", wasClean: false }));
+        else if (state === 0) timer = later(fail, 3000);
+      };
+      then(held(href, kind, name + " (worker)", {}), function (isHeld) {
+        if (isHeld || closed) return void (timer = later(fail, 0));
+        real = construct(Native, args, Native);
+        if (socket) real.binaryType = binaryType;
+        for (var t = 0; t < TYPES.length; t++) forwarded[TYPES[t]] = forwarded[TYPES[t]] || false;
+        for (var type in forwarded) forward(type);
+      });
+      return c;
+    }
+  }
+  guardConnection("WebSocket", "websocket");
+  guardConnection("EventSource", "eventsource");
 
   // The worker's own script, now that the guards are in (a module worker's is imported next).
   if (script) reflectApply(g.importScripts, g, [script]);

@@ -1,11 +1,11 @@
-// Workers: a dedicated worker (classic or module) that page code makes from a Blob (`new Worker(URL.createObjectURL(
-// new Blob([code])))`, as Partytown and many libraries do) runs behind guards of its own
-// (worker-prelude.js): its third-party fetch and XMLHttpRequest wait for this realm's answer,
-// asked over a MessagePort handed to the worker as its first message. The page's blob: URLs are
-// remembered when they are made, so the worker's script can be put behind the guards without
-// reading it. Not reached (README): workers from a URL (their script is the site's own file),
-// shared workers, and, inside a worker, importScripts, WebSocket, EventSource, the module graph
-// and workers it makes.
+// Workers: a dedicated worker (classic or module) that page code makes from a Blob
+// (`new Worker(URL.createObjectURL(new Blob([code])))`, as Partytown and many libraries do) runs
+// behind guards of its own (worker-prelude.js): its third-party fetch, XMLHttpRequest, WebSocket
+// and EventSource wait for this realm's answer, asked over a MessagePort handed to the worker as
+// its first message. The page's blob: URLs are remembered when they are made, so the worker's
+// script can be put behind the guards without reading it. Not reached (README): workers from a
+// URL (their script is the site's own file), shared workers, and, inside a worker,
+// importScripts, the module graph and the workers it makes.
 import { apply, call, str, construct, arraySlice, describe, standIn } from "./natives.js";
 import { networkErrors } from "./network.js";
 import { sekishoWorkerPrelude } from "./worker-prelude.js";
@@ -102,7 +102,7 @@ export function guardWorkers(r) {
   function answer(port, ask) {
     if (!ask || typeof ask.id !== "number") return;
     var reply = function (/** @type {boolean} */ held) { call(postToPort, port, { id: ask.id, held: held }); };
-    var kind = ask.kind === "xhr" ? KIND.xhr : KIND.fetch;
+    var kind = ask.kind === "xhr" ? KIND.xhr : ask.kind === "websocket" ? KIND.websocket : ask.kind === "eventsource" ? KIND.eventsource : KIND.fetch;
     var url = str(ask.url);
     var via = str(ask.via);
     if (!r.held(url, kind, via)) {
