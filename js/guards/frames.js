@@ -1,7 +1,7 @@
 // Frames and realms: every same-origin child frame (about:blank, srcdoc, same-origin src) and
 // every window a script opens gets the same guards, before the page's code can reach its
 // fetch or Image; a held URL does not load into a named (maybe hidden) frame.
-import { wrap, apply, call, str, test, arraySlice, nodeType, localName, describe, defineProperty } from "./natives.js";
+import { wrap, apply, call, str, test, arraySlice, nodeType, localName, describe, defineProperty, weakSet } from "./natives.js";
 
 // The elements whose content is a realm of its own, by local name: their interface.
 var FRAME_ELEMENTS = { iframe: "HTMLIFrameElement", frame: "HTMLFrameElement", object: "HTMLObjectElement" };
@@ -31,11 +31,15 @@ export function guardFrames(r) {
       : type === 1 ? call(n.getByTag, node, "iframe") : n.findAll(node, "iframe");
     for (var i = 0; i < frames.length; i++) guardFrame(frames[i]);
   }
+  // The frame documents handed to the markup checkpoint (once each: `contentWindow` may be read
+  // in a loop).
+  var observed = weakSet();
   function guardRealm(frame) {
     var realm = realmOf(frame); // (none when cross-origin: its own document, not ours to guard)
-    if (!realm || !realm.win) return;
+    if (!realm || !realm.win || observed.has(realm.doc)) return;
     r.install(realm.win);
     // The markup checkpoint watches (and releases in) the frame's document too.
+    observed.add(realm.doc);
     if (r.policy.observe) r.policy.observe(realm.doc);
   }
   function guardFrame(frame) {
