@@ -6,11 +6,12 @@
 // script can be put behind the guards without reading it. Not reached (README): workers from a
 // URL (their script is the site's own file), shared workers, and, inside a worker,
 // importScripts, the module graph and the workers it makes.
-import { apply, call, str, construct, arraySlice, describe, standIn } from "./natives.js";
+import { apply, call, str, split, construct, arraySlice, describe, standIn } from "./natives.js";
 import { networkErrors } from "./network.js";
 import { sekishoWorkerPrelude } from "./worker-prelude.js";
 
 var PRELUDE = "(" + sekishoWorkerPrelude + ")";
+var stringify = JSON.stringify;
 
 /** The page's blob: URLs and their Blobs (shared by every realm), until revoked. */
 export function createBlobUrls() {
@@ -54,7 +55,7 @@ export function guardWorkers(r) {
   var dataOf = describe(win.MessageEvent.prototype, "data").get;
   var portOf = function (/** @type {any} */ channel, /** @type {string} */ end) { return call(describe(Channel.prototype, end).get, channel); };
   var errors = networkErrors(win);
-  var words = { fetch: errors.fetch, xhrSync: str(errors.xhrSync("\u0000")).split("\u0000") };
+  var words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") };
 
   var Guarded = function (/** @type {any} */ url) {
     if (!new.target) return apply(NativeWorker, this, arguments); // (the native's TypeError)
@@ -70,9 +71,9 @@ export function guardWorkers(r) {
     // taking no message in between). Typed as JavaScript, which a classic worker's script need
     // not be but an imported one must (in Firefox and WebKit).
     var script = makeScript(blob);
-    var prelude = PRELUDE + "(" + (module ? "null" : JSON.stringify(script)) + "," + JSON.stringify(words) + ");";
+    var prelude = PRELUDE + "(" + (module ? "null" : stringify(script)) + "," + stringify(words) + ");";
     var preludeModule = module ? makeScript(prelude) : "";
-    var wrapper = makeScript(module ? "import " + JSON.stringify(preludeModule) + ";import " + JSON.stringify(script) + ";" : prelude);
+    var wrapper = makeScript(module ? "import " + stringify(preludeModule) + ";import " + stringify(script) + ";" : prelude);
     args[0] = wrapper;
     var worker = construct(NativeWorker, args, new.target);
     var channel = new Channel();
@@ -102,7 +103,14 @@ export function guardWorkers(r) {
   function answer(port, ask) {
     if (!ask || typeof ask.id !== "number") return;
     var reply = function (/** @type {boolean} */ held) { call(postToPort, port, { id: ask.id, held: held }); };
-    var kind = ask.kind === "xhr" ? KIND.xhr : ask.kind === "websocket" ? KIND.websocket : ask.kind === "eventsource" ? KIND.eventsource : KIND.fetch;
+    try { judge(ask, reply); } catch (e) {
+      console.error("[sekisho] a worker's request was held: it could not be judged (" + e + ")");
+      reply(true); // (fail closed, and never leave the worker waiting)
+    }
+  }
+  /** @param {any} ask @param {(held: boolean) => void} reply */
+  function judge(ask, reply) {
+    var kind = KIND[ask.kind === "xhr" || ask.kind === "websocket" || ask.kind === "eventsource" ? ask.kind : "fetch"];
     var url = str(ask.url);
     var via = str(ask.via);
     if (!r.held(url, kind, via)) {
