@@ -129,6 +129,30 @@
 
   // The signals vendors read (core::signals): `{gtag, uetq, clarity}`, each a list of calls'
   // arguments, pushed into the queues their tags read (which the tags' own snippets keep).
+  // Google's tags read `dataLayer`, or a queue the page names (GTM's snippet argument, gtag.js'
+  // `&l=`): the first time a Google tag's script naming one is judged, what `dataLayer` was told
+  // so far goes to the front of that queue (before the tag's own `gtm.js` event), and every later
+  // update to both.
+  var googleQueues = ["dataLayer"];
+  var toldGoogle = [];
+  // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
+  /** @param {any[]} args */
+  function gtagArguments(args) { return (function () { return arguments; }).apply(null, args); }
+  var GOOGLE_TAG = /^https?:\/\/(?:www\.)?googletagmanager\.com\/(?:gtm\.js|gtag\/js)\?(?:[^#]*&)?l=([A-Za-z_$][\w$]*)(?:[&#]|$)/;
+  /** @param {string} url */
+  function googleQueueOf(url) {
+    var m = GOOGLE_TAG.exec(url);
+    var name = m && m[1];
+    if (!name || googleQueues.indexOf(name) >= 0) return;
+    googleQueues.push(name);
+    if (!toldGoogle.length) return;
+    try {
+      var queue = window[name] = window[name] || [];
+      queue.unshift.apply(queue, toldGoogle.map(gtagArguments));
+    } catch (e) {
+      console.error(prefix + "a consent signal could not be sent to " + name + " (" + e + ")");
+    }
+  }
   /** @param {string | undefined} json */
   function signal(json) {
     if (!json) return;
@@ -142,9 +166,11 @@
       }
     };
     each("gtag", function (args) {
-      // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
-      var dataLayer = window.dataLayer = window.dataLayer || [];
-      dataLayer.push((function () { return arguments; }).apply(null, args));
+      toldGoogle.push(args);
+      for (var i = 0; i < googleQueues.length; i++) {
+        var queue = window[googleQueues[i]] = window[googleQueues[i]] || [];
+        queue.push(gtagArguments(args));
+      }
     });
     each("uetq", function (args) {
       var uetq = window.uetq = window.uetq || [];
@@ -307,7 +333,10 @@
   }
   signal(w.signals_at_start());
   var syncing = w.syncs();
-  policy.judge = w.judge;
+  policy.judge = function (url, kind, via) {
+    if (kind === KIND.script) googleQueueOf(url);
+    return w.judge(url, kind, via);
+  };
   policy.judgeOpaque = w.judge_opaque_frame;
   policy.releaseHit = w.release_hit;
   policy.beaconQueue = w.beacon_queue();

@@ -17,6 +17,10 @@ const SNIPPETS = {
   gtm: `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);})(window,document,'script','dataLayer','GTM-SIGNALS');</script>`,
   uet: `<script>(function(w,d,t,r,u){var f,n,i;w[u]=w[u]||[],f=function(){var o={ti:"5500001"};o.q=w[u],w[u]=new UET(o),w[u].push("pageLoad")},n=d.createElement(t),n.src=r,n.async=1,n.onload=n.onreadystatechange=function(){var s=this.readyState;s&&s!=="loaded"&&s!=="complete"||(f(),n.onload=n.onreadystatechange=null)},i=d.getElementsByTagName(t)[0],i.parentNode.insertBefore(n,i)})(window,document,"script","//bat.bing.com/bat.js","uetq");</script>`,
   clarity: `<script>(function(c,l,a,r,i,t,y){c[a]=c[a]||function(){(c[a].q=c[a].q||[]).push(arguments)};t=l.createElement(r);t.async=1;t.src="https://www.clarity.ms/tag/"+i;y=l.getElementsByTagName(r)[0];y.parentNode.insertBefore(t,y);})(window,document,"clarity","script","sigclarity");</script>`,
+  // The same snippets with queues of their own names (GTM's fourth argument, gtag.js' `&l=`).
+  gtmNamed: `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);})(window,document,'script','gtmQueue','GTM-NAMED');</script>`,
+  ga4Named: `<script async src="https://www.googletagmanager.com/gtag/js?id=G-NAMED1&l=tagQueue"></script>
+<script>window.tagQueue = window.tagQueue || []; function gtag2(){tagQueue.push(arguments);} gtag2('js', new Date()); gtag2('config', 'G-NAMED1');</script>`,
   googleAds: `<script>(function(d){var s=d.createElement('script');s.async=true;s.src='https://www.googleadservices.com/pagead/conversion_async.js';d.head.appendChild(s);})(document);</script>`,
 };
 
@@ -212,5 +216,38 @@ test('sig-3. Advanced consent mode for GA4: gtag.js loads before consent and sen
   await until(() => lb.requests({ host: 'www.google-analytics.com', path: '/g/collect' }).some((e) => /en=after_consent/.test(e.search)), { timeout: 5000 });
   const granted = lb.requests({ host: 'www.google-analytics.com', path: '/g/collect' }).filter((e) => /en=after_consent/.test(e.search));
   assert.ok(granted.length && granted.every((e) => /gcs=G111/.test(e.search)), listRequests(granted));
+  await context.close();
+});
+
+test('sig-5. Google\'s tags reading a queue of another name (GTM\'s snippet argument, gtag.js &l=): the defaults are at its front, before the tag\'s own entries, and each update goes there too', async () => {
+  await env.fresh();
+  page('/signals/named.html', { revision: 1, regime: 'opt-in' }, ['gtmNamed', 'ga4Named']);
+  const context = await env.ctx();
+  const { page: p } = await open(context, '/signals/named.html', { loopback: env.loopback });
+  const read = async () => {
+    await runAsPageScript(p, `(function () {
+      var isArgs = function (x) { return Object.prototype.toString.call(x) === '[object Arguments]'; };
+      var snap = function (q) { return (q || []).map(function (e) { return isArgs(e) ? { args: true, v: Array.prototype.slice.call(e) } : { args: false, v: e }; }); };
+      document.documentElement.setAttribute('data-named', JSON.stringify({ gtm: snap(window.gtmQueue), gtag: snap(window.tagQueue), dataLayer: snap(window.dataLayer) }));
+    })();`);
+    return JSON.parse(await p.evaluate(() => document.documentElement.getAttribute('data-named')));
+  };
+  const q = await read();
+  for (const [name, dl, first] of [['gtmQueue', q.gtm, q.gtm.findIndex((e) => !e.args && e.v.event === 'gtm.js')], ['tagQueue', q.gtag, at(q.gtag, 'js')]]) {
+    const d = at(dl, 'consent', 'default');
+    assert.equal(d, 0, `${name}: the default is the first entry: ${JSON.stringify(dl)}`);
+    assert.deepEqual(types(dl[d].v[2]), consentOf({}), `${name}: denied but security`);
+    assert.ok(first > d && at(dl, 'set', 'ads_data_redaction') < first, `${name}: the default and ads_data_redaction before the tag's own entries (${first})`);
+  }
+  assert.equal(at(q.dataLayer, 'consent', 'default'), 0, 'dataLayer has them too');
+
+  await call(p, 'set', { analytics: true });
+  const after = await read();
+  // (The released tags may have pushed entries of their own since.)
+  for (const [name, dl, before] of [['gtmQueue', after.gtm, q.gtm], ['tagQueue', after.gtag, q.gtag], ['dataLayer', after.dataLayer, q.dataLayer]]) {
+    const updates = dl.slice(before.length).filter((e) => e.args && e.v[0] === 'consent' && e.v[1] === 'update');
+    assert.equal(updates.length, 1, `${name}: one update: ${JSON.stringify(dl.slice(before.length))}`);
+    assert.ok(updates[0].v[2].analytics_storage === 'granted' && updates[0].v[2].ad_storage === 'denied', `${name}: analytics granted, ads denied`);
+  }
   await context.close();
 });
