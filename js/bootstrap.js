@@ -130,15 +130,16 @@
   // The signals vendors read (core::signals): `{gtag, uetq, clarity}`, each a list of calls'
   // arguments, pushed into the queues their tags read (which the tags' own snippets keep).
   // Google's tags read `dataLayer`, or a queue the page names (GTM's snippet argument, gtag.js'
-  // `&l=`): the first time a Google tag's script naming one is judged, what `dataLayer` was told
-  // so far goes to the front of that queue (before the tag's own `gtm.js` event), and every later
-  // update to both.
+  // `&l=`): the first time a Google tag's script naming one is judged (or written in an HTML
+  // string), what `dataLayer` was told so far goes to the front of that queue (before the tag's
+  // own `gtm.js` event), and every later update to both.
   var googleQueues = ["dataLayer"];
   var toldGoogle = [];
   // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
   /** @param {any[]} args */
   function gtagArguments(args) { return (function () { return arguments; }).apply(null, args); }
   var GOOGLE_TAG = /^https?:\/\/(?:www\.)?googletagmanager\.com\/(?:gtm\.js|gtag\/js)\?(?:[^#]*&)?l=([A-Za-z_$][\w$]*)(?:[&#]|$)/;
+  var GOOGLE_TAGS_IN_HTML = /https?:\/\/(?:www\.)?googletagmanager\.com\/(?:gtm\.js|gtag\/js)\?[^"'\s>]*/g;
   /** @param {string} url */
   function googleQueueOf(url) {
     var m = GOOGLE_TAG.exec(url);
@@ -342,7 +343,14 @@
   policy.beaconQueue = w.beacon_queue();
   policy.requirement = w.held_requirement;
   policy.final = true; // its passes (allowed whatever the visitor chooses) may be remembered
-  policy.rewrite = w.rewrite_html;
+  policy.rewrite = function (html, via, base) {
+    // (A Google tag written in an HTML string: its queue, as for one judged by the guards.)
+    if (html.indexOf("googletagmanager.com/") >= 0) {
+      var tags = html.match(GOOGLE_TAGS_IN_HTML) || [];
+      for (var i = 0; i < tags.length; i++) googleQueueOf(tags[i].replace(/&amp;/g, "&"));
+    }
+    return w.rewrite_html(html, via, base);
+  };
   policy.rewritten = w.rewritten;
   policy.rewriteCss = w.rewrite_css;
   policy.releaseCss = w.release_css;

@@ -19,6 +19,8 @@ const SNIPPETS = {
   clarity: `<script>(function(c,l,a,r,i,t,y){c[a]=c[a]||function(){(c[a].q=c[a].q||[]).push(arguments)};t=l.createElement(r);t.async=1;t.src="https://www.clarity.ms/tag/"+i;y=l.getElementsByTagName(r)[0];y.parentNode.insertBefore(t,y);})(window,document,"clarity","script","sigclarity");</script>`,
   // The same snippets with queues of their own names (GTM's fourth argument, gtag.js' `&l=`).
   gtmNamed: `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);})(window,document,'script','gtmQueue','GTM-NAMED');</script>`,
+  // …and one written into the page as an HTML string (its script stays held until allowed: inert markup)
+  gtmHtml: `<script>document.head.insertAdjacentHTML('beforeend', '<script async src="https://www.googletagmanager.com/gtm.js?id=GTM-HTML&amp;l=htmlQueue"><\\/script>'); window.htmlQueue = window.htmlQueue || []; htmlQueue.push({ event: 'own' });</script>`,
   ga4Named: `<script async src="https://www.googletagmanager.com/gtag/js?id=G-NAMED1&l=tagQueue"></script>
 <script>window.tagQueue = window.tagQueue || []; function gtag2(){tagQueue.push(arguments);} gtag2('js', new Date()); gtag2('config', 'G-NAMED1');</script>`,
   googleAds: `<script>(function(d){var s=d.createElement('script');s.async=true;s.src='https://www.googleadservices.com/pagead/conversion_async.js';d.head.appendChild(s);})(document);</script>`,
@@ -219,21 +221,22 @@ test('sig-3. Advanced consent mode for GA4: gtag.js loads before consent and sen
   await context.close();
 });
 
-test('sig-5. Google\'s tags reading a queue of another name (GTM\'s snippet argument, gtag.js &l=): the defaults are at its front, before the tag\'s own entries, and each update goes there too', async () => {
+test('sig-5. Google\'s tags reading a queue of another name (GTM\'s snippet argument, gtag.js &l=, one written in an HTML string): the defaults are at its front, before the tag\'s own entries, and each update goes there too', async () => {
   await env.fresh();
-  page('/signals/named.html', { revision: 1, regime: 'opt-in' }, ['gtmNamed', 'ga4Named']);
+  page('/signals/named.html', { revision: 1, regime: 'opt-in' }, ['gtmNamed', 'ga4Named', 'gtmHtml']);
   const context = await env.ctx();
   const { page: p } = await open(context, '/signals/named.html', { loopback: env.loopback });
   const read = async () => {
     await runAsPageScript(p, `(function () {
       var isArgs = function (x) { return Object.prototype.toString.call(x) === '[object Arguments]'; };
       var snap = function (q) { return (q || []).map(function (e) { return isArgs(e) ? { args: true, v: Array.prototype.slice.call(e) } : { args: false, v: e }; }); };
-      document.documentElement.setAttribute('data-named', JSON.stringify({ gtm: snap(window.gtmQueue), gtag: snap(window.tagQueue), dataLayer: snap(window.dataLayer) }));
+      document.documentElement.setAttribute('data-named', JSON.stringify({ gtm: snap(window.gtmQueue), gtag: snap(window.tagQueue), html: snap(window.htmlQueue), dataLayer: snap(window.dataLayer) }));
     })();`);
     return JSON.parse(await p.evaluate(() => document.documentElement.getAttribute('data-named')));
   };
   const q = await read();
-  for (const [name, dl, first] of [['gtmQueue', q.gtm, q.gtm.findIndex((e) => !e.args && e.v.event === 'gtm.js')], ['tagQueue', q.gtag, at(q.gtag, 'js')]]) {
+  for (const [name, dl, first] of [['gtmQueue', q.gtm, q.gtm.findIndex((e) => !e.args && e.v.event === 'gtm.js')], ['tagQueue', q.gtag, at(q.gtag, 'js')],
+    ['htmlQueue', q.html, q.html.findIndex((e) => !e.args && e.v.event === 'own')]]) {
     const d = at(dl, 'consent', 'default');
     assert.equal(d, 0, `${name}: the default is the first entry: ${JSON.stringify(dl)}`);
     assert.deepEqual(types(dl[d].v[2]), consentOf({}), `${name}: denied but security`);
@@ -244,7 +247,7 @@ test('sig-5. Google\'s tags reading a queue of another name (GTM\'s snippet argu
   await call(p, 'set', { analytics: true });
   const after = await read();
   // (The released tags may have pushed entries of their own since.)
-  for (const [name, dl, before] of [['gtmQueue', after.gtm, q.gtm], ['tagQueue', after.gtag, q.gtag], ['dataLayer', after.dataLayer, q.dataLayer]]) {
+  for (const [name, dl, before] of [['gtmQueue', after.gtm, q.gtm], ['tagQueue', after.gtag, q.gtag], ['htmlQueue', after.html, q.html], ['dataLayer', after.dataLayer, q.dataLayer]]) {
     const updates = dl.slice(before.length).filter((e) => e.args && e.v[0] === 'consent' && e.v[1] === 'update');
     assert.equal(updates.length, 1, `${name}: one update: ${JSON.stringify(dl.slice(before.length))}`);
     assert.ok(updates[0].v[2].analytics_storage === 'granted' && updates[0].v[2].ad_storage === 'denied', `${name}: analytics granted, ads denied`);
