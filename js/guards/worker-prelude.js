@@ -13,7 +13,7 @@
  * @param {{ fetch: string, xhrSync: string[] }} words how this engine words a network error (a
  * synchronous XHR's: the words before and after its URL)
  */
-export function sekishoWorkerPrelude(script, words) {
+export function sekishoWorkerPrelude(script, words) { // (named: the workers it makes get its source)
   "use strict";
   var g = /** @type {any} */ (self);
   var reflectApply = Reflect.apply;
@@ -48,9 +48,9 @@ export function sekishoWorkerPrelude(script, words) {
   var unsent = [];
   var answers = new Map();
   var asked = 0;
-  /** @param {any} message */
-  function send(message) {
-    if (port) post(port, message); else if (unsent) unsent[unsent.length] = message;
+  /** @param {any} message @param {any[]} [transfer] */
+  function send(message, transfer) {
+    if (port) post(port, message, transfer || []); else if (unsent) unsent[unsent.length] = [message, transfer || []];
   }
   /**
    * Whether the page holds `url`: a promise of a boolean. A held fire-and-forget request (`keep`)
@@ -80,7 +80,7 @@ export function sekishoWorkerPrelude(script, words) {
     post(port, { started: true }); // (the page lets go of the worker's script URL)
     var waiting = unsent || [];
     unsent = null;
-    for (var i = 0; i < waiting.length; i++) post(port, waiting[i]);
+    for (var i = 0; i < waiting.length; i++) post(port, waiting[i][0], waiting[i][1]);
   });
 
   // The absolute URL of a request to another origin over the network; null for this origin's,
@@ -185,6 +185,17 @@ export function sekishoWorkerPrelude(script, words) {
     };
   }
 
+  // `Guarded` takes the place of the constructor `g[name]` (`Native`), as the page's guards do it
+  // (natives.js `standIn`): its name, statics, prototype and `instance.constructor`.
+  /** @param {string} name @param {any} Native @param {any} Guarded */
+  function standIn(name, Native, Guarded) {
+    Guarded.prototype = Native.prototype;
+    setPrototypeOf(Guarded, Native);
+    defineProperty(Guarded, "name", { value: name });
+    defineProperty(Native.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
+    g[name] = Guarded;
+  }
+
   // WebSocket and EventSource: a third-party connection is an instance of its interface that is
   // CONNECTING while the page is asked. Allowed, it connects, and what the real one does goes
   // through it (its state, its events, send and close); held (or closed meanwhile), it fails as
@@ -203,11 +214,7 @@ export function sekishoWorkerPrelude(script, words) {
       if (!third) return construct(Native, args, new.target);
       return waiting(Native, args, new.target, third);
     };
-    Guarded.prototype = Native.prototype;
-    setPrototypeOf(Guarded, Native);
-    defineProperty(Guarded, "name", { value: name });
-    defineProperty(Native.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
-    g[name] = Guarded;
+    standIn(name, Native, Guarded);
     var nativeAdd = g.EventTarget.prototype.addEventListener;
     var TYPES = ["open", "message", "error", "close"];
 
@@ -299,6 +306,46 @@ export function sekishoWorkerPrelude(script, words) {
   }
   guardConnection("WebSocket", "websocket");
   guardConnection("EventSource", "eventsource");
+
+  // Workers this worker makes from a Blob get these guards too, and ask the page through a port
+  // this worker hands to it (`adopt`), as the page's own workers do (workers.js).
+  var NativeWorker = g.Worker, U = g.URL, NativeBlob = g.Blob;
+  if (typeof NativeWorker === "function" && U && typeof U.createObjectURL === "function" && g.MessageChannel) {
+    var createUrl = U.createObjectURL, revokeUrl = U.revokeObjectURL, stringify = JSON.stringify;
+    var blobSize = getter(NativeBlob.prototype, "size");
+    var blobs = new Map();
+    var postToWorker = uncurry(NativeWorker.prototype.postMessage);
+    var portOf = function (/** @type {any} */ channel, /** @type {string} */ end) { return getter(g.MessageChannel.prototype, end)(channel); };
+    /** @param {any} source */
+    var makeScript = function (source) { return reflectApply(createUrl, U, [new NativeBlob([source], { type: "text/javascript" })]); };
+    U.createObjectURL = function createObjectURL(/** @type {any} */ object) {
+      var url = reflectApply(createUrl, this, arguments);
+      try { blobSize(object); mapSet(blobs, NativeString(url), object); } catch (e) { /* not a Blob */ }
+      return url;
+    };
+    U.revokeObjectURL = function revokeObjectURL(/** @type {any} */ url) {
+      mapDelete(blobs, NativeString(url));
+      return reflectApply(revokeUrl, this, arguments);
+    };
+    var prelude = "(" + sekishoWorkerPrelude + ")";
+    standIn("Worker", NativeWorker, function (/** @type {any} */ url) {
+      if (!new.target) return reflectApply(NativeWorker, this, arguments); // (the native's TypeError)
+      var args = slice(arguments);
+      if (args.length) args[0] = NativeString(url); // read once
+      var blob = args.length ? mapGet(blobs, args[0]) : undefined;
+      if (!blob) return construct(NativeWorker, args, new.target);
+      var options = args[1];
+      var module = !!(options && typeof options === "object" && NativeString(options.type) === "module");
+      var own = makeScript(blob);
+      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + ");";
+      args[0] = makeScript(module ? "import " + stringify(makeScript(guards)) + ";import " + stringify(own) + ";" : guards);
+      var worker = construct(NativeWorker, args, new.target);
+      var channel = new g.MessageChannel();
+      postToWorker(worker, null, [portOf(channel, "port2")]);
+      send({ adopt: true }, [portOf(channel, "port1")]);
+      return worker;
+    });
+  }
 
   // The worker's own script, now that the guards are in (a module worker's is imported next).
   if (script) reflectApply(g.importScripts, g, [script]);

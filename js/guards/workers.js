@@ -5,7 +5,8 @@
 // its first message. The page's blob: URLs are remembered when they are made, so the worker's
 // script can be put behind the guards without reading it. Not reached (README): workers from a
 // URL (their script is the site's own file), shared workers, and, inside a worker,
-// importScripts, the module graph and the workers it makes.
+// importScripts and the module graph. The workers a worker makes from a Blob get the same
+// guards (the prelude does for them what this file does for the page's).
 import { apply, call, str, split, construct, arraySlice, describe, standIn } from "./natives.js";
 import { networkErrors } from "./network.js";
 import { sekishoWorkerPrelude } from "./worker-prelude.js";
@@ -53,6 +54,7 @@ export function guardWorkers(r) {
   var listen = win.EventTarget.prototype.addEventListener;
   var startPort = win.MessagePort.prototype.start;
   var dataOf = describe(win.MessageEvent.prototype, "data").get;
+  var portsOf = describe(win.MessageEvent.prototype, "ports").get;
   var portOf = function (/** @type {any} */ channel, /** @type {string} */ end) { return call(describe(Channel.prototype, end).get, channel); };
   var errors = networkErrors(win);
   var words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") };
@@ -78,19 +80,26 @@ export function guardWorkers(r) {
     var worker = construct(NativeWorker, args, new.target);
     var channel = new Channel();
     var port = portOf(channel, "port1");
-    call(listen, port, "message", function (/** @type {any} */ e) {
-      if (script) { // the worker has imported its script: it runs
-        call(revokeUrl, U, wrapper);
-        call(revokeUrl, U, script);
-        if (preludeModule) call(revokeUrl, U, preludeModule);
-        script = "";
-      }
-      answer(port, call(dataOf, e));
+    listenTo(port, function () { // the worker has imported its script: it runs
+      call(revokeUrl, U, wrapper);
+      call(revokeUrl, U, script);
+      if (preludeModule) call(revokeUrl, U, preludeModule);
     });
-    call(startPort, port);
     call(postToWorker, worker, null, [portOf(channel, "port2")]);
     return worker;
   };
+  // A worker's questions, on its port; `started` once, when the first message comes; the port of
+  // a worker it made (`adopt`) is listened to as its own.
+  /** @param {any} port @param {() => void} started */
+  function listenTo(port, started) {
+    call(listen, port, "message", function (/** @type {any} */ e) {
+      if (started) { started(); started = null; }
+      var data = call(dataOf, e);
+      if (data && data.adopt === true) { var adopted = call(portsOf, e)[0]; if (adopted) listenTo(adopted, null); return; }
+      answer(port, data);
+    });
+    call(startPort, port);
+  }
   standIn(win, "Worker", NativeWorker, Guarded);
   /** A blob: URL of Sekisho's for a script (text or a Blob). @param {any} source */
   function makeScript(source) {

@@ -631,6 +631,8 @@ const WORKER_PROBES = {
   // connections
   workerWebSocket: blobWorker("'new WebSocket(' + JSON.stringify(U('workerWebSocket').replace('https:', 'wss:')) + ');'"),
   workerEventSource: blobWorker(`'new EventSource("${LINE_ES}workerEventSource");'`),
+  // a worker made by a worker (from a Blob of its own)
+  nestedWorker: blobWorker("'var inner = URL.createObjectURL(new Blob([' + JSON.stringify('fetch(' + JSON.stringify(U('nestedWorker')) + ', { mode: \"no-cors\" }).catch(function () {});') + '])); self.__inner = new Worker(inner);'"),
   // a module worker (its page-made script is imported after the prelude's module)
   moduleWorker: blobWorker("'fetch(' + JSON.stringify(U('moduleWorker')) + ', { mode: \"no-cors\" }).catch(function () {}); export {};'").replace('new Worker(url)', "new Worker(url, { type: 'module' })"),
   // a worker made in a same-origin frame's realm, from a Blob without a type
