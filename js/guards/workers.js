@@ -90,7 +90,7 @@ export function guardWorkers(r) {
   };
   // A worker's questions, on its port; `started` once, when the first message comes; the port of
   // a worker it made (`adopt`) is listened to as its own.
-  /** @param {any} port @param {() => void} started */
+  /** @param {any} port @param {(() => void) | null} started */
   function listenTo(port, started) {
     call(listen, port, "message", function (/** @type {any} */ e) {
       if (started) { started(); started = null; }
