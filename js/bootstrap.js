@@ -138,8 +138,10 @@
   // gtag() pushes its `arguments` object: Google's tags read only that, not an array.
   /** @param {any[]} args */
   function gtagArguments(args) { return (function () { return arguments; }).apply(null, args); }
-  var GOOGLE_TAG = /^https?:\/\/(?:www\.)?googletagmanager\.com\/(?:gtm\.js|gtag\/js)\?(?:[^#]*&)?l=([A-Za-z_$][\w$]*)(?:[&#]|$)/;
-  var GOOGLE_TAGS_IN_HTML = /https?:\/\/(?:www\.)?googletagmanager\.com\/(?:gtm\.js|gtag\/js)\?[^"'\s>]*/g;
+  // A Google tag's script URL up to its query; its queue's name (`l=`); such URLs in HTML.
+  var GOOGLE_TAG_URL = "https?://(?:www\\.)?googletagmanager\\.com/(?:gtm\\.js|gtag/js)\\?";
+  var GOOGLE_TAG = new RegExp("^" + GOOGLE_TAG_URL + "(?:[^#]*&)?l=([A-Za-z_$][\\w$]*)(?:[&#]|$)");
+  var GOOGLE_TAGS_IN_HTML = new RegExp(GOOGLE_TAG_URL + "[^\"'\\s>]*", "g");
   /** @param {string} url */
   function googleQueueOf(url) {
     var m = GOOGLE_TAG.exec(url);

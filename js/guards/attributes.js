@@ -3,7 +3,7 @@
 // `nodeValue`, `textContent`), an SVG `href.baseVal`, and `new Audio(url)`. Every path ends in
 // the guarded `setAttribute`, told which API it came through (for the audit line).
 import {
-  wrap, wrapSetter, apply, call, str, lower as toLower, test, strSlice, strLastIndexOf, includes, defineProperty, describe, weakMap,
+  wrap, wrapSetter, wrapGetter, apply, call, str, lower as toLower, test, strSlice, strLastIndexOf, includes, defineProperty, describe, weakMap,
   localName, namespaceURI, isConnected
 } from "./natives.js";
 
@@ -209,13 +209,10 @@ export function guardAttributes(r) {
     ["SVGImageElement", "SVGScriptElement", "SVGFEImageElement"].forEach(function (ctor) {
       var proto = win[ctor] && win[ctor].prototype;
       for (var o = proto; o && o !== E; o = Object.getPrototypeOf(o)) {
-        var d = describe(o, "href");
-        if (!d || !d.get) continue;
-        defineProperty(o, "href", {
-          configurable: true, enumerable: d.enumerable,
-          get: function () { var s = call(d.get, this); if (s && typeof s === "object") animatedOwner.set(s, this); return s; }
+        var wrapped = wrapGetter(o, "href", function (get) {
+          return function () { var s = call(get, this); if (s && typeof s === "object") animatedOwner.set(s, this); return s; };
         });
-        return;
+        if (wrapped) return;
       }
     });
     wrapSetter(win.SVGAnimatedString.prototype, "baseVal", function (nativeSet) {

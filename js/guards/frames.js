@@ -1,7 +1,7 @@
 // Frames and realms: every same-origin child frame (about:blank, srcdoc, same-origin src) and
 // every window a script opens gets the same guards, before the page's code can reach its
 // fetch or Image; a held URL does not load into a named (maybe hidden) frame.
-import { wrap, apply, call, str, test, arraySlice, nodeType, localName, describe, defineProperty, weakSet } from "./natives.js";
+import { wrap, wrapGetter, apply, call, str, test, arraySlice, nodeType, localName, describe, weakSet } from "./natives.js";
 
 // The elements whose content is a realm of its own, by local name: their interface.
 var FRAME_ELEMENTS = { iframe: "HTMLIFrameElement", frame: "HTMLFrameElement", object: "HTMLObjectElement" };
@@ -68,15 +68,11 @@ export function guardFrames(r) {
   for (var local in nativeDocumentOf) {
     var proto = win[FRAME_ELEMENTS[local]].prototype;
     ["contentWindow", "contentDocument"].forEach(function (prop) {
-      var d = describe(proto, prop);
-      if (!d || !d.get) return;
-      var get = d.get;
-      defineProperty(proto, prop, {
-        configurable: true, enumerable: d.enumerable,
-        get: function () {
+      wrapGetter(proto, prop, function (get) {
+        return function () {
           try { guardRealm(this); } catch (e) { /* not a frame element, or a realm being torn down */ }
           return call(get, this);
-        }
+        };
       });
     });
   }

@@ -199,6 +199,18 @@ export function standIn(win, name, Orig, Guarded) {
 }
 
 /**
+ * Defines `proto[prop]` anew with `get(nativeGetter)` as its getter and the native setter, when
+ * the native has a getter; whether it did.
+ * @param {any} proto @param {string} prop @param {(nativeGet: any) => () => any} get
+ */
+export function wrapGetter(proto, prop, get) {
+  var d = proto && describe(proto, prop);
+  if (!d || !d.get) return false;
+  defineProperty(proto, prop, { configurable: true, enumerable: d.enumerable, get: get(d.get), set: d.set });
+  return true;
+}
+
+/**
  * Defines `proto[prop]` anew with the native getter and `set(nativeSetter)` as its setter
  * (when the native has a setter).
  * @param {any} proto @param {string} prop @param {(nativeSet: any, d: PropertyDescriptor) => (v: any) => any} set

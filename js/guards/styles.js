@@ -10,7 +10,7 @@
 // back once none of its URLs is held any more (`createHeldStyles`: every realm's, after each
 // decision). A value the page has changed since is not given back.
 import {
-  wrap, wrapSetter, apply, call, str, test, describe, defineProperty, weakMap, nodeType, localName, namespaceURI, parentNode, isConnected
+  wrap, wrapSetter, wrapGetter, apply, call, str, test, describe, weakMap, nodeType, localName, namespaceURI, parentNode, isConnected
 } from "./natives.js";
 
 // Cheap: whether CSS may name a URL at all (the same test as css.rs `may_load`, a superset).
@@ -285,11 +285,9 @@ export function guardStyles(r) {
     return proxy;
   }
   ["CSSStyleRule", "CSSPageRule", "CSSFontFaceRule", "CSSKeyframeRule"].forEach(function (name) {
-    var proto = win[name] && win[name].prototype;
-    var d = proto && describe(proto, "style");
-    if (!d || !d.get) return;
-    defineProperty(proto, "style", { configurable: true, enumerable: d.enumerable, set: d.set,
-      get: function () { return guardedDeclaration(call(d.get, this)); } });
+    wrapGetter(win[name] && win[name].prototype, "style", function (get) {
+      return function () { return guardedDeclaration(call(get, this)); };
+    });
   });
 
   var Sheet = win.CSSStyleSheet && win.CSSStyleSheet.prototype;

@@ -315,7 +315,7 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
     var blobSize = getter(NativeBlob.prototype, "size");
     var blobs = new Map();
     var postToWorker = uncurry(NativeWorker.prototype.postMessage);
-    var portOf = function (/** @type {any} */ channel, /** @type {string} */ end) { return getter(g.MessageChannel.prototype, end)(channel); };
+    var port1Of = getter(g.MessageChannel.prototype, "port1"), port2Of = getter(g.MessageChannel.prototype, "port2");
     /** @param {any} source */
     var makeScript = function (source) { return reflectApply(createUrl, U, [new NativeBlob([source], { type: "text/javascript" })]); };
     U.createObjectURL = function createObjectURL(/** @type {any} */ object) {
@@ -341,8 +341,8 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
       args[0] = makeScript(module ? "import " + stringify(makeScript(guards)) + ";import " + stringify(own) + ";" : guards);
       var worker = construct(NativeWorker, args, new.target);
       var channel = new g.MessageChannel();
-      postToWorker(worker, null, [portOf(channel, "port2")]);
-      send({ adopt: true }, [portOf(channel, "port1")]);
+      postToWorker(worker, null, [port2Of(channel)]);
+      send({ adopt: true }, [port1Of(channel)]);
       return worker;
     });
   }

@@ -55,7 +55,7 @@ export function guardWorkers(r) {
   var startPort = win.MessagePort.prototype.start;
   var dataOf = describe(win.MessageEvent.prototype, "data").get;
   var portsOf = describe(win.MessageEvent.prototype, "ports").get;
-  var portOf = function (/** @type {any} */ channel, /** @type {string} */ end) { return call(describe(Channel.prototype, end).get, channel); };
+  var port1Of = describe(Channel.prototype, "port1").get, port2Of = describe(Channel.prototype, "port2").get;
   var errors = networkErrors(win);
   var words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") };
 
@@ -79,13 +79,13 @@ export function guardWorkers(r) {
     args[0] = wrapper;
     var worker = construct(NativeWorker, args, new.target);
     var channel = new Channel();
-    var port = portOf(channel, "port1");
+    var port = call(port1Of, channel);
     listenTo(port, function () { // the worker has imported its script: it runs
       call(revokeUrl, U, wrapper);
       call(revokeUrl, U, script);
       if (preludeModule) call(revokeUrl, U, preludeModule);
     });
-    call(postToWorker, worker, null, [portOf(channel, "port2")]);
+    call(postToWorker, worker, null, [call(port2Of, channel)]);
     return worker;
   };
   // A worker's questions, on its port; `started` once, when the first message comes; the port of
