@@ -37,6 +37,12 @@
       }
     },
     judgeOpaque: function (url, via) { return VERDICT.hold; },
+    // An inline module script's imports: every string after `import` or `from` (each then judged).
+    moduleImports: function (source) {
+      var out = "", m, strings = /(?:import|from)\s*(["'])(.*?)\1/g;
+      while ((m = strings.exec(source))) out += m[2] + "\u0000";
+      return out;
+    },
     requirement: function () { return "unavailable"; },
     rewrite: function (html, via, base) {
       var tags = new RegExp("<(?:" + URL_TAGS.join("|") + ")\\b[^>]*>", "gi");
@@ -341,6 +347,7 @@
     return w.judge(url, kind, via);
   };
   policy.judgeOpaque = w.judge_opaque_frame;
+  policy.moduleImports = w.module_imports;
   policy.releaseHit = w.release_hit;
   policy.beaconQueue = w.beacon_queue();
   policy.requirement = w.held_requirement;

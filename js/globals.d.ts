@@ -66,6 +66,7 @@ declare const wasm_bindgen: {
   release_hit(url: string, kind: number, via: string): boolean;
   beacon_queue(): number;
   held_requirement(): string;
+  module_imports(source: string): string;
   rewrite_html(html: string, via: string, base: string): number;
   rewritten(): string;
   rewrite_css(css: string, via: string, base: string): number;

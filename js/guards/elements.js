@@ -193,6 +193,7 @@ export function guardElements(r) {
     var name = localName(el);
     if (name && (name === "iframe" || call(hasAttr, el, "data-consent"))) memo.fixed = false;
     if (name) r.checkStyles(el, via || "parser");
+    if (name === "script" && r.inlineScript(el, via || "parser")) return;
     var t = name && target(el);
     if (!t) {
       if (name === "script" && scriptType(el) === "speculationrules") {
@@ -243,12 +244,13 @@ export function guardElements(r) {
   }
 
   // A connected script that has not run yet gains a type a browser runs (its `type` set,
-  // removed or toggled): the next change of its children would prepare it and fetch its `src`,
-  // so that `src` is judged now.
+  // removed or toggled): the next change of its children would prepare it and fetch its `src`
+  // (or, inline, a module's imports), so that is judged now.
   function typeChanged(el, via) {
     if (localName(el) !== "script" || namespaceURI(el) === SVG || !isConnected(el) || r.exempt.has(el)) return;
     var url = call(getAttr, el, "src");
-    var t = url && target(el);
+    if (!url) return r.inlineScript(el, via);
+    var t = target(el);
     if (t) holdIfHeld(el, "src", url, t.kind, via, via);
   }
 
@@ -271,8 +273,10 @@ export function guardElements(r) {
         for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
         var parent = localName(self) === "style" ? self : parentNode(self);
         if (parent && parent !== self && localName(parent) !== "style") parent = null;
-        var result = parent ? r.styleInsertion(parent, nodes, name, function () { return apply(orig, self, args); })
-          : apply(orig, self, args);
+        var insert = function () { return apply(orig, self, args); };
+        // (Text going into a <script>: a module's imports, judged by modules.js.)
+        var result = parent ? r.styleInsertion(parent, nodes, name, insert)
+          : localName(self) === "script" ? r.scriptText(self, name, insert, undefined) : insert();
         for (var j = 0; j < nodes.length; j++) if (!memo.isClean(nodes[j])) r.adoptFrames(nodes[j]);
         return result;
       };

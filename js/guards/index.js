@@ -27,6 +27,7 @@
 //   parser.js      parsed elements and shadow roots (observers)
 //   cookies.js     document.cookie, cookieStore
 //   workers.js     workers made from a Blob run behind worker-prelude.js
+//   modules.js     inline module scripts' imports, import maps
 import { captureNatives, weakSet, weakMap, str, test, call, describe } from "./natives.js";
 import { createMemo } from "./memo.js";
 import { guardElements } from "./elements.js";
@@ -39,6 +40,7 @@ import { guardStyles, createHeldStyles } from "./styles.js";
 import { guardParsing, createShadowRoots } from "./parser.js";
 import { guardCookies } from "./cookies.js";
 import { guardWorkers, createBlobUrls } from "./workers.js";
+import { guardModules } from "./modules.js";
 
 // A relative URL: it loads against the document's base URL.
 var RELATIVE = /^(?![a-z][a-z0-9+.-]*:|\/\/)/i;
@@ -114,6 +116,7 @@ export function sekishoGuards(policy) {
     };
     guardFrames(r);
     guardElements(r);
+    guardModules(r);
     guardAttributes(r);
     guardHtml(r);
     guardStyles(r);

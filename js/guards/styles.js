@@ -196,17 +196,20 @@ export function guardStyles(r) {
   // Its text set whole (`textContent`, `innerText`, `innerHTML`: raw text inside a <style>), or
   // its text node's (`textContent`, `nodeValue`, `data`, the CharacterData methods). Text
   // updates are hot in frameworks: each pays a node-type read (and a text node, a parent read).
-  function styleOf(node) {
+  // A <script>'s text goes to modules.js (a module's imports).
+  function rawTextOf(node) {
     var type = nodeType(node);
-    var style = type === 1 ? node : type === 3 ? parentNode(node) : null;
-    return isStyle(style) && isConnected(style) ? style : null;
+    var el = type === 1 ? node : type === 3 ? parentNode(node) : null;
+    return (isStyle(el) || localName(el) === "script") && isConnected(el) ? el : null;
   }
   function textSetter(prop) {
     return function (nativeSet) {
       return function (value) {
-        var self = this, style = styleOf(self);
-        if (!style || !mayBring(style, str(value))) return call(nativeSet, self, value);
-        changeStyle(style, prop, function () { call(nativeSet, self, value); });
+        var self = this, el = rawTextOf(self);
+        if (!el) return call(nativeSet, self, value);
+        var set = function () { call(nativeSet, self, value); };
+        if (!isStyle(el)) return r.scriptText(el, prop, set, el === self ? str(value) : undefined);
+        if (mayBring(el, str(value))) changeStyle(el, prop, set); else set();
       };
     };
   }
@@ -220,9 +223,10 @@ export function guardStyles(r) {
     ["appendData", "insertData", "replaceData"].forEach(function (m) {
       wrap(CD, m, function (orig) {
         return function () {
-          var self = this, args = arguments, style = styleOf(self);
-          if (!style) return apply(orig, self, args);
-          return changeStyle(style, m, function () { return apply(orig, self, args); });
+          var self = this, args = arguments, el = rawTextOf(self);
+          var change = function () { return apply(orig, self, args); };
+          if (!el) return change();
+          return isStyle(el) ? changeStyle(el, m, change) : r.scriptText(el, m, change, undefined);
         };
       });
     });

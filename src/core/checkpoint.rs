@@ -19,6 +19,7 @@ use super::css;
 use super::html::{self, Found};
 use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
+use super::modules;
 use super::regime::Regime;
 use super::requirement::Requirement;
 use super::revoke;
@@ -274,6 +275,27 @@ impl Checkpoint {
         self.judge(resolved.as_deref().unwrap_or(url), kind)
     }
 
+    /// An inline module script in an HTML string, judged by the static imports of its `source`
+    /// as scripts (`base` as for [`Checkpoint::judge_at`]): the first held one's judgement, else
+    /// a pass (by choice when a choice decided any). A bare specifier is left to the guards,
+    /// which know the page's import maps, as are the imports of a script in the document.
+    pub fn judge_module(&self, source: &str, base: &str) -> Judgement<'_> {
+        let mut verdict = Judgement::PASS;
+        for specifier in modules::static_imports(source) {
+            if modules::is_bare(&specifier) {
+                continue;
+            }
+            let j = self.judge_at(&specifier, base, Kind::Script);
+            if j.verdict == Verdict::Hold {
+                return j;
+            }
+            if j.verdict.depends_on_choice() {
+                verdict = j;
+            }
+        }
+        verdict
+    }
+
     /// A frame document whose script runs in an opaque origin the guards cannot reach (a
     /// `data:` document, page-made content in a sandbox without `allow-same-origin`).
     pub fn judge_opaque_frame(&self) -> Judgement<'static> {
@@ -304,7 +326,10 @@ impl Checkpoint {
         let mut verdict = Verdict::Pass;
         let rewritten = html::rewrite(html, via, |kind, found| {
             let j = match found {
-                Found::InlineScript => return None, // nothing to match it by
+                Found::InlineScript { module: None } => return None, // nothing to match it by
+                Found::InlineScript {
+                    module: Some(source),
+                } => self.judge_module(source, base),
                 // A relative URL after a `<base href>` of the string may load against either.
                 Found::Url {
                     url,
@@ -1076,6 +1101,53 @@ mod tests {
         assert_eq!(
             c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", ""),
             Rewrite::Unchanged(Verdict::PassByChoice)
+        );
+    }
+
+    #[test]
+    fn a_module_script_is_judged_by_its_static_imports() {
+        let c = checkpoint("{}", None, false);
+        let gtag = "https://www.googletagmanager.com/gtag/js?id=G-1";
+        let j = c.judge_module(&["import \"", gtag, "\";"].concat(), "");
+        assert_eq!(j.verdict, Verdict::Hold);
+        assert_eq!(
+            j.requirement(),
+            Some(Requirement::Service("google-tag-manager".into()))
+        );
+        // First-party, unknown and bare imports pass here (bare ones: the guards' import maps).
+        let first_party = "import a from './a.js'; import 'https://cdn.example/x.js'; import 'ga';";
+        assert_eq!(c.judge_module(first_party, ""), Judgement::PASS);
+        // A relative import against a base that moved to the tag's host.
+        let moved = c.judge_module("import './gtag/js';", "https://www.googletagmanager.com/");
+        assert_eq!(moved.verdict, Verdict::Hold);
+        // Once allowed, it passes by choice.
+        let analytics = stored(5);
+        let allowed = checkpoint("{}", Some(&analytics), false);
+        assert_eq!(
+            allowed
+                .judge_module(&["export * from '", gtag, "';"].concat(), "")
+                .verdict,
+            Verdict::PassByChoice
+        );
+    }
+
+    #[test]
+    fn module_scripts_in_html_strings() {
+        let c = checkpoint("{}", None, false);
+        let module =
+            r#"<script type=" Module ">import "https://www.googletagmanager.com/gtm.js";</script>"#;
+        let Rewrite::Rewritten(out) = c.rewrite_html(module, "write", "") else {
+            panic!("held");
+        };
+        assert!(
+            out.contains(r#"type="text/plain" data-consent="service:google-tag-manager""#),
+            "{out}"
+        );
+        // A classic script with the same text is not a module: nothing to judge it by.
+        let classic = r#"<script>import "https://www.googletagmanager.com/gtm.js";</script>"#;
+        assert_eq!(
+            c.rewrite_html(classic, "write", ""),
+            Rewrite::Unchanged(Verdict::Pass)
         );
     }
 

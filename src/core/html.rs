@@ -318,8 +318,9 @@ pub enum Found<'a> {
     /// A URL, decoded; `base` is the `href` of a `<base>` earlier in the same string (relative
     /// URLs may load against it once the string is in the document).
     Url { url: &'a str, base: Option<&'a str> },
-    /// An inline script: nothing to match it by.
-    InlineScript,
+    /// An inline script: a classic one has nothing to match it by (`module: None`); a module's
+    /// static imports load (its text: `core::modules`).
+    InlineScript { module: Option<&'a str> },
     /// A URL whose character references are not known here: the tag is held whole.
     Undecodable,
 }
@@ -763,6 +764,12 @@ impl Tag<'_> {
         let type_attr = self
             .attr("type")
             .map(|a| a.value.map_or("", |v| slice(self.html, v)));
+        let is_type = |name: &str| {
+            type_attr.is_some_and(|t| {
+                t.trim_matches(|c: char| c.is_ascii_whitespace())
+                    .eq_ignore_ascii_case(name)
+            })
+        };
         if !elements::is_runnable_script_type(type_attr) {
             return None;
         }
@@ -772,8 +779,19 @@ impl Tag<'_> {
             .find(|(from, _)| self.url(from).is_some())
         {
             Some((from, _)) => ask(from),
-            None => hold(Kind::Script, Found::InlineScript),
+            None => hold(
+                Kind::Script,
+                Found::InlineScript {
+                    module: is_type("module").then(|| self.script_text()),
+                },
+            ),
         }
+    }
+
+    /// The text of a `<script>` (what follows its start tag up to its end tag).
+    fn script_text(&self) -> &str {
+        let end = script_end(self.html, self.gt + 1);
+        self.html.get(self.gt + 1..end).unwrap_or("")
     }
 
     /// Its `style` attribute with the held URLs replaced (escaped for the markup), when it
@@ -925,7 +943,7 @@ mod tests {
                 .contains("tracker.example")
                 .then(|| "service:tracker".to_string()),
             Found::Undecodable => Some("ads".into()),
-            Found::InlineScript => None,
+            Found::InlineScript { .. } => None,
         }
     }
 
@@ -1102,7 +1120,8 @@ mod tests {
     #[test]
     fn inline_scripts_are_asked_with_an_empty_url() {
         let out = rewrite("<script>fbq('init')</script>", "innerHTML", |k, found| {
-            (k == Kind::Script && found == Found::InlineScript).then(|| "ads".into())
+            (k == Kind::Script && found == Found::InlineScript { module: None })
+                .then(|| "ads".into())
         });
         assert_eq!(
             out.as_deref(),

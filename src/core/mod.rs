@@ -16,6 +16,7 @@ pub mod json;
 pub mod json_out;
 pub mod lang;
 pub mod matcher;
+pub mod modules;
 pub mod regime;
 pub mod requirement;
 pub mod revoke;

@@ -95,6 +95,18 @@ pub fn judge(url: &str, kind: u8, via: &str) -> u8 {
         .carry_out(kind, url, via)
 }
 
+/// The specifiers of an inline module script's static imports (`core::modules`), each followed
+/// by a NUL: the guards resolve them through the page's import maps and judge the URLs.
+#[wasm_bindgen]
+pub fn module_imports(source: &str) -> String {
+    let mut out = String::new();
+    for specifier in crate::core::modules::static_imports(source) {
+        out.push_str(&specifier);
+        out.push('\0');
+    }
+    out
+}
+
 /// A fire-and-forget request (a beacon, a detached pixel, a keepalive fetch) the guards kept
 /// when it was held: whether it may go now. When it may, the audit says `released` (through
 /// `via`, the API it came through); when not, nothing is written: its `blocked` line stands.

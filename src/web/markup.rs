@@ -112,6 +112,10 @@ fn url_of(el: &Element) -> String {
     if el.has_attribute("data-srcdoc") {
         return "about:srcdoc".into();
     }
+    // An inline module script held for an import (js/guards/modules.js).
+    if let Some(import) = el.get_attribute("data-sekisho-import") {
+        return import;
+    }
     // `src` and `href` first: the held attributes are listed in release order, those last.
     let held = elements::held_attributes().iter().rev();
     held.map(|(held, _)| *held)

@@ -723,14 +723,105 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
   await context.close();
 });
 
+// The module graph a page's own markup declares (pages/rt/modules.html and the probes below): an inline module
+// script's static imports, directly or through the page's import maps, reach an ads host only once allowed — the
+// script is held whole, then released in place (its body runs after its imports). What the probes vary: parsed or
+// inserted, the text given before or after insertion and by which API, an import map inserted later, a type flipped
+// to module, a fragment, a srcdoc. First-party modules run at once; a classic script that only mentions an import runs.
+const MOD = (ev) => `https://www.facebook.com/tr/rtmod.js?ev=${ev}`;
+const MODULE_PROBES = {
+  modInserted: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import ' + JSON.stringify(MOD('modInserted')) + '; (window.__inline = window.__inline || []).push(\"modInserted\");'; document.head.appendChild(s);",
+  modTextAfter: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); s.textContent = 'import ' + JSON.stringify(MOD('modTextAfter')) + ';';",
+  modTextProperty: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); s.text = 'export * from ' + JSON.stringify(MOD('modTextProperty')) + ';';",
+  modInnerHtml: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); s.innerHTML = 'import x from ' + JSON.stringify(MOD('modInnerHtml')) + ';';",
+  modTextNode: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); s.appendChild(document.createTextNode('import ' + JSON.stringify(MOD('modTextNode')) + ';'));",
+  modAppendString: "var s = document.createElement('script'); s.setAttribute('type', 'module'); document.head.append(s); s.append('import ' + JSON.stringify(MOD('modAppendString')) + ';');",
+  // an empty text node in a connected module script, filled by its `data` (the result is judged after the change)
+  modNodeData: "var s = document.createElement('script'); s.type = 'module'; var t = document.createTextNode(''); s.appendChild(t); document.head.appendChild(s); t.data = 'import ' + JSON.stringify(MOD('modNodeData')) + ';';",
+  modAppendData: "var s = document.createElement('script'); s.type = 'module'; var t = document.createTextNode(''); s.appendChild(t); document.head.appendChild(s); t.appendData('import ' + JSON.stringify(MOD('modAppendData')) + ';');",
+  // a connected inert script that becomes a module, then gains a child (which prepares it)
+  modTypeFlip: "var s = document.createElement('script'); s.type = 'text/plain'; s.textContent = 'import ' + JSON.stringify(MOD('modTypeFlip')) + ';'; document.head.appendChild(s); s.type = 'module'; s.appendChild(document.createTextNode(' '));",
+  modTypeRemoved: "var s = document.createElement('script'); s.setAttribute('type', 'text/plain'); s.textContent = 'import ' + JSON.stringify(MOD('modTypeRemoved')) + ';'; document.head.appendChild(s); s.setAttribute('type', 'Module'); s.append('');",
+  // a second import map, inserted by script, and a module importing what it maps (engines that take one map only
+  // resolve nothing: no request either way)
+  modLaterMap: "var m = document.createElement('script'); m.type = 'importmap'; m.textContent = JSON.stringify({ imports: { later: MOD('modLaterMap') } }); document.head.appendChild(m); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"later\";'; document.head.appendChild(s);",
+  modFragment: "document.body.appendChild(document.createRange().createContextualFragment('<script type=module>import ' + JSON.stringify(MOD('modFragment')) + ';<\\/script>'));",
+  modSrcdoc: "var f = document.createElement('iframe'); f.srcdoc = '<script type=module>import ' + JSON.stringify(MOD('modSrcdoc')) + ';<\\/script>'; document.body.appendChild(f);",
+};
+
+test('rt-v14. inline module scripts: their static imports (direct, through import maps, by every way a script gets its text) reach an ads host only once allowed; first-party modules run at once', async (t) => {
+  await env.fresh();
+  const lb = env.loopback;
+  const served = (req, u) => ({ type: 'js', body: `(window.__modRan = window.__modRan || []).push(${JSON.stringify(u.searchParams.get('ev'))});` });
+  lb.route('www.facebook.com', /^\/tr\/rtmod\.js$/, served);
+  lb.route('site.test', /^\/rtmod-first\.js$/, served);
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/modules.html', { loopback: lb });
+  await page.evaluate((base) => { window.MOD = (ev) => base + ev; }, MOD(''));
+  const leaked = await runProbes(page, lb, {
+    ...MODULE_PROBES,
+    modFirstParty: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"/rtmod-first.js?ev=insertedFirst\"; (window.__inline = window.__inline || []).push(\"insertedFirst\");'; document.head.appendChild(s);",
+  });
+  const toAds = (e) => /(^|\.)facebook\.(com|net)$/.test(e.host);
+  assert.deepEqual(leaked, {}, 'inserted module scripts: requests by probe, with nothing allowed');
+  assert.deepEqual(lb.requests(toAds).map((e) => e.host + e.path + e.search), [], 'nothing reached the ads hosts');
+
+  await t.test('first-party modules ran at once (an import map to a first-party file, a relative import); a classic script that mentions an import ran', async () => {
+    await until(() => page.evaluate(() => (window.__inline || []).includes('insertedFirst')), { timeout: 3000 });
+    const ran = await page.evaluate(() => ({ inline: window.__inline.slice().sort(), modules: window.__modRan.slice().sort() }));
+    assert.deepEqual(ran, { inline: ['classic', 'firstParty', 'insertedFirst'], modules: ['insertedFirst', 'parsedLib', 'parsedRelative'] });
+  });
+
+  await t.test('held modules are inert markup, audited with the import that held them', async () => {
+    // (The guards name the import that held a script in data-sekisho-import; a script held in an HTML string, by the
+    // policy's rewriter, only by its mark.)
+    const held = await page.evaluate(() => [...document.querySelectorAll('script[data-consent]')].map((s) => ({
+      type: s.type, dataType: s.getAttribute('data-type'), consent: s.getAttribute('data-consent'), import: s.getAttribute('data-sekisho-import'),
+      ev: (/ev=(\w+)/.exec(s.getAttribute('data-sekisho-import') || s.textContent) || [])[1],
+    })));
+    const expected = ['modAppendData', 'modAppendString', 'modFragment', 'modInnerHtml', 'modInserted', 'modNodeData', 'modTextAfter', 'modTextNode',
+      'modTextProperty', 'modTypeFlip', 'modTypeRemoved', 'parsedComment', 'parsedDirect', 'parsedMapped', 'parsedPrefix'];
+    // (An engine that takes one import map per document resolves nothing through a later one: no request, nothing held.)
+    assert.deepEqual(held.map((h) => h.ev).filter((ev) => ev !== 'modLaterMap').sort(), expected);
+    for (const h of held) {
+      assert.equal(h.type, 'text/plain', `${h.ev} is inert`);
+      assert.match(h.dataType, /^module$/i, `${h.ev} keeps its type`);
+      assert.match(h.consent, /^service:/, `${h.ev} waits for its service`);
+      if (h.ev !== 'modFragment') assert.match(h.import || '', /facebook\.com\/tr\/rtmod\.js/, `${h.ev}: the import that held it`);
+    }
+    const au = await audit(page);
+    for (const [ev, via] of [['parsedDirect', 'parser'], ['parsedMapped', 'parser'], ['modInserted', 'appendChild'], ['modTextAfter', 'textContent'], ['modTextProperty', 'text'],
+      ['modNodeData', 'data'], ['modTypeFlip', 'type']]) {
+      assert.ok(au.some((e) => e.action === 'blocked' && e.kind === 'script' && e.via === via && (e.url || '').endsWith(`ev=${ev}`)),
+        `audit: ${ev} blocked via ${via}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(ev)))}`);
+    }
+  });
+
+  await t.test('set({ads:true}): every held module loads its imports and runs, in place', async () => {
+    await call(page, 'set', { ads: true });
+    const expected = ['direct', 'mapped', 'prefix', 'tricks', 'modInserted'];
+    await until(() => page.evaluate((x) => x.every((n) => (window.__inline || []).includes(n)), expected), { timeout: 5000 })
+      .catch(() => {});
+    const inline = await page.evaluate(() => window.__inline.slice());
+    for (const n of expected) assert.ok(inline.includes(n), `${n} ran after the choice: ${inline}`);
+    const evs = new Set(lb.requests(toAds).map((e) => e.query.ev));
+    for (const ev of ['parsedDirect', 'parsedMapped', 'parsedPrefix', 'parsedComment', 'parsedEscape', 'modInserted', 'modTextAfter', 'modTextProperty', 'modTextNode',
+      'modAppendString', 'modNodeData', 'modAppendData', 'modTypeFlip', 'modTypeRemoved', 'modFragment']) {
+      assert.ok(evs.has(ev), `${ev} loaded once allowed (loaded: ${[...evs].sort()})`);
+    }
+  });
+  await context.close();
+});
+
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
     + 'a CSS property of an element written without a setter (el.style.backgroundImage) then a style recalc forced in the same script; '
     + 'shared workers, and importScripts and the module graph inside a dedicated worker made from a Blob; '
-    + 'impossible for a script: dynamic import() (syntax, not patchable), the module graph (static imports, import maps) and code inside workers from a URL — need the header checkpoint (CSP)',
+    + 'impossible for a script: dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14) and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
   lb.route('site.test', /^\/rt5-worker\.js$/, (req, u) => ({ type: 'js', body: `fetch('${PX(u.searchParams.get('ev'))}', { mode: 'no-cors' }).catch(function () {});` }));
+  lb.route('site.test', /^\/rt5-module\.js$/, (req, u) => ({ type: 'js', body: `import ${JSON.stringify(PX(u.searchParams.get('ev')))};` }));
   const leaked = await runProbes(page, lb, {
     // (el.style.x has no setter in Chromium: the observer sees the style attribute change, after the script; a recalc
     // forced before that, by reading a computed style or a layout figure, loads the image)
@@ -742,10 +833,10 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // initial about:blank realm by the window's index (a WindowProxy's index cannot be patched; its element's
     // contentWindow is guarded: rt-v12)
     frameInsertionIndex: "customElements.define('x-grab-index', class extends HTMLElement { connectedCallback() { window[window.length - 1].fetch(U('frameInsertionIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-index')); document.body.appendChild(d);",
+    // (an inline module script's static imports are judged: rt-v14) a dynamic import, and what an imported module
+    // (the site's own file) imports
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
-    // the module graph: a static import in an inline module script, and a specifier an import map sends to the host
-    moduleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"' + U('moduleImport') + '\";'; document.head.appendChild(s);",
-    importMap: "var m = document.createElement('script'); m.type = 'importmap'; m.textContent = JSON.stringify({ imports: { trk: U('importMap') } }); document.head.appendChild(m); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"trk\";'; document.head.appendChild(s);",
+    importedModuleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import ' + JSON.stringify('/rt5-module.js?ev=importedModuleImport') + ';'; document.head.appendChild(s);",
     // workers the guards do not reach (rt-v13 has those they do): one from the site's own script file, a shared worker
     // made from a Blob, and inside a guarded one importScripts and a static import of a module worker
     workerFromUrl: "new Worker('/rt5-worker.js?ev=workerFromUrl');",

@@ -1,0 +1,282 @@
+//! The module graph a page's own markup declares: the static imports of an inline module script
+//! (`import … from "x"`, `import "x"`, `export … from "x"`), so the checkpoint can judge them
+//! before the browser prepares the script and fetches its graph (the guards resolve them as the
+//! browser will, through the page's import maps: js/guards/modules.js). A static import's specifier is
+//! always a string literal written right after `import` or `from`: finding those needs no parser.
+//! The scan reads the raw text, so such a pattern inside a comment or a string counts too — a
+//! script is then held for a URL it only mentions (never the other way round).
+//!
+//! Not reachable from here: `import()` with a computed specifier (syntax no script can patch),
+//! and what the modules a script imports import in turn (their text is never in the page).
+
+/// The specifiers of `source`'s static imports and re-exports, their escapes decoded, in order.
+/// (Byte by byte, with no panicking slice: this runs in the checkpoint's Wasm.)
+pub fn static_imports(source: &str) -> Vec<String> {
+    let b = source.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        i = match keyword_at(b, i) {
+            Some(end) => match string_at(source, skip_blank(b, end)) {
+                Some((specifier, next)) => {
+                    found.push(specifier);
+                    next
+                }
+                None => end,
+            },
+            None => i + 1,
+        };
+    }
+    found
+}
+
+/// The end of an `import` or `from` at `i` that is a word of its own.
+fn keyword_at(b: &[u8], i: usize) -> Option<usize> {
+    let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$';
+    if i > 0 && b.get(i - 1).is_some_and(word) {
+        return None;
+    }
+    let rest = b.get(i..)?;
+    let len = if rest.starts_with(b"import") {
+        6
+    } else if rest.starts_with(b"from") {
+        4
+    } else {
+        return None;
+    };
+    (!b.get(i + len).is_some_and(word)).then_some(i + len)
+}
+
+/// Whether a line terminator starts at `i` (`\n`, `\r`, U+2028, U+2029).
+fn line_end_at(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i), Some(b'\n' | b'\r'))
+        || b.get(i..i + 3)
+            .is_some_and(|t| t == "\u{2028}".as_bytes() || t == "\u{2029}".as_bytes())
+}
+
+/// Past the white space and comments at `i`. Every non-ASCII byte counts as white space: a word
+/// there means no string follows in valid code anyway, and taking one is the safe mistake.
+fn skip_blank(b: &[u8], mut i: usize) -> usize {
+    loop {
+        match (b.get(i), b.get(i + 1)) {
+            (Some(c), _) if c.is_ascii_whitespace() || *c == 0x0b || *c >= 0x80 => i += 1,
+            (Some(b'/'), Some(b'*')) => {
+                i += 2;
+                while i < b.len() && b.get(i..i + 2) != Some(b"*/".as_slice()) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            (Some(b'/'), Some(b'/')) => {
+                while i < b.len() && !line_end_at(b, i) {
+                    i += 1;
+                }
+            }
+            _ => return i,
+        }
+    }
+}
+
+/// The JavaScript string literal at `i` (quoted with `"` or `'`), decoded, and the index after it.
+fn string_at(s: &str, i: usize) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    let quote = *b.get(i)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let mut out = String::new();
+    let push = |c: u32, out: &mut String| {
+        out.push(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+    };
+    // A character copied whole (`s` is valid UTF-8: `at` starts one).
+    let copy = |at: usize, out: &mut String| {
+        let len = match b.get(at) {
+            Some(0xf0..) => 4,
+            Some(0xe0..) => 3,
+            Some(0xc0..) => 2,
+            _ => 1,
+        };
+        out.push_str(s.get(at..at + len).unwrap_or("\u{fffd}"));
+        at + len
+    };
+    let mut i = i + 1;
+    loop {
+        let c = *b.get(i)?;
+        match c {
+            b'\n' | b'\r' => return None, // not a string literal
+            c if c == quote => return Some((out, i + 1)),
+            b'\\' => {
+                let e = *b.get(i + 1)?;
+                i += 2;
+                match e {
+                    b'n' => out.push('\n'),
+                    b't' => out.push('\t'),
+                    b'r' => out.push('\r'),
+                    b'b' => out.push('\u{8}'),
+                    b'f' => out.push('\u{c}'),
+                    b'v' => out.push('\u{b}'),
+                    b'0' => out.push('\0'),
+                    b'x' => {
+                        push(hex(b.get(i..i + 2)?)?, &mut out);
+                        i += 2;
+                    }
+                    b'u' => {
+                        let (unit, next) = unicode_escape(b, i)?;
+                        i = next;
+                        // A surrogate pair written as two escapes is one character.
+                        let low = (0xd800..0xdc00).contains(&unit)
+                            && b.get(i..i + 2) == Some(b"\\u".as_slice());
+                        match low.then(|| unicode_escape(b, i + 2)).flatten() {
+                            Some((l, after)) if (0xdc00..0xe000).contains(&l) => {
+                                push(0x10000 + ((unit - 0xd800) << 10) + (l - 0xdc00), &mut out);
+                                i = after;
+                            }
+                            _ => push(unit, &mut out),
+                        }
+                    }
+                    // A line continuation: nothing.
+                    b'\r' => i += usize::from(b.get(i) == Some(&b'\n')),
+                    b'\n' => {}
+                    _ if line_end_at(b, i - 1) => i += 2,
+                    _ => i = copy(i - 1, &mut out),
+                }
+            }
+            _ => i = copy(i, &mut out),
+        }
+    }
+}
+
+/// The code point of a `\u` escape whose `u` ends at `i` (`XXXX` or `{X…}`), and the index after it.
+fn unicode_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    if b.get(i) == Some(&b'{') {
+        let len = b.get(i + 1..)?.iter().position(|c| *c == b'}')?;
+        return Some((hex(b.get(i + 1..i + 1 + len)?)?, i + len + 2));
+    }
+    Some((hex(b.get(i..i + 4)?)?, i + 4))
+}
+
+/// Hexadecimal digits (1 to 6) as a number.
+fn hex(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 6 {
+        return None;
+    }
+    digits
+        .iter()
+        .try_fold(0u32, |n, d| Some(n * 16 + char::from(*d).to_digit(16)?))
+}
+
+/// Whether a specifier is bare (`"lodash"`): only an import map gives it a URL.
+pub fn is_bare(specifier: &str) -> bool {
+    let b = specifier.as_bytes();
+    let scheme = b.iter().position(|c| *c == b':').and_then(|n| b.get(..n));
+    let url = scheme.is_some_and(|s| {
+        s.first().is_some_and(u8::is_ascii_alphabetic)
+            && s.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+    });
+    !(url
+        || specifier.starts_with('/')
+        || specifier.starts_with("./")
+        || specifier.starts_with("../"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_static_import_form() {
+        let source = r#"
+            import "https://a.example/side-effect.js";
+            import x from 'https://b.example/default.js';
+            import { a, b as c } from "https://c.example/named.js";
+            import * as ns from "https://d.example/ns.js";
+            import y, { z } from "https://e.example/both.js";
+            import json from "./data.json" with { type: "json" };
+            export * from "https://f.example/star.js";
+            export * as all from "https://g.example/star-as.js";
+            export { q } from "https://h.example/named.js";
+            import{w}from"https://i.example/tight.js";export*from'https://j.example/tight.js'
+            import defer * as lazy from "https://k.example/defer.js";
+        "#;
+        let hosts: Vec<String> = static_imports(source);
+        assert_eq!(
+            hosts,
+            [
+                "https://a.example/side-effect.js",
+                "https://b.example/default.js",
+                "https://c.example/named.js",
+                "https://d.example/ns.js",
+                "https://e.example/both.js",
+                "./data.json",
+                "https://f.example/star.js",
+                "https://g.example/star-as.js",
+                "https://h.example/named.js",
+                "https://i.example/tight.js",
+                "https://j.example/tight.js",
+                "https://k.example/defer.js",
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_line_breaks_and_escapes_between_and_inside() {
+        let source = "import/* a */\"https://a.example/x.js\";\n\
+            import x from // why\n  'https://b.example/x.js';\n\
+            import\u{2028}\"https://c.example/x.js\";\n\
+            import \"\\x68ttps:\\u002f\\u{2F}d.example/x.js\";\n\
+            import 'https://e.example/a\\\nb.js';\n\
+            import \"\\uD83D\\uDE00.example\";";
+        assert_eq!(
+            static_imports(source),
+            [
+                "https://a.example/x.js",
+                "https://b.example/x.js",
+                "https://c.example/x.js",
+                "https://d.example/x.js",
+                "https://e.example/ab.js",
+                "\u{1F600}.example",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_whole_words_followed_by_a_string() {
+        let source = r#"
+            const reimport = "https://a.example/"; const fromage = 'https://b.example/';
+            import.meta.url; import("./dynamic.js"); const from = 1;
+            x.important = "https://c.example/"; importScripts("https://d.example/");
+            const s = "unterminated
+            import "./after.js";
+        "#;
+        assert_eq!(static_imports(source), ["./after.js"]);
+    }
+
+    #[test]
+    fn a_mention_in_a_comment_or_string_counts_fail_closed() {
+        assert_eq!(
+            static_imports(
+                r#"// import "https://a.example/x.js"
+                const s = 'from "https://b.example/y.js"';"#
+            ),
+            ["https://a.example/x.js", "https://b.example/y.js"]
+        );
+    }
+
+    #[test]
+    fn bare_specifiers() {
+        for bare in ["lodash", "@scope/pkg", "vendor/x.js", "1a:b", ".x", ""] {
+            assert!(is_bare(bare), "{bare:?}");
+        }
+        for url in [
+            "/a.js",
+            "./a.js",
+            "../a.js",
+            "//cdn.example/a.js",
+            "https://t.example/",
+            "a+b:c",
+        ] {
+            assert!(!is_bare(url), "{url:?}");
+        }
+    }
+}
