@@ -1,19 +1,21 @@
-// The guards of a dedicated worker that page code makes from a Blob (workers.js puts this
-// function's source before the worker's script). In a worker nothing can ask the checkpoint
-// synchronously: a third-party `fetch`, `XMLHttpRequest`, `WebSocket` or `EventSource` waits for
-// the page's answer, asked
-// over a MessagePort that the page hands over as the worker's first message (taken before the
-// worker's own listeners see it); a held one fails as a network error does. Self-contained: it
-// is sent as source text, so it uses nothing from outside itself, and it captures the natives it
-// calls before the worker's script runs.
+// The guards of a worker that page code makes from a Blob (workers.js puts this function's
+// source before the worker's script). In a worker nothing can ask the checkpoint synchronously: a
+// third-party `fetch`, `XMLHttpRequest`, `WebSocket` or `EventSource` waits for the page's answer,
+// asked over a MessagePort that the page hands over as a dedicated worker's first message (taken
+// before the worker's own listeners see it), or, in a shared worker (whose connections are the
+// page's), over a BroadcastChannel whose name only the page and the worker know; a held one fails
+// as a network error does. Self-contained: it is sent as source text, so it uses nothing from
+// outside itself, and it captures the natives it calls before the worker's script runs.
 
 /**
  * @param {string | null} script the worker's own classic script (a blob: URL), imported once the
  * guards are in; null in a module worker
  * @param {{ fetch: string, xhrSync: string[] }} words how this engine words a network error (a
  * synchronous XHR's: the words before and after its URL)
+ * @param {string} [channel] the BroadcastChannel to ask on (a shared worker, and the workers it
+ * makes); none: the port that comes as the first message
  */
-export function sekishoWorkerPrelude(script, words) { // (named: the workers it makes get its source)
+export function sekishoWorkerPrelude(script, words, channel) { // (named: the workers it makes get its source)
   "use strict";
   var g = /** @type {any} */ (self);
   var reflectApply = Reflect.apply;
@@ -29,7 +31,7 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
   var weakGet = uncurry(WeakMap.prototype.get), weakSet = uncurry(WeakMap.prototype.set), weakDelete = uncurry(WeakMap.prototype.delete);
   var urlHref = getter(NativeURL.prototype, "href"), urlOrigin = getter(NativeURL.prototype, "origin"), urlProtocol = getter(NativeURL.prototype, "protocol");
   var requestUrl = g.Request && getter(g.Request.prototype, "url");
-  var post = uncurry(g.MessagePort.prototype.postMessage);
+  var post = uncurry(g.MessagePort.prototype.postMessage); // (a channel's, on a channel)
   var dispatch = uncurry(g.EventTarget.prototype.dispatchEvent);
   var listen = uncurry(g.EventTarget.prototype.addEventListener), unlisten = uncurry(g.EventTarget.prototype.removeEventListener);
   var stopImmediately = uncurry(Ev.prototype.stopImmediatePropagation);
@@ -41,13 +43,15 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
   var later = g.setTimeout, clearLater = g.clearTimeout;
   var here = NativeString(g.location.href), origin = NativeString(g.location.origin);
 
-  // Asking the page. Questions asked before the port arrives wait for it, in order.
+  // Asking the page. Questions asked before the port arrives wait for it, in order. On a channel
+  // every worker that shares it hears every answer: each takes only its own (ids of its own).
   /** @type {any} */
   var port = null;
   /** @type {any[] | null} */
   var unsent = [];
   var answers = new Map();
   var asked = 0;
+  var idPrefix = NativeString(Math.random()) + ":";
   /** @param {any} message @param {any[]} [transfer] */
   function send(message, transfer) {
     if (port) post(port, message, transfer || []); else if (unsent) unsent[unsent.length] = [message, transfer || []];
@@ -61,27 +65,40 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
    */
   function held(url, kind, via, how) {
     return new NativePromise(function (resolve) {
-      var id = ++asked;
+      var id = idPrefix + ++asked;
       mapSet(answers, id, resolve);
       send({ id: id, url: url, kind: kind, via: via, keep: !!how.keep, sync: !!how.sync });
     });
   }
-  listen(g, "message", function first(/** @type {any} */ e) {
-    unlisten(g, "message", first);
-    stopImmediately(e);
-    port = portsOf(e)[0];
-    listen(port, "message", function (/** @type {any} */ a) {
+  /** @param {any} to */
+  function hearAnswers(to) {
+    listen(to, "message", function (/** @type {any} */ a) {
       var answer = dataOf(a);
-      var resolve = mapGet(answers, answer.id);
+      var resolve = answer && mapGet(answers, answer.id);
+      if (!resolve) return;
       mapDelete(answers, answer.id);
-      if (resolve) resolve(answer.held === true);
+      resolve(answer.held === true);
     });
-    startPort(port);
-    post(port, { started: true }); // (the page lets go of the worker's script URL)
-    var waiting = unsent || [];
+  }
+  if (channel) {
+    port = new g.BroadcastChannel(channel);
+    var postOnChannel = uncurry(g.BroadcastChannel.prototype.postMessage);
+    post = function (/** @type {any} */ to, /** @type {any} */ message) { postOnChannel(to, message); };
+    hearAnswers(port);
     unsent = null;
-    for (var i = 0; i < waiting.length; i++) post(port, waiting[i][0], waiting[i][1]);
-  });
+  } else {
+    listen(g, "message", function first(/** @type {any} */ e) {
+      unlisten(g, "message", first);
+      stopImmediately(e);
+      port = portsOf(e)[0];
+      hearAnswers(port);
+      startPort(port);
+      post(port, { started: true }); // (the page lets go of the worker's script URL)
+      var waiting = unsent || [];
+      unsent = null;
+      for (var i = 0; i < waiting.length; i++) post(port, waiting[i][0], waiting[i][1]);
+    });
+  }
 
   // The absolute URL of a request to another origin over the network; null for this origin's,
   // blob: and data: URLs, and what the native rejects anyway (a relative URL: a blob: base has no
@@ -308,7 +325,8 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
   guardConnection("EventSource", "eventsource");
 
   // Workers this worker makes from a Blob get these guards too, and ask the page through a port
-  // this worker hands to it (`adopt`), as the page's own workers do (workers.js).
+  // this worker hands to it (`adopt`), as the page's own workers do (workers.js), or on the same
+  // channel.
   var NativeWorker = g.Worker, U = g.URL, NativeBlob = g.Blob;
   if (typeof NativeWorker === "function" && U && typeof U.createObjectURL === "function" && g.MessageChannel) {
     var createUrl = U.createObjectURL, revokeUrl = U.revokeObjectURL, stringify = JSON.stringify;
@@ -337,12 +355,13 @@ export function sekishoWorkerPrelude(script, words) { // (named: the workers it 
       var options = args[1];
       var module = !!(options && typeof options === "object" && NativeString(options.type) === "module");
       var own = makeScript(blob);
-      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + ");";
+      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + (channel ? "," + stringify(channel) : "") + ");";
       args[0] = makeScript(module ? "import " + stringify(makeScript(guards)) + ";import " + stringify(own) + ";" : guards);
       var worker = construct(NativeWorker, args, new.target);
-      var channel = new g.MessageChannel();
-      postToWorker(worker, null, [port2Of(channel)]);
-      send({ adopt: true }, [port1Of(channel)]);
+      if (channel) return worker;
+      var ports = new g.MessageChannel();
+      postToWorker(worker, null, [port2Of(ports)]);
+      send({ adopt: true }, [port1Of(ports)]);
       return worker;
     });
   }

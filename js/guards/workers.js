@@ -1,12 +1,14 @@
-// Workers: a dedicated worker (classic or module) that page code makes from a Blob
+// Workers: a worker (dedicated or shared, classic or module) that page code makes from a Blob
 // (`new Worker(URL.createObjectURL(new Blob([code])))`, as Partytown and many libraries do) runs
 // behind guards of its own (worker-prelude.js): its third-party fetch, XMLHttpRequest, WebSocket
-// and EventSource wait for this realm's answer, asked over a MessagePort handed to the worker as
-// its first message. The page's blob: URLs are remembered when they are made, so the worker's
-// script can be put behind the guards without reading it. Not reached (README): workers from a
-// URL (their script is the site's own file), shared workers, and, inside a worker,
-// importScripts and the module graph. The workers a worker makes from a Blob get the same
-// guards (the prelude does for them what this file does for the page's).
+// and EventSource wait for this realm's answer, asked over a MessagePort handed to a dedicated
+// worker as its first message, or over a BroadcastChannel of a name only the two know (a shared
+// worker's connections are the page's own; the same blob: URL keeps making the same worker). The
+// page's blob: URLs are remembered when they are made, so the worker's script can be put behind
+// the guards without reading it. Not reached (README): workers from a URL (their script is the
+// site's own file), and, inside a worker, importScripts and the module graph. The workers a
+// worker makes from a Blob get the same guards (the prelude does for them what this file does
+// for the page's).
 import { apply, call, str, split, construct, arraySlice, describe, standIn } from "./natives.js";
 import { networkErrors } from "./network.js";
 import { sekishoWorkerPrelude } from "./worker-prelude.js";
@@ -59,48 +61,87 @@ export function guardWorkers(r) {
   var errors = networkErrors(win);
   var words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") };
 
+  // The worker's own script, under a URL of Sekisho's (the page may revoke its own at once), run
+  // once the guards are in: imported by the prelude (a classic worker), or a module imported
+  // after the prelude's (a module worker: both are evaluated in one go, the worker taking no
+  // message in between). Typed as JavaScript, which a classic worker's script need not be but an
+  // imported one must (in Firefox and WebKit). The URLs of Sekisho's: the one to start it with
+  // first.
+  /** @param {Blob} blob @param {boolean} module @param {string} [channel] */
+  function behindGuards(blob, module, channel) {
+    var script = makeScript(blob);
+    var prelude = PRELUDE + "(" + (module ? "null" : stringify(script)) + "," + stringify(words) + (channel ? "," + stringify(channel) : "") + ");";
+    var preludeModule = module ? makeScript(prelude) : "";
+    var wrapper = makeScript(module ? "import " + stringify(preludeModule) + ";import " + stringify(script) + ";" : prelude);
+    return preludeModule ? [wrapper, script, preludeModule] : [wrapper, script];
+  }
+  /** @param {any} options */
+  function isModule(options) { return !!(options && typeof options === "object" && str(options.type) === "module"); }
+
   var Guarded = function (/** @type {any} */ url) {
     if (!new.target) return apply(NativeWorker, this, arguments); // (the native's TypeError)
     var args = arraySlice(arguments);
     if (args.length) args[0] = url = str(url); // read once: the script judged is the one run
-    var options = args[1];
     var blob = r.blobUrls.get(url);
     if (!blob) return construct(NativeWorker, args, new.target);
-    var module = !!(options && typeof options === "object" && str(options.type) === "module");
-    // The worker's own script, under a URL of Sekisho's (the page may revoke its own at once),
-    // run once the guards are in: imported by the prelude (a classic worker), or a module
-    // imported after the prelude's (a module worker: both are evaluated in one go, the worker
-    // taking no message in between). Typed as JavaScript, which a classic worker's script need
-    // not be but an imported one must (in Firefox and WebKit).
-    var script = makeScript(blob);
-    var prelude = PRELUDE + "(" + (module ? "null" : stringify(script)) + "," + stringify(words) + ");";
-    var preludeModule = module ? makeScript(prelude) : "";
-    var wrapper = makeScript(module ? "import " + stringify(preludeModule) + ";import " + stringify(script) + ";" : prelude);
-    args[0] = wrapper;
+    var urls = behindGuards(blob, isModule(args[1]));
+    args[0] = urls[0];
     var worker = construct(NativeWorker, args, new.target);
     var channel = new Channel();
     var port = call(port1Of, channel);
-    listenTo(port, function () { // the worker has imported its script: it runs
-      call(revokeUrl, U, wrapper);
-      call(revokeUrl, U, script);
-      if (preludeModule) call(revokeUrl, U, preludeModule);
+    listenTo(port, postToPort, function () { // the worker has imported its script: it runs
+      for (var i = 0; i < urls.length; i++) call(revokeUrl, U, urls[i]);
     });
     call(postToWorker, worker, null, [call(port2Of, channel)]);
     return worker;
   };
-  // A worker's questions, on its port; `started` once, when the first message comes; the port of
-  // a worker it made (`adopt`) is listened to as its own.
-  /** @param {any} port @param {(() => void) | null} started */
-  function listenTo(port, started) {
+  // A worker's questions, on its port (or channel: answered with `post`); `started` once, when
+  // the first message comes; the port of a worker it made (`adopt`) is listened to as its own.
+  /** @param {any} port @param {any} post @param {(() => void) | null} started */
+  function listenTo(port, post, started) {
     call(listen, port, "message", function (/** @type {any} */ e) {
       if (started) { started(); started = null; }
       var data = call(dataOf, e);
-      if (data && data.adopt === true) { var adopted = call(portsOf, e)[0]; if (adopted) listenTo(adopted, null); return; }
-      answer(port, data);
+      if (data && data.adopt === true) { var adopted = call(portsOf, e)[0]; if (adopted) listenTo(adopted, postToPort, null); return; }
+      answer(port, post, data);
     });
-    call(startPort, port);
+    if (post === postToPort) call(startPort, port);
   }
   standIn(win, "Worker", NativeWorker, Guarded);
+
+  // A shared worker: the same blob: URL (and type) makes the same worker, so it keeps the same
+  // URL of Sekisho's while the page's lives (a connection to it from elsewhere is the page's own
+  // doing); its questions come on a channel of its own.
+  var NativeShared = win.SharedWorker, Broadcast = win.BroadcastChannel;
+  if (typeof NativeShared === "function" && typeof Broadcast === "function") {
+    var postOnChannel = Broadcast.prototype.postMessage;
+    var random = Math.random;
+    /** @type {Map<string, string>} */
+    var shared = new Map();
+    var sharedGet = shared.get, sharedSet = shared.set;
+    /** @type {any[]} */
+    var channels = [];
+    standIn(win, "SharedWorker", NativeShared, function (/** @type {any} */ url) {
+      if (!new.target) return apply(NativeShared, this, arguments); // (the native's TypeError)
+      var args = arraySlice(arguments);
+      if (args.length) args[0] = url = str(url);
+      var blob = r.blobUrls.get(url);
+      if (!blob) return construct(NativeShared, args, new.target);
+      var module = isModule(args[1]);
+      var key = (module ? "module " : "classic ") + url;
+      var wrapper = call(sharedGet, shared, key);
+      if (!wrapper) {
+        var name = "sekisho:" + str(call(random, Math)) + str(call(random, Math));
+        var channel = new Broadcast(name);
+        listenTo(channel, postOnChannel, null);
+        channels[channels.length] = channel; // (kept: a channel nobody holds may be collected)
+        wrapper = behindGuards(blob, module, name)[0];
+        call(sharedSet, shared, key, wrapper);
+      }
+      args[0] = wrapper;
+      return construct(NativeShared, args, new.target);
+    });
+  }
   /** A blob: URL of Sekisho's for a script (text or a Blob). @param {any} source */
   function makeScript(source) {
     return call(createUrl, U, new Blob([source], { type: "text/javascript" }));
@@ -108,10 +149,10 @@ export function guardWorkers(r) {
 
   // A worker's question: is `url` held? Audited as the page's own requests are. A held
   // fire-and-forget fetch waits in the page's queue (beacons.js) for its answer.
-  /** @param {any} port @param {any} ask */
-  function answer(port, ask) {
-    if (!ask || typeof ask.id !== "number") return;
-    var reply = function (/** @type {boolean} */ held) { call(postToPort, port, { id: ask.id, held: held }); };
+  /** @param {any} port @param {any} post @param {any} ask */
+  function answer(port, post, ask) {
+    if (!ask || typeof ask.id !== "string") return;
+    var reply = function (/** @type {boolean} */ held) { call(post, port, { id: ask.id, held: held }); };
     try { judge(ask, reply); } catch (e) {
       console.error("[sekisho] a worker's request was held: it could not be judged (" + e + ")");
       reply(true); // (fail closed, and never leave the worker waiting)

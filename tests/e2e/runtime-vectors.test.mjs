@@ -723,6 +723,58 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
   await context.close();
 });
 
+// Shared workers made from a Blob: the same guards as dedicated ones, asked over a channel (their connections are the
+// page's own); the same blob: URL still makes the same worker.
+const sharedWorker = (code, options = '') => `(function () { var url = URL.createObjectURL(new Blob([${code}], { type: 'text/javascript' })); `
+  + `var w = new SharedWorker(url${options}); w.port.start(); (window.__shared = window.__shared || []).push(w); })();`;
+const SHARED_PROBES = {
+  sharedClassic: sharedWorker("'fetch(' + JSON.stringify(U('sharedClassic')) + ', { mode: \"no-cors\" }).catch(function () {});'"),
+  sharedModule: sharedWorker("'fetch(' + JSON.stringify(U('sharedModule')) + ', { mode: \"no-cors\" }).catch(function () {}); export {};'", ", { type: 'module' }"),
+  sharedNamed: sharedWorker("'var x = new XMLHttpRequest(); x.open(\"GET\", ' + JSON.stringify(U('sharedNamed')) + '); x.send();'", ", 'a name'"),
+  sharedConnect: sharedWorker("'onconnect = function () { fetch(' + JSON.stringify(U('sharedConnect')) + ', { mode: \"no-cors\" }).catch(function () {}); };'"),
+  sharedNested: sharedWorker("'var inner = URL.createObjectURL(new Blob([' + JSON.stringify('fetch(' + JSON.stringify(U('sharedNested')) + ', { mode: \"no-cors\" }).catch(function () {});') + '])); self.__inner = new Worker(inner);'"),
+};
+
+test('rt-v15. shared workers made from a Blob: their requests to an ads host are held before a choice (also in a worker they make); the same URL still makes one worker; once allowed, they go', async (t) => {
+  const { lb, context, page } = await freshGtmPage();
+  const leaked = await runProbes(page, lb, SHARED_PROBES);
+  assert.deepEqual(leaked, {}, 'requests to an ads host from shared workers, with nothing allowed');
+  const au = await audit(page);
+  // (WebKit's shared workers have no Worker constructor: nothing nested to ask about there.)
+  const nests = await page.evaluate(() => new Promise((resolve) => {
+    const w = new SharedWorker(URL.createObjectURL(new Blob(['onconnect = function (e) { e.ports[0].postMessage(typeof Worker); };'])));
+    w.port.onmessage = (e) => resolve(e.data === 'function');
+  }));
+  for (const name of Object.keys(SHARED_PROBES).filter((n) => nests || n !== 'sharedNested')) { // (each worker ran: it asked)
+    const via = name === 'sharedNamed' ? 'XMLHttpRequest (worker)' : 'fetch (worker)';
+    assert.ok(au.some((e) => e.action === 'blocked' && e.via === via && (e.url || '').endsWith(`=${name}`)),
+      `audit: ${name} blocked via ${via}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(name)))}`);
+  }
+
+  // One worker for one URL: its connections count up, each hears its own port; a request it makes on a message goes
+  // once allowed.
+  await page.evaluate((base) => {
+    const code = `var n = 0; onconnect = function (e) { var p = e.ports[0]; n += 1; p.onmessage = function (m) {
+      if (m.data === 'count') p.postMessage(n); else fetch(m.data, { mode: 'no-cors' }).then(function () { p.postMessage('ok'); }, function (err) { p.postMessage(err.name); });
+    }; };`;
+    const url = URL.createObjectURL(new Blob([code]));
+    window.__pair = [new SharedWorker(url), new SharedWorker(url)];
+    window.__ask = (i, message) => new Promise((resolve) => { window.__pair[i].port.onmessage = (e) => resolve(e.data); window.__pair[i].port.postMessage(message); });
+    window.__base = base;
+  }, PX(''));
+  assert.deepEqual(await page.evaluate(async () => [await window.__ask(0, 'count'), await window.__ask(1, 'count')]), [2, 2],
+    'two SharedWorkers of one blob: URL are one worker (two connections)');
+  assert.equal(await page.evaluate(() => window.__ask(1, window.__base + 'sharedHeld')), 'TypeError', 'a held fetch rejects as a network error does');
+  assert.equal(lb.requests((e) => e.query.ev === 'sharedHeld').length, 0);
+
+  await t.test('set({ads:true}): the same workers\' requests go', async () => {
+    await call(page, 'set', { ads: true });
+    assert.equal(await page.evaluate(() => window.__ask(0, window.__base + 'sharedAllowed')), 'ok', 'an allowed fetch resolves');
+    await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'sharedAllowed', { timeout: 3000 });
+  });
+  await context.close();
+});
+
 // The module graph a page's own markup declares (pages/rt/modules.html and the probes below): an inline module
 // script's static imports, directly or through the page's import maps, reach an ads host only once allowed — the
 // script is held whole, then released in place (its body runs after its imports). What the probes vary: parsed or
@@ -816,7 +868,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
     + 'a CSS property of an element written without a setter (el.style.backgroundImage) then a style recalc forced in the same script; '
-    + 'shared workers, and importScripts and the module graph inside a dedicated worker made from a Blob; '
+    + 'importScripts and the module graph inside a worker made from a Blob; '
     + 'impossible for a script: dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14) and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
@@ -837,10 +889,9 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // (the site's own file) imports
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
     importedModuleImport: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import ' + JSON.stringify('/rt5-module.js?ev=importedModuleImport') + ';'; document.head.appendChild(s);",
-    // workers the guards do not reach (rt-v13 has those they do): one from the site's own script file, a shared worker
-    // made from a Blob, and inside a guarded one importScripts and a static import of a module worker
+    // workers the guards do not reach (rt-v13 and rt-v15 have those they do): one from the site's own script file, and
+    // inside a guarded one importScripts and a static import of a module worker
     workerFromUrl: "new Worker('/rt5-worker.js?ev=workerFromUrl');",
-    sharedWorker: "new SharedWorker(URL.createObjectURL(new Blob(['fetch(' + JSON.stringify(U('sharedWorker')) + ', { mode: \"no-cors\" }).catch(function () {});'])));",
     workerImportScripts: blobWorker("'try { importScripts(' + JSON.stringify(U('workerImportScripts')) + '); } catch (e) {}'"),
     moduleWorkerImport: blobWorker("'import ' + JSON.stringify(U('moduleWorkerImport')) + ';'").replace('new Worker(url)', "new Worker(url, { type: 'module' })"),
   });
