@@ -26,6 +26,7 @@ export var call = uncurry(nativeCall);
 /** String conversion (the global `String`, captured). */
 export function str(value) { return NativeString(value); }
 export var lower = uncurry(NativeString.prototype.toLowerCase);
+export var upper = uncurry(NativeString.prototype.toUpperCase);
 export var trim = uncurry(NativeString.prototype.trim);
 var strIndexOf = uncurry(NativeString.prototype.indexOf);
 export var strLastIndexOf = uncurry(NativeString.prototype.lastIndexOf);

@@ -10,13 +10,26 @@
 // back once none of its URLs is held any more (`createHeldStyles`: every realm's, after each
 // decision). A value the page has changed since is not given back.
 import {
-  wrap, wrapSetter, wrapGetter, apply, call, str, test, describe, weakMap, nodeType, localName, namespaceURI, parentNode, isConnected
+  wrap, wrapSetter, wrapGetter, apply, call, str, test, lower, upper, charAt, strSlice, describe, weakMap, nodeType, localName, namespaceURI,
+  parentNode, isConnected
 } from "./natives.js";
 
 // Cheap: whether CSS may name a URL at all (the same test as css.rs `may_load`, a superset).
 var MAY_LOAD = /url\(|@imp|image-set|\\/i;
 /** @param {string} css */
 export function mayLoad(css) { return test(MAY_LOAD, css); }
+// The CSS properties whose value may load a URL (images, masks, shapes, SVG references), in the
+// IDL's camel case or dashed, `webkit`-prefixed or not.
+var LOADING_PROPERTY = /^(?:-?webkit-?)?(?:background|border-?image|list-?style|content$|cursor$|mask|shape-?outside|filter$|clip-?path$|marker|fill$|stroke$|offset-?path|box-?reflect)/i;
+/** A property's IDL name as CSS names it (`webkitMaskImage` → `-webkit-mask-image`). @param {string} name */
+function cssName(name) {
+  var out = "";
+  for (var i = 0; i < name.length; i++) {
+    var c = charAt(name, i);
+    out += c !== "-" && c === upper(c) && c !== lower(c) ? "-" + lower(c) : c;
+  }
+  return strSlice(out, 0, 7) === "webkit-" ? "-" + out : out;
+}
 
 /**
  * The CSS held in every realm, given back after a decision once nothing in it is held.
@@ -261,6 +274,29 @@ export function guardStyles(r) {
       });
     };
   });
+  // A CSS property's own setter (`el.style.backgroundImage = …`, in the engines that have one:
+  // Firefox and WebKit's CSSStyleProperties) is `setProperty` with the property's name: it goes
+  // through the guarded one, before a style recalc that page code forces in the same script could
+  // load an image (the observer's record comes after it). Only the properties that may load a URL
+  // (writes of the others pay nothing); each value is read once. Chromium has no such setters: the
+  // observer covers it there (README: a recalc forced first is a gap).
+  var guardedSetProperty = Decl && Decl.setProperty;
+  var Properties = win.CSSStyleProperties || win.CSS2Properties;
+  if (Properties && guardedSetProperty) {
+    var names = Object.getOwnPropertyNames(Properties.prototype);
+    for (var i = 0; i < names.length; i++) {
+      if (test(LOADING_PROPERTY, names[i])) wrapSetter(Properties.prototype, names[i], propertySetter(cssName(names[i])));
+    }
+  }
+  /** @param {string} property */
+  function propertySetter(property) {
+    return function (/** @type {any} */ nativeSet) {
+      return function (/** @type {any} */ v) {
+        var value = v === null ? v : str(v);
+        return value !== null && mayLoad(value) ? call(guardedSetProperty, this, property, value) : call(nativeSet, this, value);
+      };
+    };
+  }
   // A rule's declaration (`sheet.cssRules[0].style`) has CSS properties without setters too
   // (`.backgroundImage = …`), and no observer sees it change: rules hand out a Proxy of it, which
   // checks what is set. (Not elements' `style`: frameworks write it all the time; the observer

@@ -23,6 +23,11 @@ const PROBES = {
   escapedUrl: "box().setAttribute('style', 'width:9px;height:9px;background-image:\\\\75 rl(' + U('escapedUrl') + ')');",
   attrNode: "var a = document.createAttribute('style'); a.value = 'width:9px;height:9px;background:url(' + U('attrNode') + ')'; box().setAttributeNode(a);",
   namedProperty: "box().style.backgroundImage = 'url(\"' + U('namedProperty') + '\")';",
+  // a property's own setter, then a style recalc forced in the same script (where the engine has such setters: Firefox
+  // and WebKit; Chromium has none, the observer is all there is, and the forced recalc is rt-v5's documented gap)
+  namedForced: "var d = box(); d.style.backgroundImage = 'url(' + U('namedForced') + ')'; if (OWN_SETTERS(d)) { getComputedStyle(d).backgroundImage; d.offsetWidth; }",
+  dashedForced: "var d = box(); d.style['background-image'] = 'url(' + U('dashedForced') + ')'; if (OWN_SETTERS(d)) d.getBoundingClientRect();",
+  shorthandForced: "var d = box(); d.style.background = 'red url(' + U('shorthandForced') + ') no-repeat'; if (OWN_SETTERS(d)) d.clientWidth;",
   namedBeforeInsert: "var d = document.createElement('div'); d.style.width = '9px'; d.style.height = '9px'; d.style.background = 'url(' + U('namedBeforeInsert') + ')'; document.body.appendChild(d);",
   cssText: "box().style.cssText = 'width:9px;height:9px;background:url(\"' + U('cssText') + '\")';",
   setProperty: "box().style.setProperty('background-image', 'image-set(\"' + U('setProperty') + '\" 1x)');",
@@ -55,6 +60,7 @@ const PROBES = {
 /** Runs `code` as the page's own script, with U() and box() defined. */
 const runProbe = (page, name, code) => runAsPageScript(page, `(function () {
   window.U = function (ev) { return ${JSON.stringify(PX)} + ev; };
+  window.OWN_SETTERS = function (d) { return !!Object.getOwnPropertyDescriptor(Object.getPrototypeOf(d.style), 'backgroundImage'); };
   window.unsupported = function (name) { window.__cssUnsupported = (window.__cssUnsupported || []).concat([name]); };
   window.box = function (id) { var d = document.createElement('div'); if (id) d.id = 'css-' + id; d.style.width = '9px'; d.style.height = '9px'; document.body.appendChild(d); return d; };
   try { ${code} } catch (e) { window.__cssThrew = (window.__cssThrew || []).concat([${JSON.stringify(name)} + ': ' + e]); }
