@@ -249,7 +249,7 @@ export function guardElements(r) {
   function typeChanged(el, via) {
     if (localName(el) !== "script" || namespaceURI(el) === SVG || !isConnected(el) || r.exempt.has(el)) return;
     var url = call(getAttr, el, "src");
-    if (!url) return r.inlineScript(el, via);
+    if (!url) return r.inlineScript(el, via, true);
     var t = target(el);
     if (t) holdIfHeld(el, "src", url, t.kind, via, via);
   }
@@ -271,12 +271,13 @@ export function guardElements(r) {
         var self = this, args = arguments;
         var nodes = argIndex < 0 ? args : [args[argIndex]];
         for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
-        var parent = localName(self) === "style" ? self : parentNode(self);
-        if (parent && parent !== self && localName(parent) !== "style") parent = null;
+        // The element whose text this may change: itself, or the parent of a node it is next to.
+        var raw = localName(self) === "style" || localName(self) === "script" ? self : parentNode(self);
+        var rawName = localName(raw);
         var insert = function () { return apply(orig, self, args); };
-        // (Text going into a <script>: a module's imports, judged by modules.js.)
-        var result = parent ? r.styleInsertion(parent, nodes, name, insert)
-          : localName(self) === "script" ? r.scriptText(self, name, insert, undefined) : insert();
+        // (Text going into a <script>: a module's imports, modules.js.)
+        var result = rawName === "style" ? r.styleInsertion(raw, nodes, name, insert)
+          : rawName === "script" ? r.scriptText(raw, name, insert) : insert();
         for (var j = 0; j < nodes.length; j++) if (!memo.isClean(nodes[j])) r.adoptFrames(nodes[j]);
         return result;
       };

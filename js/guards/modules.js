@@ -3,27 +3,35 @@
 // `policy.moduleImports`, src/core/modules.rs), where the page's import maps send them (resolved
 // here, as the browser resolves them): each URL is judged as a script before the browser prepares
 // the script, which is held whole while any is held (inert markup the markup checkpoint releases
-// by setting its text again: it then runs). A connected module script or import map that has not
-// run yet runs when it gains text: the text setters ask here (styles.js and elements.js route a
-// connected <script>'s text changes to `r.scriptText`). Not reachable (README): `import()` with a
-// computed specifier, and what the imported modules import.
-import { call, str, lower, trim, test, split, strSlice, charAt, weakSet, localName, namespaceURI, isConnected, describe, wrapSetter } from "./natives.js";
+// by setting its text again, judged once more then). A module script that would run later, when
+// its children change (one that arrives without text, or whose type becomes `module`), is kept
+// inert until they do: its text is judged then, and it runs (a children change) or is held.
+// Whatever path changes its children, the observer sees it (parser.js); the text setters and
+// insertions that route a <script>'s changes here (styles.js, elements.js) only see it sooner. A
+// module runs asynchronously anyway: the page cannot tell. Not reachable (README): `import()`
+// with a computed specifier, what the imported modules import, SVG module scripts (Firefox).
+import { call, str, lower, trim, test, split, strSlice, charAt, weakMap, weakSet, localName, namespaceURI, isConnected, describe, wrapSetter } from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
 var parseJson = JSON.parse;
 var keysOf = Object.keys;
 
 /**
- * Provides `r.inlineScript(el, via)` and `r.scriptText(el, via, change, text)`.
+ * Provides `r.inlineScript(el, via, typeChanged)`, `r.scriptText(el, via, change)` and
+ * `r.scriptChildren(el)`.
  * @param {any} r the realm (index.js)
  */
 export function guardModules(r) {
-  var win = r.win, n = r.natives, policy = r.policy;
+  var win = r.win, n = r.natives, policy = r.policy, doc = r.doc;
   var setAttr = n.setAttr, getAttr = n.getAttr, hasAttr = n.hasAttr, removeAttr = n.removeAttr;
   var baseOf = describe(win.Node.prototype, "baseURI").get;
   var textOf = describe(n.N, "textContent");
+  var createText = doc.createTextNode;
   var URLOf = win.URL, hrefOf = describe(URLOf.prototype, "href").get;
   var registered = weakSet();
+  // Module scripts kept inert by the guards (waiting for text, or held for an import): the type
+  // each was given.
+  var kept = weakMap();
   // This document's import maps, merged: [specifier key, address] pairs (URL-like ones resolved),
   // from `imports` and every scope alike (which scope applies is not asked: a key any map gives
   // is followed, as the safe mistake).
@@ -81,74 +89,104 @@ export function guardModules(r) {
     }
     return null;
   }
+  /** @param {any} el */
+  function textIn(el) { return str(call(textOf.get, el)); }
 
+  /** Keeps `el` from running (its type remembered). @param {any} el */
+  function keep(el) {
+    if (!kept.has(el)) kept.set(el, call(getAttr, el, "type"));
+    call(setAttr, el, "type", "text/plain");
+  }
   /**
-   * An inline module script is held when `text` imports anything held (an import map's text is
-   * added to the maps); whether it was held.
-   * @param {any} el @param {string} via @param {string} text
+   * Judges a module script's text: held as markup (under its first held import's requirement),
+   * or, when `run`, given its type back and run (a children change prepares it); whether held.
+   * @param {any} el @param {string} via @param {boolean} run
    */
-  function judge(el, via, text) {
-    var type = inlineType(el);
-    var base = str(call(baseOf, el));
-    if (type === "importmap") {
-      if (!registered.has(el)) { registered.add(el); addMap(text, base); }
+  function settle(el, via, run) {
+    r.memo.unfix(); // (imports go through import maps that may come later)
+    var url = heldImport(textIn(el), str(call(baseOf, el)));
+    if (url === null) {
+      if (!run) return false;
+      var type = kept.get(el);
+      kept.delete(el);
+      call(setAttr, el, "type", type);
+      var nudge = call(createText, doc, "");
+      call(n.appendChild, el, nudge);
+      call(n.removeChild, el, nudge);
       return false;
     }
-    if (type !== "module") return false;
-    r.memo.unfix(); // (imports go through import maps that may come later)
-    var url = heldImport(text, base);
-    if (url === null) return false;
-    call(setAttr, el, "data-type", call(getAttr, el, "type"));
-    call(setAttr, el, "type", "text/plain");
+    keep(el);
+    call(setAttr, el, "data-type", kept.get(el));
     call(setAttr, el, "data-sekisho-import", url);
     call(setAttr, el, "data-consent", policy.requirement());
     call(setAttr, el, "data-sekisho-via", via);
     // (Held again as it is released, for another import: the markup checkpoint takes it anew.)
     call(removeAttr, el, "data-sekisho");
+    if (isConnected(el) && policy.added) policy.added([el]);
     return true;
   }
 
-  /** An inline script arriving (inserted, parsed, its type changed). @param {any} el @param {string} via */
-  r.inlineScript = function (el, via) {
-    return inlineType(el) !== "" && judge(el, via, str(call(textOf.get, el)));
+  /**
+   * An inline script arriving (inserted, parsed, cloned) or whose type changed: an import map is
+   * added to the maps; a module script with text is judged (it runs as it is inserted: held, or
+   * let be), one without (or whose type just became `module`: it runs at its next children
+   * change) is kept inert until its children change. Whether it was held or kept.
+   * @param {any} el @param {string} via @param {boolean} [typeChanged]
+   */
+  r.inlineScript = function (el, via, typeChanged) {
+    var type = inlineType(el);
+    if (type === "importmap") { register(el); return false; }
+    if (type !== "module") return false;
+    if (!textIn(el) || typeChanged) {
+      if (settle(el, via, false)) return true;
+      keep(el);
+      return true;
+    }
+    return settle(el, via, false);
   };
 
+  /** An import map with text is added to the maps (once: the browser runs it once). @param {any} el */
+  function register(el) {
+    var text = textIn(el);
+    if (!text || registered.has(el)) return;
+    registered.add(el);
+    addMap(text, str(call(baseOf, el)));
+  }
+
   /**
-   * A change of a connected <script>'s text (`change()` makes it; `text` is the whole new text
-   * when the change sets it whole, else undefined). A module script or import map that has not
-   * run yet is prepared by it: judged first, or, when only the result tells, made inert for the
-   * change and judged after it (then given its type back and its text set again, which prepares
-   * it, or held).
-   * @param {any} el @param {string} via @param {() => any} change @param {string | undefined} text
+   * A change of a <script>'s children (`change()` makes it). A module script the guards keep
+   * (waiting, or held and being released by the markup checkpoint, which gave it its type back)
+   * is inert during the change, then settled; an import map that gains text is added.
+   * @param {any} el @param {string} via @param {() => any} change
    */
-  r.scriptText = function (el, via, change, text) {
-    var type = isConnected(el) && inlineType(el);
-    if (!type) return change();
-    if (text !== undefined) {
-      var held = judge(el, via, text);
+  r.scriptText = function (el, via, change) {
+    if (!kept.has(el)) {
       var result = change();
-      if (held && policy.added) policy.added([el]);
+      if (isConnected(el) && inlineType(el) === "importmap") register(el);
       return result;
     }
-    var typed = call(getAttr, el, "type");
     call(setAttr, el, "type", "text/plain");
-    try { return change(); } finally {
-      call(setAttr, el, "type", typed);
-      var now = str(call(textOf.get, el));
-      if (judge(el, via, now)) {
-        if (policy.added) policy.added([el]);
-      } else {
-        call(textOf.set, el, now);
-      }
+    var changed = false;
+    try { result = change(); changed = true; } finally {
+      // (A change that threw leaves it as it was: inert, waiting.)
+      if (changed && textIn(el)) settle(el, via, true);
     }
+    return result;
   };
+  /** The observer's record of a change of `el`'s children (any path). @param {any} el */
+  r.scriptChildren = function (el) {
+    if (kept.has(el) && !call(hasAttr, el, "data-consent") && textIn(el)) settle(el, "parser", true);
+    else if (isConnected(el) && inlineType(el) === "importmap") register(el);
+  };
+
   // A script's own text setters (Chromium gives <script> its own `textContent` and `innerText`,
-  // for Trusted Types); the inherited ones are styles.js'.
+  // for Trusted Types); the inherited ones are styles.js'. The value goes to the native as it
+  // came (a TrustedScript stays one).
   ["text", "textContent", "innerText"].forEach(function (prop) {
     wrapSetter(win.HTMLScriptElement && win.HTMLScriptElement.prototype, prop, function (nativeSet) {
       return function (value) {
-        var self = this, text = str(value);
-        return r.scriptText(self, prop, function () { call(nativeSet, self, text); }, text);
+        var self = this;
+        return r.scriptText(self, prop, function () { call(nativeSet, self, value); });
       };
     });
   });

@@ -163,6 +163,8 @@ export function captureNatives(win) {
     hasAttr: E.hasAttribute,
     removeAttr: E.removeAttribute,
     replaceChild: N.replaceChild,
+    appendChild: N.appendChild,
+    removeChild: N.removeChild,
     cloneNode: N.cloneNode,
     adoptNode: D && D.adoptNode,
     getByTag: E.getElementsByTagName,

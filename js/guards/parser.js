@@ -3,7 +3,7 @@
 // content the document's observer and querySelectorAll cannot see (each gets an observer of its
 // own, and is rescanned after every decision: what was held inside is then released, or a
 // released frame held again).
-import { wrap, apply, arraySlice, weakSet, nodeType, isConnected } from "./natives.js";
+import { wrap, apply, arraySlice, weakSet, nodeType, isConnected, localName } from "./natives.js";
 
 /**
  * The shadow roots of every guarded realm, held weakly, and their rescan after a decision.
@@ -46,6 +46,8 @@ export function guardParsing(r) {
       // A `style` changed without a guarded call (`el.style.backgroundImage = …`): its images
       // load at the next style recalc, after this.
       if (records[i].type === "attributes") { r.styleChanged(records[i].target, "style"); continue; }
+      // A <script>'s children changed, by whatever path: a module script kept inert may run now.
+      if (localName(records[i].target) === "script") r.scriptChildren(records[i].target);
       var added = records[i].addedNodes;
       for (var j = 0; j < added.length; j++) if (nodeType(added[j]) === 1) elements[elements.length] = added[j];
     }

@@ -221,7 +221,7 @@ export function guardStyles(r) {
         var self = this, el = rawTextOf(self);
         if (!el) return call(nativeSet, self, value);
         var set = function () { call(nativeSet, self, value); };
-        if (!isStyle(el)) return r.scriptText(el, prop, set, el === self ? str(value) : undefined);
+        if (!isStyle(el)) return r.scriptText(el, prop, set);
         if (mayBring(el, str(value))) changeStyle(el, prop, set); else set();
       };
     };
@@ -233,13 +233,13 @@ export function guardStyles(r) {
   if (win.CharacterData) {
     var CD = win.CharacterData.prototype;
     wrapSetter(CD, "data", textSetter("data"));
-    ["appendData", "insertData", "replaceData"].forEach(function (m) {
+    ["appendData", "insertData", "replaceData", "deleteData"].forEach(function (m) {
       wrap(CD, m, function (orig) {
         return function () {
           var self = this, args = arguments, el = rawTextOf(self);
           var change = function () { return apply(orig, self, args); };
           if (!el) return change();
-          return isStyle(el) ? changeStyle(el, m, change) : r.scriptText(el, m, change, undefined);
+          return isStyle(el) ? changeStyle(el, m, change) : r.scriptText(el, m, change);
         };
       });
     });

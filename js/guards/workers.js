@@ -21,7 +21,12 @@ export function createBlobUrls() {
   var M = Map;
   var get = M.prototype.get, set = M.prototype.set, remove = M.prototype.delete;
   var urls = new M();
+  var shared = new M();
   return {
+    /** The URL of Sekisho's a shared worker of `key` (its blob: URL and type) starts from, once made (every realm's). @param {string} key @returns {string | undefined} */
+    sharedWorker: function (key) { return call(get, shared, key); },
+    /** @param {string} key @param {string} wrapper */
+    addSharedWorker: function (key, wrapper) { call(set, shared, key, wrapper); },
     /** @param {string} url @param {Blob} blob */
     add: function (url, blob) { call(set, urls, url, blob); },
     /** @param {string} url @returns {Blob | undefined} */
@@ -110,35 +115,32 @@ export function guardWorkers(r) {
   standIn(win, "Worker", NativeWorker, Guarded);
 
   // A shared worker: the same blob: URL (and type) makes the same worker, so it keeps the same
-  // URL of Sekisho's while the page's lives (a connection to it from elsewhere is the page's own
-  // doing); its questions come on a channel of its own.
+  // URL of Sekisho's for the page's life, in every realm (its questions come on a channel of its
+  // own, heard in the realm that made it first).
   var NativeShared = win.SharedWorker, Broadcast = win.BroadcastChannel;
   if (typeof NativeShared === "function" && typeof Broadcast === "function") {
     var postOnChannel = Broadcast.prototype.postMessage;
     var random = Math.random;
-    /** @type {Map<string, string>} */
-    var shared = new Map();
-    var sharedGet = shared.get, sharedSet = shared.set;
     /** @type {any[]} */
     var channels = [];
     standIn(win, "SharedWorker", NativeShared, function (/** @type {any} */ url) {
       if (!new.target) return apply(NativeShared, this, arguments); // (the native's TypeError)
       var args = arraySlice(arguments);
       if (args.length) args[0] = url = str(url);
-      var blob = r.blobUrls.get(url);
-      if (!blob) return construct(NativeShared, args, new.target);
       var module = isModule(args[1]);
       var key = (module ? "module " : "classic ") + url;
-      var wrapper = call(sharedGet, shared, key);
-      if (!wrapper) {
+      // (A worker made before: connected to, also once the page revoked its blob: URL, from any realm.)
+      var wrapper = r.blobUrls.sharedWorker(key);
+      var blob = !wrapper && r.blobUrls.get(url);
+      if (blob) {
         var name = "sekisho:" + str(call(random, Math)) + str(call(random, Math));
         var channel = new Broadcast(name);
         listenTo(channel, postOnChannel, null);
         channels[channels.length] = channel; // (kept: a channel nobody holds may be collected)
         wrapper = behindGuards(blob, module, name)[0];
-        call(sharedSet, shared, key, wrapper);
+        r.blobUrls.addSharedWorker(key, wrapper);
       }
-      args[0] = wrapper;
+      if (wrapper) args[0] = wrapper;
       return construct(NativeShared, args, new.target);
     });
   }

@@ -16,14 +16,13 @@ pub fn static_imports(source: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < b.len() {
+        // (The scan goes on right after the keyword, not after the string: a mention with a quote
+        // of its own — `"import";import"x"` — must not hide the import it runs into.)
         i = match keyword_at(b, i) {
-            Some(end) => match string_at(source, skip_blank(b, end)) {
-                Some((specifier, next)) => {
-                    found.push(specifier);
-                    next
-                }
-                None => end,
-            },
+            Some(end) => {
+                found.extend(string_at(source, skip_blank(b, end)).map(|(specifier, _)| specifier));
+                end
+            }
             None => i + 1,
         };
     }
@@ -124,9 +123,9 @@ fn string_at(s: &str, i: usize) -> Option<(String, usize)> {
                         let (unit, next) = unicode_escape(b, i)?;
                         i = next;
                         // A surrogate pair written as two escapes is one character.
-                        let low = (0xd800..0xdc00).contains(&unit)
+                        let high_then_escape = (0xd800..0xdc00).contains(&unit)
                             && b.get(i..i + 2) == Some(b"\\u".as_slice());
-                        match low.then(|| unicode_escape(b, i + 2)).flatten() {
+                        match high_then_escape.then(|| unicode_escape(b, i + 2)).flatten() {
                             Some((l, after)) if (0xdc00..0xe000).contains(&l) => {
                                 push(0x10000 + ((unit - 0xd800) << 10) + (l - 0xdc00), &mut out);
                                 i = after;
@@ -146,27 +145,40 @@ fn string_at(s: &str, i: usize) -> Option<(String, usize)> {
     }
 }
 
-/// The code point of a `\u` escape whose `u` ends at `i` (`XXXX` or `{X…}`), and the index after it.
+/// The code point of a `\u` escape whose `u` ends at `i` (`XXXX`, or `{X…}` with any number of
+/// leading zeros), and the index after it.
 fn unicode_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
-    if b.get(i) == Some(&b'{') {
-        let len = b.get(i + 1..)?.iter().position(|c| *c == b'}')?;
-        return Some((hex(b.get(i + 1..i + 1 + len)?)?, i + len + 2));
+    if b.get(i) != Some(&b'{') {
+        return Some((hex(b.get(i..i + 4)?)?, i + 4));
     }
-    Some((hex(b.get(i..i + 4)?)?, i + 4))
+    let mut at = i + 1;
+    let mut n = 0u32;
+    while let Some(d) = b.get(at).and_then(|c| char::from(*c).to_digit(16)) {
+        n = n
+            .checked_mul(16)?
+            .checked_add(d)
+            .filter(|n| *n <= 0x10ffff)?;
+        at += 1;
+    }
+    (at > i + 1 && b.get(at) == Some(&b'}')).then_some((n, at + 1))
 }
 
-/// Hexadecimal digits (1 to 6) as a number.
+/// Hexadecimal digits as a number.
 fn hex(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 6 {
-        return None;
-    }
     digits
         .iter()
         .try_fold(0u32, |n, d| Some(n * 16 + char::from(*d).to_digit(16)?))
 }
 
-/// Whether a specifier is bare (`"lodash"`): only an import map gives it a URL.
+/// Whether a specifier is bare (`"lodash"`): only an import map gives it a URL. Read as the URL
+/// parser reads it: C0 controls and spaces around it trimmed, tabs and line breaks in it dropped.
 pub fn is_bare(specifier: &str) -> bool {
+    let cleaned: String = specifier
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let specifier = cleaned.as_str();
     let b = specifier.as_bytes();
     let scheme = b.iter().position(|c| *c == b':').and_then(|n| b.get(..n));
     let url = scheme.is_some_and(|s| {
@@ -199,9 +211,8 @@ mod tests {
             import{w}from"https://i.example/tight.js";export*from'https://j.example/tight.js'
             import defer * as lazy from "https://k.example/defer.js";
         "#;
-        let hosts: Vec<String> = static_imports(source);
         assert_eq!(
-            hosts,
+            static_imports(source),
             [
                 "https://a.example/side-effect.js",
                 "https://b.example/default.js",
@@ -241,6 +252,31 @@ mod tests {
     }
 
     #[test]
+    fn a_mention_never_hides_the_import_after_it() {
+        let gtm = "https://www.googletagmanager.com/gtm.js";
+        for source in [
+            ["const m=\"import\";import\"", gtm, "\";"].concat(),
+            ["/* from \" */ import \"", gtm, "\";"].concat(),
+            ["const m='from';import '", gtm, "';"].concat(),
+        ] {
+            assert!(static_imports(&source).iter().any(|s| s == gtm), "{source}");
+        }
+    }
+
+    #[test]
+    fn long_code_point_escapes() {
+        assert_eq!(
+            static_imports(r#"import "\u{0000068}ttps://t.example/";"#),
+            ["https://t.example/"]
+        );
+        assert_eq!(
+            static_imports(r#"import "\u{110000}";"#),
+            Vec::<String>::new()
+        );
+        assert_eq!(static_imports(r#"import "\u{}x";"#), Vec::<String>::new());
+    }
+
+    #[test]
     fn only_whole_words_followed_by_a_string() {
         let source = r#"
             const reimport = "https://a.example/"; const fromage = 'https://b.example/';
@@ -275,6 +311,9 @@ mod tests {
             "//cdn.example/a.js",
             "https://t.example/",
             "a+b:c",
+            " https://t.example/",
+            "ht\ttps://t.example/",
+            "\u{1}./a.js",
         ] {
             assert!(!is_bare(url), "{url:?}");
         }

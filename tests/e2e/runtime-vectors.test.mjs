@@ -759,11 +759,16 @@ test('rt-v15. shared workers made from a Blob: their requests to an ads host are
     }; };`;
     const url = URL.createObjectURL(new Blob([code]));
     window.__pair = [new SharedWorker(url), new SharedWorker(url)];
+    // the same URL from a same-origin frame's realm, and after the page revoked it
+    const f = document.createElement('iframe'); document.body.appendChild(f);
+    window.__pair.push(new f.contentWindow.SharedWorker(url));
+    URL.revokeObjectURL(url);
+    window.__pair.push(new SharedWorker(url));
     window.__ask = (i, message) => new Promise((resolve) => { window.__pair[i].port.onmessage = (e) => resolve(e.data); window.__pair[i].port.postMessage(message); });
     window.__base = base;
   }, PX(''));
-  assert.deepEqual(await page.evaluate(async () => [await window.__ask(0, 'count'), await window.__ask(1, 'count')]), [2, 2],
-    'two SharedWorkers of one blob: URL are one worker (two connections)');
+  assert.deepEqual(await page.evaluate(async () => [await window.__ask(0, 'count'), await window.__ask(3, 'count')]), [4, 4],
+    'SharedWorkers of one blob: URL are one worker: two of the page, one of a frame, one after the URL was revoked');
   assert.equal(await page.evaluate(() => window.__ask(1, window.__base + 'sharedHeld')), 'TypeError', 'a held fetch rejects as a network error does');
   assert.equal(lb.requests((e) => e.query.ev === 'sharedHeld').length, 0);
 
@@ -797,6 +802,18 @@ const MODULE_PROBES = {
   // a second import map, inserted by script, and a module importing what it maps (engines that take one map only
   // resolve nothing: no request either way)
   modLaterMap: "var m = document.createElement('script'); m.type = 'importmap'; m.textContent = JSON.stringify({ imports: { later: MOD('modLaterMap') } }); document.head.appendChild(m); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"later\";'; document.head.appendChild(s);",
+  // a quoted mention before the real import; a code point escape with leading zeros
+  modMention: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'const m=\"import\";import' + JSON.stringify(MOD('modMention')) + ';'; document.head.appendChild(s);",
+  modLongEscape: "var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"\\\\u{0000068}' + MOD('modLongEscape').slice(1) + '\";'; document.head.appendChild(s);",
+  // children changes no setter announces (the observer sees them): innerText's line breaks, insertAdjacentText, a
+  // text node's after(), a range, a text node removed from between two others after a type flip
+  modInnerText: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); s.innerText = 'imp\\nort ' + JSON.stringify(MOD('modInnerText')) + ';';",
+  modAdjacentText: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); s.insertAdjacentText('beforeend', 'import ' + JSON.stringify(MOD('modAdjacentText')) + ';');",
+  modTextAfterNode: "var s = document.createElement('script'); s.type = 'module'; var t = document.createTextNode(''); s.appendChild(t); document.head.appendChild(s); t.after('import ' + JSON.stringify(MOD('modTextAfterNode')) + ';');",
+  modRange: "var s = document.createElement('script'); s.type = 'module'; document.head.appendChild(s); var g = document.createRange(); g.selectNodeContents(s); g.insertNode(document.createTextNode('import ' + JSON.stringify(MOD('modRange')) + ';'));",
+  modRemoveJoin: "var s = document.createElement('script'); s.type = 'text/plain'; var x = document.createTextNode('X'); s.append('imp', x, 'ort ' + JSON.stringify(MOD('modRemoveJoin')) + ';'); document.head.appendChild(s); s.type = 'module'; x.remove();",
+  // an import map inserted empty, given its text after
+  modEmptyMap: "var m = document.createElement('script'); m.type = 'importmap'; document.head.appendChild(m); m.textContent = JSON.stringify({ imports: { filled: MOD('modEmptyMap') } }); var s = document.createElement('script'); s.type = 'module'; s.textContent = 'import \"filled\";'; document.head.appendChild(s);",
   modFragment: "document.body.appendChild(document.createRange().createContextualFragment('<script type=module>import ' + JSON.stringify(MOD('modFragment')) + ';<\\/script>'));",
   modSrcdoc: "var f = document.createElement('iframe'); f.srcdoc = '<script type=module>import ' + JSON.stringify(MOD('modSrcdoc')) + ';<\\/script>'; document.body.appendChild(f);",
 };
@@ -822,6 +839,15 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
     await until(() => page.evaluate(() => (window.__inline || []).includes('insertedFirst')), { timeout: 3000 });
     const ran = await page.evaluate(() => ({ inline: window.__inline.slice().sort(), modules: window.__modRan.slice().sort() }));
     assert.deepEqual(ran, { inline: ['classic', 'firstParty', 'insertedFirst'], modules: ['insertedFirst', 'parsedLib', 'parsedRelative'] });
+    // A script that ran is left alone when its text changes (it will not run again); a script's text set to null is
+    // empty, as the native makes it.
+    const after = await page.evaluate((tracker) => {
+      const ranAlready = [...document.scripts].find((s) => s.type === 'module' && s.textContent.includes('firstParty'));
+      ranAlready.textContent = 'import ' + JSON.stringify(tracker) + ';';
+      const classic = document.createElement('script'); classic.textContent = 'var x;'; document.head.appendChild(classic); classic.textContent = null;
+      return { type: ranAlready.type, consent: ranAlready.getAttribute('data-consent'), nullText: classic.textContent };
+    }, MOD('afterRun'));
+    assert.deepEqual(after, { type: 'module', consent: null, nullText: '' });
   });
 
   await t.test('held modules are inert markup, audited with the import that held them', async () => {
@@ -831,10 +857,12 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
       type: s.type, dataType: s.getAttribute('data-type'), consent: s.getAttribute('data-consent'), import: s.getAttribute('data-sekisho-import'),
       ev: (/ev=(\w+)/.exec(s.getAttribute('data-sekisho-import') || s.textContent) || [])[1],
     })));
-    const expected = ['modAppendData', 'modAppendString', 'modFragment', 'modInnerHtml', 'modInserted', 'modNodeData', 'modTextAfter', 'modTextNode',
-      'modTextProperty', 'modTypeFlip', 'modTypeRemoved', 'parsedComment', 'parsedDirect', 'parsedMapped', 'parsedPrefix'];
+    const expected = ['modAdjacentText', 'modAppendData', 'modAppendString', 'modFragment', 'modInnerHtml', 'modInnerText', 'modInserted', 'modLongEscape',
+      'modMention', 'modNodeData', 'modRange', 'modRemoveJoin', 'modTextAfter', 'modTextAfterNode', 'modTextNode', 'modTextProperty', 'modTypeFlip',
+      'modTypeRemoved', 'parsedComment', 'parsedDirect', 'parsedMapped', 'parsedPrefix'];
     // (An engine that takes one import map per document resolves nothing through a later one: no request, nothing held.)
-    assert.deepEqual(held.map((h) => h.ev).filter((ev) => ev !== 'modLaterMap').sort(), expected);
+    const laterMaps = ['modLaterMap', 'modEmptyMap'];
+    assert.deepEqual(held.map((h) => h.ev).filter((ev) => !laterMaps.includes(ev)).sort(), expected);
     for (const h of held) {
       assert.equal(h.type, 'text/plain', `${h.ev} is inert`);
       assert.match(h.dataType, /^module$/i, `${h.ev} keeps its type`);
@@ -858,7 +886,8 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
     for (const n of expected) assert.ok(inline.includes(n), `${n} ran after the choice: ${inline}`);
     const evs = new Set(lb.requests(toAds).map((e) => e.query.ev));
     for (const ev of ['parsedDirect', 'parsedMapped', 'parsedPrefix', 'parsedComment', 'parsedEscape', 'modInserted', 'modTextAfter', 'modTextProperty', 'modTextNode',
-      'modAppendString', 'modNodeData', 'modAppendData', 'modTypeFlip', 'modTypeRemoved', 'modFragment']) {
+      'modAppendString', 'modNodeData', 'modAppendData', 'modTypeFlip', 'modTypeRemoved', 'modFragment', 'modMention', 'modLongEscape', 'modInnerText',
+      'modAdjacentText', 'modTextAfterNode', 'modRange', 'modRemoveJoin']) {
       assert.ok(evs.has(ev), `${ev} loaded once allowed (loaded: ${[...evs].sort()})`);
     }
   });
@@ -868,7 +897,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
     + 'in Chromium, a CSS property of an element written without a setter (el.style.backgroundImage) then a style recalc forced in the same script; '
-    + 'importScripts and the module graph inside a worker made from a Blob; '
+    + 'importScripts and the module graph inside a worker made from a Blob, a worker from a data: URL (an opaque origin); '
     + 'impossible for a script: dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14) and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
   const { lb, context, page } = await freshGtmPage();
@@ -894,6 +923,8 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // workers the guards do not reach (rt-v13 and rt-v15 have those they do): one from the site's own script file, and
     // inside a guarded one importScripts and a static import of a module worker
     workerFromUrl: "new Worker('/rt5-worker.js?ev=workerFromUrl');",
+    // a worker from a data: URL runs in an opaque origin (a blob: wrapper would give it the page's)
+    workerFromData: "new Worker('data:text/javascript,' + encodeURIComponent('fetch(' + JSON.stringify(U('workerFromData')) + ', { mode: \"no-cors\" }).catch(function () {});'));",
     workerImportScripts: blobWorker("'try { importScripts(' + JSON.stringify(U('workerImportScripts')) + '); } catch (e) {}'"),
     moduleWorkerImport: blobWorker("'import ' + JSON.stringify(U('moduleWorkerImport')) + ';'").replace('new Worker(url)', "new Worker(url, { type: 'module' })"),
   });
