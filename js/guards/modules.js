@@ -73,9 +73,9 @@ export function guardModules(r) {
     return out;
   }
 
-  /** "module", "importmap", or "" for any other script (or one with a `src`). @param {any} el */
+  /** "module", "importmap", or "" for any other script (or one with a `src`, held or not). @param {any} el */
   function inlineType(el) {
-    if (localName(el) !== "script" || namespaceURI(el) === SVG || call(hasAttr, el, "src") || r.exempt.has(el)) return "";
+    if (localName(el) !== "script" || namespaceURI(el) === SVG || call(hasAttr, el, "src") || call(hasAttr, el, "data-src") || r.exempt.has(el)) return "";
     var type = lower(trim(call(getAttr, el, "type") || ""));
     return type === "module" || type === "importmap" ? type : "";
   }
@@ -134,6 +134,9 @@ export function guardModules(r) {
    * @param {any} el @param {string} via @param {boolean} [typeChanged]
    */
   r.inlineScript = function (el, via, typeChanged) {
+    // (A marked script is the markup checkpoint's; one of the guards' own, being released, is
+    // settled by `scriptText`.)
+    if (call(hasAttr, el, "data-consent")) return false;
     var type = inlineType(el);
     if (type === "importmap") { register(el); return false; }
     if (type !== "module") return false;
