@@ -52,6 +52,11 @@ test("j. CSP without 'wasm-unsafe-eval' + a stored cookie granting everything: [
     fetch(px('fcFetch'), { mode: 'no-cors' }).catch(() => {});
     navigator.sendBeacon(px('fcBeacon'), 'x');
     const f = document.createElement('iframe'); f.src = px('fcFrame'); document.body.appendChild(f);
+    // inline module scripts: their imports cannot be read without the Wasm, so each that imports anything waits
+    const module = (text, after) => { const s = document.createElement('script'); s.type = 'module'; if (text) s.textContent = text; document.head.appendChild(s); if (after) s.textContent = after; };
+    module(`import ${JSON.stringify(px('fcModule'))};`);
+    module(`import/**/"\\u{68}${px('fcModuleEscape').slice(1)}";`);
+    module('', `export * from ${JSON.stringify(px('fcModuleLater'))};`);
   });
   const probes = await settleThenCount(lb, (e) => e.host === 'www.facebook.com');
   assert.equal(probes.length, 0, `page code with the gate down:\n  ${listRequests(probes)}`);
