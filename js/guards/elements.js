@@ -272,7 +272,8 @@ export function guardElements(r) {
         var nodes = argIndex < 0 ? args : [args[argIndex]];
         for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
         // The element whose text this may change: itself, or the parent of a node it is next to.
-        var raw = localName(self) === "style" || localName(self) === "script" ? self : parentNode(self);
+        var selfName = localName(self);
+        var raw = selfName === "style" || selfName === "script" ? self : parentNode(self);
         var rawName = localName(raw);
         var insert = function () { return apply(orig, self, args); };
         // (Text going into a <script>: a module's imports, modules.js.)

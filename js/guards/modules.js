@@ -140,12 +140,10 @@ export function guardModules(r) {
     var type = inlineType(el);
     if (type === "importmap") { register(el); return false; }
     if (type !== "module") return false;
-    if (!textIn(el) || typeChanged) {
-      if (settle(el, via, false)) return true;
-      keep(el);
-      return true;
-    }
-    return settle(el, via, false);
+    if (settle(el, via, false)) return true;
+    if (textIn(el) && !typeChanged) return false; // (it runs as it is inserted)
+    keep(el);
+    return true;
   };
 
   /** An import map with text is added to the maps (once: the browser runs it once). @param {any} el */

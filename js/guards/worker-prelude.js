@@ -31,7 +31,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   var weakGet = uncurry(WeakMap.prototype.get), weakSet = uncurry(WeakMap.prototype.set), weakDelete = uncurry(WeakMap.prototype.delete);
   var urlHref = getter(NativeURL.prototype, "href"), urlOrigin = getter(NativeURL.prototype, "origin"), urlProtocol = getter(NativeURL.prototype, "protocol");
   var requestUrl = g.Request && getter(g.Request.prototype, "url");
-  var post = uncurry(g.MessagePort.prototype.postMessage); // (a channel's, on a channel)
+  var post = uncurry(g.MessagePort.prototype.postMessage); // (on a channel, the channel's)
   var dispatch = uncurry(g.EventTarget.prototype.dispatchEvent);
   var listen = uncurry(g.EventTarget.prototype.addEventListener), unlisten = uncurry(g.EventTarget.prototype.removeEventListener);
   var stopImmediately = uncurry(Ev.prototype.stopImmediatePropagation);
@@ -82,8 +82,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   }
   if (channel) {
     port = new g.BroadcastChannel(channel);
-    var postOnChannel = uncurry(g.BroadcastChannel.prototype.postMessage);
-    post = function (/** @type {any} */ to, /** @type {any} */ message) { postOnChannel(to, message); };
+    post = uncurry(g.BroadcastChannel.prototype.postMessage); // (which takes no transfer list: ignored)
     hearAnswers(port);
     unsent = null;
   } else {

@@ -20,7 +20,7 @@ pub fn static_imports(source: &str) -> Vec<String> {
         // of its own — `"import";import"x"` — must not hide the import it runs into.)
         i = match keyword_at(b, i) {
             Some(end) => {
-                found.extend(string_at(source, skip_blank(b, end)).map(|(specifier, _)| specifier));
+                found.extend(string_at(source, skip_blank(b, end)));
                 end
             }
             None => i + 1,
@@ -76,8 +76,8 @@ fn skip_blank(b: &[u8], mut i: usize) -> usize {
     }
 }
 
-/// The JavaScript string literal at `i` (quoted with `"` or `'`), decoded, and the index after it.
-fn string_at(s: &str, i: usize) -> Option<(String, usize)> {
+/// The JavaScript string literal at `i` (quoted with `"` or `'`), decoded.
+fn string_at(s: &str, i: usize) -> Option<String> {
     let b = s.as_bytes();
     let quote = *b.get(i)?;
     if quote != b'"' && quote != b'\'' {
@@ -103,7 +103,7 @@ fn string_at(s: &str, i: usize) -> Option<(String, usize)> {
         let c = *b.get(i)?;
         match c {
             b'\n' | b'\r' => return None, // not a string literal
-            c if c == quote => return Some((out, i + 1)),
+            c if c == quote => return Some(out),
             b'\\' => {
                 let e = *b.get(i + 1)?;
                 i += 2;
