@@ -10,7 +10,7 @@
 // back once none of its URLs is held any more (`createHeldStyles`: every realm's, after each
 // decision). A value the page has changed since is not given back.
 import {
-  wrap, wrapSetter, wrapGetter, apply, call, str, test, lower, upper, charAt, strSlice, describe, weakMap, nodeType, localName, namespaceURI,
+  wrap, wrapSetter, wrapGetter, apply, call, str, test, upper, arraySlice, charAt, strSlice, describe, weakMap, nodeType, localName, namespaceURI,
   parentNode, isConnected
 } from "./natives.js";
 
@@ -18,17 +18,28 @@ import {
 var MAY_LOAD = /url\(|@imp|image-set|\\/i;
 /** @param {string} css */
 export function mayLoad(css) { return test(MAY_LOAD, css); }
-// The CSS properties whose value may load a URL (images, masks, shapes, SVG references), in the
-// IDL's camel case or dashed, `webkit`-prefixed or not.
-var LOADING_PROPERTY = /^(?:-?webkit-?)?(?:background|border-?image|list-?style|content$|cursor$|mask|shape-?outside|filter$|clip-?path$|marker|fill$|stroke$|offset-?path|box-?reflect)/i;
-/** A property's IDL name as CSS names it (`webkitMaskImage` → `-webkit-mask-image`). @param {string} name */
-function cssName(name) {
-  var out = "";
-  for (var i = 0; i < name.length; i++) {
-    var c = charAt(name, i);
-    out += c !== "-" && c === upper(c) && c !== lower(c) ? "-" + lower(c) : c;
+// The CSS properties whose value may load a URL (an image, a mask, a shape, an SVG reference).
+var LOADING_PROPERTIES = [
+  "background", "background-image", "border-image", "border-image-source", "list-style", "list-style-image", "content",
+  "cursor", "mask", "mask-image", "mask-border", "mask-border-source", "-webkit-mask", "-webkit-mask-image",
+  "-webkit-mask-box-image", "-webkit-mask-box-image-source", "-webkit-border-image", "shape-outside",
+  "-webkit-shape-outside", "filter", "-webkit-filter", "backdrop-filter", "-webkit-backdrop-filter", "clip-path",
+  "-webkit-clip-path", "marker", "marker-start", "marker-mid", "marker-end", "fill", "stroke", "offset-path",
+  "-webkit-box-reflect"
+];
+/**
+ * The names a property is set by on a declaration: as CSS names it, and in the IDL's camel case
+ * (`-webkit-mask-image`: also `webkitMaskImage` and `WebkitMaskImage`).
+ * @param {string} css
+ */
+function propertyNames(css) {
+  var camel = "";
+  for (var i = 0; i < css.length; i++) {
+    var c = charAt(css, i);
+    camel += c !== "-" ? c : i > 0 ? upper(charAt(css, ++i)) : "";
   }
-  return strSlice(out, 0, 7) === "webkit-" ? "-" + out : out;
+  if (camel === css) return [css];
+  return strSlice(css, 0, 8) === "-webkit-" ? [css, camel, upper(charAt(camel, 0)) + strSlice(camel, 1)] : [css, camel];
 }
 
 /**
@@ -249,6 +260,7 @@ export function guardStyles(r) {
   var Decl = win.CSSStyleDeclaration && win.CSSStyleDeclaration.prototype;
   var cssTextOf = Decl && describe(Decl, "cssText");
   var getValue = Decl && Decl.getPropertyValue;
+  var nativeSetProperty = Decl && Decl.setProperty;
   wrapSetter(Decl, "cssText", function (nativeSet) {
     return function (value) {
       value = str(value);
@@ -274,18 +286,24 @@ export function guardStyles(r) {
       });
     };
   });
-  // A CSS property's own setter (`el.style.backgroundImage = …`, in the engines that have one:
-  // Firefox and WebKit's CSSStyleProperties) is `setProperty` with the property's name: it goes
-  // through the guarded one, before a style recalc that page code forces in the same script could
-  // load an image (the observer's record comes after it). Only the properties that may load a URL
-  // (writes of the others pay nothing); each value is read once. Chromium has no such setters: the
-  // observer covers it there (README: a recalc forced first is a gap).
+  // A CSS property set by its name (`el.style.backgroundImage = …`, `style["background-image"]`)
+  // is `setProperty` with the property's name: the properties that may load a URL go through the
+  // guarded one, before a style recalc that page code forces in the same script could load an
+  // image (the observer's record comes after it). Firefox and WebKit have a setter per property
+  // (CSSStyleProperties): those are wrapped. Chromium has none (its names are answered by the
+  // declaration itself): accessors of Sekisho's on CSSStyleDeclaration's prototype, which
+  // Chromium asks first, stand in for them, for the names this version knows (so a page that
+  // asks `"maskImage" in el.style` learns what it did before). Writes of other properties pay
+  // nothing; each value is read once.
   var guardedSetProperty = Decl && Decl.setProperty;
   var Properties = win.CSSStyleProperties || win.CSS2Properties;
-  if (Properties && guardedSetProperty) {
-    var names = Object.getOwnPropertyNames(Properties.prototype);
-    for (var i = 0; i < names.length; i++) {
-      if (test(LOADING_PROPERTY, names[i])) wrapSetter(Properties.prototype, names[i], propertySetter(cssName(names[i])));
+  var styleOf = !Properties && Decl && win.HTMLElement && describe(win.HTMLElement.prototype, "style");
+  var known = styleOf && n.D ? call(styleOf.get, call(n.D.createElement, win.document, "i")) : null;
+  for (var i = 0; i < LOADING_PROPERTIES.length; i++) {
+    var css = LOADING_PROPERTIES[i], names = propertyNames(css);
+    for (var j = 0; j < names.length; j++) {
+      if (Properties) wrapSetter(Properties.prototype, names[j], propertySetter(css));
+      else if (known && names[j] in known) standInProperty(names[j], css);
     }
   }
   /** @param {string} property */
@@ -296,6 +314,54 @@ export function guardStyles(r) {
         return value !== null && mayLoad(value) ? call(guardedSetProperty, this, property, value) : call(nativeSet, this, value);
       };
     };
+  }
+  /** Chromium: `name`'s accessors, as the IDL has them (`setProperty`, `getPropertyValue`). @param {string} name @param {string} css */
+  function standInProperty(name, css) {
+    Object.defineProperty(Decl, name, {
+      configurable: true,
+      enumerable: false, // (the declaration lists its names itself)
+      get: function () { return call(getValue, this, css); },
+      set: propertySetter(css)(function (/** @type {any} */ value) { call(nativeSetProperty, this, css, value); })
+    });
+  }
+  // Typed OM (`el.attributeStyleMap.set("background-image", value)`, a rule's `styleMap`): the
+  // values' CSS text (a string as it is, a CSSStyleValue by its own serialisation), read once;
+  // when a URL in it is held, the rewritten text is set instead, and the values given back.
+  var StyleMap = win.StylePropertyMap && win.StylePropertyMap.prototype;
+  var styleValueText = win.CSSStyleValue && win.CSSStyleValue.prototype.toString;
+  var getAllValues = StyleMap && StyleMap.getAll;
+  if (StyleMap && styleValueText && getAllValues) {
+    var mapSet = StyleMap.set;
+    /** @param {any} map @param {string} property */
+    var valuesText = function (map, property) {
+      var values = call(getAllValues, map, property), text = "";
+      for (var k = 0; k < values.length; k++) text += (k ? ", " : "") + str(call(styleValueText, values[k]));
+      return text;
+    };
+    ["set", "append"].forEach(function (m) {
+      wrap(StyleMap, m, function (orig, name) {
+        return function (property) {
+          if (arguments.length < 2) return apply(orig, this, arguments);
+          var args = arraySlice(arguments), text = "";
+          args[0] = property = str(property);
+          for (var k = 1; k < args.length; k++) {
+            var v = args[k], t;
+            try { t = str(call(styleValueText, v)); } catch (e) { t = args[k] = str(v); } // (a string, or what becomes one)
+            text += (k > 1 ? ", " : "") + t;
+          }
+          var out = rewrite(text, "styleMap." + name);
+          if (out === null) return apply(orig, this, args);
+          var self = this, before = m === "append" ? valuesText(this, property) : "";
+          call(orig, this, property, out);
+          var set = valuesText(this, property);
+          keep(text, "styleMap." + name, function () {
+            if (valuesText(self, property) !== set) return;
+            if (before) call(mapSet, self, property, before);
+            apply(m === "append" && before ? orig : mapSet, self, args);
+          });
+        };
+      });
+    });
   }
   // A rule's declaration (`sheet.cssRules[0].style`) has CSS properties without setters too
   // (`.backgroundImage = …`), and no observer sees it change: rules hand out a Proxy of it, which

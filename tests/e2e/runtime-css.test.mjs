@@ -23,11 +23,14 @@ const PROBES = {
   escapedUrl: "box().setAttribute('style', 'width:9px;height:9px;background-image:\\\\75 rl(' + U('escapedUrl') + ')');",
   attrNode: "var a = document.createAttribute('style'); a.value = 'width:9px;height:9px;background:url(' + U('attrNode') + ')'; box().setAttributeNode(a);",
   namedProperty: "box().style.backgroundImage = 'url(\"' + U('namedProperty') + '\")';",
-  // a property's own setter, then a style recalc forced in the same script (where the engine has such setters: Firefox
-  // and WebKit; Chromium has none, the observer is all there is, and the forced recalc is rt-v5's documented gap)
+  // a property set by its name, then a style recalc forced in the same script (Firefox and WebKit have a setter per
+  // property; Chromium answers the names itself, and Sekisho's accessors stand in: OWN_SETTERS in every engine)
   namedForced: "var d = box(); d.style.backgroundImage = 'url(' + U('namedForced') + ')'; if (OWN_SETTERS(d)) { getComputedStyle(d).backgroundImage; d.offsetWidth; }",
   dashedForced: "var d = box(); d.style['background-image'] = 'url(' + U('dashedForced') + ')'; if (OWN_SETTERS(d)) d.getBoundingClientRect();",
   shorthandForced: "var d = box(); d.style.background = 'red url(' + U('shorthandForced') + ') no-repeat'; if (OWN_SETTERS(d)) d.clientWidth;",
+  prefixedForced: "var d = box(); d.style.webkitMaskImage = 'url(' + U('prefixedForced') + ')'; if (OWN_SETTERS(d)) getComputedStyle(d).webkitMaskImage; d.offsetWidth;",
+  listStyleForced: "var d = document.createElement('ul'); var li = document.createElement('li'); li.textContent = 'x'; d.appendChild(li); document.body.appendChild(d); d.style.listStyle = 'url(' + U('listStyleForced') + ') inside'; d.offsetHeight;",
+  valueObjectForced: "var d = box(); d.style.backgroundImage = { toString: function () { return 'url(' + U('valueObjectForced') + ')'; } }; d.offsetWidth;",
   namedBeforeInsert: "var d = document.createElement('div'); d.style.width = '9px'; d.style.height = '9px'; d.style.background = 'url(' + U('namedBeforeInsert') + ')'; document.body.appendChild(d);",
   cssText: "box().style.cssText = 'width:9px;height:9px;background:url(\"' + U('cssText') + '\")';",
   setProperty: "box().style.setProperty('background-image', 'image-set(\"' + U('setProperty') + '\" 1x)');",
@@ -54,6 +57,10 @@ const PROBES = {
   ruleSetProperty: "var s = document.createElement('style'); s.textContent = '#css-ruleSetProperty{width:9px}'; document.head.appendChild(s); var st = s.sheet.cssRules[0].style; st.setProperty('background-image', 'url(' + U('ruleSetProperty') + ')'); box('ruleSetProperty');",
   fontFaceRuleSrc: "var s = document.createElement('style'); s.textContent = '@font-face{font-family:trk2;src:local(x)} #css-fontFaceRuleSrc{font-family:trk2}'; document.head.appendChild(s); try { s.sheet.cssRules[0].style.src = 'url(' + U('fontFaceRuleSrc') + ')'; } catch (e) { unsupported('fontFaceRuleSrc'); } box('fontFaceRuleSrc').textContent = 'x';",
   typedOm: "var d = box(); if (d.attributeStyleMap) d.attributeStyleMap.set('background-image', CSSStyleValue.parse('background-image', 'url(' + U('typedOm') + ')')); else d.style.backgroundImage = 'url(' + U('typedOm') + ')';",
+  typedOmForced: "var d = box(); if (d.attributeStyleMap) { d.attributeStyleMap.set('background-image', CSSStyleValue.parse('background-image', 'url(' + U('typedOmForced') + ')')); d.offsetWidth; } else unsupported('typedOmForced');",
+  typedOmString: "var d = box(); if (d.attributeStyleMap) { d.attributeStyleMap.set('background', 'red url(' + U('typedOmString') + ')'); getComputedStyle(d).backgroundImage; } else unsupported('typedOmString');",
+  typedOmAppend: "var d = box(); if (d.attributeStyleMap) { d.style.backgroundImage = 'linear-gradient(red, red)'; try { d.attributeStyleMap.append('background-image', 'url(' + U('typedOmAppend') + ')'); } catch (e) { unsupported('typedOmAppend'); } d.offsetWidth; } else unsupported('typedOmAppend');", // (WebKit refuses to append to this list)
+  ruleStyleMap: "var s = document.createElement('style'); s.textContent = '#css-ruleStyleMap{width:9px}'; document.head.appendChild(s); var r = s.sheet.cssRules[0]; if (r.styleMap) r.styleMap.set('background-image', 'url(' + U('ruleStyleMap') + ')'); else unsupported('ruleStyleMap'); box('ruleStyleMap').offsetWidth;",
   replace: "var sh = new CSSStyleSheet(); sh.replace('#css-replace{background:url(' + U('replace') + ')}'); document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sh]); box('replace');",
 };
 
@@ -95,6 +102,43 @@ test('rt-css1. CSS by every path: nothing reaches the ads host before a choice; 
   assert.ok(released >= loads.length, `given back with a released line each (${released})`);
   // Given back as written: the page reads its own CSS again.
   assert.equal(await page.evaluate(() => document.querySelectorAll('[data-held-style], style[data-held-css]').length), 0, 'nothing left held');
+  await context.close();
+});
+
+test('rt-css3. a CSS property read and written by its name is the engine\'s own: the same names known, the same values, the same errors', async () => {
+  await env.fresh();
+  const context = await env.ctx();
+  const { page } = await open(context, '/rt/gtm.html', { loopback: env.loopback });
+  const bare = await context.newPage(); // the same engine without Sekisho
+  await bare.goto('about:blank');
+  const names = ['background', 'backgroundImage', 'background-image', 'maskImage', 'mask-image', 'maskBorder', 'maskBorderSource',
+    'webkitMaskImage', 'WebkitMaskImage', '-webkit-mask-image', 'webkitBoxReflect', 'offsetPath', 'backdropFilter', 'listStyle', 'cursor',
+    'noSuchProperty', 'backgroundColor'];
+  const observe = (names) => {
+    const d = document.createElement('div');
+    document.body.appendChild(d);
+    const s = d.style;
+    const seen = {};
+    for (const name of names) {
+      const row = { known: name in s };
+      if (row.known) {
+        s[name] = 'url("/own.gif")';
+        row.afterUrl = s[name];
+        s[name] = 'red url("/own.gif") no-repeat';
+        row.afterList = s[name];
+        s[name] = null;
+        row.afterNull = s[name];
+        try { getComputedStyle(d)[name] = 'none'; row.computed = 'no error'; } catch (e) { row.computed = e.name; }
+      }
+      seen[name] = row;
+    }
+    s.cssText = 'background-image: url("/own.gif") !important';
+    s.backgroundImage = 'url("/own.gif?b")';
+    seen.important = s.cssText;
+    d.remove();
+    return seen;
+  };
+  assert.deepEqual(await page.evaluate(observe, names), await bare.evaluate(observe, names));
   await context.close();
 });
 

@@ -898,7 +898,6 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
 
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
   todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
-    + 'in Chromium, a CSS property of an element written without a setter (el.style.backgroundImage) then a style recalc forced in the same script; '
     + 'importScripts and the module graph inside a worker made from a Blob, a worker from a data: URL (an opaque origin); '
     + 'impossible for a script: dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14) and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
@@ -906,11 +905,6 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
   lb.route('site.test', /^\/rt5-worker\.js$/, (req, u) => ({ type: 'js', body: `fetch('${PX(u.searchParams.get('ev'))}', { mode: 'no-cors' }).catch(function () {});` }));
   lb.route('site.test', /^\/rt5-module\.js$/, (req, u) => ({ type: 'js', body: `import ${JSON.stringify(PX(u.searchParams.get('ev')))};` }));
   const leaked = await runProbes(page, lb, {
-    // (el.style.x has no setter in Chromium: the observer sees the style attribute change, after the script; a recalc
-    // forced before that, by reading a computed style or a layout figure, loads the image)
-    ...(ENGINE === 'chromium' ? { // (Firefox and WebKit have setters for these properties: runtime-css rt-css1)
-      cssForcedRecalc: "var d = document.createElement('div'); d.style.width = '9px'; d.style.height = '9px'; document.body.appendChild(d); d.style.backgroundImage = 'url(' + U('cssForcedRecalc') + ')'; getComputedStyle(d).backgroundImage; d.offsetWidth;",
-    } : {}),
     // a frame's initial about:blank document navigated by script (also after a document.write into it): the Navigation
     // API announces nothing from an initial about:blank document (its "entries and events" are disabled)
     initialBlankLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('initialBlankLocation');",
