@@ -13,7 +13,8 @@
  * @param {{ fetch: string, xhrSync: string[] }} words how this engine words a network error (a
  * synchronous XHR's: the words before and after its URL)
  * @param {string} [channel] the BroadcastChannel to ask on (a shared worker, and the workers it
- * makes); none: the port that comes as the first message
+ * makes); none: the port that comes as the first message; "": nobody (every request to another
+ * origin is held)
  */
 export function sekishoWorkerPrelude(script, words, channel) { // (named: the workers it makes get its source)
   "use strict";
@@ -65,6 +66,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
    */
   function held(url, kind, via, how) {
     return new NativePromise(function (resolve) {
+      if (channel === "") return resolve(true); // (nobody to ask: held)
       var id = idPrefix + ++asked;
       mapSet(answers, id, resolve);
       send({ id: id, url: url, kind: kind, via: via, keep: !!how.keep, sync: !!how.sync });
@@ -80,7 +82,8 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
       resolve(answer.held === true);
     });
   }
-  if (channel) {
+  if (channel === "") unsent = null; // a shared worker from a data: URL (an opaque origin: no channel reaches the page)
+  else if (channel) {
     port = new g.BroadcastChannel(channel);
     post = uncurry(g.BroadcastChannel.prototype.postMessage); // (which takes no transfer list: ignored)
     hearAnswers(port);
@@ -323,9 +326,9 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   guardConnection("WebSocket", "websocket");
   guardConnection("EventSource", "eventsource");
 
-  // Workers this worker makes from a Blob get these guards too, and ask the page through a port
-  // this worker hands to it (`adopt`), as the page's own workers do (workers.js), or on the same
-  // channel.
+  // Workers this worker makes from a Blob or a data: URL get these guards too, and ask the page
+  // through a port this worker hands to it (`adopt`), as the page's own workers do (workers.js),
+  // or on the same channel.
   var NativeWorker = g.Worker, U = g.URL, NativeBlob = g.Blob;
   if (typeof NativeWorker === "function" && U && typeof U.createObjectURL === "function" && g.MessageChannel) {
     var createUrl = U.createObjectURL, revokeUrl = U.revokeObjectURL, stringify = JSON.stringify;
@@ -335,6 +338,11 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
     var port1Of = getter(g.MessageChannel.prototype, "port1"), port2Of = getter(g.MessageChannel.prototype, "port2");
     /** @param {any} source */
     var makeScript = function (source) { return reflectApply(createUrl, U, [new NativeBlob([source], { type: "text/javascript" })]); };
+    var encode = encodeURIComponent;
+    /** @param {string} source */
+    var dataScript = function (source) { return "data:text/javascript," + encode(source); };
+    /** @param {string} url */
+    var isData = function (url) { try { return urlProtocol(new NativeURL(url)) === "data:"; } catch (e) { return false; } };
     U.createObjectURL = function createObjectURL(/** @type {any} */ object) {
       var url = reflectApply(createUrl, this, arguments);
       try { blobSize(object); mapSet(blobs, NativeString(url), object); } catch (e) { /* not a Blob */ }
@@ -350,14 +358,16 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
       var args = slice(arguments);
       if (args.length) args[0] = NativeString(url); // read once
       var blob = args.length ? mapGet(blobs, args[0]) : undefined;
-      if (!blob) return construct(NativeWorker, args, new.target);
+      var data = !blob && args.length && isData(args[0]);
+      if (!blob && !data) return construct(NativeWorker, args, new.target);
       var options = args[1];
       var module = !!(options && typeof options === "object" && NativeString(options.type) === "module");
-      var own = makeScript(blob);
-      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + (channel ? "," + stringify(channel) : "") + ");";
-      args[0] = makeScript(module ? "import " + stringify(makeScript(guards)) + ";import " + stringify(own) + ";" : guards);
+      var own = blob ? makeScript(blob) : args[0];
+      var make = blob ? makeScript : dataScript;
+      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + (typeof channel === "string" ? "," + stringify(channel) : "") + ");";
+      args[0] = make(module ? "import " + stringify(make(guards)) + ";import " + stringify(own) + ";" : guards);
       var worker = construct(NativeWorker, args, new.target);
-      if (channel) return worker;
+      if (typeof channel === "string") return worker;
       var ports = new g.MessageChannel();
       postToWorker(worker, null, [port2Of(ports)]);
       send({ adopt: true }, [port1Of(ports)]);

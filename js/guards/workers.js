@@ -5,10 +5,11 @@
 // worker as its first message, or over a BroadcastChannel of a name only the two know (a shared
 // worker's connections are the page's own; the same blob: URL keeps making the same worker). The
 // page's blob: URLs are remembered when they are made, so the worker's script can be put behind
-// the guards without reading it. Not reached (README): workers from a URL (their script is the
+// the guards without reading it. A worker from a data: URL gets the same guards, in data: URLs
+// (it keeps its opaque origin). Not reached (README): workers from a URL (their script is the
 // site's own file), and, inside a worker, importScripts and the module graph. The workers a
-// worker makes from a Blob get the same guards (the prelude does for them what this file does
-// for the page's).
+// worker makes from a Blob or a data: URL get the same guards (the prelude does for them what
+// this file does for the page's).
 import { apply, call, str, split, construct, arraySlice, describe, standIn } from "./natives.js";
 import { networkErrors } from "./network.js";
 import { sekishoWorkerPrelude } from "./worker-prelude.js";
@@ -65,6 +66,12 @@ export function guardWorkers(r) {
   var port1Of = describe(Channel.prototype, "port1").get, port2Of = describe(Channel.prototype, "port2").get;
   var errors = networkErrors(win);
   var words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") };
+  var encode = win.encodeURIComponent;
+  var protocolOf = describe(U.prototype, "protocol").get;
+  /** Whether a worker's URL is a data: URL (its script in the URL, run in an opaque origin). @param {string} url */
+  var isData = function (url) {
+    try { return call(protocolOf, new U(url)) === "data:"; } catch (e) { return false; } // (relative: not one)
+  };
 
   // The worker's own script, under a URL of Sekisho's (the page may revoke its own at once), run
   // once the guards are in: imported by the prelude (a classic worker), or a module imported
@@ -75,11 +82,26 @@ export function guardWorkers(r) {
   /** @param {Blob} blob @param {boolean} module @param {string} [channel] */
   function behindGuards(blob, module, channel) {
     var script = makeScript(blob);
-    var prelude = PRELUDE + "(" + (module ? "null" : stringify(script)) + "," + stringify(words) + (channel ? "," + stringify(channel) : "") + ");";
+    var prelude = preludeOf(module ? null : script, channel);
     var preludeModule = module ? makeScript(prelude) : "";
-    var wrapper = makeScript(module ? "import " + stringify(preludeModule) + ";import " + stringify(script) + ";" : prelude);
+    var wrapper = makeScript(module ? imports(preludeModule, script) : prelude);
     return preludeModule ? [wrapper, script, preludeModule] : [wrapper, script];
   }
+  // A worker from a data: URL: the same, in data: URLs (a blob: URL would give it the page's
+  // origin). Its script stays the page's own URL, imported by the prelude.
+  /** @param {string} url @param {boolean} module @param {string} [channel] */
+  function dataBehindGuards(url, module, channel) {
+    var prelude = preludeOf(module ? null : url, channel);
+    return dataScript(module ? imports(dataScript(prelude), url) : prelude);
+  }
+  /** The prelude's call: `script` imported once the guards are in (a classic worker's). @param {string | null} script @param {string} [channel] */
+  function preludeOf(script, channel) {
+    return PRELUDE + "(" + stringify(script) + "," + stringify(words) + (channel !== undefined ? "," + stringify(channel) : "") + ");";
+  }
+  /** A module worker's start: the prelude's module, then the worker's own. @param {string} prelude @param {string} script */
+  function imports(prelude, script) { return "import " + stringify(prelude) + ";import " + stringify(script) + ";"; }
+  /** @param {string} text */
+  function dataScript(text) { return "data:text/javascript," + call(encode, win, text); }
   /** @param {any} options */
   function isModule(options) { return !!(options && typeof options === "object" && str(options.type) === "module"); }
 
@@ -88,9 +110,10 @@ export function guardWorkers(r) {
     var args = arraySlice(arguments);
     if (args.length) args[0] = url = str(url); // read once: the script judged is the one run
     var blob = r.blobUrls.get(url);
-    if (!blob) return construct(NativeWorker, args, new.target);
-    var urls = behindGuards(blob, isModule(args[1]));
-    args[0] = urls[0];
+    var data = !blob && isData(url);
+    if (!blob && !data) return construct(NativeWorker, args, new.target);
+    var urls = blob ? behindGuards(blob, isModule(args[1])) : []; // (Sekisho's blob: URLs, let go of once it started)
+    args[0] = blob ? urls[0] : dataBehindGuards(url, isModule(args[1]));
     var worker = construct(NativeWorker, args, new.target);
     var channel = new Channel();
     var port = call(port1Of, channel);
@@ -132,6 +155,9 @@ export function guardWorkers(r) {
       // (A worker made before: connected to, also once the page revoked its blob: URL, from any realm.)
       var wrapper = r.blobUrls.sharedWorker(key);
       var blob = !wrapper && r.blobUrls.get(url);
+      // (One from a data: URL runs in an opaque origin, which no channel of the page's reaches:
+      // its guards have nobody to ask, and hold every request to another origin.)
+      if (!wrapper && !blob && isData(url)) wrapper = dataBehindGuards(url, module, "");
       if (blob) {
         var name = "sekisho:" + str(call(random, Math)) + str(call(random, Math));
         var channel = new Broadcast(name);
