@@ -1,7 +1,7 @@
 // Frames and realms: every same-origin child frame (about:blank, srcdoc, same-origin src) and
 // every window a script opens gets the same guards, before the page's code can reach its
 // fetch or Image; a held URL does not load into a named (maybe hidden) frame.
-import { wrap, wrapGetter, apply, call, str, test, arraySlice, nodeType, localName, describe, weakSet } from "./natives.js";
+import { wrap, wrapGetter, apply, call, str, test, arraySlice, nodeType, localName, describe, defineProperty, weakSet } from "./natives.js";
 
 // The elements whose content is a realm of its own, by local name: their interface.
 var FRAME_ELEMENTS = { iframe: "HTMLIFrameElement", frame: "HTMLFrameElement", object: "HTMLObjectElement" };
@@ -42,6 +42,24 @@ export function guardFrames(r) {
     observed.add(realm.doc);
     if (r.policy.observe) r.policy.observe(realm.doc);
   }
+  // The frames of this window not seen before (by `window[i]`, which reaches a frame's realm
+  // without its element): guarded, with their element, when same-origin.
+  var windowProto = win.Window && win.Window.prototype;
+  var lengthOf = describe(win, "length") || (windowProto && describe(windowProto, "length"));
+  var frameElementOf = describe(win, "frameElement") || (windowProto && describe(windowProto, "frameElement"));
+  var seenWindows = weakSet();
+  function guardNewFrames() {
+    var count = lengthOf && lengthOf.get ? call(lengthOf.get, win) : 0;
+    for (var i = 0; i < count; i++) {
+      var w = win[i];
+      if (!w || seenWindows.has(w)) continue;
+      seenWindows.add(w);
+      try {
+        var frame = frameElementOf && frameElementOf.get ? call(frameElementOf.get, w) : null;
+        if (frame) guardFrame(frame);
+      } catch (e) { /* another origin's */ }
+    }
+  }
   function guardFrame(frame) {
     try { guardRealm(frame); } catch (e) { /* a realm being torn down */ }
     if (!frame.__sekishoLoad) {
@@ -75,6 +93,44 @@ export function guardFrames(r) {
         };
       });
     });
+  }
+
+  // A custom element's reactions run inside the insertion that connects it (and the frames
+  // beside it), where `window[n]` reaches a new frame before the insertion guard returns: each
+  // reaction of a class defined from now on guards the window's new frames first. `define` reads
+  // the callbacks from the class's prototype once: it reads stand-ins, which are then taken away.
+  var CALLBACKS = ["connectedCallback", "disconnectedCallback", "adoptedCallback", "attributeChangedCallback", "connectedMoveCallback"];
+  wrap(win.CustomElementRegistry && win.CustomElementRegistry.prototype, "define", function (orig) {
+    return function (name, constructor) {
+      var proto = typeof constructor === "function" ? constructor.prototype : null;
+      /** @type {any[]} */
+      var replaced = [];
+      var restore = function () {
+        for (var i = 0; i < replaced.length; i++) {
+          if (replaced[i][1]) defineProperty(proto, replaced[i][0], replaced[i][1]);
+          else delete proto[replaced[i][0]];
+        }
+      };
+      try {
+        for (var i = 0; proto && typeof proto === "object" && i < CALLBACKS.length; i++) {
+          var f = proto[CALLBACKS[i]];
+          if (typeof f !== "function") continue;
+          replaced[replaced.length] = [CALLBACKS[i], describe(proto, CALLBACKS[i])];
+          defineProperty(proto, CALLBACKS[i], { configurable: true, writable: true, value: reaction(f) });
+        }
+      } catch (e) { // (a frozen prototype: defined as it is)
+        restore();
+        return apply(orig, this, arguments);
+      }
+      try { return apply(orig, this, arguments); } finally { restore(); }
+    };
+  });
+  /** @param {Function} f */
+  function reaction(f) {
+    return function () {
+      guardNewFrames();
+      return apply(f, this, arguments);
+    };
   }
 
   // A frame navigated by script (`frame.contentWindow.location = url`, `location.replace`, a

@@ -546,7 +546,8 @@ test('rt-v11. what the guards remember (clean trees, first-party URLs) never let
 // Frames driven by script: navigated through their Location (which cannot be patched: the Navigation API's `navigate`
 // event, in the frame's guarded realm, cancels a held destination; it announces nothing from a frame's initial
 // about:blank document, rt-v5), and reached inside the insertion that creates them (their element's
-// contentWindow/contentDocument getters guard the realm first).
+// contentWindow/contentDocument getters guard the realm first; a custom element's reactions guard the window's new
+// frames first).
 /** A frame (`setup` gives it its document) that `act` drives once loaded, in a function of its own. */
 const onceLoaded = (setup, act) => `(function () { var f = document.createElement('iframe'); ${setup}; `
   + `f.addEventListener('load', function once() { f.removeEventListener('load', once); ${act} }); document.body.appendChild(f); })();`;
@@ -572,6 +573,11 @@ const FRAME_INSERTION_PROBES = {
   connectedContentDocument: "customElements.define('x-grab-document', class extends HTMLElement { connectedCallback() { var w = this.previousElementSibling.contentDocument.defaultView; new w.Image().src = U('connectedContentDocument'); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=2'; d.appendChild(f); d.appendChild(document.createElement('x-grab-document')); document.body.appendChild(d);",
   // an inline script of the same fragment runs inside the insertion too
   fragmentScript: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe id=\"rt12-frag\" src=\"/rt/gtm.html?frame=3\"></iframe><script>document.getElementById(\"rt12-frag\").contentWindow.navigator.sendBeacon(U(\"fragmentScript\"), \"x\");<\\/script>'));",
+  // the frame's realm by the window's index (a WindowProxy's index cannot be patched: each reaction of a custom element
+  // guards the window's new frames first) — connected, upgraded with an attribute, through window.frames
+  connectedIndex: "customElements.define('x-grab-index', class extends HTMLElement { connectedCallback() { window[window.length - 1].fetch(U('connectedIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=5'; d.appendChild(f); d.appendChild(document.createElement('x-grab-index')); document.body.appendChild(d);",
+  upgradedIndex: "var u = document.createElement('x-grab-late'); u.setAttribute('data-x', '1'); customElements.define('x-grab-late', class extends HTMLElement { static get observedAttributes() { return ['data-x']; } attributeChangedCallback() { new window[window.length - 1].Image().src = U('upgradedIndex'); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=6'; d.appendChild(f); d.appendChild(u); document.body.appendChild(d);",
+  framesIndex: "class Grab extends HTMLElement {} Grab.prototype.connectedCallback = function () { var w = window.frames[window.frames.length - 1]; w.navigator.sendBeacon(U('framesIndex'), 'x'); }; customElements.define('x-grab-frames', Grab); var d = document.createElement('div'); var f = document.createElement('iframe'); d.appendChild(f); d.appendChild(document.createElement('x-grab-frames')); document.body.appendChild(d);",
   objectContentWindow: "customElements.define('x-grab-object', class extends HTMLElement { connectedCallback() { var o = this.previousElementSibling; if (o.contentWindow) o.contentWindow.fetch(U('objectContentWindow'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var o = document.createElement('object'); o.data = '/rt/gtm.html?frame=4'; o.type = 'text/html'; d.appendChild(o); d.appendChild(document.createElement('x-grab-object')); document.body.appendChild(d);",
 };
 
@@ -927,7 +933,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
 });
 
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) inside the insertion that creates it, '
+  todo: 'not guarded: a frame\'s initial about:blank document navigated by script, natives taken from a frame by the window\'s index (window[n]) by a script of the same insertion, '
     + 'importScripts and the module graph inside a worker made from a Blob; '
     + 'impossible for a script: dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14) and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
@@ -938,10 +944,9 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // a frame's initial about:blank document navigated by script (also after a document.write into it): the Navigation
     // API announces nothing from an initial about:blank document (its "entries and events" are disabled)
     initialBlankLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('initialBlankLocation');",
-    // code that runs INSIDE the insertion of a frame with a src (a custom element's connectedCallback) and reaches its
-    // initial about:blank realm by the window's index (a WindowProxy's index cannot be patched; its element's
-    // contentWindow is guarded: rt-v12)
-    frameInsertionIndex: "customElements.define('x-grab-index', class extends HTMLElement { connectedCallback() { window[window.length - 1].fetch(U('frameInsertionIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=1'; d.appendChild(f); d.appendChild(document.createElement('x-grab-index')); document.body.appendChild(d);",
+    // an inline script of the same fragment as a frame, reaching the frame's realm by the window's index (nothing runs
+    // between the frame's creation and the script; custom elements' reactions guard new frames first: rt-v12)
+    fragmentScriptIndex: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe src=\"/rt/gtm.html?frame=7\"></iframe><script>window[window.length - 1].fetch(U(\"fragmentScriptIndex\"), { mode: \"no-cors\" }).catch(function () {});<\\/script>'));",
     // (an inline module script's static imports are judged: rt-v14) a dynamic import, and what an imported module
     // (the site's own file) imports
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
