@@ -98,38 +98,43 @@ export function guardFrames(r) {
   // A custom element's reactions run inside the insertion that connects it (and the frames
   // beside it), where `window[n]` reaches a new frame before the insertion guard returns: each
   // reaction of a class defined from now on guards the window's new frames first. `define` reads
-  // the callbacks from the class's prototype once: it reads stand-ins, which are then taken away.
+  // the callbacks from the class's prototype (once, after its own checks): through stand-in
+  // getters, which read the page's and are taken away after.
   var CALLBACKS = ["connectedCallback", "disconnectedCallback", "adoptedCallback", "attributeChangedCallback", "connectedMoveCallback"];
+  var reflectGet = Reflect.get, prototypeOf = Object.getPrototypeOf;
   wrap(win.CustomElementRegistry && win.CustomElementRegistry.prototype, "define", function (orig) {
     return function (name, constructor) {
       var proto = typeof constructor === "function" ? constructor.prototype : null;
+      if (!proto || typeof proto !== "object") return apply(orig, this, arguments);
       /** @type {any[]} */
-      var replaced = [];
+      var own = [];
       var restore = function () {
-        for (var i = 0; i < replaced.length; i++) {
-          if (replaced[i][1]) defineProperty(proto, replaced[i][0], replaced[i][1]);
-          else delete proto[replaced[i][0]];
+        for (var i = 0; i < own.length; i++) {
+          if (own[i]) defineProperty(proto, CALLBACKS[i], own[i]);
+          else delete proto[CALLBACKS[i]];
         }
       };
       try {
-        for (var i = 0; proto && typeof proto === "object" && i < CALLBACKS.length; i++) {
-          var f = proto[CALLBACKS[i]];
-          if (typeof f !== "function") continue;
-          replaced[replaced.length] = [CALLBACKS[i], describe(proto, CALLBACKS[i])];
-          defineProperty(proto, CALLBACKS[i], { configurable: true, writable: true, value: reaction(f) });
+        for (var i = 0; i < CALLBACKS.length; i++) {
+          own[i] = describe(proto, CALLBACKS[i]);
+          defineProperty(proto, CALLBACKS[i], { configurable: true, get: standIn(proto, CALLBACKS[i], own[i]) });
         }
       } catch (e) { // (a frozen prototype: defined as it is)
+        own.length = i;
         restore();
         return apply(orig, this, arguments);
       }
       try { return apply(orig, this, arguments); } finally { restore(); }
     };
   });
-  /** @param {Function} f */
-  function reaction(f) {
+  /** What the page's prototype has under `name`, a function wrapped. @param {any} proto @param {string} name @param {PropertyDescriptor | undefined} own */
+  function standIn(proto, name, own) {
     return function () {
-      guardNewFrames();
-      return apply(f, this, arguments);
+      var f = own ? (own.get ? call(own.get, proto) : own.value) : reflectGet(prototypeOf(proto), name, proto);
+      return typeof f !== "function" ? f : function () {
+        guardNewFrames();
+        return apply(f, this, arguments);
+      };
     };
   }
 

@@ -617,6 +617,46 @@ test('rt-v12. frames navigated by script (their location, their own links and sc
   await context.close();
 });
 
+test('rt-v12b. a custom element class is defined as the page wrote it: its prototype unchanged, its reactions called as the engine calls them, define\'s errors its own', async () => {
+  const { context, page } = await freshGtmPage();
+  const bare = await context.newPage(); // the same engine without Sekisho
+  await bare.goto('about:blank');
+  const observe = () => {
+    const calls = [];
+    class Base extends HTMLElement { disconnectedCallback() { calls.push(['disconnected', this.localName]); } }
+    class Probe extends Base {
+      static get observedAttributes() { return ['data-x']; }
+      connectedCallback() { calls.push(['connected', this.localName, arguments.length]); return 'ignored'; }
+      attributeChangedCallback(name, oldValue, newValue) { calls.push(['attribute', name, oldValue, newValue]); }
+    }
+    let getterReads = 0;
+    Object.defineProperty(Probe.prototype, 'adoptedCallback', { configurable: true, get() { getterReads += 1; return function () { calls.push(['adopted']); }; } });
+    const before = Object.getOwnPropertyNames(Probe.prototype).map((n) => [n, Object.getOwnPropertyDescriptor(Probe.prototype, n)]);
+    customElements.define('x-fidelity', Probe);
+    const after = Object.getOwnPropertyNames(Probe.prototype).map((n) => [n, Object.getOwnPropertyDescriptor(Probe.prototype, n)]);
+    const unchanged = before.length === after.length && before.every(([n, d], i) => after[i][0] === n && after[i][1].value === d.value && after[i][1].get === d.get);
+    const el = document.createElement('x-fidelity');
+    el.setAttribute('data-x', '1');
+    document.body.appendChild(el);
+    el.remove();
+    document.implementation.createHTMLDocument('').adoptNode(el);
+    let error = '';
+    try { customElements.define('x-fidelity', Probe); } catch (e) { error = e.name; }
+    const frozen = class extends HTMLElement { connectedCallback() { calls.push(['frozen']); } };
+    Object.freeze(frozen.prototype);
+    customElements.define('x-frozen', frozen);
+    document.body.appendChild(document.createElement('x-frozen'));
+    return { unchanged, ownDisconnected: Object.prototype.hasOwnProperty.call(Probe.prototype, 'disconnectedCallback'), getterReads, calls, error, got: customElements.get('x-fidelity') === Probe };
+  };
+  const seen = await page.evaluate(observe);
+  assert.deepEqual(seen, await bare.evaluate(observe), 'as the bare engine does');
+  assert.deepEqual({ ...seen, calls: seen.calls.slice(0, 3) }, {
+    unchanged: true, ownDisconnected: false, getterReads: 1, error: 'NotSupportedError', got: true,
+    calls: [['attribute', 'data-x', null, '1'], ['connected', 'x-fidelity', 0], ['disconnected', 'x-fidelity']],
+  });
+  await context.close();
+});
+
 // Dedicated workers the page makes from a Blob (Partytown, libraries that inline their worker): the worker's script runs
 // behind guards of its own; its third-party fetch and XMLHttpRequest wait for the page's answer.
 /** A worker from a Blob whose script is `code` (a string expression evaluated in the page, so it can use U()). */
