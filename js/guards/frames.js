@@ -100,8 +100,9 @@ export function guardFrames(r) {
   // reaction of a class defined from now on guards the window's new frames first. `define` reads
   // the callbacks from the class's prototype (once, after its own checks): through stand-in
   // getters, which read the page's and are taken away after.
-  var CALLBACKS = ["connectedCallback", "disconnectedCallback", "adoptedCallback", "attributeChangedCallback", "connectedMoveCallback"];
-  var reflectGet = Reflect.get, prototypeOf = Object.getPrototypeOf;
+  var CALLBACKS = ["connectedCallback", "disconnectedCallback", "adoptedCallback", "attributeChangedCallback", "connectedMoveCallback",
+    "formAssociatedCallback", "formResetCallback", "formDisabledCallback", "formStateRestoreCallback"];
+  var reflectGet = Reflect.get, reflectSet = Reflect.set, prototypeOf = Object.getPrototypeOf;
   wrap(win.CustomElementRegistry && win.CustomElementRegistry.prototype, "define", function (orig) {
     return function (name, constructor) {
       var proto = typeof constructor === "function" ? constructor.prototype : null;
@@ -117,7 +118,7 @@ export function guardFrames(r) {
       try {
         for (var i = 0; i < CALLBACKS.length; i++) {
           own[i] = describe(proto, CALLBACKS[i]);
-          defineProperty(proto, CALLBACKS[i], { configurable: true, get: standIn(proto, CALLBACKS[i], own[i]) });
+          defineProperty(proto, CALLBACKS[i], standIn(proto, CALLBACKS[i], own[i]));
         }
       } catch (e) { // (a frozen prototype: defined as it is)
         own.length = i;
@@ -127,14 +128,28 @@ export function guardFrames(r) {
       try { return apply(orig, this, arguments); } finally { restore(); }
     };
   });
-  /** What the page's prototype has under `name`, a function wrapped. @param {any} proto @param {string} name @param {PropertyDescriptor | undefined} own */
+  // The stand-in for `name` on `proto` (`own`: the page's own property there, if any): read, what
+  // the page's gives, a function wrapped; written (an upgrade's constructor may run inside
+  // `define`: `this.connectedCallback = …`), what a write would do without it.
+  /** @param {any} proto @param {string} name @param {PropertyDescriptor | undefined} own */
   function standIn(proto, name, own) {
-    return function () {
-      var f = own ? (own.get ? call(own.get, proto) : own.value) : reflectGet(prototypeOf(proto), name, proto);
-      return typeof f !== "function" ? f : function () {
-        guardNewFrames();
-        return apply(f, this, arguments);
-      };
+    return {
+      configurable: true,
+      get: function () {
+        var parent = own ? null : prototypeOf(proto);
+        var f = own ? (own.get ? call(own.get, proto) : own.value) : parent ? reflectGet(parent, name, this) : undefined;
+        return typeof f !== "function" ? f : function () {
+          guardNewFrames();
+          return apply(f, this, arguments);
+        };
+      },
+      set: function (/** @type {any} */ value) {
+        if (own && own.set) return void call(own.set, this, value);
+        if (own && !own.get && !own.writable || own && !own.set && own.get) throw new TypeError("Cannot assign to read only property '" + name + "'");
+        var parent = own ? null : prototypeOf(proto);
+        if (parent && !own && !reflectSet(parent, name, value, this)) throw new TypeError("Cannot assign to read only property '" + name + "'");
+        if (!parent || own) defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
+      }
     };
   }
 

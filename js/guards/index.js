@@ -114,16 +114,12 @@ export function sekishoGuards(policy) {
         }, 0);
       }
     };
-    guardFrames(r);
-    guardElements(r);
-    guardModules(r);
-    guardAttributes(r);
-    guardHtml(r);
-    guardStyles(r);
-    guardNetwork(r);
-    guardCookies(r);
-    guardWorkers(r);
-    guardParsing(r);
+    // Each family on its own: one that cannot be installed here (a document of another kind, an
+    // engine without an interface) says so and leaves the others in.
+    var families = [guardFrames, guardElements, guardModules, guardAttributes, guardHtml, guardStyles, guardNetwork, guardCookies, guardWorkers, guardParsing];
+    for (var i = 0; i < families.length; i++) {
+      try { families[i](r); } catch (e) { console.error("[sekisho] a guard could not be installed in " + str(win.location && win.location.href) + ": " + e); }
+    }
     if (!listening) {
       listening = true;
       // After a decision: what was held in shadow roots is released (or held again), held CSS

@@ -25,6 +25,11 @@ function uncurry(fn) { return reflectApply(bind, nativeCall, [fn]); }
 export var call = uncurry(nativeCall);
 /** String conversion (the global `String`, captured). */
 export function str(value) { return NativeString(value); }
+/** A value as an IDL DOMString takes it: a Symbol throws, as it does there. @param {any} value */
+export function domString(value) {
+  if (typeof value === "symbol") throw new TypeError("Cannot convert a Symbol value to a string");
+  return NativeString(value);
+}
 export var lower = uncurry(NativeString.prototype.toLowerCase);
 export var upper = uncurry(NativeString.prototype.toUpperCase);
 export var trim = uncurry(NativeString.prototype.trim);

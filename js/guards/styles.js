@@ -10,7 +10,7 @@
 // back once none of its URLs is held any more (`createHeldStyles`: every realm's, after each
 // decision). A value the page has changed since is not given back.
 import {
-  wrap, wrapSetter, wrapGetter, apply, call, str, test, upper, arraySlice, charAt, strSlice, describe, weakMap, nodeType, localName, namespaceURI,
+  wrap, wrapSetter, wrapGetter, apply, call, str, domString, test, upper, arraySlice, charAt, strSlice, describe, weakMap, nodeType, localName, namespaceURI,
   parentNode, isConnected
 } from "./natives.js";
 
@@ -274,10 +274,10 @@ export function guardStyles(r) {
   wrap(Decl, "setProperty", function (orig, name) {
     return function (property, value, priority) {
       if (arguments.length < 2 || value === null || value === undefined) return apply(orig, this, arguments);
-      property = str(property);
-      value = str(value);
+      property = domString(property);
+      value = domString(value);
       var out = rewrite(value, name);
-      var important = arguments.length > 2 ? str(priority) : "";
+      var important = arguments.length > 2 ? domString(priority) : "";
       if (out === null) return call(orig, this, property, value, important);
       call(orig, this, property, out, important);
       var self = this, set = call(getValue, this, property);
@@ -298,7 +298,8 @@ export function guardStyles(r) {
   var guardedSetProperty = Decl && Decl.setProperty;
   var Properties = win.CSSStyleProperties || win.CSS2Properties;
   var styleOf = !Properties && Decl && win.HTMLElement && describe(win.HTMLElement.prototype, "style");
-  var known = styleOf && n.D ? call(styleOf.get, call(n.D.createElement, win.document, "i")) : null;
+  var known = null; // (an HTML element's, also in an XML or SVG document)
+  try { known = call(styleOf.get, call(n.D.createElementNS, win.document, "http://www.w3.org/1999/xhtml", "i")); } catch (e) { /* none */ }
   for (var i = 0; i < LOADING_PROPERTIES.length; i++) {
     var css = LOADING_PROPERTIES[i], names = propertyNames(css);
     for (var j = 0; j < names.length; j++) {
@@ -310,7 +311,7 @@ export function guardStyles(r) {
   function propertySetter(property) {
     return function (/** @type {any} */ nativeSet) {
       return function (/** @type {any} */ v) {
-        var value = v === null ? v : str(v);
+        var value = v === null ? v : domString(v);
         return value !== null && mayLoad(value) ? call(guardedSetProperty, this, property, value) : call(nativeSet, this, value);
       };
     };
@@ -320,7 +321,9 @@ export function guardStyles(r) {
     Object.defineProperty(Decl, name, {
       configurable: true,
       enumerable: false, // (the declaration lists its names itself)
-      get: function () { return call(getValue, this, css); },
+      get: function () {
+        try { return call(getValue, this, css); } catch (e) { return undefined; } // (read on the prototype itself: nothing there)
+      },
       set: propertySetter(css)(function (/** @type {any} */ value) { call(nativeSetProperty, this, css, value); })
     });
   }
@@ -342,17 +345,19 @@ export function guardStyles(r) {
       wrap(StyleMap, m, function (orig, name) {
         return function (property) {
           if (arguments.length < 2) return apply(orig, this, arguments);
-          var args = arraySlice(arguments), text = "";
-          args[0] = property = str(property);
+          var args = arraySlice(arguments), written = arraySlice(arguments), text = "", held = false;
+          args[0] = written[0] = property = domString(property);
+          // Each value on its own (as many as the page gave: the native's errors stay its own).
           for (var k = 1; k < args.length; k++) {
             var v = args[k], t;
-            try { t = str(call(styleValueText, v)); } catch (e) { t = args[k] = str(v); } // (a string, or what becomes one)
+            try { t = str(call(styleValueText, v)); } catch (e) { t = args[k] = written[k] = domString(v); } // (a string, or what becomes one)
             text += (k > 1 ? ", " : "") + t;
+            var out = rewrite(t, "styleMap." + name);
+            if (out !== null) { written[k] = out; held = true; }
           }
-          var out = rewrite(text, "styleMap." + name);
-          if (out === null) return apply(orig, this, args);
+          if (!held) return apply(orig, this, args);
           var self = this, before = m === "append" ? valuesText(this, property) : "";
-          call(orig, this, property, out);
+          apply(orig, this, written);
           var set = valuesText(this, property);
           keep(text, "styleMap." + name, function () {
             if (valuesText(self, property) !== set) return;

@@ -38,7 +38,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   var stopImmediately = uncurry(Ev.prototype.stopImmediatePropagation);
   var portsOf = getter(g.MessageEvent.prototype, "ports"), dataOf = getter(g.MessageEvent.prototype, "data");
   var startPort = uncurry(g.MessagePort.prototype.start);
-  var upper = uncurry(String.prototype.toUpperCase), strSlice = uncurry(String.prototype.slice);
+  var upper = uncurry(String.prototype.toUpperCase), strSlice = uncurry(String.prototype.slice), indexOf = uncurry(String.prototype.indexOf);
   var setPrototypeOf = Object.setPrototypeOf, construct = Reflect.construct, defineProperties = Object.defineProperties;
   var MessageEv = g.MessageEvent, CloseEv = g.CloseEvent;
   var later = g.setTimeout, clearLater = g.clearTimeout;
@@ -364,7 +364,10 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
       var module = !!(options && typeof options === "object" && NativeString(options.type) === "module");
       var own = blob ? makeScript(blob) : args[0];
       var make = blob ? makeScript : dataScript;
-      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + (typeof channel === "string" ? "," + stringify(channel) : "") + ");";
+      // (On a channel: a worker from a data: URL runs in an opaque origin, which the channel does
+      // not reach — it has nobody to ask.)
+      var asks = typeof channel === "string" ? "," + stringify(data ? "" : channel) : "";
+      var guards = prelude + "(" + (module ? "null" : stringify(own)) + "," + stringify(words) + asks + ");";
       args[0] = make(module ? "import " + stringify(make(guards)) + ";import " + stringify(own) + ";" : guards);
       var worker = construct(NativeWorker, args, new.target);
       if (typeof channel === "string") return worker;
@@ -375,6 +378,17 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
     });
   }
 
-  // The worker's own script, now that the guards are in (a module worker's is imported next).
-  if (script) reflectApply(g.importScripts, g, [script]);
+  // The worker's own script, now that the guards are in (a module worker's is imported next). One
+  // from a data: URL is imported as JavaScript whatever type it names (a worker started from it
+  // runs it so; importScripts would refuse another type).
+  /** @param {string} url */
+  function asScript(url) {
+    var u;
+    try { u = new NativeURL(url); } catch (e) { return url; }
+    if (urlProtocol(u) !== "data:") return url;
+    var href = urlHref(u), comma = indexOf(href, ","), semicolon = indexOf(href, ";");
+    if (comma < 0) return url;
+    return "data:text/javascript" + (semicolon >= 0 && semicolon < comma ? strSlice(href, semicolon) : strSlice(href, comma));
+  }
+  if (script) reflectApply(g.importScripts, g, [asScript(script)]);
 }

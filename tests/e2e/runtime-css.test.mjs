@@ -132,6 +132,12 @@ test('rt-css3. a CSS property read and written by its name is the engine\'s own:
       }
       seen[name] = row;
     }
+    seen.onPrototype = [CSSStyleDeclaration.prototype.backgroundImage, CSSStyleDeclaration.prototype.maskImage];
+    try { s.backgroundImage = Symbol('x'); seen.symbol = 'no error'; } catch (e) { seen.symbol = e.name; }
+    try { s.setProperty('background-image', Symbol('x')); seen.symbolSetProperty = 'no error'; } catch (e) { seen.symbolSetProperty = e.name; }
+    if (d.attributeStyleMap) { // (a property that takes one value, given two, one of them held: the engine's own error)
+      try { d.attributeStyleMap.set('cursor', 'url("https://www.facebook.com/tr/?id=333333333333333&ev=arity")', 'pointer'); seen.arity = 'no error'; } catch (e) { seen.arity = e.name; }
+    }
     s.cssText = 'background-image: url("/own.gif") !important';
     s.backgroundImage = 'url("/own.gif?b")';
     seen.important = s.cssText;

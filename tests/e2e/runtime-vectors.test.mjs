@@ -578,6 +578,9 @@ const FRAME_INSERTION_PROBES = {
   connectedIndex: "customElements.define('x-grab-index', class extends HTMLElement { connectedCallback() { window[window.length - 1].fetch(U('connectedIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=5'; d.appendChild(f); d.appendChild(document.createElement('x-grab-index')); document.body.appendChild(d);",
   upgradedIndex: "var u = document.createElement('x-grab-late'); u.setAttribute('data-x', '1'); customElements.define('x-grab-late', class extends HTMLElement { static get observedAttributes() { return ['data-x']; } attributeChangedCallback() { new window[window.length - 1].Image().src = U('upgradedIndex'); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=6'; d.appendChild(f); d.appendChild(u); document.body.appendChild(d);",
   framesIndex: "class Grab extends HTMLElement {} Grab.prototype.connectedCallback = function () { var w = window.frames[window.frames.length - 1]; w.navigator.sendBeacon(U('framesIndex'), 'x'); }; customElements.define('x-grab-frames', Grab); var d = document.createElement('div'); var f = document.createElement('iframe'); d.appendChild(f); d.appendChild(document.createElement('x-grab-frames')); document.body.appendChild(d);",
+  formAssociatedIndex: "customElements.define('x-grab-form', class extends HTMLElement { static get formAssociated() { return true; } formAssociatedCallback() { window[window.length - 1].fetch(U('formAssociatedIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var form = document.createElement('form'); form.append(document.createElement('iframe'), document.createElement('x-grab-form')); document.body.appendChild(form);",
+  // a same-origin frame whose document is not HTML (an SVG image from a Blob): its realm is guarded all the same
+  svgFrame: onceLoaded("f.src = URL.createObjectURL(new Blob(['<svg xmlns=\"http://www.w3.org/2000/svg\"/>'], { type: 'image/svg+xml' }))", "f.contentWindow.fetch(U('svgFrame'), { mode: 'no-cors' }).catch(function () {});"),
   objectContentWindow: "customElements.define('x-grab-object', class extends HTMLElement { connectedCallback() { var o = this.previousElementSibling; if (o.contentWindow) o.contentWindow.fetch(U('objectContentWindow'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var o = document.createElement('object'); o.data = '/rt/gtm.html?frame=4'; o.type = 'text/html'; d.appendChild(o); d.appendChild(document.createElement('x-grab-object')); document.body.appendChild(d);",
 };
 
@@ -642,6 +645,13 @@ test('rt-v12b. a custom element class is defined as the page wrote it: its proto
     document.implementation.createHTMLDocument('').adoptNode(el);
     let error = '';
     try { customElements.define('x-fidelity', Probe); } catch (e) { error = e.name; }
+    // an element already in the page, upgraded inside define, whose constructor binds its callback
+    const early = document.body.appendChild(document.createElement('x-binds'));
+    customElements.define('x-binds', class extends HTMLElement { constructor() { super(); this.connectedCallback = this.connectedCallback.bind(this); } connectedCallback() { calls.push(['binds', typeof this.connectedCallback]); } });
+    early.remove(); document.body.appendChild(early);
+    const orphan = class extends HTMLElement {};
+    Object.setPrototypeOf(orphan.prototype, null);
+    try { customElements.define('x-orphan', orphan); calls.push(['orphan defined']); } catch (e) { calls.push(['orphan', e.name]); }
     const frozen = class extends HTMLElement { connectedCallback() { calls.push(['frozen']); } };
     Object.freeze(frozen.prototype);
     customElements.define('x-frozen', frozen);
@@ -691,6 +701,7 @@ const WORKER_PROBES = {
   dataWorker: dataWorker("'fetch(' + JSON.stringify(U('dataWorker')) + ', { mode: \"no-cors\" }).catch(function () {});'"),
   dataModuleWorker: dataWorker("'fetch(' + JSON.stringify(U('dataModuleWorker')) + ', { mode: \"no-cors\" }).catch(function () {}); export {};'", ", { type: 'module' }"),
   dataWorkerMessage: dataWorker("'onmessage = function (e) { var x = new XMLHttpRequest(); x.open(\"GET\", e.data); x.send(); };'", '', "w.postMessage(U('dataWorkerMessage'));"),
+  dataUntyped: "(function () { var w = new Worker('data:,' + encodeURIComponent('fetch(' + JSON.stringify(U('dataUntyped')) + ', { mode: \"no-cors\" }).catch(function () {});')); (window.__workers = window.__workers || []).push(w); })();",
   dataNestedWorker: blobWorker("'self.__inner = new Worker(\"data:text/javascript,\" + encodeURIComponent(' + JSON.stringify('fetch(' + JSON.stringify(U('dataNestedWorker')) + ', { mode: \"no-cors\" }).catch(function () {});') + '));'"),
   frameWorker: "(function () { var f = document.createElement('iframe'); document.body.appendChild(f); var fw = f.contentWindow; var url = fw.URL.createObjectURL(new fw.Blob(['fetch(' + JSON.stringify(U('frameWorker')) + ', { mode: \"no-cors\" }).catch(function () {});'])); window.__frameWorker = new fw.Worker(url); })();",
 };
