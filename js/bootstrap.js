@@ -51,9 +51,11 @@
     rewritten: function () { return rewritten; },
     // CSS: every URL that may be a third party's loads nothing (what cannot be read simply, all of it).
     rewriteCss: function (css, via, base) {
-      if (!/url\(|@import|image-set|\\/i.test(css)) return VERDICT.pass;
+      if (!/url\(|@import|image-set|\\|\/\//i.test(css)) return VERDICT.pass;
       rewritten = /@import|image-set|\\/i.test(css) ? "" : css.replace(/url\(\s*(['"]?)([^'")]*)\1\s*\)/gi, function (all, q, url) {
         return policy.judge(url, KIND.img, via) === VERDICT.hold ? "url(about:invalid)" : all;
+      }).replace(/(["'])(\s*(?:https?:)?\/\/[^"']*)\1/gi, function (all, q, url) { // (a custom property's URL: var() may use it)
+        return policy.judge(url, KIND.img, via) === VERDICT.hold ? '"data:,"' : all;
       });
       return VERDICT.hold;
     },

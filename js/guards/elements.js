@@ -13,7 +13,7 @@ var SVG = "http://www.w3.org/2000/svg";
 var parseJson = JSON.parse, stringifyJson = JSON.stringify, isArray = Array.isArray;
 // CSS: every <style>, and the elements whose `style` may name a URL (css.rs `may_load`).
 var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate"
-  + ",style,[style*='url(' i],[style*='image-set' i],[style*='\\\\']";
+  + ",style,[style*='url(' i],[style*='image-set' i],[style*='\\\\'],[style*='//']";
 
 /**
  * The URLs of a `srcset` list, as the browser splits it (HTML "parse a srcset attribute"): a

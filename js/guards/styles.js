@@ -15,7 +15,7 @@ import {
 } from "./natives.js";
 
 // Cheap: whether CSS may name a URL at all (the same test as css.rs `may_load`, a superset).
-var MAY_LOAD = /url\(|@imp|image-set|\\/i;
+var MAY_LOAD = /url\(|@imp|image-set|\\|\/\//i;
 /** @param {string} css */
 export function mayLoad(css) { return test(MAY_LOAD, css); }
 // The CSS properties whose value may load a URL (an image, a mask, a shape, an SVG reference).

@@ -1,7 +1,8 @@
 //! The URLs a piece of CSS would load, read as the browser's tokenizer reads it (CSS Syntax
 //! Level 3, §4): `url(…)` tokens and `url("…")` functions, the string or URL of an `@import`, the
-//! bare strings of `image-set()`, with comments, escapes (`\75 rl(` is `url(`) and bad tokens as
-//! the standard has them. For the guards of `<style>` text, `style` attributes and the CSSOM, and
+//! bare strings of `image-set()`, and any string that is an absolute URL (a custom property's
+//! `"https://…"` reaches an `image-set()` through `var()`), with comments, escapes (`\75 rl(` is
+//! `url(`) and bad tokens as the standard has them. For the guards of `<style>` text, `style` attributes and the CSSOM, and
 //! the HTML rewriter's `<style>` and `style=""`.
 
 use super::checkpoint::Kind;
@@ -49,6 +50,18 @@ pub fn may_load(css: &str) -> bool {
         || b.windows(4)
             .any(|w| w.eq_ignore_ascii_case(b"url(") || w.eq_ignore_ascii_case(b"@imp"))
         || b.windows(9).any(|w| w.eq_ignore_ascii_case(b"image-set"))
+        || b.windows(2).any(|w| w == b"//")
+}
+
+/// Whether a CSS string is an absolute URL (`http:`, `https:`, `//…`): one that `var()` may carry
+/// into an `image-set()`.
+fn is_absolute_url(s: &str) -> bool {
+    let b = s
+        .trim_start_matches(|c: char| c.is_ascii_whitespace())
+        .as_bytes();
+    let starts =
+        |p: &[u8]| b.len() >= p.len() && b.iter().zip(p).all(|(x, y)| x.eq_ignore_ascii_case(y));
+    starts(b"http:") || starts(b"https:") || starts(b"//")
 }
 
 /// Every URL `css` would load, in order.
@@ -300,8 +313,10 @@ impl Tokenizer<'_> {
                     self.i += 1;
                     let s = self.string(c);
                     let in_image_set = matches!(context, Context::ImageSet(d) if d == depth);
-                    if let (Some(url), true) = (s, context == Context::Import || in_image_set) {
-                        self.found(start..self.i, url, context == Context::Import, true);
+                    if let Some(url) = s {
+                        if context == Context::Import || in_image_set || is_absolute_url(&url) {
+                            self.found(start..self.i, url, context == Context::Import, true);
+                        }
                     }
                     if in_image_set {
                         next = context;
@@ -472,8 +487,30 @@ mod tests {
         assert!(found("a{width:10url(x.png)}").is_empty());
         assert!(found("a{b:xurl(x.png)}").is_empty());
         assert!(found("a{b:url (x.png)}").is_empty());
-        // A bare string is not a URL, except after @import and in image-set().
+        // A bare string is not a URL, except after @import, in image-set(), and when it is an
+        // absolute one (below).
         assert!(found("a{font-family:\"x.png\"}").is_empty());
+        assert!(found("a{content:\"http\"; --x: 'https-like'}").is_empty());
+    }
+
+    #[test]
+    fn absolute_urls_in_strings() {
+        // A custom property's URL reaches image-set() through var().
+        assert_eq!(
+            found(r#"a{--u:"https://t.example/p.gif";background:image-set(var(--u) 1x)}"#),
+            one("https://t.example/p.gif")
+        );
+        assert_eq!(
+            found(r"a{--u:' //t.example/p.gif'}"),
+            one(" //t.example/p.gif")
+        );
+        assert_eq!(
+            found(r#"a{content:"HTTP://t.example/"}"#),
+            one("HTTP://t.example/")
+        );
+        assert!(may_load(r#"--u: "https://t.example/p.gif""#));
+        let held = rewrite(r#"--u:"https://t.example/p.gif""#, &mut |_, _| true);
+        assert_eq!(held.as_deref(), Some(r#"--u:"data:,""#));
     }
 
     #[test]

@@ -34,6 +34,10 @@ const PROBES = {
   namedBeforeInsert: "var d = document.createElement('div'); d.style.width = '9px'; d.style.height = '9px'; d.style.background = 'url(' + U('namedBeforeInsert') + ')'; document.body.appendChild(d);",
   cssText: "box().style.cssText = 'width:9px;height:9px;background:url(\"' + U('cssText') + '\")';",
   setProperty: "box().style.setProperty('background-image', 'image-set(\"' + U('setProperty') + '\" 1x)');",
+  // a URL in a custom property, used by image-set() through var()
+  imageSetVar: "var d = box(); d.style.setProperty('--u', '\"' + U('imageSetVar') + '\"'); d.style.backgroundImage = 'image-set(var(--u) 1x)'; getComputedStyle(d).backgroundImage;",
+  imageSetVarAttr: "box().setAttribute('style', 'width:9px;height:9px;--u:\"' + U('imageSetVarAttr') + '\";background-image:-webkit-image-set(var(--u) 1x)');",
+  imageSetVarSheet: "var s = document.createElement('style'); s.textContent = ':root{--trk:\"' + U('imageSetVarSheet') + '\"} #css-imageSetVarSheet{background-image:image-set(var(--trk) 1x)}'; document.head.appendChild(s); box('imageSetVarSheet');",
   // <style> text
   styleText: "var s = document.createElement('style'); s.textContent = '#css-styleText{background:url(' + U('styleText') + ')}'; document.head.appendChild(s); box('styleText');",
   styleImport: "var s = document.createElement('style'); s.textContent = '@import url(' + U('styleImport') + ');'; document.head.appendChild(s);",
