@@ -87,6 +87,12 @@ export function guardStyles(r) {
     memo.unfix();
     return verdict === VERDICT.hold ? policy.rewritten() : null;
   }
+  // A custom property's value is read as one (`--x:` before it: its strings that are URLs may
+  // reach an image-set() through var()).
+  /** @param {string} property @param {string} value */
+  function declared(property, value) { return strSlice(property, 0, 2) === "--" ? "--x:" + value : value; }
+  /** @param {string} property @param {string | null} css */
+  function undeclared(property, css) { return css !== null && strSlice(property, 0, 2) === "--" ? strSlice(css, 4) : css; }
   function keep(css, via, giveBack) {
     r.heldStyles.keep({ css: css, base: r.movedBase(), via: via, giveBack: giveBack });
   }
@@ -276,12 +282,12 @@ export function guardStyles(r) {
       if (arguments.length < 2 || value === null || value === undefined) return apply(orig, this, arguments);
       property = domString(property);
       value = domString(value);
-      var out = rewrite(value, name);
+      var css = declared(property, value), out = undeclared(property, rewrite(css, name));
       var important = arguments.length > 2 ? domString(priority) : "";
       if (out === null) return call(orig, this, property, value, important);
       call(orig, this, property, out, important);
       var self = this, set = call(getValue, this, property);
-      keep(value, name, function () {
+      keep(css, name, function () {
         if (call(getValue, self, property) === set) call(orig, self, property, value, important);
       });
     };
@@ -351,15 +357,15 @@ export function guardStyles(r) {
           for (var k = 1; k < args.length; k++) {
             var v = args[k], t;
             try { t = str(call(styleValueText, v)); } catch (e) { t = args[k] = written[k] = domString(v); } // (a string, or what becomes one)
-            text += (k > 1 ? ", " : "") + t;
-            var out = rewrite(t, "styleMap." + name);
+            text += (k > 1 ? ", " : "") + t; // (kept: judged again at each decision)
+            var out = undeclared(property, rewrite(declared(property, t), "styleMap." + name));
             if (out !== null) { written[k] = out; held = true; }
           }
           if (!held) return apply(orig, this, args);
           var self = this, before = m === "append" ? valuesText(this, property) : "";
           apply(orig, this, written);
           var set = valuesText(this, property);
-          keep(text, "styleMap." + name, function () {
+          keep(declared(property, text), "styleMap." + name, function () {
             if (valuesText(self, property) !== set) return;
             if (before) call(mapSet, self, property, before);
             apply(m === "append" && before ? orig : mapSet, self, args);

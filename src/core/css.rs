@@ -1,8 +1,8 @@
 //! The URLs a piece of CSS would load, read as the browser's tokenizer reads it (CSS Syntax
 //! Level 3, §4): `url(…)` tokens and `url("…")` functions, the string or URL of an `@import`, the
-//! bare strings of `image-set()`, and any string that is an absolute URL (a custom property's
-//! `"https://…"` reaches an `image-set()` through `var()`), with comments, escapes (`\75 rl(` is
-//! `url(`) and bad tokens as the standard has them. For the guards of `<style>` text, `style` attributes and the CSSOM, and
+//! bare strings of `image-set()`, and a custom property's strings that are absolute URLs (they
+//! reach an `image-set()` through `var()`), with comments, escapes (`\75 rl(` is `url(`) and bad
+//! tokens as the standard has them. For the guards of `<style>` text, `style` attributes and the CSSOM, and
 //! the HTML rewriter's `<style>` and `style=""`.
 
 use super::checkpoint::Kind;
@@ -53,8 +53,8 @@ pub fn may_load(css: &str) -> bool {
         || b.windows(2).any(|w| w == b"//")
 }
 
-/// Whether a CSS string is an absolute URL (`http:`, `https:`, `//…`): one that `var()` may carry
-/// into an `image-set()`.
+/// Whether a CSS string is an absolute URL (`http:`, `https:`, `//…`): in a custom property,
+/// one that `var()` may carry into an `image-set()`.
 fn is_absolute_url(s: &str) -> bool {
     let b = s
         .trim_start_matches(|c: char| c.is_ascii_whitespace())
@@ -293,6 +293,8 @@ impl Tokenizer<'_> {
     fn run(&mut self) {
         let mut context = Context::None;
         let mut depth = 0usize;
+        // Inside a custom property's value (`--x: …`), declared at this depth.
+        let mut custom: Option<usize> = None;
         while let Some(c) = self.at(self.i) {
             let start = self.i;
             if c == b'/' && self.at(self.i + 1) == Some(b'*') {
@@ -314,7 +316,11 @@ impl Tokenizer<'_> {
                     let s = self.string(c);
                     let in_image_set = matches!(context, Context::ImageSet(d) if d == depth);
                     if let Some(url) = s {
-                        if context == Context::Import || in_image_set || is_absolute_url(&url) {
+                        let in_custom = custom.is_some_and(|d| depth >= d);
+                        if context == Context::Import
+                            || in_image_set
+                            || in_custom && is_absolute_url(&url)
+                        {
                             self.found(start..self.i, url, context == Context::Import, true);
                         }
                     }
@@ -336,6 +342,9 @@ impl Tokenizer<'_> {
                 b')' | b']' | b'}' => {
                     self.i += 1;
                     depth = depth.saturating_sub(1);
+                    if custom.is_some_and(|d| depth < d) {
+                        custom = None;
+                    }
                     if let Context::ImageSet(d) = context {
                         if depth >= d {
                             next = context;
@@ -387,6 +396,14 @@ impl Tokenizer<'_> {
                         }
                     } else if matches!(context, Context::ImageSet(_)) {
                         next = context;
+                    } else if name.starts_with("--") {
+                        let mut j = self.i;
+                        while self.at(j).is_some_and(is_space) {
+                            j += 1;
+                        }
+                        if self.at(j) == Some(b':') {
+                            custom = Some(depth);
+                        }
                     }
                 }
                 // A number, with its unit (`10url(` is a dimension and a `(`, not a function).
@@ -424,6 +441,9 @@ impl Tokenizer<'_> {
                     self.i += 1;
                     if matches!(context, Context::ImageSet(_)) && c != b';' {
                         next = context;
+                    }
+                    if c == b';' && custom == Some(depth) {
+                        custom = None;
                     }
                 }
             }
@@ -488,9 +508,11 @@ mod tests {
         assert!(found("a{b:xurl(x.png)}").is_empty());
         assert!(found("a{b:url (x.png)}").is_empty());
         // A bare string is not a URL, except after @import, in image-set(), and when it is an
-        // absolute one (below).
+        // absolute one in a custom property (below).
         assert!(found("a{font-family:\"x.png\"}").is_empty());
-        assert!(found("a{content:\"http\"; --x: 'https-like'}").is_empty());
+        assert!(found("a{content:\"https://t.example/\"; --x: 'https-like'}").is_empty());
+        assert!(found("a{--x: a; content:\"https://t.example/\"}").is_empty());
+        assert!(found("a{--x: {}} b{content:\"//t.example/\"}").is_empty());
     }
 
     #[test]
@@ -505,7 +527,7 @@ mod tests {
             one(" //t.example/p.gif")
         );
         assert_eq!(
-            found(r#"a{content:"HTTP://t.example/"}"#),
+            found(r#"a{--u : {x:"HTTP://t.example/"}}"#),
             one("HTTP://t.example/")
         );
         assert!(may_load(r#"--u: "https://t.example/p.gif""#));
