@@ -133,11 +133,11 @@ export function guardFrames(r) {
   // `define`: `this.connectedCallback = …`), what a write would do without it.
   /** @param {any} proto @param {string} name @param {PropertyDescriptor | undefined} own */
   function standIn(proto, name, own) {
+    var parent = own ? null : prototypeOf(proto);
     return {
       configurable: true,
       get: function () {
-        var parent = own ? null : prototypeOf(proto);
-        var f = own ? (own.get ? call(own.get, proto) : own.value) : parent ? reflectGet(parent, name, this) : undefined;
+        var f = own ? (own.get ? call(own.get, this) : own.value) : parent ? reflectGet(parent, name, this) : undefined;
         return typeof f !== "function" ? f : function () {
           guardNewFrames();
           return apply(f, this, arguments);
@@ -145,10 +145,10 @@ export function guardFrames(r) {
       },
       set: function (/** @type {any} */ value) {
         if (own && own.set) return void call(own.set, this, value);
-        if (own && !own.get && !own.writable || own && !own.set && own.get) throw new TypeError("Cannot assign to read only property '" + name + "'");
-        var parent = own ? null : prototypeOf(proto);
-        if (parent && !own && !reflectSet(parent, name, value, this)) throw new TypeError("Cannot assign to read only property '" + name + "'");
-        if (!parent || own) defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
+        if (own ? own.get || !own.writable : parent && !reflectSet(parent, name, value, this)) {
+          throw new TypeError("Cannot assign to read only property '" + name + "'");
+        }
+        if (own || !parent) defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
       }
     };
   }

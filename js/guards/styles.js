@@ -10,7 +10,7 @@
 // back once none of its URLs is held any more (`createHeldStyles`: every realm's, after each
 // decision). A value the page has changed since is not given back.
 import {
-  wrap, wrapSetter, wrapGetter, apply, call, str, domString, test, upper, arraySlice, charAt, strSlice, describe, weakMap, nodeType, localName, namespaceURI,
+  wrap, wrapSetter, wrapGetter, apply, call, str, domString, test, upper, arraySlice, charAt, strSlice, describe, defineProperty, weakMap, nodeType, localName, namespaceURI,
   parentNode, isConnected
 } from "./natives.js";
 
@@ -324,7 +324,7 @@ export function guardStyles(r) {
   }
   /** Chromium: `name`'s accessors, as the IDL has them (`setProperty`, `getPropertyValue`). @param {string} name @param {string} css */
   function standInProperty(name, css) {
-    Object.defineProperty(Decl, name, {
+    defineProperty(Decl, name, {
       configurable: true,
       enumerable: false, // (the declaration lists its names itself)
       get: function () {
@@ -333,9 +333,9 @@ export function guardStyles(r) {
       set: propertySetter(css)(function (/** @type {any} */ value) { call(nativeSetProperty, this, css, value); })
     });
   }
-  // Typed OM (`el.attributeStyleMap.set("background-image", value)`, a rule's `styleMap`): the
-  // values' CSS text (a string as it is, a CSSStyleValue by its own serialisation), read once;
-  // when a URL in it is held, the rewritten text is set instead, and the values given back.
+  // Typed OM (`el.attributeStyleMap.set("background-image", value)`, a rule's `styleMap`): each
+  // value's CSS text (a string as it is, a CSSStyleValue by its own serialisation), read once; a
+  // value with a held URL is set as its rewritten text instead, and the values given back.
   var StyleMap = win.StylePropertyMap && win.StylePropertyMap.prototype;
   var styleValueText = win.CSSStyleValue && win.CSSStyleValue.prototype.toString;
   var getAllValues = StyleMap && StyleMap.getAll;
