@@ -17,8 +17,8 @@ var parseJson = JSON.parse;
 var keysOf = Object.keys;
 
 /**
- * Provides `r.inlineScript(el, via, typeChanged)`, `r.scriptText(el, via, change)` and
- * `r.scriptChildren(el)`.
+ * Provides `r.inlineScript(el, via, typeChanged)`, `r.scriptText(el, via, change)`,
+ * `r.scriptChildren(el)` and `r.heldImport(text, base, via)`.
  * @param {any} r the realm (index.js)
  */
 export function guardModules(r) {
@@ -80,15 +80,20 @@ export function guardModules(r) {
     return type === "module" || type === "importmap" ? type : "";
   }
 
-  /** The first URL `text`'s imports load that is held, or null. @param {string} text @param {string} base */
-  function heldImport(text, base) {
+  /**
+   * The first URL `text`'s imports load that is held, or null (audited `via`, when given: a module
+   * script's are audited as it is marked).
+   * @param {string} text @param {string} base @param {string} [via]
+   */
+  function heldImport(text, base, via) {
     var specifiers = split(str(policy.moduleImports(text)), "\u0000");
     for (var i = 0; i < specifiers.length; i++) {
       var urls = destinations(specifiers[i], base);
-      for (var j = 0; j < urls.length; j++) if (r.held(urls[j], KIND.script, "")) return urls[j];
+      for (var j = 0; j < urls.length; j++) if (r.held(urls[j], KIND.script, via || "")) return urls[j];
     }
     return null;
   }
+  r.heldImport = heldImport;
   /** @param {any} el */
   function textIn(el) { return str(call(textOf.get, el)); }
 

@@ -33,7 +33,7 @@ export function domString(value) {
 export var lower = uncurry(NativeString.prototype.toLowerCase);
 export var upper = uncurry(NativeString.prototype.toUpperCase);
 export var trim = uncurry(NativeString.prototype.trim);
-var strIndexOf = uncurry(NativeString.prototype.indexOf);
+export var strIndexOf = uncurry(NativeString.prototype.indexOf);
 export var strLastIndexOf = uncurry(NativeString.prototype.lastIndexOf);
 export var strSlice = uncurry(NativeString.prototype.slice);
 export var charAt = uncurry(NativeString.prototype.charAt);

@@ -10,7 +10,7 @@
 // site's own file), and, inside a worker, importScripts and the module graph. The workers a
 // worker makes from a Blob or a data: URL get the same guards (the prelude does for them what
 // this file does for the page's).
-import { apply, call, str, split, construct, arraySlice, describe, standIn } from "./natives.js";
+import { apply, call, str, split, test, strIndexOf, strSlice, construct, arraySlice, describe, standIn } from "./natives.js";
 import { networkErrors } from "./network.js";
 import { sekishoWorkerPrelude } from "./worker-prelude.js";
 
@@ -72,6 +72,21 @@ export function guardWorkers(r) {
   var isData = function (url) {
     try { return call(protocolOf, new U(url)) === "data:"; } catch (e) { return false; } // (relative: not one)
   };
+  var atob = win.atob, decode = win.decodeURIComponent;
+  /** A data: URL's text (decoded as far as it decodes: what the scanner reads). @param {string} url */
+  function dataText(url) {
+    var comma = strIndexOf(url, ",");
+    var header = strSlice(url, 0, comma), body = strSlice(url, comma + 1);
+    try { body = call(decode, win, body); } catch (e) { /* as written */ }
+    if (test(/;\s*base64\s*$/i, header)) { try { body = call(atob, win, body); } catch (e) { /* as written */ } }
+    return body;
+  }
+  // A module worker from a data: URL whose static imports load a held URL fails as one whose
+  // import did not load does (an "error" event; its script never runs): started from a data: URL
+  // that is no script. (Its text is the page's to read; a Blob's is not, at once: README.)
+  /** @param {string} url */
+  var heldModule = function (url) { return !!r.heldImport && r.heldImport(dataText(url), url, "Worker") !== null; };
+  var FAILS = "data:text/plain,";
 
   // The worker's own script, under a URL of Sekisho's (the page may revoke its own at once), run
   // once the guards are in: imported by the prelude (a classic worker), or a module imported
@@ -112,8 +127,10 @@ export function guardWorkers(r) {
     var blob = r.blobUrls.get(url);
     var data = !blob && isData(url);
     if (!blob && !data) return construct(NativeWorker, args, new.target);
-    var urls = blob ? behindGuards(blob, isModule(args[1])) : []; // (Sekisho's blob: URLs, let go of once it started)
-    args[0] = blob ? urls[0] : dataBehindGuards(url, isModule(args[1]));
+    var module = isModule(args[1]);
+    if (data && module && heldModule(url)) { args[0] = FAILS; return construct(NativeWorker, args, new.target); }
+    var urls = blob ? behindGuards(blob, module) : []; // (Sekisho's blob: URLs, let go of once it started)
+    args[0] = blob ? urls[0] : dataBehindGuards(url, module);
     var worker = construct(NativeWorker, args, new.target);
     var channel = new Channel();
     var port = call(port1Of, channel);
@@ -157,7 +174,7 @@ export function guardWorkers(r) {
       var blob = !wrapper && r.blobUrls.get(url);
       // (One from a data: URL runs in an opaque origin, which no channel of the page's reaches:
       // its guards have nobody to ask, and hold every request to another origin.)
-      if (!wrapper && !blob && isData(url)) wrapper = dataBehindGuards(url, module, "");
+      if (!wrapper && !blob && isData(url)) wrapper = module && heldModule(url) ? FAILS : dataBehindGuards(url, module, "");
       if (blob) {
         var name = "sekisho:" + str(call(random, Math)) + str(call(random, Math));
         var channel = new Broadcast(name);
