@@ -95,11 +95,18 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
       port = portsOf(e)[0];
       hearAnswers(port);
       startPort(port);
-      post(port, { started: true }); // (the page lets go of the worker's script URL)
       var waiting = unsent || [];
       unsent = null;
       for (var i = 0; i < waiting.length; i++) post(port, waiting[i][0], waiting[i][1]);
+      started();
     });
+  }
+  // Once the worker's script is in (and the port here), the page lets go of its URL.
+  var scriptIn = !script, startedSaid = false;
+  function started() {
+    if (startedSaid || !scriptIn || !port || channel !== undefined) return;
+    startedSaid = true;
+    post(port, { started: true });
   }
 
   // The absolute URL of a request to another origin over the network; null for this origin's,
@@ -201,6 +208,24 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
           progress(xhr, "loadend");
         }, 0));
       });
+    };
+  }
+
+  // importScripts: a third-party URL the page holds (asked before the script ran: below) fails as
+  // a script that does not load does.
+  var nativeImportScripts = g.importScripts;
+  var importVerdicts = new Map();
+  if (typeof nativeImportScripts === "function") {
+    g.importScripts = function importScripts() {
+      var args = slice(arguments);
+      for (var i = 0; i < args.length; i++) {
+        args[i] = NativeString(args[i]); // read once
+        var third = thirdParty(args[i]);
+        if (third && mapGet(importVerdicts, third) === true) {
+          throw new DOMEx("Failed to execute 'importScripts' on 'WorkerGlobalScope': The script at '" + third + "' failed to load.", "NetworkError");
+        }
+      }
+      return reflectApply(nativeImportScripts, this, args);
     };
   }
 
@@ -390,5 +415,63 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
     if (comma < 0) return url;
     return "data:text/javascript" + (semicolon >= 0 && semicolon < comma ? strSlice(href, semicolon) : strSlice(href, comma));
   }
-  if (script) reflectApply(g.importScripts, g, [asScript(script)]);
+  if (script) startAfterImports(asScript(script));
+
+  // importScripts is synchronous: a worker cannot wait there for the page's answer. The absolute
+  // URLs a classic worker's script names in `importScripts(…)` calls are asked first, while its
+  // script waits (the page's messages and connections meanwhile are kept, and dispatched again,
+  // in order, once it has run); a held one then fails as a script that does not load does (a
+  // NetworkError). A URL the text does not spell out (computed) is not judged (README).
+  /** @param {string} own the worker's script (a URL of Sekisho's, or the page's data: URL) */
+  function startAfterImports(own) {
+    var urls = importedUrls(own);
+    if (!urls.length) return imported(own);
+    /** @type {any[]} */
+    var kept = [];
+    var keep = function (/** @type {any} */ e) { stopImmediately(e); kept[kept.length] = e; };
+    listen(g, "message", keep);
+    listen(g, "connect", keep);
+    var waiting = urls.length;
+    for (var i = 0; i < urls.length; i++) {
+      (function (url) {
+        then(held(url, "script", "importScripts (worker)", {}), function (isHeld) {
+          mapSet(importVerdicts, url, isHeld);
+          if (--waiting) return;
+          unlisten(g, "message", keep);
+          unlisten(g, "connect", keep);
+          try { imported(own); } catch (err) {
+            later(function () { throw err; }, 0); // (reported as the script's own error, not a rejection)
+          } finally {
+            for (var k = 0; k < kept.length; k++) {
+              var e = kept[k];
+              dispatch(g, new MessageEv(e.type, { data: dataOf(e), origin: e.origin, lastEventId: e.lastEventId, source: e.source, ports: slice(portsOf(e)) }));
+            }
+          }
+        });
+      })(urls[i]);
+    }
+  }
+  /** @param {string} own */
+  function imported(own) {
+    try { reflectApply(nativeImportScripts, g, [own]); } finally { scriptIn = true; started(); }
+  }
+  /** The absolute third-party URLs of the `importScripts("…")` calls in a script's text. @param {string} own */
+  function importedUrls(own) {
+    var text = "", out = [];
+    try {
+      var x = new g.XMLHttpRequest();
+      reflectApply(nativeOpen, x, ["GET", own, false]);
+      reflectApply(nativeSend, x, []);
+      text = NativeString(x.responseText);
+    } catch (e) { return out; }
+    var calls = /importScripts\s*\(([^)]*)\)/g, literal = /(["'`])\s*((?:https?:)?\/\/[^"'`\s]+)\s*\1/g, call, m;
+    while ((call = reflectApply(RegExp.prototype.exec, calls, [text])) !== null) {
+      literal.lastIndex = 0;
+      while ((m = reflectApply(RegExp.prototype.exec, literal, [call[1]])) !== null) {
+        var third = thirdParty(m[2]);
+        if (third && mapGet(importVerdicts, third) === undefined) { mapSet(importVerdicts, third, true); out[out.length] = third; }
+      }
+    }
+    return out;
+  }
 }

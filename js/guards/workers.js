@@ -7,7 +7,7 @@
 // page's blob: URLs are remembered when they are made, so the worker's script can be put behind
 // the guards without reading it. A worker from a data: URL gets the same guards, in data: URLs
 // (it keeps its opaque origin). Not reached (README): workers from a URL (their script is the
-// site's own file), and, inside a worker, importScripts and the module graph. The workers a
+// site's own file), and, inside a worker, computed importScripts URLs and the module graph. The workers a
 // worker makes from a Blob or a data: URL get the same guards (the prelude does for them what
 // this file does for the page's).
 import { apply, call, str, split, test, strIndexOf, strSlice, construct, arraySlice, describe, standIn } from "./natives.js";
@@ -141,12 +141,12 @@ export function guardWorkers(r) {
     return worker;
   };
   // A worker's questions, on its port (or channel: answered with `post`); `started` once, when
-  // the first message comes; the port of a worker it made (`adopt`) is listened to as its own.
+  // it says its script is in; the port of a worker it made (`adopt`) is listened to as its own.
   /** @param {any} port @param {any} post @param {(() => void) | null} started */
   function listenTo(port, post, started) {
     call(listen, port, "message", function (/** @type {any} */ e) {
-      if (started) { started(); started = null; }
       var data = call(dataOf, e);
+      if (data && data.started === true) { if (started) started(); started = null; return; }
       if (data && data.adopt === true) { var adopted = call(portsOf, e)[0]; if (adopted) listenTo(adopted, postToPort, null); return; }
       answer(port, post, data);
     });
@@ -205,7 +205,7 @@ export function guardWorkers(r) {
   }
   /** @param {any} ask @param {(held: boolean) => void} reply */
   function judge(ask, reply) {
-    var kind = KIND[ask.kind === "xhr" || ask.kind === "websocket" || ask.kind === "eventsource" ? ask.kind : "fetch"];
+    var kind = KIND[ask.kind === "xhr" || ask.kind === "websocket" || ask.kind === "eventsource" || ask.kind === "script" ? ask.kind : "fetch"];
     var url = str(ask.url);
     var via = str(ask.via);
     if (!r.held(url, kind, via)) {

@@ -690,6 +690,9 @@ const WORKER_PROBES = {
   // connections
   workerWebSocket: blobWorker("'new WebSocket(' + JSON.stringify(U('workerWebSocket').replace('https:', 'wss:')) + ');'"),
   workerEventSource: blobWorker(`'new EventSource("${LINE_ES}workerEventSource");'`),
+  // importScripts of a URL the worker's script spells out (asked before the script runs), classic and in a data: worker
+  workerImportScripts: blobWorker("'try { importScripts(' + JSON.stringify(U('workerImportScripts')) + '); } catch (e) {}'"),
+  dataImportScripts: dataWorker("'try { importScripts(\"' + U('dataImportScripts') + '\"); } catch (e) {}'"),
   // a worker made by a worker (from a Blob of its own)
   nestedWorker: blobWorker("'var inner = URL.createObjectURL(new Blob([' + JSON.stringify('fetch(' + JSON.stringify(U('nestedWorker')) + ', { mode: \"no-cors\" }).catch(function () {});') + '])); self.__inner = new Worker(inner);'"),
   // a module worker (its page-made script is imported after the prelude's module)
@@ -714,7 +717,7 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
   assert.deepEqual(leaked, {}, 'requests to an ads host from workers, with nothing allowed');
   const au = await audit(page);
   for (const name of Object.keys(WORKER_PROBES)) { // (each worker ran: it asked)
-    const via = name === 'dataModuleImport' ? 'Worker' : /Xhr|dataWorkerMessage/.test(name) ? 'XMLHttpRequest (worker)' : /WebSocket/.test(name) ? 'WebSocket (worker)' : /EventSource/.test(name) ? 'EventSource (worker)' : 'fetch (worker)';
+    const via = name === 'dataModuleImport' ? 'Worker' : /ImportScripts/.test(name) ? 'importScripts (worker)' : /Xhr|dataWorkerMessage/.test(name) ? 'XMLHttpRequest (worker)' : /WebSocket/.test(name) ? 'WebSocket (worker)' : /EventSource/.test(name) ? 'EventSource (worker)' : 'fetch (worker)';
     assert.ok(au.some((e) => e.action === 'blocked' && e.via === via && (e.url || '').endsWith(`=${name}`)),
       `audit: ${name} blocked via ${via}: ${JSON.stringify(au.filter((e) => (e.url || '').includes(name)))}`);
   }
@@ -736,6 +739,7 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
   // What the worker's code sees: as a network error, and its own messages (the port Sekisho hands over is not one).
   const seen = () => page.evaluate(([tracker, lineEs]) => new Promise((resolve) => {
     const code = `var out = { messages: [] };
+      try { importScripts(${JSON.stringify(tracker + 'seenImport')}); out.imported = 'ok'; } catch (e) { out.imported = e.name; }
       function xhr(url, done) {
         var x = new XMLHttpRequest(); var events = [];
         ['loadstart', 'readystatechange', 'error', 'load', 'loadend'].forEach(function (t) { x.addEventListener(t, function (ev) { events.push(t + (ev instanceof ProgressEvent ? '*' : '') + ':' + x.readyState); }); });
@@ -784,7 +788,7 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
   }), [PX(''), LINE_ES]);
   const held = await seen();
   assert.deepEqual({ ...held, networkError: undefined, realWs: undefined }, {
-    messages: ['hello', 'go'], fetch: 'TypeError', xhr: held.networkError, protocol: 'blob:', networkError: undefined, realWs: undefined,
+    messages: ['hello', 'go'], imported: 'NetworkError', fetch: 'TypeError', xhr: held.networkError, protocol: 'blob:', networkError: undefined, realWs: undefined,
     ws: 'error:3,close(1006,false):3 true', es: 'error:0 true',
   }, 'held: fetch rejects with a TypeError, XHR ends as a real network error does, a socket fails (1006), an event source fails and tries again; the worker gets the page\'s messages in order');
   assert.match(held.xhr, /error\*:4,loadend\*:4 status=0$/);
@@ -796,6 +800,7 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
     await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'workerKeepalive', { timeout: 3000 });
     const after = await seen();
     assert.equal(after.fetch, 'ok', 'an allowed fetch resolves');
+    await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'seenImport', { timeout: 3000 }); // (an allowed importScripts loads)
     assert.match(after.xhr, /load\*:4,loadend\*:4 status=200$/, 'an allowed XHR loads');
     assert.equal(after.ws, 'open:1,message(hello):1 true', 'an allowed socket opens and hears the server');
     assert.equal(after.es, 'open:1,message(hello):1 true', 'an allowed event source opens and hears the server');
@@ -808,10 +813,11 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
     await runProbes(page, lb, {
       workerAllowed: blobWorker("'fetch(' + JSON.stringify(U('workerAllowed')) + ', { mode: \"no-cors\" }).catch(function () {});'"),
       dataAllowed: dataWorker("'fetch(' + JSON.stringify(U('dataAllowed')) + ', { mode: \"no-cors\" }).catch(function () {});'"),
+      importScriptsAllowed: blobWorker("'importScripts(' + JSON.stringify(U('importScriptsAllowed')) + ');'"),
       dataModuleImportAllowed: dataWorker("'import ' + JSON.stringify(U('dataModuleImportAllowed')) + ';'", ", { type: 'module' }"),
       dataModuleAllowed: dataWorker("'fetch(' + JSON.stringify(U('dataModuleAllowed')) + ', { mode: \"no-cors\" }).catch(function () {}); export {};'", ", { type: 'module' }"),
     });
-    for (const ev of ['workerAllowed', 'dataAllowed', 'dataModuleAllowed', 'dataModuleImportAllowed']) await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === ev, { timeout: 3000 });
+    for (const ev of ['workerAllowed', 'dataAllowed', 'dataModuleAllowed', 'dataModuleImportAllowed', 'importScriptsAllowed']) await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === ev, { timeout: 3000 });
   });
   await context.close();
 });
@@ -1001,7 +1007,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
 });
 
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: in Firefox, natives taken from a frame by the window\'s index (window[n]) by a script of the same insertion; importScripts inside a worker made from a Blob; '
+  todo: 'not guarded: in Firefox, natives taken from a frame by the window\'s index (window[n]) by a script of the same insertion; '
     + 'impossible for a script: a frame\'s initial about:blank document navigated by script (a Location cannot be patched, the Navigation API announces nothing from it), '
     + 'dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14), '
     + 'a module worker\'s static imports, and code inside workers from a URL — need the header checkpoint (CSP)',
@@ -1023,7 +1029,6 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // workers the guards do not reach (rt-v13 and rt-v15 have those they do): one from the site's own script file, and
     // inside a guarded one importScripts and a static import of a module worker
     workerFromUrl: "new Worker('/rt5-worker.js?ev=workerFromUrl');",
-    workerImportScripts: blobWorker("'try { importScripts(' + JSON.stringify(U('workerImportScripts')) + '); } catch (e) {}'"),
     moduleWorkerImport: blobWorker("'import ' + JSON.stringify(U('moduleWorkerImport')) + ';'").replace('new Worker(url)', "new Worker(url, { type: 'module' })"),
   });
   assert.deepEqual(leaked, {}, 'requests by pattern, with nothing allowed');
