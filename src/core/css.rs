@@ -59,8 +59,7 @@ fn is_absolute_url(s: &str) -> bool {
     let b = s
         .trim_start_matches(|c: char| c.is_ascii_whitespace())
         .as_bytes();
-    let starts =
-        |p: &[u8]| b.len() >= p.len() && b.iter().zip(p).all(|(x, y)| x.eq_ignore_ascii_case(y));
+    let starts = |p: &[u8]| b.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     starts(b"http:") || starts(b"https:") || starts(b"//")
 }
 
