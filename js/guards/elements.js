@@ -4,7 +4,7 @@
 // so trees are checked before it.
 import {
   wrap, apply, call, hasOwn, str, lower, trim, split, words, test, strSlice, charAt, includes, any,
-  nodeType, localName, namespaceURI, isConnected, parentNode
+  nodeType, localName, namespaceURI, isConnected, parentNode, firstChild, nextSibling, nodeText
 } from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
@@ -185,12 +185,17 @@ export function guardElements(r) {
     }
   }
 
+  // How many frame elements `check` has seen (an insertion that checks one may hold scripts
+  // beside it: `scriptsBesideFrames`).
+  var framesChecked = 0;
+
   // Neutralises one element before it can load.
   function check(el, via) {
     if (r.exempt.has(el)) return;
     // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
     // insertion (`adoptFrames`): a tree with either is never "clean".
     var name = localName(el);
+    if (name === "iframe" || name === "frame" || name === "object") framesChecked++;
     if (name && (name === "iframe" || call(hasAttr, el, "data-consent"))) memo.fixed = false;
     if (name) r.checkStyles(el, via || "parser");
     if (name === "script" && r.inlineScript(el, via || "parser")) return;
@@ -263,6 +268,53 @@ export function guardElements(r) {
   r.animation = animation;
   r.insertion = insertion;
 
+  // Scripts inserted together with a frame run inside the insertion, once every node is in and
+  // the frame exists: Firefox gives a frame with a `src` its window at once, with no "load"
+  // before the scripts, so `window[n]` would reach its realm before this guard returns. Such
+  // scripts are kept inert (their children taken out: a script without text is not prepared)
+  // and given their text back once the frames are guarded, which runs them, in tree order, as
+  // the same elements. (A script before the frame in tree order runs before it exists.)
+  var Fragment = win.DocumentFragment, TextNode = win.Text;
+  /** @returns {{script: Element, children: Node[], text: string}[] | null} */
+  function scriptsBesideFrames(nodes) {
+    var kept = [];
+    for (var i = 0; i < nodes.length; i++) {
+      var node = nodes[i], type = nodeType(node);
+      if (type !== 1 && type !== 11) continue;
+      var scripts = localName(node) === "script" ? [node] : node.firstElementChild ? n.findAll(node, "script") : [];
+      for (var j = 0; j < scripts.length; j++) {
+        var s = scripts[j];
+        if (r.exempt.has(s) || !firstChild(s) || call(hasAttr, s, "src")) continue;
+        var scriptKind = scriptType(s);
+        if (namespaceURI(s) !== SVG && (!runnable(scriptKind) || scriptKind === "module")) continue;
+        var children = [], text = "";
+        for (var c = firstChild(s); c; c = nextSibling(c)) {
+          children[children.length] = c;
+          if (nodeType(c) === 3 || nodeType(c) === 4) text += nodeText(c);
+        }
+        if (!text) continue; // (not run by this insertion either)
+        for (var k = 0; k < children.length; k++) call(n.removeChild, s, children[k]);
+        kept[kept.length] = { script: s, children: children, text: text };
+      }
+    }
+    return kept.length ? kept : null;
+  }
+  // Gives each kept script its text back in one change (WebKit prepares a script at each child
+  // added, so several are given as one text node first, then put back as they were).
+  function giveTextBack(kept) {
+    for (var i = 0; i < kept.length; i++) {
+      var s = kept[i].script, children = kept[i].children;
+      if (children.length === 1) { call(n.appendChild, s, children[0]); continue; }
+      var whole = new TextNode(kept[i].text);
+      call(n.appendChild, s, whole);
+      if (parentNode(whole) !== s) continue;
+      call(n.removeChild, s, whole);
+      var all = new Fragment();
+      for (var j = 0; j < children.length; j++) call(n.appendChild, all, children[j]);
+      call(n.appendChild, s, all);
+    }
+  }
+
   // Insertion: the fetch of a dynamic script starts inside these calls, so check before.
   // (Text going into a <style> is its style sheet: styles.js.)
   function insertion(argIndex) {
@@ -270,16 +322,25 @@ export function guardElements(r) {
       return function () {
         var self = this, args = arguments;
         var nodes = argIndex < 0 ? args : [args[argIndex]];
+        var frames = framesChecked;
         for (var i = 0; i < nodes.length; i++) checkTree(nodes[i], name);
+        var inert = framesChecked !== frames ? scriptsBesideFrames(nodes) : null;
         // The element whose text this may change: itself, or the parent of a node it is next to.
         var selfName = localName(self);
         var raw = selfName === "style" || selfName === "script" ? self : parentNode(self);
         var rawName = localName(raw);
         var insert = function () { return apply(orig, self, args); };
-        // (Text going into a <script>: a module's imports, modules.js.)
-        var result = rawName === "style" ? r.styleInsertion(raw, nodes, name, insert)
-          : rawName === "script" ? r.scriptText(raw, name, insert) : insert();
-        for (var j = 0; j < nodes.length; j++) if (!memo.isClean(nodes[j])) r.adoptFrames(nodes[j]);
+        try {
+          // (Text going into a <script>: a module's imports, modules.js.)
+          var result = rawName === "style" ? r.styleInsertion(raw, nodes, name, insert)
+            : rawName === "script" ? r.scriptText(raw, name, insert) : insert();
+          for (var j = 0; j < nodes.length; j++) if (!memo.isClean(nodes[j])) r.adoptFrames(nodes[j]);
+        } finally {
+          if (inert) {
+            r.guardNewFrames();
+            giveTextBack(inert);
+          }
+        }
         return result;
       };
     };

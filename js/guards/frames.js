@@ -68,6 +68,7 @@ export function guardFrames(r) {
     }
   }
   r.adoptFrames = adoptFrames;
+  r.guardNewFrames = guardNewFrames;
 
   // An about:blank frame fires "load" synchronously while it is being inserted, before the
   // insertion guard returns: its handlers could take the frame's unguarded fetch or Image. A

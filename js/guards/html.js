@@ -1,7 +1,7 @@
 // HTML strings: `innerHTML`, `outerHTML`, `insertAdjacentHTML`, `document.write(ln)`,
 // `setHTML(Unsafe)`, `createContextualFragment`, `execCommand("insertHTML")`. The policy rewrites
 // held tags into inert markup before the parser sees them (src/html.rs).
-import { wrap, wrapSetter, apply, call, str, test, lower, arraySlice, weakMap, nodeType, parentNode } from "./natives.js";
+import { wrap, wrapSetter, apply, call, str, test, exec, strSlice, lower, arraySlice, weakMap, nodeType, parentNode } from "./natives.js";
 
 /**
  * Provides `r.rewrite(html, via)`: the HTML with its held tags made inert, or null when it is
@@ -25,7 +25,8 @@ export function guardHtml(r) {
           var rewritten = r.rewrite(html, name);
           if (rewritten != null) args[i] = rewritten;
         }
-        var result = apply(orig, this, args);
+        var pieces = argIndex < 0 && nodeType(this) === 9 ? scriptsAfterFrames(args) : null;
+        var result = pieces ? writePieces(this, orig, name, pieces) : apply(orig, this, args);
         if (nodeType(this)) {
           var scope = nodeType(this) === 9 ? this.documentElement : this;
           r.adoptFrames(scope);
@@ -38,6 +39,35 @@ export function guardHtml(r) {
         return result;
       };
     };
+  }
+  // A frame that document.write creates gets its window at once, and a script written after it
+  // runs inside the same call (Firefox fires no "load" first, and no observer runs while a script
+  // writes): the HTML is written in pieces, each script's tag starting one, the new frames guarded
+  // in between. Writing a string in pieces parses it as one (the tokenizer keeps its state).
+  var nativeWrite = D && D.write;
+  /** @param {string[]} args @returns {string[] | null} */
+  function scriptsAfterFrames(args) {
+    var html = "";
+    for (var i = 0; i < args.length; i++) html += args[i];
+    var frame = /<(i?frame|object)[\s\/>]/gi;
+    if (!test(frame, html)) return null;
+    var script = /<script[\s\/>]/gi, pieces = [], from = 0, m;
+    script.lastIndex = frame.lastIndex;
+    while ((m = exec(script, html)) !== null) {
+      pieces[pieces.length] = strSlice(html, from, m.index);
+      from = m.index;
+    }
+    if (!pieces.length) return null;
+    pieces[pieces.length] = strSlice(html, from);
+    return pieces;
+  }
+  /** @param {any} doc @param {Function} orig @param {string} name @param {string[]} pieces */
+  function writePieces(doc, orig, name, pieces) {
+    for (var i = 0; i < pieces.length - 1; i++) {
+      call(nativeWrite, doc, pieces[i]);
+      r.guardNewFrames();
+    }
+    return call(orig, doc, pieces[pieces.length - 1]);
   }
   if (D) {
     wrap(D, "write", writeInPlace);

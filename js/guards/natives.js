@@ -132,6 +132,9 @@ var getLocalName = getter(Element.prototype, "localName");
 var getNamespace = getter(Element.prototype, "namespaceURI");
 var getConnected = getter(Node.prototype, "isConnected");
 var getParent = getter(Node.prototype, "parentNode");
+var getFirstChild = getter(Node.prototype, "firstChild");
+var getNextSibling = getter(Node.prototype, "nextSibling");
+var getData = getter(CharacterData.prototype, "data");
 /** @returns {number} */
 export function nodeType(node) {
   if (node === null || typeof node !== "object") return 0; // (no exception thrown and caught: hot paths)
@@ -144,7 +147,11 @@ export function namespaceURI(node) { return nodeType(node) === 1 ? getNamespace(
 /** @returns {boolean} */
 export function isConnected(node) { return nodeType(node) ? getConnected(node) : false; }
 export function parentNode(node) { return nodeType(node) ? getParent(node) : null; }
-export { defineProperty, describe };
+export function firstChild(node) { return nodeType(node) ? getFirstChild(node) : null; }
+export function nextSibling(node) { return nodeType(node) ? getNextSibling(node) : null; }
+/** A Text (or CDATA) node's text. */
+export function nodeText(node) { return getData(node); }
+export { defineProperty, describe, exec };
 
 /**
  * A realm's natives: the DOM methods the guards call on elements and nodes, the prototypes they

@@ -573,6 +573,18 @@ const FRAME_INSERTION_PROBES = {
   connectedContentDocument: "customElements.define('x-grab-document', class extends HTMLElement { connectedCallback() { var w = this.previousElementSibling.contentDocument.defaultView; new w.Image().src = U('connectedContentDocument'); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=2'; d.appendChild(f); d.appendChild(document.createElement('x-grab-document')); document.body.appendChild(d);",
   // an inline script of the same fragment runs inside the insertion too
   fragmentScript: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe id=\"rt12-frag\" src=\"/rt/gtm.html?frame=3\"></iframe><script>document.getElementById(\"rt12-frag\").contentWindow.navigator.sendBeacon(U(\"fragmentScript\"), \"x\");<\\/script>'));",
+  // the frame's realm by the window's index, from a script of the same insertion (Firefox gives a new frame its window
+  // at once, and no "load" comes before the script): the insertion keeps such scripts inert until its frames are
+  // guarded — a script after the frame, one after its parent, one built with the DOM, arguments of append(), a script
+  // of several text nodes, an SVG script, and document.write into a frame's document (a script before the frame runs
+  // before the frame exists, in every engine)
+  fragmentScriptIndex: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe src=\"/rt/gtm.html?frame=7\"></iframe><script>window[window.length - 1].fetch(U(\"fragmentScriptIndex\"), { mode: \"no-cors\" }).catch(function () {});<\\/script>'));",
+  nestedScriptIndex: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<div><iframe src=\"/rt/gtm.html?frame=8\"></iframe></div><p><script>new window[window.length - 1].Image().src = U(\"nestedScriptIndex\");<\\/script></p>'));",
+  domBuiltScript: "var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=9'; d.appendChild(f); var s = document.createElement('script'); s.text = \"window[window.length - 1].navigator.sendBeacon(U('domBuiltScript'), 'x');\"; d.appendChild(s); document.body.appendChild(d);",
+  appendArguments: "var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=10'; var s = document.createElement('script'); s.textContent = \"window[window.length - 1].fetch(U('appendArguments'), { mode: 'no-cors' }).catch(function () {});\"; document.body.append(f, s);",
+  splitText: "var s = document.createElement('script'); s.appendChild(document.createTextNode('var w = window[window.length - 1];')); s.appendChild(document.createTextNode(\" new w.Image().src = U('splitText');\")); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=11'; var d = document.createElement('div'); d.append(f, s); document.body.appendChild(d);",
+  svgScriptIndex: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe src=\"/rt/gtm.html?frame=12\"></iframe><svg><script>window[window.length - 1].fetch(U(\"svgScriptIndex\"), { mode: \"no-cors\" }).catch(function () {});<\\/script></svg>'));",
+  writeIndex: onceLoaded(SRCDOC, "var d = f.contentDocument; d.open(); d.write('<iframe></iframe><script>window[0].fetch(parent.U(\"writeIndex\"), { mode: \"no-cors\" }).catch(function () {});<\\/script>'); d.close();"),
   // the frame's realm by the window's index (a WindowProxy's index cannot be patched: each reaction of a custom element
   // guards the window's new frames first) — connected, upgraded with an attribute, through window.frames
   connectedIndex: "customElements.define('x-grab-index', class extends HTMLElement { connectedCallback() { window[window.length - 1].fetch(U('connectedIndex'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var f = document.createElement('iframe'); f.src = '/rt/gtm.html?frame=5'; d.appendChild(f); d.appendChild(document.createElement('x-grab-index')); document.body.appendChild(d);",
@@ -584,7 +596,7 @@ const FRAME_INSERTION_PROBES = {
   objectContentWindow: "customElements.define('x-grab-object', class extends HTMLElement { connectedCallback() { var o = this.previousElementSibling; if (o.contentWindow) o.contentWindow.fetch(U('objectContentWindow'), { mode: 'no-cors' }).catch(function () {}); } }); var d = document.createElement('div'); var o = document.createElement('object'); o.data = '/rt/gtm.html?frame=4'; o.type = 'text/html'; d.appendChild(o); d.appendChild(document.createElement('x-grab-object')); document.body.appendChild(d);",
 };
 
-test('rt-v12. frames navigated by script (their location, their own links and scripts) and frames reached inside their own insertion: nothing reaches an ads host before a choice; once allowed, the navigation goes', async (t) => {
+test('rt-v12. frames navigated by script (their location, their own links and scripts) and frames reached inside their own insertion: nothing reaches an ads host before a choice; once allowed, the navigation and a script beside a new frame go', async (t) => {
   const { lb, context, page } = await freshGtmPage();
   lb.route('site.test', /^\/rt12-plain\.html$/, () => ({ type: 'html', body: '<!doctype html><html><head></head><body><p>first party</p></body></html>' }));
   // WebKit (WebKitGTK 2.50 here) has no Navigation API: a frame's Location is not guarded there (README, by engine).
@@ -596,7 +608,7 @@ test('rt-v12. frames navigated by script (their location, their own links and sc
   if (navigationApi) assert.ok(au.some((e) => e.action === 'blocked' && e.via === 'navigation' && e.service === 'meta-pixel' && (e.url || '').endsWith('ev=locationHref')),
     `audit: the frame's navigation held: ${JSON.stringify(au.filter((e) => (e.url || '').includes('locationHref')))}`);
 
-  await t.test('a first-party navigation of a frame goes; set({ads:true}): a frame navigated to the host loads it', async () => {
+  await t.test('a first-party navigation of a frame goes; set({ads:true}): a frame navigated to the host loads it, a script beside a new frame reaches it', async () => {
     const firstParty = await page.evaluate(async () => {
       const f = document.createElement('iframe');
       f.srcdoc = '<p>x</p>';
@@ -616,6 +628,14 @@ test('rt-v12. frames navigated by script (their location, their own links and sc
       document.body.appendChild(f);
     });
     await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'allowedNavigation', { timeout: 3000 });
+    // a script inserted beside a frame still runs, and reaches the frame's (now allowed) fetch
+    await page.evaluate(() => {
+      const range = document.createRange();
+      range.selectNode(document.body);
+      document.body.appendChild(range.createContextualFragment('<iframe src="/rt/gtm.html?frame=13"></iframe>'
+        + '<script>window[window.length - 1].fetch(U("allowedBesideFrame"), { mode: "no-cors" }).catch(function () {});<\/script>'));
+    });
+    await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === 'allowedBesideFrame', { timeout: 3000 });
   });
   await context.close();
 });
@@ -664,6 +684,65 @@ test('rt-v12b. a custom element class is defined as the page wrote it: its proto
     unchanged: true, ownDisconnected: false, getterReads: 1, error: 'NotSupportedError', got: true,
     calls: [['attribute', 'data-x', null, '1'], ['connected', 'x-fidelity', 0], ['disconnected', 'x-fidelity']],
   });
+  await context.close();
+});
+
+test('rt-v12c. scripts inserted beside a frame, and document.write around frames, run as the bare engine runs them: once, in order, as themselves', async () => {
+  const { context, page } = await freshGtmPage();
+  const bare = await context.newPage(); // the same engine without Sekisho
+  await bare.goto('about:blank');
+  const observe = async () => {
+    const log = [];
+    window.__log = log;
+    window.__n0 = window.length;
+    const range = document.createRange();
+    range.selectNode(document.body);
+    // a fragment: a frame, a script after it, one in a later element; each sees the frame and is the current script
+    document.body.appendChild(range.createContextualFragment('<iframe srcdoc="<p>1</p>"></iframe>'
+      + '<script id="s1">__log.push(["s1", document.currentScript && document.currentScript.id, window.length - __n0])<\/script>'
+      + '<p><script id="s2">__log.push(["s2", document.currentScript.id, document.getElementById("s1").text.length > 0])<\/script></p>'));
+    log.push(['after fragment', window.length - window.__n0]);
+    // built with the DOM: a script of two text nodes, one never run (text/plain), a module (runs later, once)
+    const d = document.createElement('div');
+    const s3 = document.createElement('script');
+    s3.append('__log.push(["s3", ', 'document.currentScript === window.__s3, window.length - __n0])');
+    window.__s3 = s3;
+    const plain = Object.assign(document.createElement('script'), { type: 'text/plain', text: '__log.push(["plain"])' });
+    const mod = Object.assign(document.createElement('script'), { type: 'module', text: '__log.push(["module"])' });
+    d.append(plain, document.createElement('iframe'), s3, mod);
+    document.body.appendChild(d);
+    log.push(['after div', s3.childNodes.length, plain.childNodes.length, mod.childNodes.length]);
+    // moved with its frame: a script that ran does not run again
+    document.body.appendChild(d);
+    log.push(['after move', s3.text]);
+    // a script that throws: reported, the next one runs, the insertion returns
+    const report = (e) => { log.push(['error event']); e.preventDefault(); };
+    window.addEventListener('error', report);
+    document.body.append(document.createElement('iframe'), Object.assign(document.createElement('script'), { text: 'throw new Error("thrown")' }),
+      Object.assign(document.createElement('script'), { text: '__log.push(["after throw"])' }));
+    window.removeEventListener('error', report);
+    // an insertion that fails: its scripts keep their text and run when inserted later
+    const s5 = Object.assign(document.createElement('script'), { text: '__log.push(["s5"])' });
+    const holder = document.createElement('div');
+    holder.append(document.createElement('iframe'), s5);
+    try { document.createTextNode('t').appendChild(holder); } catch (e) { log.push(['failed insertion', e.name, s5.text]); }
+    document.body.appendChild(holder);
+    // document.write into a frame's document: a frame, a script that writes, text after, writeln
+    const f = document.createElement('iframe');
+    document.body.appendChild(f);
+    const doc = f.contentDocument;
+    doc.open();
+    doc.write('<p>a</p><iframe></iframe><script>parent.__log.push(["w1", window.length]); document.write("<i>n<\/i>");<\/script>',
+      '<b>b</b><script>parent.__log.push(["w2", document.body.innerHTML])<\/script>');
+    doc.writeln('<u>u</u>');
+    doc.close();
+    log.push(['written', doc.body.innerHTML]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return log;
+  };
+  const seen = await page.evaluate(observe);
+  assert.deepEqual(seen, await bare.evaluate(observe), 'as the bare engine does');
+  assert.deepEqual(seen.slice(0, 5), [['s1', 's1', 1], ['s2', 's2', true], ['after fragment', 1], ['s3', true, 2], ['after div', 2, 1, 1]]);
   await context.close();
 });
 
@@ -1007,8 +1086,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
 });
 
 test('rt-v5. patterns the design did not list, or no page script can intercept (documented leaks)', {
-  todo: 'not guarded: in Firefox, natives taken from a frame by the window\'s index (window[n]) by a script of the same insertion; '
-    + 'impossible for a script: a frame\'s initial about:blank document navigated by script (a Location cannot be patched, the Navigation API announces nothing from it), '
+  todo: 'impossible for a script: a frame\'s initial about:blank document navigated by script (a Location cannot be patched, the Navigation API announces nothing from it), '
     + 'dynamic import() (syntax, not patchable), what an imported module imports (its text never passes the guards; an inline module script\'s own imports are judged: rt-v14), '
     + 'a module worker\'s static imports, and code inside workers from a URL — need the header checkpoint (CSP)',
 }, async () => {
@@ -1019,9 +1097,6 @@ test('rt-v5. patterns the design did not list, or no page script can intercept (
     // a frame's initial about:blank document navigated by script (also after a document.write into it): the Navigation
     // API announces nothing from an initial about:blank document (its "entries and events" are disabled)
     initialBlankLocation: "var f = document.createElement('iframe'); document.body.appendChild(f); f.contentWindow.location.href = U('initialBlankLocation');",
-    // an inline script of the same fragment as a frame, reaching the frame's realm by the window's index (nothing runs
-    // between the frame's creation and the script; custom elements' reactions guard new frames first: rt-v12)
-    fragmentScriptIndex: "var r = document.createRange(); r.selectNode(document.body); document.body.appendChild(r.createContextualFragment('<iframe src=\"/rt/gtm.html?frame=7\"></iframe><script>window[window.length - 1].fetch(U(\"fragmentScriptIndex\"), { mode: \"no-cors\" }).catch(function () {});<\\/script>'));",
     // (an inline module script's static imports are judged: rt-v14) a dynamic import, and what an imported module
     // (the site's own file) imports
     dynamicImport: "import(U('dynamicImport')).catch(function () {});",
