@@ -350,13 +350,13 @@
   policy.beaconQueue = w.beacon_queue();
   policy.requirement = w.held_requirement;
   policy.final = true; // its passes (allowed whatever the visitor chooses) may be remembered
-  policy.rewrite = function (html, via, base) {
+  policy.rewrite = function (html, via, base, maps) {
     // (A Google tag written in an HTML string: its queue, as for one judged by the guards.)
     if (html.indexOf("googletagmanager.com/") >= 0) {
       var tags = html.match(GOOGLE_TAGS_IN_HTML) || [];
       for (var i = 0; i < tags.length; i++) googleQueueOf(tags[i].replace(/&amp;/g, "&"));
     }
-    return w.rewrite_html(html, via, base);
+    return w.rewrite_html(html, via, base, maps || "");
   };
   policy.rewritten = w.rewritten;
   policy.rewriteCss = w.rewrite_css;

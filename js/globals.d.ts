@@ -67,7 +67,7 @@ declare const wasm_bindgen: {
   beacon_queue(): number;
   held_requirement(): string;
   module_imports(source: string): string;
-  rewrite_html(html: string, via: string, base: string): number;
+  rewrite_html(html: string, via: string, base: string, importMaps: string): number;
   rewritten(): string;
   rewrite_css(css: string, via: string, base: string): number;
   release_css(css: string, via: string, base: string): boolean;

@@ -252,7 +252,8 @@ export function guardElements(r) {
   // removed or toggled): the next change of its children would prepare it and fetch its `src`
   // (or, inline, a module's imports), so that is judged now.
   function typeChanged(el, via) {
-    if (localName(el) !== "script" || namespaceURI(el) === SVG || !isConnected(el) || r.exempt.has(el)) return;
+    if (localName(el) !== "script" || !isConnected(el) || r.exempt.has(el)) return;
+    if (namespaceURI(el) === SVG) return void r.inlineScript(el, via, true); // (one with an `href` is held by it)
     var url = call(getAttr, el, "src");
     if (!url) return r.inlineScript(el, via, true);
     var t = target(el);

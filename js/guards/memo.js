@@ -58,13 +58,15 @@ export function createMemo(policy) {
      * HTML strings as `ask` treats URLs: one that only holds URLs no choice changes is
      * remembered (frameworks set the same template HTML again and again); any other forgets the
      * clean trees. The HTML with its held tags made inert, or null when it is unchanged. `base`:
-     * the document's base URL when a <base href> moved it ("" otherwise).
-     * @param {string} html @param {string} via @param {string} base
+     * the document's base URL when a <base href> moved it ("" otherwise); `maps`: the document's
+     * import maps (modules.js; "" when it has none). What either moves is not remembered.
+     * @param {string} html @param {string} via @param {string} base @param {string} maps
      */
-    rewrite: function (html, via, base) {
-      if (!base && cleanHtml && cleanHtml.has(html)) return null;
-      var verdict = policy.rewrite(html, via, base);
-      if (verdict === VERDICT.pass && policy.final && !base && cleanHtml && html.length <= 4096) {
+    rewrite: function (html, via, base, maps) {
+      var plain = !base && !maps;
+      if (plain && cleanHtml && cleanHtml.has(html)) return null;
+      var verdict = policy.rewrite(html, via, base, maps);
+      if (verdict === VERDICT.pass && policy.final && plain && cleanHtml && html.length <= 4096) {
         if (cleanHtml.size() >= 200) cleanHtml.clear();
         cleanHtml.add(html);
         return null;

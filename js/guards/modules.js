@@ -8,8 +8,9 @@
 // inert until they do: its text is judged then, and it runs (a children change) or is held.
 // Whatever path changes its children, the observer sees it (parser.js); the text setters and
 // insertions that route a <script>'s changes here (styles.js, elements.js) only see it sooner. A
-// module runs asynchronously anyway: the page cannot tell. Not reachable (README): `import()`
-// with a computed specifier, what the imported modules import, SVG module scripts (Firefox).
+// module runs asynchronously anyway: the page cannot tell. SVG module scripts (Chromium and
+// Firefox run them) alike. Not reachable (README): `import()` with a computed specifier, what the
+// imported modules import.
 import { call, str, lower, trim, test, split, strSlice, charAt, weakMap, weakSet, localName, namespaceURI, isConnected, describe, wrapSetter } from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
@@ -37,6 +38,8 @@ export function guardModules(r) {
   // is followed, as the safe mistake).
   /** @type {string[][]} */
   var maps = [];
+  // The same pairs for the policy's HTML rewriter (core::modules::ImportMaps), NUL-separated.
+  var mapsText = "";
 
   /** A URL-like specifier (`/x`, `./x`, `../x`, an absolute URL) resolved, else null. @param {string} s @param {string} base */
   function urlLike(s, base) {
@@ -56,7 +59,10 @@ export function guardModules(r) {
       var keys = keysOf(table);
       for (var k = 0; k < keys.length; k++) {
         var address = typeof table[keys[k]] === "string" && urlLike(table[keys[k]], base);
-        if (address) maps[maps.length] = [urlLike(keys[k], base) || keys[k], address];
+        if (!address) continue;
+        var key = urlLike(keys[k], base) || keys[k];
+        maps[maps.length] = [key, address];
+        mapsText += "\u0000" + key + "\u0000" + address;
       }
     }
   }
@@ -73,11 +79,18 @@ export function guardModules(r) {
     return out;
   }
 
-  /** "module", "importmap", or "" for any other script (or one with a `src`, held or not). @param {any} el */
+  /**
+   * "module", "importmap" (HTML only), or "" for any other script (or one with a `src`, an SVG
+   * one's `href`, held or not). @param {any} el
+   */
   function inlineType(el) {
-    if (localName(el) !== "script" || namespaceURI(el) === SVG || call(hasAttr, el, "src") || call(hasAttr, el, "data-src") || r.exempt.has(el)) return "";
+    if (localName(el) !== "script" || r.exempt.has(el)) return "";
+    var svg = namespaceURI(el) === SVG;
+    var external = svg ? call(hasAttr, el, "href") || call(hasAttr, el, "xlink:href") || call(hasAttr, el, "data-href")
+      : call(hasAttr, el, "src") || call(hasAttr, el, "data-src");
+    if (external) return "";
     var type = lower(trim(call(getAttr, el, "type") || ""));
-    return type === "module" || type === "importmap" ? type : "";
+    return type === "module" || (type === "importmap" && !svg) ? type : "";
   }
 
   /**
@@ -94,6 +107,8 @@ export function guardModules(r) {
     return null;
   }
   r.heldImport = heldImport;
+  /** The document's import maps for an HTML string's module scripts: its base URL, then the pairs ("" when none). */
+  r.importMaps = function () { return mapsText && str(call(baseOf, doc)) + mapsText; };
   /** @param {any} el */
   function textIn(el) { return str(call(textOf.get, el)); }
 

@@ -19,7 +19,7 @@ use super::css;
 use super::html::{self, Found};
 use super::json_out::Object;
 use super::matcher::{is_data_document, resolve_relative, Destination, Match, Matcher};
-use super::modules;
+use super::modules::{self, ImportMaps};
 use super::regime::Regime;
 use super::requirement::Requirement;
 use super::revoke;
@@ -276,21 +276,25 @@ impl Checkpoint {
     }
 
     /// An inline module script in an HTML string, judged by the static imports of its `source`
-    /// as scripts (`base` as for [`Checkpoint::judge_at`]): the first held one's judgement, else
-    /// a pass (by choice when a choice decided any). A bare specifier is left to the guards,
-    /// which know the page's import maps, as are the imports of a script in the document.
-    pub fn judge_module(&self, source: &str, base: &str) -> Judgement<'_> {
+    /// as scripts (`base` as for [`Checkpoint::judge_at`]), each where it is and where the page's
+    /// import `maps` send it: the first held one's judgement, else a pass (by choice when a
+    /// choice decided any). (A script in the document: the guards judge its imports.)
+    pub fn judge_module(&self, source: &str, base: &str, maps: ImportMaps<'_>) -> Judgement<'_> {
         let mut verdict = Judgement::PASS;
         for specifier in modules::static_imports(source) {
-            if modules::is_bare(&specifier) {
-                continue;
-            }
-            let j = self.judge_at(&specifier, base, Kind::Script);
-            if j.verdict == Verdict::Hold {
-                return j;
-            }
-            if j.verdict.depends_on_choice() {
-                verdict = j;
+            let mapped = maps.destinations(&specifier);
+            let own = (!modules::is_bare(&specifier))
+                .then(|| self.judge_at(&specifier, base, Kind::Script));
+            let judged = own
+                .into_iter()
+                .chain(mapped.iter().map(|url| self.judge(url, Kind::Script)));
+            for j in judged {
+                if j.verdict == Verdict::Hold {
+                    return j;
+                }
+                if j.verdict.depends_on_choice() {
+                    verdict = j;
+                }
             }
         }
         verdict
@@ -322,14 +326,14 @@ impl Checkpoint {
     }
 
     /// `html` with the tags to hold made inert. `base` as for [`Checkpoint::judge_at`].
-    pub fn rewrite_html(&self, html: &str, via: &str, base: &str) -> Rewrite {
+    pub fn rewrite_html(&self, html: &str, via: &str, base: &str, maps: ImportMaps<'_>) -> Rewrite {
         let mut verdict = Verdict::Pass;
         let rewritten = html::rewrite(html, via, |kind, found| {
             let j = match found {
                 Found::InlineScript { module: None } => return None, // nothing to match it by
                 Found::InlineScript {
                     module: Some(source),
-                } => self.judge_module(source, base),
+                } => self.judge_module(source, base, maps),
                 // A relative URL after a `<base href>` of the string may load against either.
                 Found::Url {
                     url,
@@ -1084,12 +1088,15 @@ mod tests {
     fn html_rewrites_say_whether_a_choice_decided_them() {
         let c = checkpoint("{}", None, false);
         assert_eq!(
-            c.rewrite_html(r#"<img src="/a.png">"#, "innerHTML", ""),
+            c.rewrite_html(r#"<img src="/a.png">"#, "innerHTML", "", NO_MAPS),
             Rewrite::Unchanged(Verdict::Pass)
         );
-        let Rewrite::Rewritten(out) =
-            c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", "")
-        else {
+        let Rewrite::Rewritten(out) = c.rewrite_html(
+            &[r#"<img src=""#, GA, r#"">"#].concat(),
+            "innerHTML",
+            "",
+            NO_MAPS,
+        ) else {
             panic!("held");
         };
         assert!(
@@ -1099,7 +1106,12 @@ mod tests {
         let analytics = stored(5);
         let c = checkpoint("{}", Some(&analytics), false);
         assert_eq!(
-            c.rewrite_html(&[r#"<img src=""#, GA, r#"">"#].concat(), "innerHTML", ""),
+            c.rewrite_html(
+                &[r#"<img src=""#, GA, r#"">"#].concat(),
+                "innerHTML",
+                "",
+                NO_MAPS
+            ),
             Rewrite::Unchanged(Verdict::PassByChoice)
         );
     }
@@ -1108,7 +1120,7 @@ mod tests {
     fn a_module_script_is_judged_by_its_static_imports() {
         let c = checkpoint("{}", None, false);
         let gtag = "https://www.googletagmanager.com/gtag/js?id=G-1";
-        let j = c.judge_module(&["import \"", gtag, "\";"].concat(), "");
+        let j = c.judge_module(&["import \"", gtag, "\";"].concat(), "", NO_MAPS);
         assert_eq!(j.verdict, Verdict::Hold);
         assert_eq!(
             j.requirement(),
@@ -1116,18 +1128,66 @@ mod tests {
         );
         // First-party, unknown and bare imports pass here (bare ones: the guards' import maps).
         let first_party = "import a from './a.js'; import 'https://cdn.example/x.js'; import 'ga';";
-        assert_eq!(c.judge_module(first_party, ""), Judgement::PASS);
+        assert_eq!(c.judge_module(first_party, "", NO_MAPS), Judgement::PASS);
         // A relative import against a base that moved to the tag's host.
-        let moved = c.judge_module("import './gtag/js';", "https://www.googletagmanager.com/");
+        let moved = c.judge_module(
+            "import './gtag/js';",
+            "https://www.googletagmanager.com/",
+            NO_MAPS,
+        );
         assert_eq!(moved.verdict, Verdict::Hold);
         // Once allowed, it passes by choice.
         let analytics = stored(5);
         let allowed = checkpoint("{}", Some(&analytics), false);
         assert_eq!(
             allowed
-                .judge_module(&["export * from '", gtag, "';"].concat(), "")
+                .judge_module(&["export * from '", gtag, "';"].concat(), "", NO_MAPS)
                 .verdict,
             Verdict::PassByChoice
+        );
+    }
+
+    const NO_MAPS: ImportMaps<'static> = ImportMaps::new("");
+
+    #[test]
+    fn module_scripts_in_html_strings_through_the_pages_import_maps() {
+        let c = checkpoint("{}", None, false);
+        let maps = ImportMaps::new(
+            "https://site.example/dir/page.html\0pixel\0https://www.googletagmanager.com/gtm.js\0\
+             tags/\0https://www.googletagmanager.com/\0https://site.example/lib.js\0https://www.googletagmanager.com/gtag/js\0\
+             own\0https://site.example/own.js",
+        );
+        for import in ["pixel", "tags/gtag/js?id=1", "/lib.js", "../lib.js"] {
+            let html = [
+                r#"<script type="module">import ""#,
+                import,
+                r#"";</script>"#,
+            ]
+            .concat();
+            assert!(
+                matches!(c.rewrite_html(&html, "write", "", maps), Rewrite::Rewritten(out) if out.contains("google-tag-manager")),
+                "{import}"
+            );
+        }
+        // What the maps send to the site itself, and what they do not name, pass; without the
+        // maps a bare specifier is nothing to judge.
+        for import in ["own", "lodash", "./own.js"] {
+            let html = [
+                r#"<script type="module">import ""#,
+                import,
+                r#"";</script>"#,
+            ]
+            .concat();
+            assert_eq!(
+                c.rewrite_html(&html, "write", "", maps),
+                Rewrite::Unchanged(Verdict::Pass),
+                "{import}"
+            );
+        }
+        let bare = r#"<script type="module">import "pixel";</script>"#;
+        assert_eq!(
+            c.rewrite_html(bare, "write", "", NO_MAPS),
+            Rewrite::Unchanged(Verdict::Pass)
         );
     }
 
@@ -1136,7 +1196,7 @@ mod tests {
         let c = checkpoint("{}", None, false);
         let module =
             r#"<script type=" Module ">import "https://www.googletagmanager.com/gtm.js";</script>"#;
-        let Rewrite::Rewritten(out) = c.rewrite_html(module, "write", "") else {
+        let Rewrite::Rewritten(out) = c.rewrite_html(module, "write", "", NO_MAPS) else {
             panic!("held");
         };
         assert!(
@@ -1146,7 +1206,7 @@ mod tests {
         // A classic script with the same text is not a module: nothing to judge it by.
         let classic = r#"<script>import "https://www.googletagmanager.com/gtm.js";</script>"#;
         assert_eq!(
-            c.rewrite_html(classic, "write", ""),
+            c.rewrite_html(classic, "write", "", NO_MAPS),
             Rewrite::Unchanged(Verdict::Pass)
         );
     }

@@ -6,8 +6,49 @@
 //! The scan reads the raw text, so such a pattern inside a comment or a string counts too — a
 //! script is then held for a URL it only mentions (never the other way round).
 //!
+//! HTML strings (`document.write`, a `srcdoc`) are judged here whole: their module scripts'
+//! specifiers go through the page's maps the guards hand over ([`ImportMaps`]).
+//!
 //! Not reachable from here: `import()` with a computed specifier (syntax no script can patch),
 //! and what the modules a script imports import in turn (their text is never in the page).
+
+use super::matcher::{resolve_relative, without_dot_segments};
+
+/// The page's import maps as the guards hand them over with an HTML string (their own copy,
+/// merged: js/guards/modules.js): the document's base URL, then `key`, `address` pairs, all
+/// NUL-separated; keys that are URLs and every address already resolved. Empty: no map.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportMaps<'a> {
+    text: &'a str,
+}
+
+impl<'a> ImportMaps<'a> {
+    pub const fn new(text: &'a str) -> Self {
+        ImportMaps { text }
+    }
+
+    /// Where the maps send `specifier` (each address a key gives it: exactly, or as a prefix
+    /// ending in `/` with the rest appended). Every map and scope alike, as the guards do: a key
+    /// any of them gives is followed, as the safe mistake.
+    pub fn destinations(&self, specifier: &str) -> Vec<String> {
+        let mut parts = self.text.split('\0');
+        let base = parts.next().unwrap_or("");
+        let resolved = (!is_bare(specifier))
+            .then(|| resolve_relative(base, specifier))
+            .flatten()
+            .map(|url| without_dot_segments(&url));
+        let key = resolved.as_deref().unwrap_or(specifier);
+        let mut out = Vec::new();
+        while let (Some(k), Some(address)) = (parts.next(), parts.next()) {
+            if k == key {
+                out.push(address.to_string());
+            } else if k.ends_with('/') && key.starts_with(k) {
+                out.push([address, key.get(k.len()..).unwrap_or("")].concat());
+            }
+        }
+        out
+    }
+}
 
 /// The specifiers of `source`'s static imports and re-exports, their escapes decoded, in order.
 /// (Byte by byte, with no panicking slice: this runs in the checkpoint's Wasm.)
@@ -195,6 +236,42 @@ pub fn is_bare(specifier: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_maps_send_specifiers_where_the_browser_would() {
+        let maps = ImportMaps::new(
+            "https://site.example/dir/page.html\0lodash\0https://cdn.example/lodash.js\0\
+             tags/\0https://tags.example/v2/\0https://site.example/lib.js\0https://tags.example/lib.js",
+        );
+        assert_eq!(
+            maps.destinations("lodash"),
+            ["https://cdn.example/lodash.js"]
+        );
+        assert_eq!(
+            maps.destinations("tags/a/b.js?x=1"),
+            ["https://tags.example/v2/a/b.js?x=1"]
+        );
+        // URL-like specifiers meet the keys resolved, dot segments and all.
+        for specifier in [
+            "/lib.js",
+            "../lib.js",
+            "./../x/../lib.js",
+            "https://site.example/lib.js",
+        ] {
+            assert_eq!(
+                maps.destinations(specifier),
+                ["https://tags.example/lib.js"],
+                "{specifier}"
+            );
+        }
+        assert!(maps.destinations("lodash/fp").is_empty()); // (a key without `/` is no prefix)
+        assert!(maps.destinations("./lib.js").is_empty());
+        assert!(ImportMaps::default().destinations("lodash").is_empty());
+        // A map cut short (a key without its address) names nothing more.
+        assert!(ImportMaps::new("https://site.example/\0lodash")
+            .destinations("lodash")
+            .is_empty());
+    }
 
     #[test]
     fn every_static_import_form() {

@@ -7,6 +7,7 @@
 
 use super::{dom, record, with_sdk, Entry};
 use crate::core::audit::Action;
+use crate::core::modules::ImportMaps;
 use crate::core::{Category, Judgement, Kind, Rewrite, Verdict};
 use wasm_bindgen::prelude::*;
 
@@ -161,19 +162,22 @@ pub fn held_requirement() -> String {
 /// (rewritten: take it with [`rewritten`]). The held tags are audited by the markup
 /// checkpoint once they are in a watched document, with `via`. `base` is the document's base
 /// URL when a `<base href>` moved it from the page's URL (relative URLs load against it), else
-/// empty.
+/// empty; `import_maps` the page's, for its module scripts ([`ImportMaps`]; empty: none).
 #[wasm_bindgen]
-pub fn rewrite_html(html: &str, via: &str, base: &str) -> u8 {
+pub fn rewrite_html(html: &str, via: &str, base: &str, import_maps: &str) -> u8 {
     if !html.contains('<') {
         return Verdict::Pass as u8;
     }
-    let rewrite = with_sdk(|sdk| match sdk.checkpoint.rewrite_html(html, via, base) {
-        Rewrite::Unchanged(verdict) => verdict,
-        Rewrite::Rewritten(out) => {
-            sdk.handoff = out;
-            Verdict::Hold
-        }
-    });
+    let maps = ImportMaps::new(import_maps);
+    let rewrite = with_sdk(
+        |sdk| match sdk.checkpoint.rewrite_html(html, via, base, maps) {
+            Rewrite::Unchanged(verdict) => verdict,
+            Rewrite::Rewritten(out) => {
+                sdk.handoff = out;
+                Verdict::Hold
+            }
+        },
+    );
     rewrite.unwrap_or(Verdict::Hold) as u8
 }
 

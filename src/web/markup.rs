@@ -264,7 +264,7 @@ fn consider(el: &Element) {
         Some(State::Held) | None => {}
     }
     let Some(kind) = kind_of(el) else { return };
-    if is_html_script(el) && !is_inert_script(el) {
+    if held_by_type(el) && !is_inert_script(el) {
         State::Unmarked.set(el);
         dom::warn(&[
             "a <script data-consent> without type=\"text/plain\" runs without consent: ",
@@ -289,9 +289,12 @@ fn consider(el: &Element) {
     }
 }
 
-/// An HTML `<script>` (an SVG one is held by its `href` alone, and released by getting it back).
-fn is_html_script(el: &Element) -> bool {
-    el.local_name() == "script" && el.namespace_uri().as_deref() != Some(SVG)
+/// A `<script>` held by its type (`text/plain`, its own kept in `data-type`): an HTML one, and
+/// an SVG module script the guards held for its imports. (An SVG one with an `href` is held by
+/// it alone, and released by getting it back.)
+fn held_by_type(el: &Element) -> bool {
+    el.local_name() == "script"
+        && (el.namespace_uri().as_deref() != Some(SVG) || el.has_attribute("data-type"))
 }
 
 /// A marked script is inert when its type is one the browser will not run.
@@ -345,7 +348,7 @@ fn release(el: &Element) {
     let Some(m) = marked(el) else { return };
     // The audit line comes first: an inline script released below may already read it.
     audit(kind, &via_of(el), &url, &m, Action::Released);
-    if is_html_script(el) {
+    if held_by_type(el) {
         release_script(el);
         return;
     }

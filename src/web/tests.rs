@@ -318,10 +318,10 @@ fn guards_get_numbered_verdicts_and_the_details_of_a_hold() {
     // An unknown kind holds.
     assert_eq!(judge("/own.js", 200, ""), HOLD);
     assert_eq!(
-        rewrite_html(r#"<img src="/own.png">"#, "innerHTML", ""),
+        rewrite_html(r#"<img src="/own.png">"#, "innerHTML", "", ""),
         PASS
     );
-    assert_eq!(rewrite_html(html, "innerHTML", ""), HOLD);
+    assert_eq!(rewrite_html(html, "innerHTML", "", ""), HOLD);
     assert!(rewritten().contains("data-src"));
     assert_eq!(actions(), ["blocked:fetch"]);
     let line = audit_lines().get(0);
@@ -329,7 +329,7 @@ fn guards_get_numbered_verdicts_and_the_details_of_a_hold() {
     assert_eq!(prop(&line, "url").as_string().as_deref(), Some(ga));
     accept_all();
     assert_eq!(judge(ga, Kind::Fetch as u8, "fetch"), BY_CHOICE);
-    assert_eq!(rewrite_html(html, "innerHTML", ""), BY_CHOICE);
+    assert_eq!(rewrite_html(html, "innerHTML", "", ""), BY_CHOICE);
     assert_eq!(actions(), ["blocked:fetch", "allowed:fetch"]);
 }
 

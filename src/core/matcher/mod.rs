@@ -46,7 +46,7 @@ pub use host::{
 };
 #[cfg(test)]
 pub(crate) use table::lookup_host;
-pub use url::{parse_url, resolve_relative, Parsed};
+pub use url::{parse_url, resolve_relative, without_dot_segments, Parsed};
 
 use super::catalog::{self, Entry, NEUTRAL};
 use super::category::Category;

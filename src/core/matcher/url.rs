@@ -431,7 +431,31 @@ fn letterlike(b2: u8) -> Option<u8> {
 
 /// The path as the server sees it: unreserved characters decoded, `.` and `..` segments removed.
 pub(super) fn normalize_path(raw: &str) -> String {
-    let decoded = decode_unreserved(raw);
+    remove_dot_segments(&decode_unreserved(raw))
+}
+
+/// An absolute URL's path without its `.` and `..` segments, as the URL parser leaves it
+/// (nothing decoded): `https://a.example/x/../y?q` → `https://a.example/y?q`.
+pub fn without_dot_segments(url: &str) -> String {
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    let path_start =
+        find_any(url.get(authority..).unwrap_or(""), b"/?#").map_or(url.len(), |i| authority + i);
+    let tail = url.get(path_start..).unwrap_or("");
+    let path_end = path_start + find_any(tail, b"?#").unwrap_or(tail.len());
+    let (Some(head), Some(path), Some(rest)) = (
+        url.get(..path_start),
+        url.get(path_start..path_end),
+        url.get(path_end..),
+    ) else {
+        return url.to_string();
+    };
+    if !path.starts_with('/') {
+        return url.to_string();
+    }
+    [head, &remove_dot_segments(path), rest].concat()
+}
+
+fn remove_dot_segments(decoded: &str) -> String {
     let mut segments: Vec<&str> = Vec::new();
     let parts: Vec<&str> = decoded.split('/').skip(1).collect();
     let last = parts.len().saturating_sub(1);
