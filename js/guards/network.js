@@ -301,18 +301,22 @@ export function guardNetwork(r) {
   }
   guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
   guardConstructor("EventSource", KIND.eventsource, failedConnection(false));
-  // A WebTransport session, or a WebSocketStream, whose promises reject.
-  function failedSession(promises) {
+  // A WebTransport session, or a WebSocketStream, whose promises reject as a failed handshake's
+  // do (with the engine's own error class).
+  function failedSession(promises, failure) {
     return function () {
       var session = { close: function () {} };
-      promises.forEach(function (p) {
-        session[p] = Promise.reject(new win.DOMException("Opening handshake failed.", "NetworkError"));
-      });
+      promises.forEach(function (p) { session[p] = Promise.reject(failure()); });
       return session;
     };
   }
-  guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed"]));
-  guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"]));
+  var TransportError = win.WebTransportError, SocketError = win.WebSocketError;
+  guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed"], function () {
+    return TransportError ? transportError(TransportError, "Opening handshake failed.") : new win.DOMException("Opening handshake failed.", "NetworkError");
+  }));
+  guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"], function () {
+    return SocketError ? new SocketError("WebSocket closed before handshake complete.") : new win.DOMException("Opening handshake failed.", "NetworkError");
+  }));
 
   // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit. The
   // URLs are read with the native getters: a form's `action` property may be one of its own
@@ -391,4 +395,16 @@ export function networkErrors(win) {
     // (A held URL is another site's: Chromium words its failure so.)
     worklet: function (url) { return "Failed to load worklet module script: " + url + " (a dependency or cross-origin script failed to load)"; }
   };
+}
+
+/**
+ * A WebTransportError of a failed session: its constructor takes the message first (Firefox) or
+ * in a dictionary (Chromium), and its `source` only from the engine ("session" here).
+ * @param {any} TransportError @param {string} message
+ */
+function transportError(TransportError, message) {
+  var e;
+  try { e = new TransportError(message, { source: "session" }); } catch (x) { e = new TransportError({ message: message }); }
+  if (e.source !== "session") Object.defineProperty(e, "source", { value: "session" });
+  return e;
 }

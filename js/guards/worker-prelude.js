@@ -1,6 +1,7 @@
 // The guards of a worker that page code makes from a Blob (workers.js puts this function's
 // source before the worker's script). In a worker nothing can ask the checkpoint synchronously: a
-// third-party `fetch`, `XMLHttpRequest`, `WebSocket` or `EventSource` waits for the page's answer,
+// third-party `fetch`, `XMLHttpRequest`, `WebSocket`, `EventSource`, `WebTransport`,
+// `WebSocketStream` or font face waits for the page's answer,
 // asked over a MessagePort that the page hands over as a dedicated worker's first message (taken
 // before the worker's own listeners see it), or, in a shared worker (whose connections are the
 // page's), over a BroadcastChannel whose name only the page and the worker know; a held one fails
@@ -350,6 +351,133 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   }
   guardConnection("WebSocket", "websocket");
   guardConnection("EventSource", "eventsource");
+
+  // WebTransport and WebSocketStream: a third-party session is an instance of its interface whose
+  // promises (`ready`/`opened`, `closed`) and methods wait for the page's answer. Allowed, the
+  // real session is made and the stand-in hands on what it does (its promises, methods, streams
+  // and attributes); held, or closed meanwhile, its promises reject as a failed handshake's do.
+  /** @param {string} name @param {string[]} promises @param {() => any} failure the error a failed handshake rejects with */
+  function guardSession(name, promises, failure) {
+    var Native = g[name];
+    if (typeof Native !== "function") return;
+    var proto = Native.prototype, members = Object.getOwnPropertyNames(proto);
+    /** @type {any} */
+    var isPromise = {};
+    for (var p = 0; p < promises.length; p++) isPromise[promises[p]] = true;
+    standIn(name, Native, function (/** @type {any} */ url) {
+      if (!new.target) return reflectApply(Native, this, arguments); // (the native's TypeError)
+      var args = slice(arguments);
+      if (args.length) args[0] = NativeString(url); // read once
+      var third = args.length ? thirdParty(args[0]) : null;
+      if (!third) return construct(Native, args, new.target);
+      /** @type {any} */
+      var real = null, closedEarly = false;
+      var session = then(held(third, "websocket", name + " (worker)", {}), function (isHeld) {
+        if (isHeld || closedEarly) throw failure();
+        return (real = construct(Native, args, Native));
+      });
+      /** @type {PropertyDescriptorMap} */
+      var props = {};
+      for (var i = 0; i < members.length; i++) {
+        var member = members[i], d = describe(proto, member);
+        if (member === "constructor" || !d) continue;
+        props[member] = typeof d.value === "function" ? { value: method(member) } : isPromise[member] === true
+          ? { value: then(session, valueOf(member)) }
+          : { get: attribute(member, member === "url" ? third : undefined), set: d.set && setter(member) };
+      }
+      /** @param {string} m */
+      function method(m) {
+        return function () {
+          var a = slice(arguments);
+          if (real) return reflectApply(real[m], real, a);
+          if (m === "close") { closedEarly = true; return; }
+          return then(session, function (/** @type {any} */ r) { return reflectApply(r[m], r, a); });
+        };
+      }
+      /** @param {string} m @param {any} otherwise */
+      function attribute(m, otherwise) { return function () { return real ? real[m] : otherwise; }; }
+      /** @param {string} m */
+      function setter(m) { return function (/** @type {any} */ v) { if (real) real[m] = v; }; }
+      var stand = construct(Object, [], new.target); // (an instance of the interface, with its own members)
+      defineProperties(stand, props);
+      return stand;
+    });
+  }
+  /** @param {string} m */
+  function valueOf(m) { return function (/** @type {any} */ r) { return r[m]; }; }
+  var TransportError = g.WebTransportError, SocketError = g.WebSocketError;
+  /** (network.js `transportError`: the prelude is self-contained) @param {any} TransportError @param {string} message */
+  function transportError(TransportError, message) {
+    var e;
+    try { e = new TransportError(message, { source: "session" }); } catch (x) { e = new TransportError({ message: message }); }
+    if (e.source !== "session") defineProperty(e, "source", { value: "session" });
+    return e;
+  }
+  guardSession("WebTransport", ["ready", "closed", "draining"], function () {
+    return TransportError ? transportError(TransportError, "Opening handshake failed.") : new DOMEx("Opening handshake failed.", "NetworkError");
+  });
+  guardSession("WebSocketStream", ["opened", "closed"], function () {
+    return SocketError ? new SocketError("WebSocket closed before handshake complete.") : new DOMEx("Opening handshake failed.", "NetworkError");
+  });
+
+  // FontFace: a face whose source names a third-party URL loads it only once the page allows it —
+  // `load()` and the worker's `fonts.add()` wait for the answer (held: `load()` rejects as a
+  // failed load does, and the face is not added).
+  var NativeFontFace = g.FontFace, FontSet = g.FontFaceSet;
+  if (typeof NativeFontFace === "function") {
+    var fontAnswers = new WeakMap(), all = NativePromise.all;
+    var exec = uncurry(RegExp.prototype.exec);
+    standIn("FontFace", NativeFontFace, function (/** @type {any} */ family, /** @type {any} */ source) {
+      if (!new.target) return reflectApply(NativeFontFace, this, arguments); // (the native's TypeError)
+      var args = slice(arguments);
+      /** @type {any[]} */
+      var asks = [];
+      if (typeof source === "string" || source instanceof String) {
+        args[1] = NativeString(source); // read once
+        var re = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi, m;
+        while ((m = exec(re, args[1])) !== null) {
+          var third = thirdParty(m[1] != null ? m[1] : m[2] != null ? m[2] : m[3]);
+          if (third) asks[asks.length] = held(third, "link", "FontFace (worker)", {});
+        }
+      }
+      var face = construct(NativeFontFace, args, new.target);
+      if (asks.length) {
+        weakSet(fontAnswers, face, then(reflectApply(all, NativePromise, [asks]), function (/** @type {boolean[]} */ answers) {
+          for (var i = 0; i < answers.length; i++) if (answers[i]) return true;
+          return false;
+        }));
+      }
+      return face;
+    });
+    var nativeLoad = NativeFontFace.prototype.load;
+    NativeFontFace.prototype.load = function load() {
+      var answer = weakGet(fontAnswers, this), face = this;
+      if (!answer) return reflectApply(nativeLoad, this, arguments);
+      return then(answer, function (/** @type {boolean} */ isHeld) {
+        if (isHeld) throw new DOMEx("A network error occurred.", "NetworkError");
+        return reflectApply(nativeLoad, face, []);
+      });
+    };
+    // (The set's `load()` waits for the faces added meanwhile: it loads them once allowed.)
+    var FP = FontSet && FontSet.prototype, nativeAdd = FP && FP.add, nativeSetLoad = FP && FP.load;
+    var addsOf = new WeakMap();
+    if (typeof nativeAdd === "function" && typeof nativeSetLoad === "function") {
+      FP.add = function add(/** @type {any} */ face) {
+        var answer = weakGet(fontAnswers, face), set = this;
+        if (!answer) return reflectApply(nativeAdd, this, arguments);
+        var adds = weakGet(addsOf, set) || [];
+        adds[adds.length] = then(answer, function (/** @type {boolean} */ isHeld) { if (!isHeld) reflectApply(nativeAdd, set, [face]); });
+        weakSet(addsOf, set, adds);
+        return this;
+      };
+      FP.load = function load() {
+        var adds = weakGet(addsOf, this), set = this, args = slice(arguments);
+        if (!adds) return reflectApply(nativeSetLoad, this, args);
+        weakDelete(addsOf, set);
+        return then(reflectApply(all, NativePromise, [adds]), function () { return reflectApply(nativeSetLoad, set, args); });
+      };
+    }
+  }
 
   // Workers this worker makes from a Blob or a data: URL get these guards too, and ask the page
   // through a port this worker hands to it (`adopt`), as the page's own workers do (workers.js),

@@ -205,7 +205,7 @@ export function guardWorkers(r) {
   }
   /** @param {any} ask @param {(held: boolean) => void} reply */
   function judge(ask, reply) {
-    var kind = KIND[ask.kind === "xhr" || ask.kind === "websocket" || ask.kind === "eventsource" || ask.kind === "script" ? ask.kind : "fetch"];
+    var kind = KIND[ask.kind === "xhr" || ask.kind === "websocket" || ask.kind === "eventsource" || ask.kind === "script" || ask.kind === "link" ? ask.kind : "fetch"];
     var url = str(ask.url);
     var via = str(ask.via);
     if (!r.held(url, kind, via)) {

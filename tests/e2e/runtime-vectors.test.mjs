@@ -305,7 +305,7 @@ test('rt-v4. more patterns the guards claim (setAttribute(NS), attribute nodes, 
   }
   assert.equal(await page.evaluate(() => window.__wo), null, 'window.open of a held URL into a frame returns null');
   if (await page.evaluate(() => typeof WebSocketStream === 'function')) {
-    assert.equal(await page.evaluate(() => window.__wssError), 'NetworkError', 'a held WebSocketStream fails to open');
+    assert.equal(await page.evaluate(() => window.__wssError), 'WebSocketError', 'a held WebSocketStream fails to open, as a refused one does');
   }
   const au = await audit(page);
   for (const [name, kind, via] of [['speculationPrefetch', 'link', 'appendChild'], ['audioWorklet', 'script', 'addModule'], ['areaPing', 'beacon', 'area.ping']]) {
@@ -899,6 +899,74 @@ test('rt-v13. dedicated workers made from a Blob: their fetch, XMLHttpRequest, W
     });
     for (const ev of ['workerAllowed', 'dataAllowed', 'dataModuleAllowed', 'dataModuleImportAllowed', 'importScriptsAllowed']) await waitForRequests(lb, (e) => e.host === 'www.facebook.com' && e.query.ev === ev, { timeout: 3000 });
   });
+  await context.close();
+});
+
+// Inside a worker made from a Blob, the sessions and font faces a worker can make: each waits for the page's answer.
+/** Runs, in a worker from a Blob, a WebSocketStream, a WebTransport session (where the engine has them) and two font
+ * faces (one loaded, one added to the worker's fonts) against `tracker` + what + `tag`; what each did. */
+const sessionsInWorker = (page, tracker, tag) => page.evaluate(([tracker, tag]) => new Promise((resolve) => {
+  const code = `var out = {}, tracker = ${JSON.stringify(tracker)}, tag = ${JSON.stringify(tag)}, steps = [];
+    if (self.WebSocketStream) steps.push(function (next) {
+      var url = tracker.replace('https:', 'wss:') + 'wss' + tag, s = new WebSocketStream(url);
+      out.wssShape = [s instanceof WebSocketStream, s.url === url, typeof s.close].join();
+      s.closed.catch(function () {});
+      s.opened.then(function () { out.wss = 'opened'; s.close(); next(); }, function (e) { out.wss = e.constructor.name; next(); });
+    });
+    if (self.WebTransport) steps.push(function (next) {
+      var t = new WebTransport(tracker + 'wt' + tag);
+      out.wtShape = [t instanceof WebTransport, typeof t.createBidirectionalStream].join();
+      t.closed.catch(function () {});
+      t.ready.then(function () { out.wt = 'ready'; next(); }, function (e) { out.wt = e.constructor.name + ':' + e.source; next(); });
+    });
+    steps.push(function (next) {
+      var f = new FontFace('f' + tag, 'url(' + tracker + 'font' + tag + ')');
+      out.fontShape = f instanceof FontFace;
+      f.load().then(function () { out.font = 'loaded'; }, function (e) { out.font = e.name; }).then(next);
+    });
+    steps.push(function (next) {
+      var f = new FontFace('g' + tag, 'url(' + tracker + 'fontSet' + tag + ')');
+      self.fonts.add(f);
+      self.fonts.load('16px g' + tag).then(next, next);
+    });
+    (function run() { var step = steps.shift(); if (step) step(run); else postMessage(out); })();`;
+  const w = new Worker(URL.createObjectURL(new Blob([code])));
+  w.onmessage = (e) => resolve(e.data);
+  setTimeout(() => resolve('timeout'), 15000);
+}), [tracker, tag]);
+
+test('rt-v13b. inside workers made from a Blob: WebSocketStream, WebTransport and font faces to an ads host wait for the page\'s answer; held, they fail as a failed handshake or load does; once allowed, they go', async () => {
+  const { lb, context, page } = await freshGtmPage();
+  const toHost = (tag) => (e) => e.host === 'www.facebook.com' && (e.query.ev || '').endsWith(tag);
+  const held = await sessionsInWorker(page, PX(''), 'held');
+  await lb.quiet();
+  assert.deepEqual(lb.requests(toHost('held')).map((e) => e.path + e.search), [], 'nothing reached the ads host');
+  const engines = { chromium: ['wss', 'wt'], firefox: ['wt'], webkit: [] }[ENGINE];
+  const expected = { fontShape: true, font: 'NetworkError' };
+  if (engines.includes('wss')) Object.assign(expected, { wssShape: 'true,true,function', wss: 'WebSocketError' });
+  if (engines.includes('wt')) Object.assign(expected, { wtShape: 'true,function', wt: 'WebTransportError:session' });
+  assert.deepEqual(held, expected, 'held: each fails as a refused one does');
+  if (ENGINE === 'chromium') { // (Firefox and WebKit reach a closed port through the e2e proxy)
+    const refused = await sessionsInWorker(page, 'https://127.0.0.1:9/', 'refused');
+    assert.deepEqual({ ...refused, wt: refused.wt }, held, 'as a session or font from a closed port fails');
+  }
+  const au = await audit(page);
+  for (const [what, via] of [['wss', 'WebSocketStream'], ['wt', 'WebTransport'], ['font', 'FontFace'], ['fontSet', 'FontFace']]) {
+    if ((what === 'wss' || what === 'wt') && !engines.includes(what)) continue;
+    assert.ok(au.some((e) => e.action === 'blocked' && e.via === `${via} (worker)` && (e.url || '').endsWith(`=${what}held`)),
+      `audit: ${what} blocked via ${via} (worker): ${JSON.stringify(au.filter((e) => (e.url || '').includes(what)))}`);
+  }
+
+  await call(page, 'set', { ads: true });
+  const allowed = await sessionsInWorker(page, PX(''), 'allowed');
+  // (WebKitGTK's workers fetch no third-party font at all, with or without Sekisho.)
+  for (const what of [...(ENGINE === 'webkit' ? [] : ['font', 'fontSet']), ...(engines.includes('wss') ? ['wss'] : [])]) {
+    await waitForRequests(lb, toHost(`${what}allowed`), { timeout: 3000 });
+  }
+  if (engines.includes('wss')) assert.equal(allowed.wss, 'opened', 'an allowed WebSocketStream opens');
+  // (No WebTransport server here: an allowed session is made, and fails as any would.)
+  if (engines.includes('wt')) assert.match(allowed.wt, /^WebTransportError/);
+  assert.ok(!(await audit(page)).some((e) => e.action === 'blocked' && (e.url || '').endsWith('allowed')), 'nothing allowed is held');
   await context.close();
 });
 
