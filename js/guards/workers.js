@@ -64,8 +64,15 @@ export function guardWorkers(r) {
   var dataOf = describe(win.MessageEvent.prototype, "data").get;
   var portsOf = describe(win.MessageEvent.prototype, "ports").get;
   var port1Of = describe(Channel.prototype, "port1").get, port2Of = describe(Channel.prototype, "port2").get;
-  var errors = networkErrors(win);
-  var words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") };
+  // How this engine words a network error, for the worker's guards (read when a worker is made:
+  // the first read of the user agent string costs the page's start a fraction of a millisecond).
+  /** @type {{ fetch: string, xhrSync: string[] } | null} */
+  var words = null;
+  function wordsOf() {
+    if (words) return words;
+    var errors = networkErrors(win);
+    return (words = { fetch: errors.fetch, xhrSync: split(str(errors.xhrSync("\u0000")), "\u0000") });
+  }
   var encode = win.encodeURIComponent;
   var protocolOf = describe(U.prototype, "protocol").get;
   /** Whether a worker's URL is a data: URL (its script in the URL, run in an opaque origin). @param {string} url */
@@ -111,7 +118,7 @@ export function guardWorkers(r) {
   }
   /** The prelude's call: `script` imported once the guards are in (a classic worker's). @param {string | null} script @param {string} [channel] */
   function preludeOf(script, channel) {
-    return PRELUDE + "(" + stringify(script) + "," + stringify(words) + (channel !== undefined ? "," + stringify(channel) : "") + ");";
+    return PRELUDE + "(" + stringify(script) + "," + stringify(wordsOf()) + (channel !== undefined ? "," + stringify(channel) : "") + ");";
   }
   /** A module worker's start: the prelude's module, then the worker's own. @param {string} prelude @param {string} script */
   function imports(prelude, script) { return "import " + stringify(prelude) + ";import " + stringify(script) + ";"; }
