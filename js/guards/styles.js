@@ -325,7 +325,7 @@ export function guardStyles(r) {
   /** Chromium: `name`'s accessors, as the IDL has them (`setProperty`, `getPropertyValue`). @param {string} name @param {string} css */
   function standInProperty(name, css) {
     defineProperty(Decl, name, {
-      configurable: true,
+      configurable: false, // (taken away, the engine's own unguarded answer would be back)
       enumerable: false, // (the declaration lists its names itself)
       get: function () {
         try { return call(getValue, this, css); } catch (e) { return undefined; } // (read on the prototype itself: nothing there)

@@ -66,6 +66,9 @@ const PROBES = {
   typedOmAppend: "var d = box(); if (d.attributeStyleMap) { d.style.backgroundImage = 'linear-gradient(red, red)'; try { d.attributeStyleMap.append('background-image', 'url(' + U('typedOmAppend') + ')'); } catch (e) { unsupported('typedOmAppend'); } d.offsetWidth; } else unsupported('typedOmAppend');", // (WebKit refuses to append to this list)
   ruleStyleMap: "var s = document.createElement('style'); s.textContent = '#css-ruleStyleMap{width:9px}'; document.head.appendChild(s); var r = s.sheet.cssRules[0]; if (r.styleMap) r.styleMap.set('background-image', 'url(' + U('ruleStyleMap') + ')'); else unsupported('ruleStyleMap'); box('ruleStyleMap').offsetWidth;",
   replace: "var sh = new CSSStyleSheet(); sh.replace('#css-replace{background:url(' + U('replace') + ')}'); document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sh]); box('replace');",
+  // page code that deletes Chromium's stand-in accessor (on CSSStyleDeclaration.prototype, which Chromium asks before
+  // answering the name itself) gets no unguarded way back to the declaration (elsewhere the name is not there)
+  deletedAccessor: "delete CSSStyleDeclaration.prototype.backgroundImage; var d = box(); d.style.backgroundImage = 'url(' + U('deletedAccessor') + ')'; getComputedStyle(d).backgroundImage; d.offsetWidth;",
 };
 
 /** Runs `code` as the page's own script, with U() and box() defined. */
