@@ -437,7 +437,11 @@ pub(super) fn normalize_path(raw: &str) -> String {
 /// An absolute URL's path without its `.` and `..` segments, as the URL parser leaves it
 /// (nothing decoded): `https://a.example/x/../y?q` → `https://a.example/y?q`.
 pub fn without_dot_segments(url: &str) -> String {
-    let authority = url.find("://").map_or(0, |i| i + 3);
+    let authority = url
+        .as_bytes()
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or(0, |i| i + 3);
     let path_start =
         find_any(url.get(authority..).unwrap_or(""), b"/?#").map_or(url.len(), |i| authority + i);
     let tail = url.get(path_start..).unwrap_or("");
