@@ -12,7 +12,7 @@ var SVG = "http://www.w3.org/2000/svg";
 // marked elements, SVG animations of an `href`.
 var parseJson = JSON.parse, stringifyJson = JSON.stringify, isArray = Array.isArray;
 // CSS: every <style>, and the elements whose `style` may name a URL (css.rs `may_load`).
-var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,script[type='speculationrules' i],[data-consent],set,animate"
+var GUARDED_SELECTOR = URL_SELECTOR + ",iframe,frame,object,script[type='speculationrules' i],[data-consent],set,animate"
   + ",style,[style*='url(' i],[style*='image-set' i],[style*='\\\\'],[style*='//']";
 
 /**
@@ -195,8 +195,10 @@ export function guardElements(r) {
     // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
     // insertion (`adoptFrames`): a tree with either is never "clean".
     var name = localName(el);
-    if (name === "iframe" || name === "frame" || name === "object") framesChecked++;
-    if (name && (name === "iframe" || call(hasAttr, el, "data-consent"))) memo.fixed = false;
+    if (name === "iframe" || name === "frame" || name === "object") {
+      framesChecked++;
+      memo.fixed = false;
+    } else if (name && call(hasAttr, el, "data-consent")) memo.fixed = false;
     if (name) r.checkStyles(el, via || "parser");
     if (name === "script" && r.inlineScript(el, via || "parser")) return;
     var t = name && target(el);
@@ -269,23 +271,28 @@ export function guardElements(r) {
   r.animation = animation;
   r.insertion = insertion;
 
-  // Scripts inserted together with a frame run inside the insertion, once every node is in and
-  // the frame exists: Firefox gives a frame with a `src` its window at once, with no "load"
-  // before the scripts, so `window[n]` would reach its realm before this guard returns. Such
-  // scripts are kept inert (their children taken out: a script without text is not prepared)
-  // and given their text back once the frames are guarded, which runs them, in tree order, as
-  // the same elements. (A script before the frame in tree order runs before it exists.)
+  // Scripts inserted together with a frame, after it in tree order, run inside the insertion once
+  // every node is in and the frame exists: Firefox gives a frame with a `src` its window at once,
+  // with no "load" before the scripts, so `window[n]` would reach its realm before this guard
+  // returns. Such scripts are kept inert (their children taken out: a script without text is not
+  // prepared) and given their text back once the frames are guarded, which runs them, in tree
+  // order, as the same elements. (A script before the first frame runs before any exists: it is
+  // left to run where it does.)
   var Fragment = win.DocumentFragment, TextNode = win.Text;
+  var FRAMES_AND_SCRIPTS = "iframe,frame,object,script";
   /** @returns {{script: Element, children: Node[], text: string}[] | null} */
   function scriptsBesideFrames(nodes) {
-    var kept = [];
+    var kept = [], framed = false;
     for (var i = 0; i < nodes.length; i++) {
       var node = nodes[i], type = nodeType(node);
       if (type !== 1 && type !== 11) continue;
-      var scripts = localName(node) === "script" ? [node] : node.firstElementChild ? n.findAll(node, "script") : [];
-      for (var j = 0; j < scripts.length; j++) {
-        var s = scripts[j];
-        if (r.exempt.has(s) || !firstChild(s) || call(hasAttr, s, "src")) continue;
+      var found = node.firstElementChild ? n.findAll(node, FRAMES_AND_SCRIPTS) : [];
+      var list = type === 1 ? [node] : [];
+      for (var f = 0; f < found.length; f++) list[list.length] = found[f];
+      for (var j = 0; j < list.length; j++) {
+        var s = list[j], name = localName(s);
+        if (name !== "script") { framed = framed || name === "iframe" || name === "frame" || name === "object"; continue; }
+        if (!framed || r.exempt.has(s) || !firstChild(s) || call(hasAttr, s, "src")) continue;
         var scriptKind = scriptType(s);
         if (namespaceURI(s) !== SVG && (!runnable(scriptKind) || scriptKind === "module")) continue;
         var children = [], text = "";

@@ -77,7 +77,9 @@ export function guardFrames(r) {
   r.doc.addEventListener("load", function (e) {
     var t = e.target;
     var name = localName(t);
-    if (name === "iframe" || name === "frame" || name === "object") guardFrame(t);
+    if (name !== "iframe" && name !== "frame" && name !== "object") return;
+    guardFrame(t);
+    guardNewFrames(); // (its handler may reach another frame of the same insertion by `window[n]`)
   }, true);
 
   // A frame's realm reached through its element is guarded first: code that runs inside the very

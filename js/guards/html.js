@@ -10,7 +10,11 @@ import { wrap, wrapSetter, apply, call, str, test, exec, strSlice, lower, arrayS
  */
 export function guardHtml(r) {
   var win = r.win, n = r.natives, E = n.E, D = n.D;
-  r.rewrite = function (html, via) { return r.memo.rewrite(html, via, r.movedBase(), r.importMaps ? r.importMaps() : ""); };
+  r.rewrite = function (html, via) {
+    // (The page's import maps matter only to the module scripts an HTML string may hold.)
+    var maps = r.importMaps && test(/<script/i, html) ? r.importMaps() : "";
+    return r.memo.rewrite(html, via, r.movedBase(), maps);
+  };
 
   // A sink whose HTML is its argument `argIndex` (-1: every argument, as document.write's).
   function htmlSink(argIndex) {

@@ -8,8 +8,8 @@
 // inert until they do: its text is judged then, and it runs (a children change) or is held.
 // Whatever path changes its children, the observer sees it (parser.js); the text setters and
 // insertions that route a <script>'s changes here (styles.js, elements.js) only see it sooner. A
-// module runs asynchronously anyway: the page cannot tell. SVG module scripts (Chromium and
-// Firefox run them) alike. Not reachable (README): `import()` with a computed specifier, what the
+// module runs asynchronously anyway: the page cannot tell. SVG module scripts (Chromium, Firefox
+// and WebKit run them) alike. Not reachable (README): `import()` with a computed specifier, what the
 // imported modules import.
 import { call, str, lower, trim, test, split, strSlice, charAt, weakMap, weakSet, localName, namespaceURI, isConnected, describe, wrapSetter } from "./natives.js";
 

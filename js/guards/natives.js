@@ -53,8 +53,21 @@ export function split(s, separator) {
   parts[parts.length] = strSlice(s, from);
   return parts;
 }
-/** The URLs of the `url(…)` functions in CSS text (quoted or not). */
+var fromCodePoint = String.fromCodePoint, nativeParseInt = parseInt;
+/** CSS text with its escapes decoded (`\75 rl(` is `url(`), as the CSS tokenizer reads them. */
+export function unescapeCss(css) {
+  if (strIndexOf(css, "\\") < 0) return css;
+  var re = /\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|([^\n\r\f0-9a-fA-F]))/g, out = "", from = 0, m;
+  while ((m = exec(re, css)) !== null) {
+    var cp = m[1] ? nativeParseInt(m[1], 16) : 0;
+    out += strSlice(css, from, m.index) + (!m[1] ? m[2] : cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? "\ufffd" : fromCodePoint(cp));
+    from = re.lastIndex;
+  }
+  return out + strSlice(css, from);
+}
+/** The URLs of the `url(…)` functions in CSS text (quoted or not, escapes decoded first). */
 export function cssUrls(css) {
+  css = unescapeCss(css);
   var re = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi, urls = [], m;
   while ((m = exec(re, css)) !== null) urls[urls.length] = m[1] != null ? m[1] : m[2] != null ? m[2] : m[3];
   return urls;
@@ -191,6 +204,20 @@ export function captureNatives(win) {
 }
 
 /**
+ * `Guarded` as `Orig` to page code: the same parent and the same static members (its own
+ * `length`, `name` and `prototype` aside).
+ * @param {any} Orig @param {any} Guarded
+ */
+export function copyStatics(Orig, Guarded) {
+  Object.setPrototypeOf(Guarded, Object.getPrototypeOf(Orig));
+  var keys = Object.getOwnPropertyNames(Orig);
+  for (var i = 0; i < keys.length; i++) {
+    var key = keys[i];
+    if (key !== "length" && key !== "name" && key !== "prototype" && key !== "arguments" && key !== "caller") defineProperty(Guarded, key, describe(Orig, key));
+  }
+}
+
+/**
  * Replaces `proto[name]` (when it is a function) by `make(original, name)`.
  * @param {any} proto @param {string} name @param {(orig: any, name: string) => any} make
  */
@@ -201,13 +228,14 @@ export function wrap(proto, name, make) {
 
 /**
  * `Guarded` takes the place of the constructor `win[name]` (`Orig`) as the same function to page
- * code: its name, length (its own), statics (CONNECTING, … through its prototype chain),
- * prototype, and `instance.constructor`.
+ * code: its name, length (its own), statics (CONNECTING, …, copied), prototype, its parent
+ * (`Object.getPrototypeOf(WebSocket)` is `EventTarget`, never the unguarded `Orig`) and
+ * `instance.constructor`.
  * @param {any} win @param {string} name @param {any} Orig @param {any} Guarded
  */
 export function standIn(win, name, Orig, Guarded) {
   Guarded.prototype = Orig.prototype;
-  Object.setPrototypeOf(Guarded, Orig);
+  copyStatics(Orig, Guarded);
   defineProperty(Guarded, "name", { value: name });
   defineProperty(Orig.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
   win[name] = Guarded;

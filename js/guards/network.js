@@ -5,7 +5,7 @@
 // for its service instead (beacons.js).
 import {
   wrap, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
-  hasOwn, localName, any, cssUrls, standIn
+  hasOwn, localName, any, cssUrls, standIn, domString
 } from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
@@ -263,12 +263,14 @@ export function guardNetwork(r) {
   // A font face whose source lists URLs (`url(…)`, as CSS writes them): a held one gets a source
   // that fails as a network error does, with no request (`local()` of no font: `load()` rejects
   // with a NetworkError).
+  // A source that is no buffer is CSS text to the engine (an object by its toString: converted once,
+  // here, and judged).
   if (typeof win.FontFace === "function") {
     var OrigFontFace = win.FontFace;
     var GuardedFontFace = function FontFace(family, source) {
       var args = arraySlice(arguments);
-      if (typeof source === "string" || source instanceof String) {
-        args[1] = str(source); // read once
+      if (args.length > 1 && !isBufferSource(source)) {
+        args[1] = domString(source); // read once
         if (any(cssUrls(args[1]), function (url) { return held(url, KIND.link, "FontFace"); })) {
           args[1] = 'local("sekisho: held")';
         }
@@ -375,14 +377,14 @@ export function guardNetwork(r) {
  */
 export function networkErrors(win) {
   var ua = str(win.navigator && win.navigator.userAgent);
-  if (/Firefox\//.test(ua)) {
+  if (test(/Firefox\//, ua)) {
     return {
       fetch: "NetworkError when attempting to fetch resource.",
       xhrSync: function () { return "A network error occurred."; },
       worklet: function () { return "The operation was aborted. "; } // (sic)
     };
   }
-  if (/AppleWebKit\//.test(ua) && !/Chrom(e|ium)\//.test(ua)) {
+  if (test(/AppleWebKit\//, ua) && !test(/Chrom(e|ium)\//, ua)) {
     return {
       fetch: "Load failed",
       xhrSync: function () { return " A network error occurred."; }, // (sic)
@@ -397,6 +399,14 @@ export function networkErrors(win) {
   };
 }
 
+var isView = ArrayBuffer.isView, bufferLength = describe(ArrayBuffer.prototype, "byteLength").get;
+/** Whether `x` is an ArrayBuffer or a view of one (of any realm). @param {any} x */
+function isBufferSource(x) {
+  if (x === null || typeof x !== "object") return false;
+  if (isView(x)) return true;
+  try { call(bufferLength, x); return true; } catch (e) { return false; }
+}
+
 /**
  * A WebTransportError of a failed session: its constructor takes the message first (Firefox) or
  * in a dictionary (Chromium), and its `source` only from the engine ("session" here).
@@ -405,6 +415,6 @@ export function networkErrors(win) {
 function transportError(TransportError, message) {
   var e;
   try { e = new TransportError(message, { source: "session" }); } catch (x) { e = new TransportError({ message: message }); }
-  if (e.source !== "session") Object.defineProperty(e, "source", { value: "session" });
+  if (e.source !== "session") defineProperty(e, "source", { value: "session" });
   return e;
 }

@@ -40,7 +40,8 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   var portsOf = getter(g.MessageEvent.prototype, "ports"), dataOf = getter(g.MessageEvent.prototype, "data");
   var startPort = uncurry(g.MessagePort.prototype.start);
   var upper = uncurry(String.prototype.toUpperCase), strSlice = uncurry(String.prototype.slice), indexOf = uncurry(String.prototype.indexOf);
-  var setPrototypeOf = Object.setPrototypeOf, construct = Reflect.construct, defineProperties = Object.defineProperties;
+  var setPrototypeOf = Object.setPrototypeOf, getPrototypeOf = Object.getPrototypeOf, ownNames = Object.getOwnPropertyNames;
+  var construct = Reflect.construct, defineProperties = Object.defineProperties;
   var MessageEv = g.MessageEvent, CloseEv = g.CloseEvent;
   var later = g.setTimeout, clearLater = g.clearTimeout;
   var here = NativeString(g.location.href), origin = NativeString(g.location.origin);
@@ -231,11 +232,17 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   }
 
   // `Guarded` takes the place of the constructor `g[name]` (`Native`), as the page's guards do it
-  // (natives.js `standIn`): its name, statics, prototype and `instance.constructor`.
+  // (natives.js `standIn`): its name, statics (copied), parent (never the unguarded `Native`),
+  // prototype and `instance.constructor`.
   /** @param {string} name @param {any} Native @param {any} Guarded */
   function standIn(name, Native, Guarded) {
     Guarded.prototype = Native.prototype;
-    setPrototypeOf(Guarded, Native);
+    setPrototypeOf(Guarded, getPrototypeOf(Native));
+    var keys = ownNames(Native);
+    for (var i = 0; i < keys.length; i++) {
+      var key = keys[i];
+      if (key !== "length" && key !== "name" && key !== "prototype" && key !== "arguments" && key !== "caller") defineProperty(Guarded, key, describe(Native, key));
+    }
     defineProperty(Guarded, "name", { value: name });
     defineProperty(Native.prototype, "constructor", { value: Guarded, writable: true, configurable: true, enumerable: false });
     g[name] = Guarded;
@@ -360,7 +367,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   function guardSession(name, promises, failure) {
     var Native = g[name];
     if (typeof Native !== "function") return;
-    var proto = Native.prototype, members = Object.getOwnPropertyNames(proto);
+    var proto = Native.prototype, members = ownNames(proto);
     /** @type {any} */
     var isPromise = {};
     for (var p = 0; p < promises.length; p++) isPromise[promises[p]] = true;
@@ -425,28 +432,55 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   // failed load does, and the face is not added).
   var NativeFontFace = g.FontFace, FontSet = g.FontFaceSet;
   if (typeof NativeFontFace === "function") {
-    var fontAnswers = new WeakMap(), all = NativePromise.all;
-    var exec = uncurry(RegExp.prototype.exec);
+    var fontAnswers = new WeakMap();
+    var exec = uncurry(RegExp.prototype.exec), isView = ArrayBuffer.isView, bufferLength = getter(ArrayBuffer.prototype, "byteLength");
+    var fromCodePoint = String.fromCodePoint, hexValue = parseInt;
+    /** @param {any} x */
+    var isBufferSource = function (x) {
+      if (x === null || typeof x !== "object") return false;
+      if (isView(x)) return true;
+      try { bufferLength(x); return true; } catch (e) { return false; }
+    };
+    /** CSS text with its escapes decoded (natives.js `unescapeCss`). @param {string} css */
+    var unescapeCss = function (css) {
+      var re = /\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|([^\n\r\f0-9a-fA-F]))/g, out = "", from = 0, m;
+      while ((m = exec(re, css)) !== null) {
+        var cp = m[1] ? hexValue(m[1], 16) : 0;
+        out += strSlice(css, from, m.index) + (!m[1] ? m[2] : cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? "\ufffd" : fromCodePoint(cp));
+        from = re.lastIndex;
+      }
+      return out + strSlice(css, from);
+    };
+    /** Whether any of `answers` (promises of booleans) is true: a promise settled by the captured natives. @param {any[]} answers */
+    var anyHeld = function (answers) {
+      return new NativePromise(function (resolve) {
+        var left = answers.length;
+        if (!left) resolve(false);
+        for (var i = 0; i < answers.length; i++) {
+          then(answers[i], function (/** @type {boolean} */ isHeld) {
+            if (isHeld) resolve(true);
+            else if (--left === 0) resolve(false);
+          });
+        }
+      });
+    };
+    // (A source that is no buffer is CSS text to the engine: an object by its toString, converted once.)
     standIn("FontFace", NativeFontFace, function (/** @type {any} */ family, /** @type {any} */ source) {
       if (!new.target) return reflectApply(NativeFontFace, this, arguments); // (the native's TypeError)
       var args = slice(arguments);
       /** @type {any[]} */
       var asks = [];
-      if (typeof source === "string" || source instanceof String) {
+      if (args.length > 1 && !isBufferSource(source)) {
+        if (typeof source === "symbol") throw new NativeTypeError("Cannot convert a Symbol value to a string");
         args[1] = NativeString(source); // read once
-        var re = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi, m;
-        while ((m = exec(re, args[1])) !== null) {
+        var re = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi, text = unescapeCss(args[1]), m;
+        while ((m = exec(re, text)) !== null) {
           var third = thirdParty(m[1] != null ? m[1] : m[2] != null ? m[2] : m[3]);
           if (third) asks[asks.length] = held(third, "link", "FontFace (worker)", {});
         }
       }
       var face = construct(NativeFontFace, args, new.target);
-      if (asks.length) {
-        weakSet(fontAnswers, face, then(reflectApply(all, NativePromise, [asks]), function (/** @type {boolean[]} */ answers) {
-          for (var i = 0; i < answers.length; i++) if (answers[i]) return true;
-          return false;
-        }));
-      }
+      if (asks.length) weakSet(fontAnswers, face, anyHeld(asks));
       return face;
     });
     var nativeLoad = NativeFontFace.prototype.load;
@@ -474,7 +508,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
         var adds = weakGet(addsOf, this), set = this, args = slice(arguments);
         if (!adds) return reflectApply(nativeSetLoad, this, args);
         weakDelete(addsOf, set);
-        return then(reflectApply(all, NativePromise, [adds]), function () { return reflectApply(nativeSetLoad, set, args); });
+        return then(anyHeld(adds), function () { return reflectApply(nativeSetLoad, set, args); });
       };
     }
   }

@@ -33,8 +33,16 @@ impl<'a> ImportMaps<'a> {
     pub fn destinations(&self, specifier: &str) -> Vec<String> {
         let mut parts = self.text.split('\0');
         let base = parts.next().unwrap_or("");
+        // (`//host/x` takes the base's scheme, as the URL parser gives it.)
+        let scheme = base
+            .find(':')
+            .and_then(|i| base.get(..=i))
+            .unwrap_or("https:");
         let resolved = (!is_bare(specifier))
-            .then(|| resolve_relative(base, specifier))
+            .then(|| match specifier.starts_with("//") {
+                true => Some([scheme, specifier].concat()),
+                false => resolve_relative(base, specifier),
+            })
             .flatten()
             .map(|url| without_dot_segments(&url));
         let key = resolved.as_deref().unwrap_or(specifier);
@@ -257,6 +265,7 @@ mod tests {
             "../lib.js",
             "./../x/../lib.js",
             "https://site.example/lib.js",
+            "//site.example/lib.js",
         ] {
             assert_eq!(
                 maps.destinations(specifier),

@@ -290,11 +290,15 @@ fn consider(el: &Element) {
 }
 
 /// A `<script>` held by its type (`text/plain`, its own kept in `data-type`): an HTML one, and
-/// an SVG module script the guards held for its imports. (An SVG one with an `href` is held by
-/// it alone, and released by getting it back.)
+/// an inline SVG one (a module the guards held for its imports, one the page marked). (An SVG
+/// one with an `href` is held by it alone, and released by getting it back.)
 fn held_by_type(el: &Element) -> bool {
     el.local_name() == "script"
-        && (el.namespace_uri().as_deref() != Some(SVG) || el.has_attribute("data-type"))
+        && (el.namespace_uri().as_deref() != Some(SVG)
+            || el.has_attribute("data-type")
+            || !["href", "xlink:href", "data-href"]
+                .iter()
+                .any(|a| el.has_attribute(a)))
 }
 
 /// A marked script is inert when its type is one the browser will not run.
