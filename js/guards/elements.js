@@ -4,7 +4,7 @@
 // so trees are checked before it.
 import {
   wrap, apply, call, hasOwn, str, lower, trim, split, words, test, strSlice, charAt, includes, any,
-  nodeType, localName, namespaceURI, isConnected, parentNode, firstChild, nextSibling, nodeText
+  nodeType, localName, namespaceURI, isConnected, parentNode, firstChild, nextSibling, nodeText, isFrameName
 } from "./natives.js";
 
 var SVG = "http://www.w3.org/2000/svg";
@@ -195,7 +195,7 @@ export function guardElements(r) {
     // Marked elements are the markup checkpoint's, and a frame's realm is guarded on every
     // insertion (`adoptFrames`): a tree with either is never "clean".
     var name = localName(el);
-    if (name === "iframe" || name === "frame" || name === "object") {
+    if (isFrameName(name)) {
       framesChecked++;
       memo.fixed = false;
     } else if (name && call(hasAttr, el, "data-consent")) memo.fixed = false;
@@ -283,26 +283,27 @@ export function guardElements(r) {
   /** @returns {{script: Element, children: Node[], text: string}[] | null} */
   function scriptsBesideFrames(nodes) {
     var kept = [], framed = false;
+    /** @param {any} el a frame (from then on, scripts are kept) or a script */
+    function visit(el) {
+      if (localName(el) !== "script") { framed = framed || isFrameName(localName(el)); return; }
+      if (!framed || r.exempt.has(el) || !firstChild(el) || call(hasAttr, el, "src")) return;
+      var scriptKind = scriptType(el);
+      if (namespaceURI(el) !== SVG && (!runnable(scriptKind) || scriptKind === "module")) return;
+      var children = [], text = "";
+      for (var c = firstChild(el); c; c = nextSibling(c)) {
+        children[children.length] = c;
+        if (nodeType(c) === 3 || nodeType(c) === 4) text += nodeText(c);
+      }
+      if (!text) return; // (not run by this insertion either)
+      for (var k = 0; k < children.length; k++) call(n.removeChild, el, children[k]);
+      kept[kept.length] = { script: el, children: children, text: text };
+    }
     for (var i = 0; i < nodes.length; i++) {
       var node = nodes[i], type = nodeType(node);
-      if (type !== 1 && type !== 11) continue;
-      var found = node.firstElementChild ? n.findAll(node, FRAMES_AND_SCRIPTS) : [];
-      var list = type === 1 ? [node] : [];
-      for (var f = 0; f < found.length; f++) list[list.length] = found[f];
-      for (var j = 0; j < list.length; j++) {
-        var s = list[j], name = localName(s);
-        if (name !== "script") { framed = framed || name === "iframe" || name === "frame" || name === "object"; continue; }
-        if (!framed || r.exempt.has(s) || !firstChild(s) || call(hasAttr, s, "src")) continue;
-        var scriptKind = scriptType(s);
-        if (namespaceURI(s) !== SVG && (!runnable(scriptKind) || scriptKind === "module")) continue;
-        var children = [], text = "";
-        for (var c = firstChild(s); c; c = nextSibling(c)) {
-          children[children.length] = c;
-          if (nodeType(c) === 3 || nodeType(c) === 4) text += nodeText(c);
-        }
-        if (!text) continue; // (not run by this insertion either)
-        for (var k = 0; k < children.length; k++) call(n.removeChild, s, children[k]);
-        kept[kept.length] = { script: s, children: children, text: text };
+      if (type === 1) visit(node);
+      if ((type === 1 || type === 11) && node.firstElementChild) {
+        var found = n.findAll(node, FRAMES_AND_SCRIPTS);
+        for (var f = 0; f < found.length; f++) visit(found[f]);
       }
     }
     return kept.length ? kept : null;

@@ -1,7 +1,7 @@
 // Frames and realms: every same-origin child frame (about:blank, srcdoc, same-origin src) and
 // every window a script opens gets the same guards, before the page's code can reach its
 // fetch or Image; a held URL does not load into a named (maybe hidden) frame.
-import { wrap, wrapGetter, apply, call, str, test, arraySlice, nodeType, localName, describe, defineProperty, weakSet } from "./natives.js";
+import { wrap, wrapGetter, apply, call, str, test, arraySlice, nodeType, localName, isFrameName, describe, defineProperty, weakSet } from "./natives.js";
 
 // The elements whose content is a realm of its own, by local name: their interface.
 var FRAME_ELEMENTS = { iframe: "HTMLIFrameElement", frame: "HTMLFrameElement", object: "HTMLObjectElement" };
@@ -76,8 +76,7 @@ export function guardFrames(r) {
   // document), and guards the frame first.
   r.doc.addEventListener("load", function (e) {
     var t = e.target;
-    var name = localName(t);
-    if (name !== "iframe" && name !== "frame" && name !== "object") return;
+    if (!isFrameName(localName(t))) return;
     guardFrame(t);
     guardNewFrames(); // (its handler may reach another frame of the same insertion by `window[n]`)
   }, true);

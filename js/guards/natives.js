@@ -160,6 +160,8 @@ export function namespaceURI(node) { return nodeType(node) === 1 ? getNamespace(
 /** @returns {boolean} */
 export function isConnected(node) { return nodeType(node) ? getConnected(node) : false; }
 export function parentNode(node) { return nodeType(node) ? getParent(node) : null; }
+/** Whether an element of this local name holds a realm of its own (a frame's document). @param {string | undefined} name */
+export function isFrameName(name) { return name === "iframe" || name === "frame" || name === "object"; }
 export function firstChild(node) { return nodeType(node) ? getFirstChild(node) : null; }
 export function nextSibling(node) { return nodeType(node) ? getNextSibling(node) : null; }
 /** A Text (or CDATA) node's text. */
@@ -208,7 +210,7 @@ export function captureNatives(win) {
  * `length`, `name` and `prototype` aside).
  * @param {any} Orig @param {any} Guarded
  */
-export function copyStatics(Orig, Guarded) {
+function copyStatics(Orig, Guarded) {
   Object.setPrototypeOf(Guarded, Object.getPrototypeOf(Orig));
   var keys = Object.getOwnPropertyNames(Orig);
   for (var i = 0; i < keys.length; i++) {

@@ -28,6 +28,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   var NativeString = String, NativeURL = g.URL, NativePromise = Promise, NativeTypeError = TypeError;
   var DOMEx = g.DOMException, ProgressEv = g.ProgressEvent, Ev = g.Event;
   var then = uncurry(Promise.prototype.then);
+  var exec = uncurry(RegExp.prototype.exec);
   var slice = uncurry(Array.prototype.slice);
   var mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapDelete = uncurry(Map.prototype.delete);
   var weakGet = uncurry(WeakMap.prototype.get), weakSet = uncurry(WeakMap.prototype.set), weakDelete = uncurry(WeakMap.prototype.delete);
@@ -433,7 +434,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   var NativeFontFace = g.FontFace, FontSet = g.FontFaceSet;
   if (typeof NativeFontFace === "function") {
     var fontAnswers = new WeakMap();
-    var exec = uncurry(RegExp.prototype.exec), isView = ArrayBuffer.isView, bufferLength = getter(ArrayBuffer.prototype, "byteLength");
+    var isView = ArrayBuffer.isView, bufferLength = getter(ArrayBuffer.prototype, "byteLength");
     var fromCodePoint = String.fromCodePoint, hexValue = parseInt;
     /** @param {any} x */
     var isBufferSource = function (x) {
@@ -627,9 +628,9 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
       text = NativeString(x.responseText);
     } catch (e) { return out; }
     var calls = /importScripts\s*\(([^)]*)\)/g, literal = /(["'`])\s*((?:https?:)?\/\/[^"'`\s]+)\s*\1/g, call, m;
-    while ((call = reflectApply(RegExp.prototype.exec, calls, [text])) !== null) {
+    while ((call = exec(calls, text)) !== null) {
       literal.lastIndex = 0;
-      while ((m = reflectApply(RegExp.prototype.exec, literal, [call[1]])) !== null) {
+      while ((m = exec(literal, call[1])) !== null) {
         var third = thirdParty(m[2]);
         if (third && mapGet(importVerdicts, third) === undefined) { mapSet(importVerdicts, third, true); out[out.length] = third; }
       }

@@ -39,9 +39,12 @@ impl<'a> ImportMaps<'a> {
             .and_then(|i| base.get(..=i))
             .unwrap_or("https:");
         let resolved = (!is_bare(specifier))
-            .then(|| match specifier.starts_with("//") {
-                true => Some([scheme, specifier].concat()),
-                false => resolve_relative(base, specifier),
+            .then(|| {
+                if specifier.starts_with("//") {
+                    Some([scheme, specifier].concat())
+                } else {
+                    resolve_relative(base, specifier)
+                }
             })
             .flatten()
             .map(|url| without_dot_segments(&url));
