@@ -11,8 +11,9 @@ import { wrap, wrapSetter, apply, call, str, test, exec, strSlice, lower, arrayS
 export function guardHtml(r) {
   var win = r.win, n = r.natives, E = n.E, D = n.D;
   r.rewrite = function (html, via) {
-    // (The page's import maps matter only to the module scripts an HTML string may hold.)
-    var maps = r.importMaps && test(/<script/i, html) ? r.importMaps() : "";
+    // (The page's import maps matter only to the module scripts an HTML string may hold; a map
+    // the string writes goes with them, resolved against the document's base URL.)
+    var maps = r.importMaps && test(/<script/i, html) ? r.importMaps(test(/importmap/i, html)) : "";
     return r.memo.rewrite(html, via, r.movedBase(), maps);
   };
 
@@ -21,11 +22,12 @@ export function guardHtml(r) {
     return function (orig, name) {
       return function () {
         var args = arraySlice(arguments);
-        var declarative = false;
+        var declarative = false, maps = false;
         for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
           var html = str(args[i]);
           args[i] = html; // read once: the HTML judged is the one parsed
           declarative = declarative || test(/shadowrootmode/i, html);
+          maps = maps || test(/importmap/i, html);
           var rewritten = r.rewrite(html, name);
           if (rewritten != null) args[i] = rewritten;
         }
@@ -34,6 +36,9 @@ export function guardHtml(r) {
         if (nodeType(this)) {
           var scope = nodeType(this) === 9 ? this.documentElement : this;
           r.adoptFrames(scope);
+          // An import map the HTML wrote applies to the next string's module scripts (a second
+          // `document.write` in the same task, before any observer runs).
+          if (maps && scope) r.registerMaps(scope);
           // Declarative shadow roots (<template shadowrootmode>) in the HTML: watched too.
           if (declarative && scope) {
             var all = n.findAll(scope, "*");

@@ -107,8 +107,16 @@ export function guardModules(r) {
     return null;
   }
   r.heldImport = heldImport;
-  /** The document's import maps for an HTML string's module scripts: its base URL, then the pairs ("" when none). */
-  r.importMaps = function () { return mapsText && str(call(baseOf, doc)) + mapsText; };
+  /**
+   * The document's import maps for an HTML string's module scripts: its base URL, then the pairs
+   * ("" when none, unless the string writes a map of its own: `ownMap`). @param {boolean} ownMap
+   */
+  r.importMaps = function (ownMap) { return mapsText || ownMap ? str(call(baseOf, doc)) + mapsText : ""; };
+  /** The import maps in `root` not added yet (the parser registered them as it wrote them). @param {any} root */
+  r.registerMaps = function (root) {
+    var scripts = n.findAll(root, "script");
+    for (var i = 0; i < scripts.length; i++) if (isConnected(scripts[i]) && inlineType(scripts[i]) === "importmap") register(scripts[i]);
+  };
   /** @param {any} el */
   function textIn(el) { return str(call(textOf.get, el)); }
 

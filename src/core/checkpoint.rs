@@ -326,14 +326,25 @@ impl Checkpoint {
     }
 
     /// `html` with the tags to hold made inert. `base` as for [`Checkpoint::judge_at`].
+    /// The page's import `maps` go to its module scripts, and so do the maps the string writes
+    /// before them.
     pub fn rewrite_html(&self, html: &str, via: &str, base: &str, maps: ImportMaps<'_>) -> Rewrite {
         let mut verdict = Verdict::Pass;
+        let mut with_written_maps: Option<String> = None;
         let rewritten = html::rewrite(html, via, |kind, found| {
             let j = match found {
                 Found::InlineScript { module: None } => return None, // nothing to match it by
+                Found::ImportMap { text } => {
+                    let maps = with_written_maps.get_or_insert_with(|| maps.text().to_string());
+                    modules::add_map(maps, text);
+                    return None;
+                }
                 Found::InlineScript {
                     module: Some(source),
-                } => self.judge_module(source, base, maps),
+                } => {
+                    let maps = with_written_maps.as_deref().map_or(maps, ImportMaps::new);
+                    self.judge_module(source, base, maps)
+                }
                 // A relative URL after a `<base href>` of the string may load against either.
                 Found::Url {
                     url,
@@ -1189,6 +1200,48 @@ mod tests {
             c.rewrite_html(bare, "write", "", NO_MAPS),
             Rewrite::Unchanged(Verdict::Pass)
         );
+    }
+
+    #[test]
+    fn module_scripts_in_html_strings_through_the_maps_the_string_writes() {
+        let c = checkpoint("{}", None, false);
+        let page =
+            ImportMaps::new("https://site.example/dir/page.html\0own\0https://site.example/own.js");
+        let map = r#"<script type="importmap">{"imports": {"pixel": "https://www.googletagmanager.com/gtm.js"},
+            "scopes": {"/x/": {"../lib.js": "//www.googletagmanager.com/gtag/js"}}}</script>"#;
+        for (maps, import) in [
+            (page, "pixel"),
+            (NO_MAPS, "pixel"),
+            (page, "../lib.js"), // (a key resolved against the page's base, an address with its scheme)
+        ] {
+            let html = [
+                map,
+                r#"<script type="module">import ""#,
+                import,
+                r#"";</script>"#,
+            ]
+            .concat();
+            assert!(
+                matches!(c.rewrite_html(&html, "write", "", maps), Rewrite::Rewritten(out)
+                    if out.contains(r#"type="text/plain" data-consent="service:google-tag-manager""#)
+                        && out.contains(r#"<script type="importmap">"#)),
+                "{import}"
+            );
+        }
+        // The page's own maps still apply; a map after the module script, one that is not JSON,
+        // and one of another type do not.
+        let own = [map, r#"<script type="module">import "own";</script>"#].concat();
+        assert_eq!(
+            c.rewrite_html(&own, "write", "", page),
+            Rewrite::Unchanged(Verdict::Pass)
+        );
+        for html in [
+            [r#"<script type="module">import "pixel";</script>"#, map].concat(),
+            r#"<script type="importmap">{"imports": {"pixel": "https://www.googletagmanager.com/gtm.js"},}</script><script type="module">import "pixel";</script>"#.to_string(),
+            r#"<script type="text/importmap">{"imports": {"pixel": "https://www.googletagmanager.com/gtm.js"}}</script><script type="module">import "pixel";</script>"#.to_string(),
+        ] {
+            assert_eq!(c.rewrite_html(&html, "write", "", page), Rewrite::Unchanged(Verdict::Pass), "{html}");
+        }
     }
 
     #[test]

@@ -321,6 +321,9 @@ pub enum Found<'a> {
     /// An inline script: a classic one has nothing to match it by (`module: None`); a module's
     /// static imports load (its text: `core::modules`).
     InlineScript { module: Option<&'a str> },
+    /// An inline import map (its JSON text): the module scripts after it in the string resolve
+    /// their imports through it too. Never held.
+    ImportMap { text: &'a str },
     /// A URL whose character references are not known here: the tag is held whole.
     Undecodable,
 }
@@ -771,6 +774,14 @@ impl Tag<'_> {
             })
         };
         if !elements::is_runnable_script_type(type_attr) {
+            if is_type("importmap") && self.attr("src").is_none() {
+                hold(
+                    Kind::Script,
+                    Found::ImportMap {
+                        text: self.script_text(),
+                    },
+                );
+            }
             return None;
         }
         match rule
@@ -943,7 +954,7 @@ mod tests {
                 .contains("tracker.example")
                 .then(|| "service:tracker".to_string()),
             Found::Undecodable => Some("ads".into()),
-            Found::InlineScript { .. } => None,
+            Found::InlineScript { .. } | Found::ImportMap { .. } => None,
         }
     }
 

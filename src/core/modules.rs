@@ -12,7 +12,9 @@
 //! Not reachable from here: `import()` with a computed specifier (syntax no script can patch),
 //! and what the modules a script imports import in turn (their text is never in the page).
 
+use super::json;
 use super::matcher::{resolve_relative, without_dot_segments};
+use super::value::Value;
 
 /// The page's import maps as the guards hand them over with an HTML string (their own copy,
 /// merged: js/guards/modules.js): the document's base URL, then `key`, `address` pairs, all
@@ -27,27 +29,18 @@ impl<'a> ImportMaps<'a> {
         ImportMaps { text }
     }
 
+    /// Their text, as [`ImportMaps::new`] takes it.
+    pub const fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// Where the maps send `specifier` (each address a key gives it: exactly, or as a prefix
     /// ending in `/` with the rest appended). Every map and scope alike, as the guards do: a key
     /// any of them gives is followed, as the safe mistake.
     pub fn destinations(&self, specifier: &str) -> Vec<String> {
         let mut parts = self.text.split('\0');
         let base = parts.next().unwrap_or("");
-        // (`//host/x` takes the base's scheme, as the URL parser gives it.)
-        let scheme = base
-            .find(':')
-            .and_then(|i| base.get(..=i))
-            .unwrap_or("https:");
-        let resolved = (!is_bare(specifier))
-            .then(|| {
-                if specifier.starts_with("//") {
-                    Some([scheme, specifier].concat())
-                } else {
-                    resolve_relative(base, specifier)
-                }
-            })
-            .flatten()
-            .map(|url| without_dot_segments(&url));
+        let resolved = url_like(specifier, base);
         let key = resolved.as_deref().unwrap_or(specifier);
         let mut out = Vec::new();
         while let (Some(k), Some(address)) = (parts.next(), parts.next()) {
@@ -59,6 +52,72 @@ impl<'a> ImportMaps<'a> {
         }
         out
     }
+}
+
+/// Adds the `key`, `address` pairs of the import map `json` (its `imports` and every scope's
+/// alike, as the guards read a map) to `maps`, text as [`ImportMaps::new`] takes it (the base URL
+/// first, already there): URL-like keys and addresses resolved against that base, an address
+/// that is no URL left out. A map that is not JSON adds nothing (the browser registers none).
+pub fn add_map(maps: &mut String, json: &str) {
+    let Ok(Value::Object(map)) = json::parse(json) else {
+        return;
+    };
+    let base = maps.split('\0').next().unwrap_or("").to_string();
+    let mut tables = Vec::new();
+    for (name, value) in &map {
+        if name == "imports" {
+            tables.extend(object(value));
+        } else if name == "scopes" {
+            tables.extend(
+                object(value)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(_, v)| object(v)),
+            );
+        }
+    }
+    for (key, address) in tables.into_iter().flatten() {
+        let Value::String(address) = address else {
+            continue;
+        };
+        let Some(address) = url_like(address, &base) else {
+            continue;
+        };
+        let resolved_key = url_like(key, &base);
+        for part in [resolved_key.as_deref().unwrap_or(key), &address] {
+            maps.push('\0');
+            maps.push_str(part);
+        }
+    }
+}
+
+fn object(v: &Value) -> Option<&[(String, Value)]> {
+    match v {
+        Value::Object(entries) => Some(entries),
+        _ => None,
+    }
+}
+
+/// A URL-like specifier or map entry (`/x`, `./x`, `../x`, `//host/x`, an absolute URL) as a
+/// URL, resolved against `base` and without dot segments, as the URL parser gives it; `None`
+/// for a bare one (or a relative one with no base to resolve it by).
+fn url_like(s: &str, base: &str) -> Option<String> {
+    if is_bare(s) {
+        return None;
+    }
+    let url = if s.starts_with("//") {
+        // (`//host/x` takes the base's scheme.)
+        let scheme = base
+            .find(':')
+            .and_then(|i| base.get(..=i))
+            .unwrap_or("https:");
+        [scheme, s].concat()
+    } else if s.starts_with('/') || s.starts_with('.') {
+        resolve_relative(base, s)?
+    } else {
+        s.to_string()
+    };
+    Some(without_dot_segments(&url))
 }
 
 /// The specifiers of `source`'s static imports and re-exports, their escapes decoded, in order.
@@ -283,6 +342,37 @@ mod tests {
         assert!(ImportMaps::new("https://site.example/\0lodash")
             .destinations("lodash")
             .is_empty());
+    }
+
+    #[test]
+    fn import_maps_added_from_their_json() {
+        let mut maps = "https://site.example/dir/page.html".to_string();
+        add_map(
+            &mut maps,
+            r#"{"imports": {"a": "https://cdn.example/a.js", "b/": "./b/", "c": 1, "d": "bare",
+                "https://site.example/x/../lib.js": "//tags.example/lib.js"},
+               "scopes": {"/s/": {"e": "/e.js"}, "/t/": "no"}, "other": {"f": "/f.js"}}"#,
+        );
+        assert_eq!(
+            maps,
+            "https://site.example/dir/page.html\0a\0https://cdn.example/a.js\0b/\0https://site.example/dir/b/\0\
+             https://site.example/lib.js\0https://tags.example/lib.js\0e\0https://site.example/e.js"
+        );
+        let maps = ImportMaps::new(&maps);
+        assert_eq!(
+            maps.destinations("b/c.js"),
+            ["https://site.example/dir/b/c.js"]
+        );
+        assert_eq!(
+            maps.destinations("../lib.js"),
+            ["https://tags.example/lib.js"]
+        );
+        // Not JSON, or not an object: nothing.
+        for json in ["", "{", "[]", r#"{"imports": {"a": "/a.js"},}"#] {
+            let mut maps = "https://site.example/".to_string();
+            add_map(&mut maps, json);
+            assert_eq!(maps, "https://site.example/", "{json}");
+        }
     }
 
     #[test]
