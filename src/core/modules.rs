@@ -117,7 +117,37 @@ fn url_like(s: &str, base: &str) -> Option<String> {
     } else {
         s.to_string()
     };
-    Some(without_dot_segments(&url))
+    Some(without_dot_segments(&with_normal_origin(&url)))
+}
+
+/// `url` with its scheme and host in lower case, a default port dropped and an empty path made
+/// `/`, as the URL parser writes them (so that a key and a specifier spelled differently meet).
+fn with_normal_origin(url: &str) -> String {
+    // (Byte searches: no string searcher in the checkpoint's Wasm.)
+    let b = url.as_bytes();
+    let Some(authority) = b.windows(3).position(|w| w == b"://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = b.get(authority..).unwrap_or_default();
+    let end = authority
+        + rest
+            .iter()
+            .position(|c| matches!(c, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+    let mut head = url.get(..end).unwrap_or(url).to_ascii_lowercase();
+    for (scheme, port) in [
+        ("https://", ":443"),
+        ("http://", ":80"),
+        ("wss://", ":443"),
+        ("ws://", ":80"),
+    ] {
+        if head.starts_with(scheme) && head.ends_with(port) {
+            head.truncate(head.len() - port.len());
+        }
+    }
+    let tail = url.get(end..).unwrap_or("");
+    let slash = if tail.starts_with('/') { "" } else { "/" };
+    [head.as_str(), slash, tail].concat()
 }
 
 /// The specifiers of `source`'s static imports and re-exports, their escapes decoded, in order.
@@ -367,6 +397,24 @@ mod tests {
             maps.destinations("../lib.js"),
             ["https://tags.example/lib.js"]
         );
+        // Keys and specifiers meet as the URL parser writes them.
+        let mut maps = "https://site.example/".to_string();
+        add_map(
+            &mut maps,
+            r#"{"imports": {"HTTPS://Site.Example:443": "https://tags.example/a.js"}}"#,
+        );
+        let maps = ImportMaps::new(&maps);
+        for specifier in [
+            "https://site.example/",
+            "HTTPS://SITE.EXAMPLE",
+            "https://site.example:443/",
+        ] {
+            assert_eq!(
+                maps.destinations(specifier),
+                ["https://tags.example/a.js"],
+                "{specifier}"
+            );
+        }
         // Not JSON, or not an object: nothing.
         for json in ["", "{", "[]", r#"{"imports": {"a": "/a.js"},}"#] {
             let mut maps = "https://site.example/".to_string();
