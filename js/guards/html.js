@@ -38,7 +38,7 @@ export function guardHtml(r) {
           r.adoptFrames(scope);
           // An import map the HTML wrote applies to the next string's module scripts (a second
           // `document.write` in the same task, before any observer runs).
-          if (maps && scope) r.registerMaps(scope);
+          if (maps && scope && r.registerMaps) r.registerMaps(scope);
           // Declarative shadow roots (<template shadowrootmode>) in the HTML: watched too.
           if (declarative && scope) {
             var all = n.findAll(scope, "*");
