@@ -5,7 +5,7 @@
 // for its service instead (beacons.js).
 import {
   wrap, apply, call, str, test, words, strSlice, construct, arraySlice, describe, defineProperty, weakMap,
-  hasOwn, localName, any, cssUrls, standIn, domString
+  hasOwn, localName, any, includes, cssUrls, standIn, domString
 } from "./natives.js";
 
 /** @param {any} r the realm (index.js) */
@@ -303,12 +303,43 @@ export function guardNetwork(r) {
   }
   guardConstructor("WebSocket", KIND.websocket, failedConnection(true));
   guardConstructor("EventSource", KIND.eventsource, failedConnection(false));
-  // A WebTransport session, or a WebSocketStream, whose promises reject as a failed handshake's
-  // do (with the engine's own error class).
+  // A WebTransport session, or a WebSocketStream, that failed its handshake: an instance of its
+  // interface whose promises reject as a refused one's do (each with the engine's own error class
+  // and words: `failure(promise)`; left unhandled, as the engine leaves them), whose other methods
+  // answer with the same failure (`close()`: nothing to close), whose incoming streams are errored
+  // and whose other attributes read as empty.
+  var ownNames = Object.getOwnPropertyNames, defineProperties = Object.defineProperties;
+  var Readable = win.ReadableStream, Writable = win.WritableStream;
   function failedSession(promises, failure) {
-    return function () {
-      var session = { close: function () {} };
-      promises.forEach(function (p) { session[p] = Promise.reject(failure()); });
+    return function (Orig, url, options) {
+      var proto = Orig.prototype, names = ownNames(proto);
+      /** @type {PropertyDescriptorMap} */
+      var props = {};
+      var href = url;
+      try { href = new win.URL(url, r.doc.baseURI).href; } catch (e) { /* as given */ }
+      var rejected = function () { return Promise.reject(failure("")); };
+      var errored = function (Stream) {
+        return Stream ? new Stream({ start: function (c) { c.error(failure("")); } }) : null;
+      };
+      for (var i = 0; i < names.length; i++) {
+        var name = names[i], d = describe(proto, name);
+        if (name === "constructor" || !d) continue;
+        if (includes(promises, name)) {
+          props[name] = { value: Promise.reject(failure(name)) };
+        } else if (typeof d.value === "function") {
+          props[name] = { value: name === "close" ? function () {} : rejected };
+        } else {
+          // (Firefox's `congestionControl` is the one asked for; its `reliability` stays "pending".)
+          var value = name === "url" ? href : name === "protocol" ? ""
+            : name === "congestionControl" ? str(options && options.congestionControl || "default")
+            : name === "reliability" ? "pending"
+            : name === "datagrams" ? { readable: errored(Readable), writable: errored(Writable) }
+            : strSlice(name, 0, 8) === "incoming" ? errored(Readable) : null;
+          props[name] = { value: value };
+        }
+      }
+      var session = construct(win.Object, [], Orig);
+      defineProperties(session, props);
       return session;
     };
   }
@@ -316,8 +347,9 @@ export function guardNetwork(r) {
   guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed"], function () {
     return TransportError ? transportError(TransportError, "Opening handshake failed.") : new win.DOMException("Opening handshake failed.", "NetworkError");
   }));
-  guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"], function () {
-    return SocketError ? new SocketError("WebSocket closed before handshake complete.") : new win.DOMException("Opening handshake failed.", "NetworkError");
+  guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"], function (promise) {
+    return SocketError ? new SocketError(promise === "closed" ? "WebSocket was not cleanly closed." : "WebSocket closed before handshake complete.")
+      : new win.DOMException("Opening handshake failed.", "NetworkError");
   }));
 
   // Forms posting to a held URL (`action`, or the submitter's `formaction`) do not submit. The

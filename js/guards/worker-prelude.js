@@ -364,7 +364,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   // promises (`ready`/`opened`, `closed`) and methods wait for the page's answer. Allowed, the
   // real session is made and the stand-in hands on what it does (its promises, methods, streams
   // and attributes); held, or closed meanwhile, its promises reject as a failed handshake's do.
-  /** @param {string} name @param {string[]} promises @param {() => any} failure the error a failed handshake rejects with */
+  /** @param {string} name @param {string[]} promises @param {(promise: string) => any} failure the error a failed handshake rejects `promise` with */
   function guardSession(name, promises, failure) {
     var Native = g[name];
     if (typeof Native !== "function") return;
@@ -379,9 +379,9 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
       var third = args.length ? thirdParty(args[0]) : null;
       if (!third) return construct(Native, args, new.target);
       /** @type {any} */
-      var real = null, closedEarly = false;
+      var real = null, closedEarly = false, refused = null;
       var session = then(held(third, "websocket", name + " (worker)", {}), function (isHeld) {
-        if (isHeld || closedEarly) throw failure();
+        if (isHeld || closedEarly) throw (refused = failure(""));
         return (real = construct(Native, args, Native));
       });
       /** @type {PropertyDescriptorMap} */
@@ -390,7 +390,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
         var member = members[i], d = describe(proto, member);
         if (member === "constructor" || !d) continue;
         props[member] = typeof d.value === "function" ? { value: method(member) } : isPromise[member] === true
-          ? { value: then(session, valueOf(member)) }
+          ? { value: then(session, valueOf(member), failedAs(member)) }
           : { get: attribute(member, member === "url" ? third : undefined), set: d.set && setter(member) };
       }
       /** @param {string} m */
@@ -402,6 +402,9 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
           return then(session, function (/** @type {any} */ r) { return reflectApply(r[m], r, a); });
         };
       }
+      // (Each promise of a refused session rejects with an error of its own, as the engine's do.)
+      /** @param {string} m */
+      function failedAs(m) { return function (/** @type {any} */ e) { throw e === refused ? failure(m) : e; }; }
       /** @param {string} m @param {any} otherwise */
       function attribute(m, otherwise) { return function () { return real ? real[m] : otherwise; }; }
       /** @param {string} m */
@@ -413,6 +416,7 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   }
   /** @param {string} m */
   function valueOf(m) { return function (/** @type {any} */ r) { return r[m]; }; }
+
   var TransportError = g.WebTransportError, SocketError = g.WebSocketError;
   /** (network.js `transportError`: the prelude is self-contained) @param {any} TransportError @param {string} message */
   function transportError(TransportError, message) {
@@ -424,8 +428,9 @@ export function sekishoWorkerPrelude(script, words, channel) { // (named: the wo
   guardSession("WebTransport", ["ready", "closed", "draining"], function () {
     return TransportError ? transportError(TransportError, "Opening handshake failed.") : new DOMEx("Opening handshake failed.", "NetworkError");
   });
-  guardSession("WebSocketStream", ["opened", "closed"], function () {
-    return SocketError ? new SocketError("WebSocket closed before handshake complete.") : new DOMEx("Opening handshake failed.", "NetworkError");
+  guardSession("WebSocketStream", ["opened", "closed"], function (/** @type {string} */ promise) {
+    return SocketError ? new SocketError(promise === "closed" ? "WebSocket was not cleanly closed." : "WebSocket closed before handshake complete.")
+      : new DOMEx("Opening handshake failed.", "NetworkError");
   });
 
   // FontFace: a face whose source names a third-party URL loads it only once the page allows it —

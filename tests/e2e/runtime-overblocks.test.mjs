@@ -22,6 +22,8 @@ const FAILURES = {
   // (Not a CSP refusal: Firefox answers false for that, where a beacon that meets a network error is "queued".)
   beacon: ['https://bat.bing.com/action/0?f=beacon', 'https://127.0.0.1:3/beacon'],
   websocket: ['wss://ws.hotjar.com/api?f=ws', 'ws://127.0.0.1:3/'],
+  webSocketStream: ['wss://ws.hotjar.com/api?f=wss', 'ws://127.0.0.1:3/wss'],
+  webTransport: ['https://www.google-analytics.com/wt?f=wt', 'https://127.0.0.1:3/wt'],
   eventsource: ['https://tr.line.me/es?f=es', 'https://127.0.0.1:3/es'],
   cacheAdd: ['https://www.google-analytics.com/g/collect?v=2&f=cache', 'https://csp-blocked.example/cache'],
   worklet: ['https://www.googletagmanager.com/gtag/js?id=G-WORKLET', 'https://127.0.0.1:3/worklet.js'],
@@ -29,11 +31,14 @@ const FAILURES = {
 
 /** The connection whose failure the e2e proxy changes, by engine (see rt-o1). */
 const PROXIED_CONNECTION = { firefox: 'eventsource', webkit: 'websocket' };
+/** A session whose real failure does not settle while the probe waits, by engine (see rt-o1). */
+const UNSETTLED_SESSION = { firefox: 'webTransport' };
 
 test('rt-o1. every held API fails as a real network error does in the same page (events, states, error types and words)', async (t) => {
   env.loopback.reset();
   const context = await env.ctx();
   const { page } = await open(context, '/rt/failures.html');
+  const unsupported = [];
   for (const [api, [held, failing]] of Object.entries(FAILURES)) {
     await t.test(api, async () => {
       const probe = (url) => page.evaluate(([p, u]) => window.__probe[p](u), [api, url]);
@@ -41,6 +46,15 @@ test('rt-o1. every held API fails as a real network error does in the same page 
       const seen = (out, url) => JSON.parse(JSON.stringify(out).replaceAll(url, '<url>'));
       const got = seen(await probe(held), held);
       const want = seen(await probe(failing), failing);
+      if (want.unsupported) unsupported.push(api); // (this engine has no such API)
+      if (UNSETTLED_SESSION[ENGINE] === api) {
+        // Firefox's WebTransport to a closed port neither connects nor fails while the probe waits: its shape must
+        // match; a held one fails as Chromium's refused one does (compared in full there).
+        const shape = ({ outcomes, unhandled, ...rest }) => rest;
+        assert.deepEqual(shape(got), shape(want), `held ${held} vs failing ${failing}`);
+        assert.match(got.outcomes.join(), /ready WebTransportError .* session,closed WebTransportError .* session/);
+        return;
+      }
       if (PROXIED_CONNECTION[ENGINE] === api) {
         // Firefox and WebKit reach the closed port through the e2e proxy (tests/e2e/README.md), which refuses the
         // tunnel: Firefox then gives an event source up (CLOSED) where a network error makes it try again, and WebKit
@@ -57,6 +71,7 @@ test('rt-o1. every held API fails as a real network error does in the same page 
   assert.equal(reqs.length, 0, `requests:\n  ${listRequests(reqs)}`);
   const au = await audit(page);
   for (const [api, [held]] of Object.entries(FAILURES)) {
+    if (unsupported.includes(api)) continue;
     assert.ok(au.some((l) => l.action === 'blocked' && l.url.startsWith(held.replace(/^ws/, 'ws'))), `${api}: a blocked line for ${held}: ${JSON.stringify(au)}`);
   }
   await context.close();

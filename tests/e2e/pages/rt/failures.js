@@ -56,6 +56,31 @@
   function es(url) { return new EventSource(url); }
   P.websocket = function (url) { return connection(ws, url); };
   P.eventsource = function (url) { return connection(es, url); };
+  // A WebTransport session or a WebSocketStream (where the engine has them), the page attaching nothing to its
+  // promises: its shape, what its members are, whether a rejection went unhandled, then each promise's outcome.
+  function session(Make, promises, url) {
+    if (typeof Make !== 'function') return Promise.resolve({ unsupported: true });
+    return new Promise(function (resolve) {
+      var unhandled = [];
+      var onUnhandled = function (e) { unhandled.push(ctor(e.reason)); e.preventDefault(); };
+      window.addEventListener('unhandledrejection', onUnhandled);
+      var s;
+      try { s = new Make(url); } catch (e) { window.removeEventListener('unhandledrejection', onUnhandled); return resolve(err(e)); }
+      var members = Object.getOwnPropertyNames(Make.prototype).filter(function (n) { return n !== 'constructor'; }).sort().map(function (n) {
+        try { var v = s[n]; return n + ' ' + (v === null ? 'null' : typeof v); } catch (e) { return n + ' threw ' + ctor(e); }
+      });
+      var out = { instance: s instanceof Make, tag: Object.prototype.toString.call(s), members: members, unhandled: unhandled };
+      later(1500).then(function () {
+        window.removeEventListener('unhandledrejection', onUnhandled);
+        return Promise.all(promises.map(function (p) {
+          var outcome = s[p].then(function () { return p + ' resolved'; }, function (e) { return [p, ctor(e), e.name, e.message, e.source].join(' '); });
+          return Promise.race([outcome, later(3000).then(function () { return p + ' pending'; })]);
+        }));
+      }).then(function (outcomes) { out.outcomes = outcomes; try { s.close(); } catch (e) { /* */ } resolve(out); });
+    });
+  }
+  P.webTransport = function (url) { return session(window.WebTransport, ['ready', 'closed'], url); };
+  P.webSocketStream = function (url) { return session(window.WebSocketStream, ['opened', 'closed'], url); };
   P.cacheAdd = function (url) {
     return caches.open('probe').then(function (c) { return c.add(url); }).then(function () { return { resolved: true }; }, err);
   };
