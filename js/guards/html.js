@@ -22,6 +22,12 @@ export function guardHtml(r) {
     return function (orig, name) {
       return function () {
         var args = arraySlice(arguments);
+        // document.write's arguments are parsed as one string: judged as one.
+        if (argIndex < 0 && args.length > 1) {
+          var whole = "";
+          for (var a = 0; a < args.length; a++) whole += str(args[a]);
+          args = [whole];
+        }
         var declarative = false, maps = false;
         for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
           var html = str(args[i]);

@@ -41,15 +41,21 @@ export function guardModules(r) {
   // The same pairs for the policy's HTML rewriter (core::modules::ImportMaps), NUL-separated.
   var mapsText = "";
 
+  /** @param {string} s */
+  function withoutNul(s) {
+    var parts = split(s, "\u0000"), out = parts[0];
+    for (var i = 1; i < parts.length; i++) out += "\ufffd" + parts[i];
+    return out;
+  }
   /** A URL-like specifier (`/x`, `./x`, `../x`, an absolute URL) resolved, else null. @param {string} s @param {string} base */
   function urlLike(s, base) {
     try { return call(hrefOf, test(/^\.{0,2}\//, s) ? new URLOf(s, base) : new URLOf(s)); } catch (e) { return null; }
   }
-  /** @param {string} text @param {string} base */
+  /** Whether `text` was JSON (a map's pairs added). @param {string} text @param {string} base */
   function addMap(text, base) {
     var map;
-    try { map = parseJson(text); } catch (e) { return; }
-    if (!map || typeof map !== "object") return;
+    try { map = parseJson(text); } catch (e) { return false; }
+    if (!map || typeof map !== "object") return true;
     var tables = [map.imports];
     var scopes = map.scopes;
     if (scopes && typeof scopes === "object") { var names = keysOf(scopes); for (var i = 0; i < names.length; i++) tables[tables.length] = scopes[names[i]]; }
@@ -62,9 +68,11 @@ export function guardModules(r) {
         if (!address) continue;
         var key = urlLike(keys[k], base) || keys[k];
         maps[maps.length] = [key, address];
-        mapsText += "\u0000" + key + "\u0000" + address;
+        // (NUL-separated for the rewriter: a NUL of their own is U+FFFD there.)
+        mapsText += "\u0000" + withoutNul(key) + "\u0000" + withoutNul(address);
       }
     }
+    return true;
   }
   /** Every URL `specifier` may load: itself when URL-like, and where any map sends it. @param {string} specifier @param {string} base */
   function destinations(specifier, base) {
@@ -174,12 +182,14 @@ export function guardModules(r) {
     return true;
   };
 
-  /** An import map with text is added to the maps (once: the browser runs it once). @param {any} el */
+  /**
+   * An import map with text is added to the maps (once: the browser runs it once; text that is no
+   * JSON yet — written in pieces — is read again when its children change). @param {any} el
+   */
   function register(el) {
     var text = textIn(el);
     if (!text || registered.has(el)) return;
-    registered.add(el);
-    addMap(text, str(call(baseOf, el)));
+    if (addMap(text, str(call(baseOf, el)))) registered.add(el);
   }
 
   /**

@@ -335,7 +335,7 @@ export function guardNetwork(r) {
             : name === "reliability" ? "pending"
             : name === "datagrams" ? { readable: errored(Readable), writable: errored(Writable) }
             : strSlice(name, 0, 8) === "incoming" ? errored(Readable) : null;
-          props[name] = { value: value };
+          props[name] = { value: value, writable: !!d.set };
         }
       }
       var session = construct(win.Object, [], Orig);
@@ -344,7 +344,7 @@ export function guardNetwork(r) {
     };
   }
   var TransportError = win.WebTransportError, SocketError = win.WebSocketError;
-  guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed"], function () {
+  guardConstructor("WebTransport", KIND.websocket, failedSession(["ready", "closed", "draining"], function () {
     return TransportError ? transportError(TransportError, "Opening handshake failed.") : new win.DOMException("Opening handshake failed.", "NetworkError");
   }));
   guardConstructor("WebSocketStream", KIND.websocket, failedSession(["opened", "closed"], function (promise) {

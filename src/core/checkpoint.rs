@@ -327,23 +327,37 @@ impl Checkpoint {
 
     /// `html` with the tags to hold made inert. `base` as for [`Checkpoint::judge_at`].
     /// The page's import `maps` go to its module scripts, and so do the maps the string writes
-    /// before them.
+    /// before them (a map this parser cannot read holds the module scripts after it that import
+    /// anything, as an undecodable URL is held).
     pub fn rewrite_html(&self, html: &str, via: &str, base: &str, maps: ImportMaps<'_>) -> Rewrite {
         let mut verdict = Verdict::Pass;
         let mut with_written_maps: Option<String> = None;
+        let mut unreadable_map = false;
         let rewritten = html::rewrite(html, via, |kind, found| {
             let j = match found {
-                Found::InlineScript { module: None } => return None, // nothing to match it by
-                Found::ImportMap { text } => {
+                Found::InlineScript { module: None, .. } => return None, // nothing to match it by
+                Found::ImportMap { text, base: own } => {
                     let maps = with_written_maps.get_or_insert_with(|| maps.text().to_string());
-                    modules::add_map(maps, text);
+                    let document_base = maps.split('\0').next().unwrap_or("").to_string();
+                    // (Its URLs resolve against the document's base, which a `<base>` of the
+                    // string may have moved: both.)
+                    for base in [Some(document_base.as_str()), own].into_iter().flatten() {
+                        unreadable_map |= !modules::add_map(maps, text, base);
+                    }
                     return None;
                 }
                 Found::InlineScript {
                     module: Some(source),
+                    base: own,
                 } => {
                     let maps = with_written_maps.as_deref().map_or(maps, ImportMaps::new);
-                    self.judge_module(source, base, maps)
+                    if unreadable_map && !modules::static_imports(source).is_empty() {
+                        self.waits_for_ads()
+                    } else {
+                        own.map(|own| self.judge_module(source, own, maps))
+                            .filter(|j| j.verdict == Verdict::Hold)
+                            .unwrap_or_else(|| self.judge_module(source, base, maps))
+                    }
                 }
                 // A relative URL after a `<base href>` of the string may load against either.
                 Found::Url {
@@ -1228,8 +1242,8 @@ mod tests {
                 "{import}"
             );
         }
-        // The page's own maps still apply; a map after the module script, one that is not JSON,
-        // and one of another type do not.
+        // The page's own maps still apply; a map after the module script and one of another type
+        // do not.
         let own = [map, r#"<script type="module">import "own";</script>"#].concat();
         assert_eq!(
             c.rewrite_html(&own, "write", "", page),
@@ -1237,10 +1251,31 @@ mod tests {
         );
         for html in [
             [r#"<script type="module">import "pixel";</script>"#, map].concat(),
-            r#"<script type="importmap">{"imports": {"pixel": "https://www.googletagmanager.com/gtm.js"},}</script><script type="module">import "pixel";</script>"#.to_string(),
             r#"<script type="text/importmap">{"imports": {"pixel": "https://www.googletagmanager.com/gtm.js"}}</script><script type="module">import "pixel";</script>"#.to_string(),
         ] {
             assert_eq!(c.rewrite_html(&html, "write", "", page), Rewrite::Unchanged(Verdict::Pass), "{html}");
+        }
+        // A map this parser cannot read (the browser's may: a lone surrogate) holds the module
+        // scripts after it that import anything.
+        let unreadable = r#"<script type="importmap">{"imports": {"z": "\ud800", "pixel": "https://www.googletagmanager.com/gtm.js"}}</script>"#;
+        let after = [unreadable, r#"<script type="module">import "pixel";</script><script type="module">let x = 1;</script>"#].concat();
+        assert!(
+            matches!(c.rewrite_html(&after, "write", "", page), Rewrite::Rewritten(out)
+            if out.matches("data-consent").count() == 1),
+            "{after}"
+        );
+        // A `<base href>` of the string moves where the map's relative addresses point, and a
+        // `type` is read with its character references decoded.
+        for html in [
+            r#"<base href="https://www.googletagmanager.com/"><script type="importmap">{"imports": {"x": "./gtm.js"}}</script><script type="module">import "x";</script>"#,
+            r#"<script type="&#105;mportmap">{"imports": {"x": "https://www.googletagmanager.com/gtm.js"}}</script><script type="m&#111;dule">import "x";</script>"#,
+            r#"<script type="text/j&#97;vascript" src="https://www.googletagmanager.com/gtm.js"></script>"#,
+        ] {
+            assert!(
+                matches!(c.rewrite_html(html, "write", "", page), Rewrite::Rewritten(out)
+                if out.contains(r#"data-consent="service:google-tag-manager""#)),
+                "{html}"
+            );
         }
     }
 

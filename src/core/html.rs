@@ -319,11 +319,17 @@ pub enum Found<'a> {
     /// URLs may load against it once the string is in the document).
     Url { url: &'a str, base: Option<&'a str> },
     /// An inline script: a classic one has nothing to match it by (`module: None`); a module's
-    /// static imports load (its text: `core::modules`).
-    InlineScript { module: Option<&'a str> },
+    /// static imports load (its text: `core::modules`), `base` as for a URL.
+    InlineScript {
+        module: Option<&'a str>,
+        base: Option<&'a str>,
+    },
     /// An inline import map (its JSON text): the module scripts after it in the string resolve
-    /// their imports through it too. Never held.
-    ImportMap { text: &'a str },
+    /// their imports through it too (its URLs against `base`, as for a URL). Never held.
+    ImportMap {
+        text: &'a str,
+        base: Option<&'a str>,
+    },
     /// A URL whose character references are not known here: the tag is held whole.
     Undecodable,
 }
@@ -764,21 +770,28 @@ impl Tag<'_> {
         if rule.kind != Kind::Script {
             return rule.renames.iter().find_map(|(from, _)| ask(from));
         }
-        let type_attr = self
-            .attr("type")
-            .map(|a| a.value.map_or("", |v| slice(self.html, v)));
+        // (Its `type` as the browser reads it: character references decoded; one this tokenizer
+        // cannot decode is held as an undecodable URL is.)
+        let type_attr = match self.attr("type") {
+            None => None,
+            Some(a) => match decode_attr(a.value.map_or("", |v| slice(self.html, v))) {
+                Some(t) => Some(t),
+                None => return hold(Kind::Script, Found::Undecodable),
+            },
+        };
         let is_type = |name: &str| {
-            type_attr.is_some_and(|t| {
+            type_attr.as_deref().is_some_and(|t| {
                 t.trim_matches(|c: char| c.is_ascii_whitespace())
                     .eq_ignore_ascii_case(name)
             })
         };
-        if !elements::is_runnable_script_type(type_attr) {
+        if !elements::is_runnable_script_type(type_attr.as_deref()) {
             if is_type("importmap") && self.attr("src").is_none() {
                 hold(
                     Kind::Script,
                     Found::ImportMap {
                         text: self.script_text(),
+                        base,
                     },
                 );
             }
@@ -794,6 +807,7 @@ impl Tag<'_> {
                 Kind::Script,
                 Found::InlineScript {
                     module: is_type("module").then(|| self.script_text()),
+                    base,
                 },
             ),
         }
@@ -1131,8 +1145,13 @@ mod tests {
     #[test]
     fn inline_scripts_are_asked_with_an_empty_url() {
         let out = rewrite("<script>fbq('init')</script>", "innerHTML", |k, found| {
-            (k == Kind::Script && found == Found::InlineScript { module: None })
-                .then(|| "ads".into())
+            (k == Kind::Script
+                && found
+                    == Found::InlineScript {
+                        module: None,
+                        base: None,
+                    })
+            .then(|| "ads".into())
         });
         assert_eq!(
             out.as_deref(),

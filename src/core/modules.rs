@@ -40,8 +40,10 @@ impl<'a> ImportMaps<'a> {
     pub fn destinations(&self, specifier: &str) -> Vec<String> {
         let mut parts = self.text.split('\0');
         let base = parts.next().unwrap_or("");
-        let resolved = url_like(specifier, base);
-        let key = resolved.as_deref().unwrap_or(specifier);
+        // (A NUL is U+FFFD in the keys: `add_map`.)
+        let specifier = specifier.replace('\0', "\u{fffd}");
+        let resolved = url_like(&specifier, base);
+        let key = resolved.as_deref().unwrap_or(&specifier);
         let mut out = Vec::new();
         while let (Some(k), Some(address)) = (parts.next(), parts.next()) {
             if k == key {
@@ -55,14 +57,17 @@ impl<'a> ImportMaps<'a> {
 }
 
 /// Adds the `key`, `address` pairs of the import map `json` (its `imports` and every scope's
-/// alike, as the guards read a map) to `maps`, text as [`ImportMaps::new`] takes it (the base URL
-/// first, already there): URL-like keys and addresses resolved against that base, an address
-/// that is no URL left out. A map that is not JSON adds nothing (the browser registers none).
-pub fn add_map(maps: &mut String, json: &str) {
-    let Ok(Value::Object(map)) = json::parse(json) else {
-        return;
+/// alike, as the guards read a map) to `maps`, text as [`ImportMaps::new`] takes it: URL-like
+/// keys and addresses resolved against `base`, an address that is no URL left out (a NUL in
+/// either is U+FFFD: the pairs are NUL-separated). Whether the map could be read: JSON that is no
+/// object adds nothing, and so does JSON this parser refuses where the browser's may not (a lone
+/// surrogate, deep nesting) — the caller then treats what follows as unknown.
+pub fn add_map(maps: &mut String, json: &str, base: &str) -> bool {
+    let map = match json::parse(json) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return true, // (no object: the browser registers nothing either)
+        Err(_) => return false,
     };
-    let base = maps.split('\0').next().unwrap_or("").to_string();
     let mut tables = Vec::new();
     for (name, value) in &map {
         if name == "imports" {
@@ -80,15 +85,16 @@ pub fn add_map(maps: &mut String, json: &str) {
         let Value::String(address) = address else {
             continue;
         };
-        let Some(address) = url_like(address, &base) else {
+        let Some(address) = url_like(address, base) else {
             continue;
         };
-        let resolved_key = url_like(key, &base);
+        let resolved_key = url_like(key, base);
         for part in [resolved_key.as_deref().unwrap_or(key), &address] {
             maps.push('\0');
-            maps.push_str(part);
+            maps.extend(part.chars().map(|c| if c == '\0' { '\u{fffd}' } else { c }));
         }
     }
+    true
 }
 
 fn object(v: &Value) -> Option<&[(String, Value)]> {
@@ -105,6 +111,8 @@ fn url_like(s: &str, base: &str) -> Option<String> {
     if is_bare(s) {
         return None;
     }
+    let s = cleaned(s);
+    let s = s.as_str();
     let url = if s.starts_with("//") {
         // (`//host/x` takes the base's scheme.)
         let scheme = base
@@ -314,11 +322,7 @@ fn hex(digits: &[u8]) -> Option<u32> {
 /// Whether a specifier is bare (`"lodash"`): only an import map gives it a URL. Read as the URL
 /// parser reads it: C0 controls and spaces around it trimmed, tabs and line breaks in it dropped.
 pub fn is_bare(specifier: &str) -> bool {
-    let cleaned: String = specifier
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    let cleaned = cleaned(specifier);
     let specifier = cleaned.as_str();
     let b = specifier.as_bytes();
     let scheme = b.iter().position(|c| *c == b':').and_then(|n| b.get(..n));
@@ -331,6 +335,14 @@ pub fn is_bare(specifier: &str) -> bool {
         || specifier.starts_with('/')
         || specifier.starts_with("./")
         || specifier.starts_with("../"))
+}
+
+/// `s` as the URL parser reads it: C0 controls and spaces trimmed, tabs and newlines removed.
+fn cleaned(s: &str) -> String {
+    s.trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect()
 }
 
 #[cfg(test)]
@@ -376,13 +388,15 @@ mod tests {
 
     #[test]
     fn import_maps_added_from_their_json() {
-        let mut maps = "https://site.example/dir/page.html".to_string();
-        add_map(
+        let base = "https://site.example/dir/page.html";
+        let mut maps = base.to_string();
+        assert!(add_map(
             &mut maps,
             r#"{"imports": {"a": "https://cdn.example/a.js", "b/": "./b/", "c": 1, "d": "bare",
                 "https://site.example/x/../lib.js": "//tags.example/lib.js"},
                "scopes": {"/s/": {"e": "/e.js"}, "/t/": "no"}, "other": {"f": "/f.js"}}"#,
-        );
+            base,
+        ));
         assert_eq!(
             maps,
             "https://site.example/dir/page.html\0a\0https://cdn.example/a.js\0b/\0https://site.example/dir/b/\0\
@@ -401,13 +415,19 @@ mod tests {
         let mut maps = "https://site.example/".to_string();
         add_map(
             &mut maps,
-            r#"{"imports": {"HTTPS://Site.Example:443": "https://tags.example/a.js"}}"#,
+            r#"{"imports": {"HTTPS://Site.Example:443": "https://tags.example/a.js", "n\u0000": "/x.js",
+                "after": "https://tags.example/b.js"}}"#,
+            "https://site.example/",
         );
         let maps = ImportMaps::new(&maps);
+        // (A NUL in a key shifts no pair.)
+        assert_eq!(maps.destinations("after"), ["https://tags.example/b.js"]);
+        assert_eq!(maps.destinations("n\0"), ["https://site.example/x.js"]);
         for specifier in [
             "https://site.example/",
             "HTTPS://SITE.EXAMPLE",
             "https://site.example:443/",
+            " https://site.example/\n",
         ] {
             assert_eq!(
                 maps.destinations(specifier),
@@ -415,10 +435,20 @@ mod tests {
                 "{specifier}"
             );
         }
-        // Not JSON, or not an object: nothing.
-        for json in ["", "{", "[]", r#"{"imports": {"a": "/a.js"},}"#] {
+        // Not JSON, or not an object: nothing; whether it could be read.
+        for (json, read) in [
+            ("", false),
+            ("{", false),
+            (r#"{"imports": {"a": "/a.js"},}"#, false),
+            (r#"{"imports": {"a": "\ud800"}}"#, false), // (JSON.parse takes it)
+            ("[]", true),
+        ] {
             let mut maps = "https://site.example/".to_string();
-            add_map(&mut maps, json);
+            assert_eq!(
+                add_map(&mut maps, json, "https://site.example/"),
+                read,
+                "{json}"
+            );
             assert_eq!(maps, "https://site.example/", "{json}");
         }
     }

@@ -1134,7 +1134,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
     })));
     const expected = ['modAdjacentText', 'modAppendData', 'modAppendString', 'modFragment', 'modInnerHtml', 'modInnerText', 'modInserted', 'modLongEscape',
       'modMention', 'modNodeData', 'modRange', 'modRemoveJoin', 'modSvg', 'modSvgLater', 'modTextAfter', 'modTextAfterNode', 'modTextNode', 'modTextProperty', 'modTypeFlip',
-      'modTypeRemoved', 'parsedComment', 'parsedDirect', 'parsedMapped', 'parsedPrefix', 'writtenMapped', 'writtenNextMap', 'writtenOwnMap'];
+      'modTypeRemoved', 'parsedComment', 'parsedDirect', 'parsedMapped', 'parsedPrefix', 'writtenArgsMap', 'writtenMapped', 'writtenNextMap', 'writtenOwnMap'];
     // (An engine that takes one import map per document resolves nothing through a later one: no request, nothing held
     // by the guards; the rewriter holds a written module whatever the engine.)
     const laterMaps = ['modLaterMap', 'modEmptyMap'];
@@ -1143,8 +1143,12 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
       assert.equal(h.type, 'text/plain', `${h.ev} is inert`);
       assert.match(h.dataType, /^module$/i, `${h.ev} keeps its type`);
       assert.match(h.consent, /^service:/, `${h.ev} waits for its service`);
-      if (!['modFragment', 'writtenMapped', 'writtenNextMap', 'writtenOwnMap'].includes(h.ev)) assert.match(h.import || '', /facebook\.com\/tr\/rtmod\.js/, `${h.ev}: the import that held it`);
+      if (!['modFragment', 'writtenArgsMap', 'writtenMapped', 'writtenNextMap', 'writtenOwnMap'].includes(h.ev)) assert.match(h.import || '', /facebook\.com\/tr\/rtmod\.js/, `${h.ev}: the import that held it`);
     }
+    // A srcdoc's own map: its module script was held in the frame's HTML before the frame parsed it.
+    const srcdocHeld = await page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('srcdoc') || '')
+      .filter((html) => html.includes('modSrcdocMap')).map((html) => /<script[^>]*data-consent="service:[^"]+"[^>]*>import "own"/.test(html)));
+    assert.deepEqual(srcdocHeld, [true], 'the srcdoc module script that imports through its own map is held');
     const au = await audit(page);
     for (const [ev, via] of [['parsedDirect', 'parser'], ['parsedMapped', 'parser'], ['modInserted', 'appendChild'], ['modTextAfter', 'textContent'], ['modTextProperty', 'text'],
       ['modNodeData', 'data'], ['modTypeFlip', 'type']]) {
@@ -1167,7 +1171,7 @@ test('rt-v14. inline module scripts: their static imports (direct, through impor
     // (Released in document order, each fetching its import: the last ones may still be on their way.)
     await until(() => loads.every((ev) => loaded().has(ev)), { timeout: 8000 }).catch(() => {});
     // (Through a second import map only where the engine takes more than one, as a page's later map shows.)
-    const laterMaps = ['writtenOwnMap', 'writtenNextMap'];
+    const laterMaps = ['writtenOwnMap', 'writtenNextMap', 'writtenArgsMap'];
     if (loaded().has('modLaterMap')) await until(() => laterMaps.every((ev) => loaded().has(ev)), { timeout: 5000 }).catch(() => {});
     const evs = loaded();
     for (const ev of loads) assert.ok(evs.has(ev), `${ev} loaded once allowed (loaded: ${[...evs].sort()})`);
