@@ -23,11 +23,7 @@ export function guardHtml(r) {
       return function () {
         var args = arraySlice(arguments);
         // document.write's arguments are parsed as one string: judged as one.
-        if (argIndex < 0 && args.length > 1) {
-          var whole = "";
-          for (var a = 0; a < args.length; a++) whole += str(args[a]);
-          args = [whole];
-        }
+        if (argIndex < 0 && args.length > 1) args = [joined(args)];
         var declarative = false, maps = false;
         for (var i = argIndex < 0 ? 0 : argIndex; i < (argIndex < 0 ? args.length : argIndex + 1); i++) {
           var html = str(args[i]);
@@ -37,7 +33,7 @@ export function guardHtml(r) {
           var rewritten = r.rewrite(html, name);
           if (rewritten != null) args[i] = rewritten;
         }
-        var pieces = argIndex < 0 && nodeType(this) === 9 ? scriptsAfterFrames(args) : null;
+        var pieces = argIndex < 0 && nodeType(this) === 9 && args.length ? scriptsAfterFrames(args[0]) : null;
         var result = pieces ? writePieces(this, orig, name, pieces) : apply(orig, this, args);
         if (nodeType(this)) {
           var scope = nodeType(this) === 9 ? this.documentElement : this;
@@ -55,15 +51,19 @@ export function guardHtml(r) {
       };
     };
   }
+  /** The strings document.write parses as one. @param {ArrayLike<any>} args */
+  function joined(args) {
+    var html = "";
+    for (var i = 0; i < args.length; i++) html += str(args[i]);
+    return html;
+  }
   // A frame that document.write creates gets its window at once, and a script written after it
   // runs inside the same call (Firefox fires no "load" first, and no observer runs while a script
   // writes): the HTML is written in pieces, each script's tag starting one, the new frames guarded
   // in between. Writing a string in pieces parses it as one (the tokenizer keeps its state).
   var nativeWrite = D && D.write;
-  /** @param {string[]} args @returns {string[] | null} */
-  function scriptsAfterFrames(args) {
-    var html = "";
-    for (var i = 0; i < args.length; i++) html += args[i];
+  /** @param {string} html @returns {string[] | null} */
+  function scriptsAfterFrames(html) {
     var frame = /<(i?frame|object)[\s\/>]/gi;
     if (!test(frame, html)) return null;
     var script = /<script[\s\/>]/gi, pieces = [], from = 0, m;
@@ -102,8 +102,7 @@ export function guardHtml(r) {
       var script = nodeType(this) === 9 ? this.currentScript : null;
       var parent = script && parentNode(script);
       if (!parent || !written || !n.createFragment || call(n.getAttr, script, "data-sekisho") !== "released") return apply(sink, this, arguments);
-      var html = "";
-      for (var i = 0; i < arguments.length; i++) html += str(arguments[i]);
+      var html = joined(arguments);
       if (name === "writeln") html += "\n";
       var rewritten = r.rewrite(html, name);
       var range = this.createRange();

@@ -337,12 +337,11 @@ impl Checkpoint {
             let j = match found {
                 Found::InlineScript { module: None, .. } => return None, // nothing to match it by
                 Found::ImportMap { text, base: own } => {
-                    let maps = with_written_maps.get_or_insert_with(|| maps.text().to_string());
-                    let document_base = maps.split('\0').next().unwrap_or("").to_string();
+                    let written = with_written_maps.get_or_insert_with(|| maps.text().to_string());
                     // (Its URLs resolve against the document's base, which a `<base>` of the
                     // string may have moved: both.)
-                    for base in [Some(document_base.as_str()), own].into_iter().flatten() {
-                        unreadable_map |= !modules::add_map(maps, text, base);
+                    for base in [Some(maps.base()), own].into_iter().flatten() {
+                        unreadable_map |= !modules::add_map(written, text, base);
                     }
                     return None;
                 }

@@ -34,14 +34,18 @@ impl<'a> ImportMaps<'a> {
         self.text
     }
 
+    /// The document's base URL they were handed with.
+    pub fn base(&self) -> &'a str {
+        self.text.split('\0').next().unwrap_or("")
+    }
+
     /// Where the maps send `specifier` (each address a key gives it: exactly, or as a prefix
     /// ending in `/` with the rest appended). Every map and scope alike, as the guards do: a key
     /// any of them gives is followed, as the safe mistake.
     pub fn destinations(&self, specifier: &str) -> Vec<String> {
         let mut parts = self.text.split('\0');
         let base = parts.next().unwrap_or("");
-        // (A NUL is U+FFFD in the keys: `add_map`.)
-        let specifier = specifier.replace('\0', "\u{fffd}");
+        let specifier = without_nul(specifier);
         let resolved = url_like(&specifier, base);
         let key = resolved.as_deref().unwrap_or(&specifier);
         let mut out = Vec::new();
@@ -91,10 +95,15 @@ pub fn add_map(maps: &mut String, json: &str, base: &str) -> bool {
         let resolved_key = url_like(key, base);
         for part in [resolved_key.as_deref().unwrap_or(key), &address] {
             maps.push('\0');
-            maps.extend(part.chars().map(|c| if c == '\0' { '\u{fffd}' } else { c }));
+            maps.push_str(&without_nul(part));
         }
     }
     true
+}
+
+/// `s` with each NUL as U+FFFD: the maps' text is NUL-separated.
+fn without_nul(s: &str) -> String {
+    s.replace('\0', "\u{fffd}")
 }
 
 fn object(v: &Value) -> Option<&[(String, Value)]> {
@@ -108,11 +117,11 @@ fn object(v: &Value) -> Option<&[(String, Value)]> {
 /// URL, resolved against `base` and without dot segments, as the URL parser gives it; `None`
 /// for a bare one (or a relative one with no base to resolve it by).
 fn url_like(s: &str, base: &str) -> Option<String> {
-    if is_bare(s) {
-        return None;
-    }
     let s = cleaned(s);
     let s = s.as_str();
+    if is_bare_cleaned(s) {
+        return None;
+    }
     let url = if s.starts_with("//") {
         // (`//host/x` takes the base's scheme.)
         let scheme = base
@@ -322,8 +331,11 @@ fn hex(digits: &[u8]) -> Option<u32> {
 /// Whether a specifier is bare (`"lodash"`): only an import map gives it a URL. Read as the URL
 /// parser reads it: C0 controls and spaces around it trimmed, tabs and line breaks in it dropped.
 pub fn is_bare(specifier: &str) -> bool {
-    let cleaned = cleaned(specifier);
-    let specifier = cleaned.as_str();
+    is_bare_cleaned(&cleaned(specifier))
+}
+
+/// [`is_bare`] of a specifier [`cleaned`] already.
+fn is_bare_cleaned(specifier: &str) -> bool {
     let b = specifier.as_bytes();
     let scheme = b.iter().position(|c| *c == b':').and_then(|n| b.get(..n));
     let url = scheme.is_some_and(|s| {
